@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** The `learnloop` executable: runs the CLI and sets the exit status. */
+import { formatError } from "../core/messages.js";
+import { main } from "./main.js";
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`learnloop: internal error: ${formatError(error)}\n`);
+    process.exitCode = 1;
+  },
+);

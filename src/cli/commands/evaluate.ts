@@ -1,0 +1,48 @@
+import { readDataset } from "../../data/index.js";
+import { scoreModel } from "../../evaluation/score-model.js";
+import { loadModelFile } from "../../models/registry.js";
+import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import { roundSeconds } from "../common.js";
+import { formatTable, type Console } from "../output.js";
+
+export const evaluateCommand: CommandSpec = {
+  name: "evaluate",
+  summary: "score a saved model on labelled data",
+  usage: "learnloop evaluate <model> <data> [--metrics a,b] [--json]",
+  positionals: [2, 2],
+  positionalNames: ["<model>", "<data>"],
+  options: {
+    metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set)", multiple: true },
+  },
+  examples: ["learnloop evaluate flights.model flights-test.parquet", "learnloop evaluate penguins.model penguins.json --metrics accuracy,f1_macro --json"],
+};
+
+/** The `--json` document of `learnloop evaluate`. */
+export interface EvaluateResult {
+  model: { kind: string; task: string; target: string };
+  metrics: Record<string, number>;
+  rows: number;
+  timings: { load: number; evaluate: number; total: number };
+}
+
+export async function runEvaluate(args: ParsedArgs, console: Console): Promise<EvaluateResult> {
+  const started = performance.now();
+  const [modelFile, dataFile] = args.positionals as [string, string];
+  const model = await loadModelFile(modelFile);
+  const data = await readDataset(dataFile, {
+    schema: model.schema,
+    requireTarget: true,
+    onWarning: (message) => console.err(`note: ${message}\n`),
+  });
+  const loaded = performance.now();
+  const metricNames = listOption(args.values.metrics);
+  const { metrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+  const done = performance.now();
+  console.err(`${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` + formatTable(["metric", "value"], Object.entries(metrics)));
+  return {
+    model: { kind: model.kind, task: model.task, target: model.schema.target.name },
+    metrics,
+    rows: data.nRows,
+    timings: { load: roundSeconds((loaded - started) / 1000), evaluate: roundSeconds((done - loaded) / 1000), total: roundSeconds((done - started) / 1000) },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Typed errors. Errors are data: each carries a `code` and structured fields; they are turned into
+ * words in one place, `formatError` in ./messages.ts. The CLI maps each class to an exit status and the
+ * server (later) to an HTTP status.
+ */
+
+/** Where in the input an issue was found. Every field is optional; give what applies. */
+export interface Location {
+  /** The file the issue is in, as the user named it. */
+  file?: string;
+  /** The column (or field) name. */
+  column?: string;
+  /** 1-based line number in a text file, counting the header line. */
+  line?: number;
+  /** 1-based data row number (not counting a header). */
+  row?: number;
+}
+
+/** Codes for problems with input data. */
+export type DataIssueCode =
+  | "file_not_found"
+  | "empty_file"
+  | "no_rows"
+  | "unsupported_file_type"
+  | "unreadable_file"
+  | "unwritable_file"
+  | "unknown_column"
+  | "duplicate_column"
+  | "single_class"
+  | "target_all_missing"
+  | "not_numeric"
+  | "ragged_row"
+  | "missing_feature"
+  | "invalid_value"
+  | "too_few_rows"
+  | "length_mismatch";
+
+/** One problem found in input data. */
+export interface DataIssue extends Location {
+  code: DataIssueCode;
+  /** What was expected, in a few words ("a number", "2 or more classes"). */
+  expected?: string;
+  /** What was found instead (a value, a count, a type). */
+  received?: string;
+  /** Extra detail that does not fit the fields above. */
+  detail?: string;
+}
+
+/** Base class of every error learnloop throws on purpose. */
+export abstract class LearnloopError extends Error {
+  abstract readonly kind: string;
+}
+
+/** A parameter (of an estimator, a command or a function) is missing, of the wrong type or out of range. */
+export class InvalidParameterError extends LearnloopError {
+  readonly kind = "invalid_parameter" as const;
+  constructor(
+    readonly parameter: string,
+    readonly expected: string,
+    readonly received: unknown,
+    readonly owner?: string,
+  ) {
+    super(`${owner ? owner + ": " : ""}${parameter} must be ${expected}, got ${describeValue(received)}`);
+    this.name = "InvalidParameterError";
+  }
+}
+
+/** Input data is unusable; `issues` says where and why (the first is the headline). */
+export class DataValidationError extends LearnloopError {
+  readonly kind = "data_validation" as const;
+  readonly issues: DataIssue[];
+  constructor(issues: DataIssue | DataIssue[]) {
+    const list = Array.isArray(issues) ? issues : [issues];
+    super(list.map((issue) => issue.code).join(", "));
+    this.name = "DataValidationError";
+    this.issues = list;
+  }
+}
+
+/** Codes for problems with a model file. */
+export type ModelFormatIssueCode =
+  | "not_a_model"
+  | "truncated"
+  | "checksum_mismatch"
+  | "newer_format"
+  | "corrupt_header"
+  | "unknown_model_kind";
+
+/** A model file cannot be loaded: not a model, truncated, corrupted, or from a newer format. */
+export class ModelFormatError extends LearnloopError {
+  readonly kind = "model_format" as const;
+  constructor(
+    readonly code: ModelFormatIssueCode,
+    readonly detail: string,
+    readonly file?: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = "ModelFormatError";
+  }
+}
+
+/** A model was used before it was fitted, or a fitted part is missing. */
+export class NotFittedError extends LearnloopError {
+  readonly kind = "not_fitted" as const;
+  constructor(readonly what: string) {
+    super(`${what} is not fitted`);
+    this.name = "NotFittedError";
+  }
+}
+
+/** A metric is undefined for the given input (for example ROC AUC with one class present). */
+export class MetricError extends LearnloopError {
+  readonly kind = "metric" as const;
+  constructor(
+    readonly metric: string,
+    readonly reason: string,
+  ) {
+    super(`${metric}: ${reason}`);
+    this.name = "MetricError";
+  }
+}
+
+/** Shows a received value in an error message: strings quoted, long values cut. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") {
+    const cut = value.length > 60 ? value.slice(0, 57) + "..." : value;
+    return JSON.stringify(cut);
+  }
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) {
+    return String(value);
+  }
+  if (typeof value === "bigint") return `${value}`;
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 60 ? json.slice(0, 57) + "..." : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Writes a table of result columns (predictions, probabilities, keys) to CSV, Parquet or JSON, chosen by
+ * the file's extension. CSV is written straight from the typed arrays in large chunks; Parquet and JSON
+ * go through DuckDB, which reads that CSV with explicit column types and converts it, so the output
+ * types are exact and nothing is built row by row in JavaScript objects.
+ */
+import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { DataValidationError } from "../core/errors.js";
+
+/** One column to write: numbers (NaN written as empty / null) or text. */
+export type OutputColumn =
+  | { readonly name: string; readonly kind: "number"; readonly values: ArrayLike<number> }
+  | { readonly name: string; readonly kind: "text"; readonly values: readonly (string | null)[] };
+
+const FORMATS: Record<string, "csv" | "parquet" | "json"> = {
+  ".csv": "csv",
+  ".parquet": "parquet",
+  ".pq": "parquet",
+  ".json": "json",
+  ".ndjson": "json",
+  ".jsonl": "json",
+};
+
+/** The output format for a file name, or a DataValidationError naming the supported extensions. */
+export function outputFormatOf(file: string): "csv" | "parquet" | "json" {
+  const format = FORMATS[extname(file).toLowerCase()];
+  if (!format) {
+    throw new DataValidationError({ code: "unsupported_file_type", file, expected: Object.keys(FORMATS).join(", "), received: extname(file) || "no extension" });
+  }
+  return format;
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Writes the columns as CSV text (a header line, then one line per row) to a stream, honouring backpressure. */
+export async function writeCsvTo(stream: NodeJS.WritableStream, columns: readonly OutputColumn[], nRows: number): Promise<void> {
+  const write = (text: string) => new Promise<void>((resolve) => (stream.write(text) ? resolve() : stream.once("drain", () => resolve())));
+  await write(columns.map((column) => csvField(column.name)).join(",") + "\n");
+  const chunkRows = 65536;
+  for (let start = 0; start < nRows; start += chunkRows) {
+    const end = Math.min(nRows, start + chunkRows);
+    const lines: string[] = new Array(end - start);
+    for (let i = start; i < end; i++) {
+      let line = "";
+      for (let j = 0; j < columns.length; j++) {
+        const column = columns[j]!;
+        if (j > 0) line += ",";
+        if (column.kind === "number") {
+          const value = column.values[i]!;
+          if (!Number.isNaN(value)) line += String(value);
+        } else {
+          const value = column.values[i];
+          if (value !== null && value !== undefined) line += csvField(value);
+        }
+      }
+      lines[i - start] = line;
+    }
+    await write(lines.join("\n") + "\n");
+  }
+}
+
+async function writeCsv(file: string, columns: readonly OutputColumn[], nRows: number): Promise<void> {
+  const stream = createWriteStream(file);
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  await writeCsvTo(stream, columns, nRows);
+  stream.end();
+  await done;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Writes `columns` (all of length `nRows`) to `file` in the format its extension names. The file is
+ * written under a temporary name and renamed, so an existing file is never left half-written.
+ *
+ * @example
+ * await writeTable("predictions.csv", [{ name: "prediction", kind: "number", values: yPred }], yPred.length);
+ */
+export async function writeTable(file: string, columns: readonly OutputColumn[], nRows: number): Promise<void> {
+  const format = outputFormatOf(file);
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const csv = format === "csv" ? temporary : `${temporary}.csv`;
+  try {
+    await writeCsv(csv, columns, nRows);
+    if (format !== "csv") {
+      const instance = await DuckDBInstance.create(":memory:");
+      const connection = await instance.connect();
+      try {
+        const types = columns.map((column) => `${sqlString(column.name)}: '${column.kind === "number" ? "DOUBLE" : "VARCHAR"}'`).join(", ");
+        const options = format === "parquet" ? "FORMAT PARQUET" : "FORMAT JSON";
+        await connection.run(
+          `COPY (SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {${types}}, nullstr = '')) TO ${sqlString(temporary)} (${options})`,
+        );
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    if (error instanceof DataValidationError) throw error;
+    throw new DataValidationError({ code: "unwritable_file", file, detail: (error as Error).message.split("\n")[0] });
+  } finally {
+    if (csv !== temporary) await unlink(csv).catch(() => undefined);
+  }
+}

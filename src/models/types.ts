@@ -1,0 +1,71 @@
+/**
+ * The estimator contract. An estimator is its parameters: it is built from validated, readonly params
+ * and `fit` returns a separate fitted Model, never mutating the estimator (as scikit-learn's `clone`
+ * assumes). A Model predicts on datasets read with its schema (see src/data readDataset's `schema`
+ * option), so features arrive in the model's order with the model's category dictionaries.
+ */
+import type { Matrix } from "../core/matrix.js";
+import type { Dataset, Schema, Task } from "../core/types.js";
+
+/** Progress of a long fit, for progress bars. */
+export interface Progress {
+  /** What is being done ("boosting", "fitting"). */
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Options of `fit` that are not hyperparameters. */
+export interface FitOptions {
+  /** A validation set (early stopping, for models that use one). */
+  readonly valid?: Dataset;
+  /** Called now and then during a long fit. */
+  readonly onProgress?: (progress: Progress) => void;
+  /** Per-row weights of the training rows. */
+  readonly sampleWeight?: Float64Array;
+}
+
+/** One feature's importance. */
+export interface FeatureImportance {
+  readonly feature: string;
+  readonly importance: number;
+}
+
+/** A fitted model. */
+export interface Model {
+  /** The model family, as stored in the model file ("linear", "gbdt", ...). */
+  readonly kind: string;
+  readonly task: Task;
+  readonly schema: Schema;
+  /** The hyperparameters it was fitted with. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * Predicted values: for regression the value; for classification the class index (0-based into
+   * `schema.target.classes`), the most probable class (for binary, P(class 1) > 0.5).
+   */
+  predict(data: Dataset): Float64Array;
+  /** Class probabilities, nRows x nClasses (2 columns for binary). Throws for regression. */
+  predictProba(data: Dataset): Matrix;
+  /** Feature importances, largest first. */
+  importance(): FeatureImportance[];
+  /** The model as a self-contained, checksummed model file (see ./format.ts). */
+  toBytes(extra?: ModelFileExtras): Uint8Array;
+}
+
+/** Information saved beside a model that it does not need to predict. */
+export interface ModelFileExtras {
+  /** Fingerprint of the training data. */
+  readonly fingerprint?: string;
+  /** Metrics measured on held-out data. */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** Anything else worth keeping (number of rows, timings...). JSON values only. */
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+
+/** An estimator: validated parameters plus `fit`. */
+export interface Estimator<M extends Model = Model> {
+  /** The model family it fits ("linear", "gbdt"...). */
+  readonly kind: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  fit(train: Dataset, options?: FitOptions): M;
+}
