@@ -15,6 +15,8 @@ export interface NumericColumn {
   readonly kind: "numeric";
   readonly name: string;
   readonly values: Float64Array;
+  /** Set when the column is a part of a date or timestamp column of the input (see FeatureSpec). */
+  readonly derivedFrom?: { readonly column: string; readonly part: DatePart };
 }
 
 /** A categorical column: codes index `categories`; MISSING_CODE (-1) marks a missing or unknown value. */
@@ -84,6 +86,8 @@ export interface Dataset {
   readonly source?: string;
   /** How many rows were dropped because their target was missing. */
   readonly droppedRows?: number;
+  /** SQL expressions that defined columns of this dataset (`--derive`), to read new data the same way. */
+  readonly derived?: readonly { readonly name: string; readonly expression: string }[];
 }
 
 /** Number of classes of a classification task (2 for binary), or 1 for regression. */

@@ -178,8 +178,9 @@ export function decodeModelFile(bytes: Uint8Array, file?: string): ModelContent 
   for (const entry of entries) {
     const ctor = DTYPES[entry.dtype];
     if (!ctor) throw new ModelFormatError("corrupt_header", `array "${entry.name}" has unknown type ${entry.dtype}`, file);
-    const start = bytes.byteOffset + arraysStart + entry.offset;
-    const copy = bytes.buffer.slice(start, start + entry.length * ctor.BYTES_PER_ELEMENT);
+    const start = arraysStart + entry.offset;
+    const copy = new ArrayBuffer(entry.length * ctor.BYTES_PER_ELEMENT);
+    new Uint8Array(copy).set(bytes.subarray(start, start + copy.byteLength));
     arrays[entry.name] = new ctor(copy);
   }
   const { arrays: _table, ...header } = parsed;

@@ -1,0 +1,142 @@
+import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
+import type { Column, Dataset, Task } from "../../core/types.js";
+import { readDataset } from "../../data/index.js";
+import { computeMetrics } from "../../metrics/index.js";
+import { choiceOption, listOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import { formatTable, type Console } from "../output.js";
+
+export const scoreCommand: CommandSpec = {
+  name: "score",
+  summary: "score the predictions of any system against labels",
+  usage: "learnloop score <file> --label <col> (--score <col> | --proba-prefix <prefix> | --pred <col>) [options]",
+  positionals: [1, 1],
+  positionalNames: ["<file>"],
+  options: {
+    label: { type: "string", value: "<col>", doc: "the column with the true labels or values" },
+    score: { type: "string", value: "<col>", doc: "binary: the column with the positive class's probability or score" },
+    "proba-prefix": { type: "string", value: "<prefix>", doc: "columns <prefix><class> hold each class's probability (e.g. proba_)" },
+    pred: { type: "string", value: "<col>", doc: "the column with predicted labels (classification) or values (regression)" },
+    task: { type: "string", value: "<task>", doc: "binary, multiclass or regression (default: inferred from the labels)" },
+    metrics: { type: "string", value: "<a,b>", doc: "metrics to compute (default: all that the given columns allow)", multiple: true },
+  },
+  examples: [
+    "learnloop score predictions.csv --label delayed --score proba_true --json",
+    "learnloop score scored.parquet --label species --proba-prefix proba_ --pred prediction",
+    "learnloop score forecast.csv --label sales --pred forecast --metrics rmse,mae,r2",
+  ],
+};
+
+/** The `--json` document of `learnloop score`. */
+export interface ScoreResult {
+  task: Task;
+  rows: number;
+  metrics: Record<string, number>;
+}
+
+export async function runScore(args: ParsedArgs, console: Console): Promise<ScoreResult> {
+  const [file] = args.positionals as [string];
+  const values = args.values;
+  if (typeof values.label !== "string") throw new InvalidParameterError("--label", "the name of the column with the true labels", "nothing");
+  const scoreName = typeof values.score === "string" ? values.score : undefined;
+  const prefix = typeof values["proba-prefix"] === "string" ? values["proba-prefix"] : undefined;
+  const predName = typeof values.pred === "string" ? values.pred : undefined;
+  if (!scoreName && !prefix && !predName) {
+    throw new InvalidParameterError("--score, --proba-prefix or --pred", "given: the column(s) holding the predictions", "none of them");
+  }
+  if (scoreName && prefix) throw new InvalidParameterError("--score", "left out when --proba-prefix is given (one source of probabilities)", scoreName);
+  const task = choiceOption(values, "task", ["binary", "multiclass", "regression"] as const);
+  const data = await readDataset(file, {
+    target: values.label,
+    ...(task ? { task } : {}),
+    onWarning: (message) => console.err(`note: ${message}\n`),
+  });
+  const target = data.target!;
+  const find = (name: string) => findColumn(data, file, name);
+
+  let names = listOption(values.metrics);
+  let metrics: Record<string, number>;
+  if (target.task === "regression") {
+    if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", "nothing");
+    const yPred = numericValues(find(predName), file);
+    metrics = computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred });
+  } else {
+    const classes = target.classes ?? [];
+    const nClasses = classes.length;
+    const yPred = predName ? labelIndices(find(predName), classes, file) : undefined;
+    let proba: Float64Array | undefined;
+    if (scoreName) {
+      if (target.task !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${nClasses} classes): give --proba-prefix`, scoreName);
+      proba = numericValues(find(scoreName), file);
+    } else if (prefix) {
+      const columns = classes.map((label) => numericValues(find(prefix + label), file));
+      if (target.task === "binary") proba = columns[1]!;
+      else {
+        proba = new Float64Array(data.nRows * nClasses);
+        for (let k = 0; k < nClasses; k++) {
+          const column = columns[k]!;
+          for (let i = 0; i < data.nRows; i++) proba[i * nClasses + k] = column[i]!;
+        }
+      }
+    }
+    if (names.length === 0 && !proba) names = labelMetricNames(target.task);
+    metrics = computeMetrics(target.task, names.length > 0 ? names : undefined, {
+      yTrue: target.values,
+      ...(yPred ? { yPred } : {}),
+      ...(proba ? { proba } : {}),
+      nClasses,
+    });
+  }
+  console.err(`${target.task} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` + formatTable(["metric", "value"], Object.entries(metrics)));
+  return { task: target.task, rows: data.nRows, metrics };
+}
+
+/** Metrics that need only predicted labels. */
+function labelMetricNames(task: Task): string[] {
+  return task === "binary"
+    ? ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "cohen_kappa"]
+    : ["accuracy", "balanced_accuracy", "f1_macro", "f1_micro", "f1_weighted", "precision_macro", "recall_macro"];
+}
+
+function findColumn(data: Dataset, file: string, name: string): Column {
+  const column = data.features.find((candidate) => candidate.name === name);
+  if (!column) {
+    const available = data.features.map((candidate) => candidate.name).slice(0, 12).join(", ");
+    throw new DataValidationError({ code: "unknown_column", file, column: name, detail: `available: ${available}` });
+  }
+  return column;
+}
+
+function numericValues(column: Column, file: string): Float64Array {
+  if (column.kind === "numeric") return column.values;
+  throw new DataValidationError({ code: "not_numeric", file, column: column.name, expected: "numbers (probabilities or scores)", received: `text such as ${JSON.stringify(column.categories[0] ?? "")}` });
+}
+
+/** Maps a column of predicted labels onto the target's class indices, by the labels' text. */
+function labelIndices(column: Column, classes: readonly string[], file: string): Float64Array {
+  const index = new Map(classes.map((label, k) => [label, k] as const));
+  const n = column.kind === "numeric" ? column.values.length : column.codes.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let label: string | undefined;
+    if (column.kind === "numeric") {
+      const value = column.values[i]!;
+      label = Number.isNaN(value) ? undefined : String(value);
+    } else {
+      const code = column.codes[i]!;
+      label = code >= 0 ? column.categories[code] : undefined;
+    }
+    const k = label === undefined ? undefined : index.get(label);
+    if (k === undefined) {
+      throw new DataValidationError({
+        code: "invalid_value",
+        file,
+        row: i + 1,
+        column: column.name,
+        expected: `one of the labels' classes (${classes.slice(0, 8).join(", ")})`,
+        received: label === undefined ? "a missing value" : JSON.stringify(label),
+      });
+    }
+    out[i] = k;
+  }
+  return out;
+}

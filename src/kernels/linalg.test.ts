@@ -1,0 +1,144 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Random } from "../core/rng.js";
+import { choleskyFactor, choleskySolve, eigenSolve, gemv, symmetricEigen } from "./linalg.js";
+
+// Naive twins: the textbook formula, element by element, with 2-D arrays.
+
+function naiveMatrix(a: Float64Array, nRows: number, nCols: number): number[][] {
+  return Array.from({ length: nRows }, (_, i) => Array.from({ length: nCols }, (_, j) => a[i * nCols + j]!));
+}
+
+function naiveMatVec(m: number[][], x: ArrayLike<number>): number[] {
+  return m.map((row) => row.reduce((sum, v, j) => sum + v * x[j]!, 0));
+}
+
+/** Gaussian elimination with partial pivoting: the twin of choleskyFactor + choleskySolve. */
+function naiveSolve(m: number[][], b: number[]): number[] {
+  const n = b.length;
+  const a = m.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
+    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
+    for (let r = c + 1; r < n; r++) {
+      const f = a[r]![c]! / a[c]![c]!;
+      for (let k = c; k <= n; k++) a[r]![k]! -= f * a[c]![k]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = a[r]![n]!;
+    for (let k = r + 1; k < n; k++) s -= a[r]![k]! * x[k]!;
+    x[r] = s / a[r]![r]!;
+  }
+  return x;
+}
+
+function randomMatrix(rng: Random, nRows: number, nCols: number): Float64Array {
+  const out = new Float64Array(nRows * nCols);
+  for (let i = 0; i < out.length; i++) out[i] = rng.next() * 2 - 1;
+  return out;
+}
+
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const scale = Math.max(1, Math.abs(expected[i]!));
+    assert.ok(Math.abs(actual[i]! - expected[i]!) <= tolerance * scale, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+/** B^T B for B nRows x nCols row-major, naively. */
+function gram(b: Float64Array, nRows: number, nCols: number): Float64Array {
+  const out = new Float64Array(nCols * nCols);
+  for (let j = 0; j < nCols; j++) for (let l = 0; l < nCols; l++) for (let i = 0; i < nRows; i++) out[j * nCols + l] += b[i * nCols + j]! * b[i * nCols + l]!;
+  return out;
+}
+
+/** A random symmetric positive definite matrix: B^T B + 0.5 I. */
+function randomSpd(rng: Random, n: number): Float64Array {
+  const out = gram(randomMatrix(rng, n + 3, n), n + 3, n);
+  for (let i = 0; i < n; i++) out[i * n + i] += 0.5;
+  return out;
+}
+
+test("gemv agrees with the naive product", () => {
+  const rng = new Random(1);
+  const a = randomMatrix(rng, 7, 5);
+  const x = randomMatrix(rng, 1, 5);
+  const out = new Float64Array(7);
+  gemv(a, 7, 5, x, out);
+  assertClose(out, naiveMatVec(naiveMatrix(a, 7, 5), x), 1e-14, "gemv");
+});
+
+test("choleskySolve after choleskyFactor agrees with Gaussian elimination", () => {
+  const rng = new Random(4);
+  for (const n of [1, 2, 6, 13]) {
+    const a = randomSpd(rng, n);
+    const b = randomMatrix(rng, 1, n);
+    const l = new Float64Array(n * n);
+    assert.equal(choleskyFactor(a, n, l), true);
+    const x = new Float64Array(n);
+    choleskySolve(l, n, b, x);
+    assertClose(x, naiveSolve(naiveMatrix(a, n, n), Array.from(b)), 1e-10, `cholesky n=${n}`);
+    // In place: factor into a copy of A, solve into b.
+    const copy = a.slice();
+    assert.equal(choleskyFactor(copy, n, copy), true);
+    assertClose(copy, l, 0, "in-place factor");
+    choleskySolve(copy, n, b, b);
+    assertClose(b, x, 0, "in-place solve");
+  }
+});
+
+test("choleskyFactor refuses a singular and an indefinite matrix", () => {
+  // Rows (x, 1 - x, 1): exactly collinear columns, as one-hot columns beside an intercept.
+  const design = new Float64Array([1, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1]);
+  assert.equal(choleskyFactor(gram(design, 4, 3), 3, new Float64Array(9)), false);
+  assert.equal(choleskyFactor(new Float64Array([1, 2, 2, 1]), 2, new Float64Array(4)), false);
+  assert.equal(choleskyFactor(new Float64Array([2, 1, 1, 2]), 2, new Float64Array(4)), true);
+});
+
+test("symmetricEigen reconstructs A with orthonormal vectors", () => {
+  const rng = new Random(5);
+  for (const n of [1, 3, 8]) {
+    const b = randomMatrix(rng, n, n);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = b[i * n + j]! + b[j * n + i]!;
+    const values = new Float64Array(n);
+    const vectors = new Float64Array(n * n);
+    symmetricEigen(a, n, values, vectors, new Float64Array(n * n));
+    const rebuilt: number[] = [];
+    const gram: number[] = [];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let g = 0;
+        for (let k = 0; k < n; k++) {
+          s += vectors[i * n + k]! * values[k]! * vectors[j * n + k]!;
+          g += vectors[k * n + i]! * vectors[k * n + j]!;
+        }
+        rebuilt.push(s);
+        gram.push(g);
+      }
+    }
+    assertClose(rebuilt, a, 1e-12, `V diag V^T, n=${n}`);
+    assertClose(gram, naiveMatrix(new Float64Array(n * n).map((_, k) => (k % (n + 1) === 0 ? 1 : 0)), n, n).flat(), 1e-12, "V^T V");
+  }
+});
+
+test("eigenSolve gives the minimum-norm least-squares solution of a singular system", () => {
+  // Design columns (x, 1-x, 1): rank 2. Regress y on them through the normal equations.
+  const x = new Float64Array([1, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1]);
+  const y = new Float64Array([3, 1, 1, 3, 1]);
+  const rhs = new Float64Array(3);
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 3; j++) rhs[j] += x[i * 3 + j]! * y[i]!;
+  const values = new Float64Array(3);
+  const vectors = new Float64Array(9);
+  symmetricEigen(gram(x, 5, 3), 3, values, vectors, new Float64Array(9));
+  const w = new Float64Array(3);
+  eigenSolve(values, vectors, 3, rhs, 1e-10, new Float64Array(3), w);
+  // Fitted values: 3 where x = 1, 1 where x = 0. Minimum norm among a x + b (1-x) + c with a + c = 3,
+  // b + c = 1: minimize a^2 + b^2 + c^2 -> c = 4/3, a = 5/3, b = -1/3.
+  assertClose(w, [5 / 3, -1 / 3, 4 / 3], 1e-12, "min-norm");
+});
