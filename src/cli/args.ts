@@ -50,15 +50,15 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeNumbers(argv, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(message);
     if (unknown) {
-      throw new InvalidParameterError(unknown[1]!, `a known option of "learnloop ${spec.name}" (see learnloop ${spec.name} --help)`, "an unknown option", undefined);
+      throw new InvalidParameterError("option", `one of the options of "learnloop ${spec.name}" (see learnloop ${spec.name} --help)`, unknown[1]!);
     }
     const missingValue = /Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument missing/.exec(message);
-    if (missingValue) throw new InvalidParameterError(missingValue[1]!, "followed by a value", "nothing");
+    if (missingValue) throw new InvalidParameterError(missingValue[1]!, "followed by a value", undefined);
     throw new InvalidParameterError("arguments", `valid options for "learnloop ${spec.name}"`, message.split("\n")[0]);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
@@ -66,13 +66,30 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     const [min, max] = spec.positionals;
     const n = parsed.positionals.length;
     if (n < min) {
-      throw new InvalidParameterError(spec.positionalNames[n] ?? "argument", `given (usage: ${spec.usage})`, "nothing");
+      throw new InvalidParameterError(spec.positionalNames[n] ?? "argument", `given (usage: ${spec.usage})`, undefined);
     }
     if (n > max) {
       throw new InvalidParameterError("arguments", `at most ${max} positional argument${max === 1 ? "" : "s"} (usage: ${spec.usage})`, parsed.positionals.slice(max).join(" "));
     }
   }
   return { positionals: parsed.positionals, values };
+}
+
+/**
+ * parseArgs refuses `--alpha -1` as ambiguous (the value looks like a flag); a negative number after a
+ * string option is plainly its value, so pass it as `--alpha=-1`.
+ */
+function joinNegativeNumbers(argv: readonly string[], options: Record<string, { type: "string" | "boolean" }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg.startsWith("--") && !arg.includes("=") && options[arg.slice(2)]?.type === "string" && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** The help text of a command. */

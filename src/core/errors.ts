@@ -126,7 +126,8 @@ export function describeValue(value: unknown): string {
     const cut = value.length > 60 ? value.slice(0, 57) + "..." : value;
     return JSON.stringify(cut);
   }
-  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) {
+  if (value === undefined) return "nothing";
+  if (typeof value === "number" || typeof value === "boolean" || value === null) {
     return String(value);
   }
   if (typeof value === "bigint") return `${value}`;

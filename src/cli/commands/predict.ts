@@ -34,7 +34,7 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   const [modelFile, dataFile] = args.positionals as [string, string];
   const out = typeof args.values.out === "string" ? args.values.out : null;
   if (out) outputFormatOf(out);
-  if (!out && args.values.json) throw new InvalidParameterError("--out", "given with --json (stdout holds the JSON document)", "nothing");
+  if (!out && args.values.json) throw new InvalidParameterError("--out", "given with --json (stdout holds the JSON document)", undefined);
   const model = await loadModelFile(modelFile);
   const data = await readDataset(dataFile, {
     schema: model.schema,

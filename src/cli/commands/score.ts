@@ -36,7 +36,7 @@ export interface ScoreResult {
 export async function runScore(args: ParsedArgs, console: Console): Promise<ScoreResult> {
   const [file] = args.positionals as [string];
   const values = args.values;
-  if (typeof values.label !== "string") throw new InvalidParameterError("--label", "the name of the column with the true labels", "nothing");
+  if (typeof values.label !== "string") throw new InvalidParameterError("--label", "the name of the column with the true labels", undefined);
   const scoreName = typeof values.score === "string" ? values.score : undefined;
   const prefix = typeof values["proba-prefix"] === "string" ? values["proba-prefix"] : undefined;
   const predName = typeof values.pred === "string" ? values.pred : undefined;
@@ -56,7 +56,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   let names = listOption(values.metrics);
   let metrics: Record<string, number>;
   if (target.task === "regression") {
-    if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", "nothing");
+    if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", undefined);
     const yPred = numericValues(find(predName), file);
     metrics = computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred });
   } else {

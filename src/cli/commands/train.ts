@@ -50,7 +50,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const started = performance.now();
   const [file] = args.positionals as [string];
   const values = args.values;
-  if (typeof values.target !== "string") throw new InvalidParameterError("--target", "the name of the column to predict", "nothing");
+  if (typeof values.target !== "string") throw new InvalidParameterError("--target", "the name of the column to predict", undefined);
   if (values.valid !== undefined && values["test-size"] !== undefined) {
     throw new InvalidParameterError("--test-size", "left out when --valid gives the evaluation rows", values["test-size"]);
   }

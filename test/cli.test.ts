@@ -1,0 +1,210 @@
+/**
+ * The CLI as a user meets it: commands run end to end on real files, every bad input answered by one
+ * line on stderr and a non-zero exit status.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { main } from "../src/cli/main.js";
+import type { Console } from "../src/cli/output.js";
+import { FORMAT_VERSION } from "../src/models/format.js";
+
+const DATA = "test/fixtures/data";
+const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
+const WEATHER = "node_modules/vega-datasets/data/seattle-weather.csv";
+const CARS = "node_modules/vega-datasets/data/cars.json";
+const work = mkdtempSync(join(tmpdir(), "learnloop-cli-"));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
+  const code = await main(argv, console);
+  return { code, stdout, stderr };
+}
+
+/** Runs a command that must fail; returns its single stderr line. */
+async function failure(...argv: string[]): Promise<{ code: number; line: string }> {
+  const result = await run(...argv);
+  assert.notEqual(result.code, 0, `expected a failure, got exit 0; stderr: ${result.stderr}`);
+  const lines = result.stderr.split("\n").filter((line) => line.length > 0 && !line.startsWith("note:"));
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${result.stderr}`);
+  assert.equal(result.stdout, "");
+  return { code: result.code, line: lines[0]! };
+}
+
+test("train on penguins: JSON on stdout with metrics, rows, timings; a model file saved", async () => {
+  const out = join(work, "penguins.model");
+  const result = await run("train", PENGUINS, "--target", "Species", "--out", out, "--json", "--seed", "7");
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout);
+  assert.equal(json.task, "multiclass");
+  assert.equal(json.model, "linear");
+  assert.deepEqual(json.classes, ["Adelie", "Chinstrap", "Gentoo"]);
+  assert.equal(json.rows.train + json.rows.test, 344);
+  assert.equal(json.rows.test, 69, "20% held out, stratified");
+  assert.ok(json.metrics.accuracy > 0.9, `accuracy ${json.metrics.accuracy}`);
+  for (const key of ["load", "fit", "evaluate", "total"]) assert.equal(typeof json.timings[key], "number");
+  assert.ok(existsSync(out));
+  assert.match(result.stderr, /accuracy/);
+});
+
+test("predict writes prediction and proba_<class> columns, in CSV, Parquet or JSON by extension", async () => {
+  const model = join(work, "penguins-predict.model");
+  assert.equal((await run("train", PENGUINS, "--target", "Species", "--out", model)).code, 0);
+  const csv = join(work, "scored.csv");
+  const predicted = await run("predict", model, PENGUINS, "--out", csv, "--id", "Island");
+  assert.equal(predicted.code, 0, predicted.stderr);
+  const lines = readFileSync(csv, "utf8").trim().split("\n");
+  assert.equal(lines[0], "Island,prediction,proba_Adelie,proba_Chinstrap,proba_Gentoo");
+  assert.equal(lines.length, 345);
+  const [island, label, ...probabilities] = lines[1]!.split(",");
+  assert.equal(island, "Torgersen");
+  assert.ok(["Adelie", "Chinstrap", "Gentoo"].includes(label!));
+  const sum = probabilities.map(Number).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-12);
+
+  const parquet = join(work, "scored.parquet");
+  assert.equal((await run("predict", model, PENGUINS, "--out", parquet)).code, 0);
+  assert.equal(readFileSync(parquet).subarray(0, 4).toString("latin1"), "PAR1");
+
+  const scored = await run("score", csv, "--label", "prediction", "--proba-prefix", "proba_", "--json");
+  assert.equal(scored.code, 0, scored.stderr);
+  assert.equal(JSON.parse(scored.stdout).metrics.accuracy, 1, "the predicted label is the argmax of the probabilities");
+});
+
+test("evaluate scores a saved model and agrees with score on its predictions", async () => {
+  const model = join(work, "weather.model");
+  assert.equal((await run("train", WEATHER, "--target", "weather", "--ignore", "date", "--out", model)).code, 0);
+  const evaluated = JSON.parse((await run("evaluate", model, WEATHER, "--json")).stdout);
+  assert.equal(evaluated.rows, 1461);
+  const csv = join(work, "weather-scored.csv");
+  assert.equal((await run("predict", model, WEATHER, "--out", csv, "--id", "weather")).code, 0);
+  const scored = JSON.parse((await run("score", csv, "--label", "weather", "--proba-prefix", "proba_", "--pred", "prediction", "--json")).stdout);
+  for (const name of ["accuracy", "log_loss", "f1_macro", "roc_auc_ovr"]) {
+    assert.ok(Math.abs(scored.metrics[name] - evaluated.metrics[name]) < 1e-9, `${name}: ${scored.metrics[name]} vs ${evaluated.metrics[name]}`);
+  }
+});
+
+test("regression: train with --valid and evaluate report rmse, mae, r2", async () => {
+  const model = join(work, "cars.model");
+  const result = await run("train", CARS, "--target", "Miles_per_Gallon", "--ignore", "Name", "--valid", CARS, "--out", model, "--json");
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout);
+  assert.equal(json.task, "regression");
+  assert.ok(json.metrics.r2 > 0.7, `r2 ${json.metrics.r2}`);
+  assert.ok(json.rows.dropped > 0, "cars without a mileage are dropped and counted");
+  assert.match(result.stderr, /note: .*dropped \d+ rows? whose target "Miles_per_Gallon" is missing/);
+  const evaluated = JSON.parse((await run("evaluate", model, CARS, "--json", "--metrics", "rmse,r2")).stdout);
+  assert.deepEqual(Object.keys(evaluated.metrics), ["rmse", "r2"]);
+  assert.ok(Math.abs(evaluated.metrics.r2 - json.metrics.r2) < 1e-12);
+});
+
+test("score on a binary score column gives scikit-learn's ROC AUC for a hand-worked case", async () => {
+  const file = join(work, "binary.csv");
+  writeFileSync(file, "y,s\n0,0.1\n0,0.4\n1,0.35\n1,0.8\n");
+  const result = await run("score", file, "--label", "y", "--score", "s", "--metrics", "roc_auc,accuracy", "--json");
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), { task: "binary", rows: 4, metrics: { roc_auc: 0.75, accuracy: 0.75 } });
+});
+
+test("bad inputs: one line naming the file, column and line, non-zero exit", async () => {
+  const cases: [string[], string][] = [
+    [["train", `${DATA}/nope.csv`, "--target", "y"], `learnloop train: error: ${DATA}/nope.csv: file not found`],
+    [["train", `${DATA}/empty.csv`, "--target", "y"], `learnloop train: error: ${DATA}/empty.csv: the file is empty`],
+    [["train", `${DATA}/header-only.csv`, "--target", "label"], `learnloop train: error: ${DATA}/header-only.csv: the file has a header but no data rows`],
+    [["train", `${DATA}/ragged.csv`, "--target", "c"], `learnloop train: error: ${DATA}/ragged.csv, line 4: the row has the wrong number of fields (expected 3 fields, got 2 fields)`],
+    [["train", `${DATA}/single-class.csv`, "--target", "label"], `learnloop train: error: ${DATA}/single-class.csv, column "label": the target has a single class (expected 2 or more classes, got only "yes")`],
+    [["train", `${DATA}/all-missing-target.csv`, "--target", "label"], `learnloop train: error: ${DATA}/all-missing-target.csv, column "label": the target is missing in every row (3 rows)`],
+    [
+      ["train", `${DATA}/text-in-numeric.csv`, "--target", "b", "--numeric", "age"],
+      `learnloop train: error: ${DATA}/text-in-numeric.csv, line 7, column "age": a value in a numeric column is not a number (expected a number, got "abc")`,
+    ],
+    [
+      ["train", `${DATA}/small.csv`, "--target", "nope"],
+      `learnloop train: error: ${DATA}/small.csv, column "nope": unknown column (available columns: id, age, income, city, joined, last_seen, member, label)`,
+    ],
+    [["train", "README.md", "--target", "y"], `learnloop train: error: README.md: unsupported file type (expected .csv, .tsv, .tab, .txt, .parquet, .pq, .json, .ndjson, .jsonl, .arrow, .feather, .ipc, got ".md")`],
+    [["train", PENGUINS], "learnloop train: error: --target must be the name of the column to predict, got nothing"],
+    [["train", PENGUINS, "--target", "Species", "--test-size", "1.5"], 'learnloop train: error: --test-size must be a number > 0 and < 1, got "1.5"'],
+    [["train", PENGUINS, "--target", "Species", "--model", "magic"], 'learnloop train: error: model must be one of linear, got "magic"'],
+    [["train", PENGUINS, "--target", "Species", "--alpha", "-1"], "learnloop train: error: LinearEstimator: alpha must be a number >= 0, got -1"],
+    [["train", PENGUINS, "--target", "Species", "--frobnicate"], 'learnloop train: error: option must be one of the options of "learnloop train" (see learnloop train --help), got "--frobnicate"'],
+    [["predict", `${DATA}/small.csv`], "learnloop predict: error: <data> must be given (usage: learnloop predict <model> <data> [--out <file>] [--id <cols>]), got nothing"],
+  ];
+  for (const [argv, expected] of cases) {
+    const { code, line } = await failure(...argv);
+    assert.equal(line, expected);
+    assert.equal(code, 2);
+  }
+});
+
+test("bad model files: truncated, corrupted, newer format, not a model", async () => {
+  const good = join(work, "good.model");
+  assert.equal((await run("train", PENGUINS, "--target", "Species", "--out", good)).code, 0);
+  const bytes = readFileSync(good);
+
+  const truncated = join(work, "truncated.model");
+  writeFileSync(truncated, bytes.subarray(0, bytes.length - 100));
+  const t = await failure("predict", truncated, PENGUINS, "--out", join(work, "x.csv"));
+  assert.equal(t.line, `learnloop predict: error: ${truncated}: the model file is truncated (${bytes.length - 100} bytes, expected ${bytes.length})`);
+  assert.equal(t.code, 3);
+
+  const corrupted = join(work, "corrupted.model");
+  const flipped = Buffer.from(bytes);
+  flipped[flipped.length - 50] ^= 1;
+  writeFileSync(corrupted, flipped);
+  assert.equal(
+    (await failure("evaluate", corrupted, PENGUINS)).line,
+    `learnloop evaluate: error: ${corrupted}: the model file is corrupted (checksum mismatch) (the stored SHA-256 does not match the content)`,
+  );
+
+  const newer = join(work, "newer.model");
+  const future = Buffer.from(bytes);
+  future.writeUInt32LE(FORMAT_VERSION + 1, 8);
+  writeFileSync(newer, future);
+  assert.match((await failure("predict", newer, PENGUINS)).line, new RegExp(`^learnloop predict: error: ${newer}: the model file is from a newer format version \\(format version ${FORMAT_VERSION + 1};`));
+
+  assert.equal((await failure("predict", PENGUINS, PENGUINS)).line, `learnloop predict: error: ${PENGUINS}: not a learnloop model file (it does not start with the learnloop model signature)`);
+  assert.equal((await failure("predict", join(work, "missing.model"), PENGUINS)).line, `learnloop predict: error: ${join(work, "missing.model")}: file not found`);
+});
+
+test("a failed train leaves an existing model file untouched", async () => {
+  const model = join(work, "keep.model");
+  assert.equal((await run("train", PENGUINS, "--target", "Species", "--out", model)).code, 0);
+  const before = readFileSync(model);
+  await failure("train", `${DATA}/single-class.csv`, "--target", "label", "--out", model);
+  assert.ok(readFileSync(model).equals(before));
+});
+
+test("every command has --help with usage and an example", async () => {
+  for (const command of ["train", "predict", "evaluate", "score"]) {
+    const result = await run(command, "--help");
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, new RegExp(`^learnloop ${command} — `));
+    assert.match(result.stdout, /\nUsage: learnloop /);
+    assert.match(result.stdout, /\nExamples:\n {2}learnloop /);
+  }
+  const top = await run("--help");
+  assert.match(top.stdout, /Commands:\n {2}train/);
+  assert.equal((await run("frobnicate")).code, 2);
+});
+
+test("the executable exits non-zero with one line and no stack trace (unless --debug)", () => {
+  const bin = ["--import", "tsx", "src/cli/bin.ts"];
+  const plain = spawnSync(process.execPath, [...bin, "train", `${DATA}/nope.csv`, "--target", "y"], { encoding: "utf8" });
+  assert.equal(plain.status, 2);
+  assert.equal(plain.stderr, `learnloop train: error: ${DATA}/nope.csv: file not found\n`);
+  const debug = spawnSync(process.execPath, [...bin, "train", `${DATA}/nope.csv`, "--target", "y", "--debug"], { encoding: "utf8" });
+  assert.equal(debug.status, 2);
+  assert.match(debug.stderr, /\n\s+at /);
+});
