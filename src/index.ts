@@ -1,0 +1,45 @@
+/**
+ * learnloop: machine learning for tabular data in TypeScript.
+ *
+ * @example
+ * import { readDataset, holdoutSplit, takeRows, LinearEstimator, scoreModel } from "learnloop";
+ *
+ * const data = await readDataset("penguins.json", { target: "Species" });
+ * const { train, test } = holdoutSplit(data.nRows, { testSize: 0.2, seed: 42, stratify: data.target!.values });
+ * const model = new LinearEstimator({ alpha: 1e-3 }).fit(takeRows(data, train));
+ * console.log(scoreModel(model, takeRows(data, test)).metrics); // { accuracy: 0.98..., log_loss: ..., ... }
+ */
+
+// Core: types, errors and their words, seeded randomness, hyperparameter schemas.
+export type { Column, NumericColumn, CategoricalColumn, Dataset, Schema, FeatureSpec, TargetSpec, TargetColumn, Task, DatePart } from "./core/types.js";
+export { MISSING_CODE, nOutputs } from "./core/types.js";
+export type { Matrix } from "./core/matrix.js";
+export {
+  LearnloopError,
+  InvalidParameterError,
+  DataValidationError,
+  ModelFormatError,
+  NotFittedError,
+  MetricError,
+  type DataIssue,
+  type DataIssueCode,
+} from "./core/errors.js";
+export { formatError, formatDataIssue } from "./core/messages.js";
+export { Random } from "./core/rng.js";
+export { validateParams, type ParamSchema, type ParamSpec } from "./core/params.js";
+
+// Data: reading files through DuckDB into columnar datasets, splits, writing results.
+export { readDataset, schemaOf, holdoutSplit, kFold, stratifiedKFold, groupKFold, timeSplit, takeRows, type ReadOptions, type Split } from "./data/index.js";
+export { writeTable, type OutputColumn } from "./data/write.js";
+
+// Metrics, defined exactly as scikit-learn defines them.
+export * from "./metrics/index.js";
+
+// Models: the estimator contract, the families, the model file.
+export type { Estimator, Model, FitOptions, Progress, FeatureImportance, ModelFileExtras } from "./models/types.js";
+export { LinearEstimator, LogisticRegression, LinearRegression, LinearModel, LINEAR_PARAMS } from "./models/linear/index.js";
+export { MODEL_FAMILIES, modelFamily, loadModel, loadModelFile, type ModelFamily } from "./models/registry.js";
+export { FORMAT_VERSION, LEARNLOOP_VERSION } from "./models/format.js";
+
+// Evaluation.
+export { scoreModel, type ModelScore } from "./evaluation/score-model.js";
