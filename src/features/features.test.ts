@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DataValidationError } from "../core/errors.js";
+import { DataValidationError, InvalidParameterError } from "../core/errors.js";
 import { formatError } from "../core/messages.js";
 import type { Dataset } from "../core/types.js";
-import { DesignTransform, MeanImputer, OneHotEncoder, Standardizer, checkFeatures, datasetSchema, designMatrix, fitDesign } from "./index.js";
+import { schemaOf } from "../data/schema.js";
+import { DesignTransform, MeanImputer, OneHotEncoder, Standardizer, checkFeatures, designMatrix, fitDesign } from "./index.js";
 
 const NaN_ = Number.NaN;
 
@@ -97,11 +98,22 @@ test("the design refuses misaligned data and infinite values with one-line error
   assert.throws(() => checkFeatures([{ name: "age", kind: "numeric" }], train), /missing_feature/);
 });
 
-test("datasetSchema copies features, dictionaries and the target's classes", () => {
-  const schema = datasetSchema(dataset([1, 2], [0, 1]));
+test("schemaOf copies features, dictionaries, date provenance, derived expressions and the target's classes", () => {
+  const schema = schemaOf(dataset([1, 2], [0, 1]));
   assert.deepEqual(schema, {
     features: [{ name: "age", kind: "numeric" }, { name: "color", kind: "categorical", categories: ["red", "green", "blue"] }],
     target: { name: "y", task: "binary", classes: ["no", "yes"] },
   });
-  assert.throws(() => datasetSchema(dataset([1], [0], false)), DataValidationError);
+  const base = dataset([1, 2], [0, 1]);
+  const dated: Dataset = {
+    ...base,
+    features: [{ kind: "numeric", name: "when_hour", values: Float64Array.of(3, 4), derivedFrom: { column: "when", part: "hour" } }],
+    derived: [{ name: "y", expression: "delay > 15" }],
+  };
+  assert.deepEqual(schemaOf(dated), {
+    features: [{ name: "when_hour", kind: "numeric", derivedFrom: { column: "when", part: "hour" } }],
+    target: { name: "y", task: "binary", classes: ["no", "yes"] },
+    derived: [{ name: "y", expression: "delay > 15" }],
+  });
+  assert.throws(() => schemaOf(dataset([1], [0], false)), InvalidParameterError);
 });

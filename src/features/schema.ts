@@ -1,36 +1,9 @@
 /**
- * The schema a model keeps: built from its training data, and checked against the data it predicts on.
- * Models may not import src/data (layers point down), so this small builder lives here for every model
- * family to share.
+ * Checks that data handed to a fitted model has the features it was fitted on (the schema itself is
+ * built by src/data's schemaOf).
  */
 import { DataValidationError } from "../core/errors.js";
-import type { Dataset, FeatureSpec, Schema, TargetSpec } from "../core/types.js";
-
-/**
- * The Schema of a dataset with a target: one FeatureSpec per feature column (with the category dictionary
- * of a categorical one, copied) and the TargetSpec (with the class labels of a classifier; "0", "1" for a
- * binary target that has none), the date column and part of a date-part feature, and the SQL
- * expressions of derived columns, so that new data is read exactly as the training data was.
- *
- * @example
- * const schema = datasetSchema(train); // { features: [{ name: "age", kind: "numeric" }, ...], target: {...} }
- */
-export function datasetSchema(dataset: Dataset): Schema {
-  const target = dataset.target;
-  if (!target) {
-    throw new DataValidationError({ code: "missing_feature", file: dataset.source, expected: "a dataset with a target column", received: "no target" });
-  }
-  const features = dataset.features.map((column): FeatureSpec => {
-    if (column.kind === "categorical") return { name: column.name, kind: "categorical", categories: [...column.categories] };
-    return column.derivedFrom ? { name: column.name, kind: "numeric", derivedFrom: { ...column.derivedFrom } } : { name: column.name, kind: "numeric" };
-  });
-  const targetSpec: TargetSpec =
-    target.task === "regression"
-      ? { name: target.name, task: target.task }
-      : { name: target.name, task: target.task, classes: [...(target.classes ?? ["0", "1"])] };
-  const derived = dataset.derived?.map(({ name, expression }) => ({ name, expression }));
-  return derived && derived.length > 0 ? { features, target: targetSpec, derived } : { features, target: targetSpec };
-}
+import type { Dataset, FeatureSpec } from "../core/types.js";
 
 /**
  * Checks that `data` has the features a model was fitted on, in the same order and of the same kinds;

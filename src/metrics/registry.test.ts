@@ -129,19 +129,19 @@ test("unknown metric names and metrics of another task are refused with the list
 
 test("missing inputs and a wrong number of classes are InvalidParameterErrors", () => {
   assert.throws(() => computeMetrics("binary", ["roc_auc"], { yTrue: [0, 1], yPred: [0, 1] }), {
-    message: "computeMetrics: proba must be probabilities (metric roc_auc needs them), got undefined",
+    message: "computeMetrics: proba must be probabilities (metric roc_auc needs them), got nothing",
   });
   assert.throws(() => computeMetrics("binary", ["f1"], { yTrue: [0, 1] }), {
-    message: "computeMetrics: yPred must be predicted labels, or probabilities in proba (metric f1 needs one of them), got undefined",
+    message: "computeMetrics: yPred must be predicted labels, or probabilities in proba (metric f1 needs one of them), got nothing",
   });
   assert.throws(() => computeMetrics("regression", ["r2"], { yTrue: [0, 1] }), {
-    message: "computeMetrics: yPred must be predicted values (metric r2 needs them), got undefined",
+    message: "computeMetrics: yPred must be predicted values (metric r2 needs them), got nothing",
   });
   assert.throws(() => computeMetrics("binary", ["accuracy"], { yTrue: [0, 1], yPred: [0, 1], nClasses: 3 }), {
     message: "computeMetrics: nClasses must be 2 for a binary task, got 3",
   });
   assert.throws(() => computeMetrics("multiclass", ["accuracy"], { yTrue: [0, 1], yPred: [0, 1] }), {
-    message: "computeMetrics: nClasses must be an integer >= 2, got undefined",
+    message: "computeMetrics: nClasses must be an integer >= 2, got nothing",
   });
 });
 

@@ -7,7 +7,7 @@ import { DataValidationError, InvalidParameterError } from "../../core/errors.js
 import { validateParams } from "../../core/params.js";
 import type { Dataset, TargetColumn } from "../../core/types.js";
 import { DesignTransform } from "../../features/design.js";
-import { datasetSchema } from "../../features/schema.js";
+import { schemaOf } from "../../data/schema.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { LinearModel, type LinearFitInfo, type LinearLink } from "./model.js";
 import { LINEAR_PARAMS, LINEAR_REGRESSION_PARAMS, LOGISTIC_PARAMS, type LinearParams, type LinearRegressionParams, type LogisticParams } from "./params.js";
@@ -295,7 +295,7 @@ function fitClassifier(plan: FitPlan, train: Dataset, target: TargetColumn, opti
   }
   const solver = `${present.length > 2 ? "block-" : ""}${penalty.l1 === 0 ? "newton" : "proximal-newton"}`;
   const nOutputs = link === "logit" ? 1 : nClasses;
-  return new LinearModel(datasetSchema(train), plan.params, { estimator: plan.owner, link, nOutputs, design: design.toJSON(), fit: fitInfo(solver, result, penalty) }, design, coef, intercept);
+  return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link, nOutputs, design: design.toJSON(), fit: fitInfo(solver, result, penalty) }, design, coef, intercept);
 }
 
 /** Least squares on a regression target. */
@@ -322,5 +322,5 @@ function fitRegressor(plan: FitPlan, train: Dataset, target: TargetColumn, optio
     onIteration: progress(plan, options),
   });
   const solver = penalty.l1 === 0 ? "cholesky" : "coordinate-descent";
-  return new LinearModel(datasetSchema(train), plan.params, { estimator: plan.owner, link: "identity", nOutputs: 1, design: design.toJSON(), fit: fitInfo(solver, result, penalty) }, design, result.coef, result.intercept);
+  return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link: "identity", nOutputs: 1, design: design.toJSON(), fit: fitInfo(solver, result, penalty) }, design, result.coef, result.intercept);
 }

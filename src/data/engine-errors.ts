@@ -1,0 +1,86 @@
+/**
+ * DuckDB's errors, turned into DataIssues. DuckDB's text is written for SQL users (it suggests
+ * `ignore_errors=true` and prints the reader's settings); learnloop's users get one line naming the file,
+ * the line and the column instead. Whatever cannot be recognised is wrapped as `unreadable_file` with
+ * DuckDB's first line as detail, so nothing reaches the user raw.
+ */
+import { DataValidationError, LearnloopError, describeValue } from "../core/errors.js";
+
+/** Raised when an auto-detected column turned out to hold text further down: read it again as text. */
+export class ColumnIsText extends Error {
+  constructor(
+    readonly column: string,
+    readonly line: number,
+    readonly value: string,
+    /** The type DuckDB detected from the first rows (BIGINT, DATE...). */
+    readonly detectedType: string,
+  ) {
+    super(`column "${column}" holds text at line ${line}`);
+    this.name = "ColumnIsText";
+  }
+}
+
+/** Raised when DuckDB's CSV sniffer gave up; the caller looks for the cause itself. */
+export class SniffFailed extends Error {
+  constructor(readonly firstLine: string) {
+    super(firstLine);
+    this.name = "SniffFailed";
+  }
+}
+
+/** What the mapper needs to know about the read that failed. */
+export interface ErrorContext {
+  readonly file: string;
+  /** Columns the user (or a schema) declared numeric: a text value there is an error, not a retry. */
+  readonly declaredNumeric: ReadonlySet<string>;
+}
+
+/** The first line of an error's message, without DuckDB's "Xxx Error: " prefix. */
+export function firstLineOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split("\n")[0] ?? text;
+  return line.replace(/^[A-Za-z ]*Error: /, "").trim();
+}
+
+/** Maps a DuckDB error to what learnloop throws (or to a retry / sniff signal for the reader). */
+export function mapDuckDBError(error: unknown, context: ErrorContext): Error {
+  if (!(error instanceof Error)) return new DataValidationError({ code: "unreadable_file", file: context.file, detail: String(error) });
+  if (error instanceof LearnloopError || error instanceof ColumnIsText || error instanceof SniffFailed) return error;
+  const { file } = context;
+  const message = error.message;
+  const csvLine = /CSV Error on Line: (\d+)/.exec(message);
+  if (csvLine) {
+    const line = Number(csvLine[1]);
+    const ragged = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+    if (ragged) {
+      return new DataValidationError({
+        code: "ragged_row",
+        file,
+        line,
+        expected: `${ragged[1]} fields`,
+        received: `${ragged[2]} fields`,
+      });
+    }
+    const conversion = /Error when converting column "(.*)"\. Could not convert string "(.*)" to '([^']*)'/.exec(message);
+    if (conversion) {
+      const column = conversion[1]!;
+      const value = conversion[2]!;
+      if (context.declaredNumeric.has(column)) {
+        return new DataValidationError({ code: "not_numeric", file, line, column, expected: "a number", received: describeValue(value) });
+      }
+      return new ColumnIsText(column, line, value, conversion[3]!);
+    }
+    const reason = message.split("\n")[1]?.trim();
+    return new DataValidationError({ code: "unreadable_file", file, line, detail: reason || firstLineOf(error) });
+  }
+  if (/Error when sniffing file/.test(message)) return new SniffFailed(firstLineOf(error));
+  const json = /Malformed JSON in file ".*", at byte \d+ in (?:line|record\/value) (\d+): (.*?)\s*$/m.exec(message);
+  if (json) {
+    return new DataValidationError({ code: "unreadable_file", file, line: Number(json[1]), detail: `malformed JSON: ${json[2]!.replace(/\.$/, "")}` });
+  }
+  if (/No magic bytes found at end of file/.test(message)) {
+    return new DataValidationError({ code: "unreadable_file", file, detail: "it is not a Parquet file: no Parquet magic bytes at its end" });
+  }
+  if (/No files found that match the pattern/.test(message)) return new DataValidationError({ code: "file_not_found", file });
+  return new DataValidationError({ code: "unreadable_file", file, detail: firstLineOf(error) });
+}
