@@ -7,8 +7,8 @@
 import { createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { DataValidationError } from "../core/errors.js";
+import { openConnection, sqlString } from "./duckdb.js";
 
 /** One column to write: numbers (NaN written as empty / null) or text. */
 export type OutputColumn =
@@ -75,10 +75,6 @@ async function writeCsv(file: string, columns: readonly OutputColumn[], nRows: n
   await done;
 }
 
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /**
  * Writes `columns` (all of length `nRows`) to `file` in the format its extension names. The file is
  * written under a temporary name and renamed, so an existing file is never left half-written.
@@ -93,8 +89,7 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
   try {
     await writeCsv(csv, columns, nRows);
     if (format !== "csv") {
-      const instance = await DuckDBInstance.create(":memory:");
-      const connection = await instance.connect();
+      const connection = await openConnection();
       try {
         const types = columns.map((column) => `${sqlString(column.name)}: '${column.kind === "number" ? "DOUBLE" : "VARCHAR"}'`).join(", ");
         const options = format === "parquet" ? "FORMAT PARQUET" : "FORMAT JSON";
@@ -103,7 +98,6 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
         );
       } finally {
         connection.closeSync();
-        instance.closeSync();
       }
     }
     await rename(temporary, file);
