@@ -57,17 +57,31 @@ export class ProgressBar {
   #lastDraw = 0;
   #drawn = false;
 
-  constructor(console: Console, label: string) {
+  readonly #unit: string;
+
+  constructor(console: Console, label: string, unit = "step") {
     this.#console = console;
     this.#label = label;
+    this.#unit = unit;
   }
 
-  /** Reports `done` of `total` units. */
-  update(done: number, total: number): void {
+  /**
+   * Reports `done` of `total` units. With `upperBound`, total is only a cap (an iteration limit that
+   * convergence usually ends sooner), so the bar shows a count and no ETA. Nothing is drawn in the first
+   * second, so quick work stays quiet.
+   */
+  update(done: number, total: number, upperBound = false): void {
     const now = performance.now();
     const interval = this.#console.interactive ? 100 : 5000;
-    if (now - this.#lastDraw < interval && done < total) return;
+    if (now - this.#started < 1000 || (now - this.#lastDraw < interval && done < total)) return;
     this.#lastDraw = now;
+    if (upperBound) {
+      const text = `${this.#label}: ${this.#unit} ${done} (at most ${total})  elapsed ${formatSeconds((now - this.#started) / 1000)}`;
+      if (this.#console.interactive) this.#console.err(`\r${text}\x1b[K`);
+      else this.#console.err(text + "\n");
+      this.#drawn = true;
+      return;
+    }
     const fraction = total > 0 ? Math.min(1, done / total) : 1;
     const elapsed = (now - this.#started) / 1000;
     const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : NaN;

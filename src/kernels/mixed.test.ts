@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Random } from "../core/rng.js";
-import { mixedAffineRows, mixedGemv, mixedGemvTransposed, mixedToDense, mixedWeightedGram } from "./mixed.js";
+import { featureContributionStd, mixedAffineRows, mixedGemv, mixedGemvTransposed, mixedToDense, mixedWeightedGram } from "./mixed.js";
 
 // A design with 3 dense columns and 2 categorical features (4 and 3 one-hot columns, some rows with no
 // category), plus an intercept-like slot that is the same column for every row: 3 + 4 + 3 + 1 = 11.
@@ -82,4 +82,24 @@ test("mixedAffineRows agrees with the naive X W^T + b", () => {
   mixedAffineRows(dense, N_DENSE, codes, N_CODES, N_ROWS, N_COLUMNS, w, b, 2, out);
   const expected = naive.flatMap((row) => [0, 1].map((k) => row.reduce((s, x, j) => s + x * w[k * N_COLUMNS + j]!, 0) + b[k]!));
   assertClose(out, expected, "mixedAffineRows");
+});
+
+test("featureContributionStd agrees with the naive std of each feature's share of the margin", () => {
+  const { dense, codes, naive } = makeDesign(5);
+  // Features: dense columns 0 and 1 belong to feature 0 (a value and its missing indicator), column 2 to
+  // feature 1; the first categorical block to feature 2, the second to feature 3, the intercept slot to 4.
+  const columnFeature = Int32Array.of(0, 0, 1, 2, 2, 2, 2, 3, 3, 3, 4);
+  const rng = new Random(50);
+  const w = new Float64Array(N_COLUMNS).map(() => rng.next() * 4 - 2);
+  const nFeatures = 5;
+  const out = new Float64Array(nFeatures);
+  const buffers = () => new Float64Array(nFeatures);
+  featureContributionStd(dense, N_DENSE, codes, N_CODES, N_ROWS, columnFeature, nFeatures, w, buffers(), buffers(), buffers(), buffers(), out);
+  const expected = Array.from({ length: nFeatures }, (_, f) => {
+    const contributions = naive.map((row) => row.reduce((s, x, j) => s + (columnFeature[j] === f ? x * w[j]! : 0), 0));
+    const mean = contributions.reduce((a, b) => a + b, 0) / contributions.length;
+    return Math.sqrt(contributions.reduce((a, b) => a + (b - mean) ** 2, 0) / contributions.length);
+  });
+  assertClose(out, expected, "featureContributionStd");
+  assert.equal(out[4], 0, "the intercept slot is the same for every row");
 });

@@ -136,3 +136,49 @@ export function mixedToDense(dense: Float64Array, nDense: number, codes: Int32Ar
     }
   }
 }
+
+/**
+ * Per feature, the population standard deviation over the rows of that feature's contribution to the
+ * margin row . w: the sum of w over the design columns the feature owns (`columnFeature[column]`), times
+ * the row's values there. This is the linear models' importance: comparable between a standardized
+ * number and a 300-level category, where summing |w| over one-hot columns is not.
+ * `scratch` holds nFeatures doubles; `sum` and `sumSquares` are zeroed here; out gets nFeatures entries.
+ * Sums are accumulated around the first row's contribution (a shift), so large means do not cancel.
+ */
+export function featureContributionStd(
+  dense: Float64Array,
+  nDense: number,
+  codes: Int32Array,
+  nCodes: number,
+  nRows: number,
+  columnFeature: Int32Array,
+  nFeatures: number,
+  w: Float64Array,
+  scratch: Float64Array,
+  shift: Float64Array,
+  sum: Float64Array,
+  sumSquares: Float64Array,
+  out: Float64Array,
+): void {
+  sum.fill(0, 0, nFeatures);
+  sumSquares.fill(0, 0, nFeatures);
+  for (let i = 0, d = 0, c = 0; i < nRows; i++, d += nDense, c += nCodes) {
+    scratch.fill(0, 0, nFeatures);
+    for (let j = 0; j < nDense; j++) scratch[columnFeature[j]!] += dense[d + j]! * w[j]!;
+    for (let f = 0; f < nCodes; f++) {
+      const column = codes[c + f]!;
+      if (column >= 0) scratch[columnFeature[column]!] += w[column]!;
+    }
+    if (i === 0) shift.set(scratch.subarray(0, nFeatures));
+    for (let f = 0; f < nFeatures; f++) {
+      const centred = scratch[f]! - shift[f]!;
+      sum[f] += centred;
+      sumSquares[f] += centred * centred;
+    }
+  }
+  for (let f = 0; f < nFeatures; f++) {
+    const mean = nRows > 0 ? sum[f]! / nRows : 0;
+    const variance = nRows > 0 ? sumSquares[f]! / nRows - mean * mean : 0;
+    out[f] = Math.sqrt(Math.max(0, variance));
+  }
+}

@@ -13,6 +13,8 @@ export interface Progress {
   readonly phase: string;
   readonly done: number;
   readonly total: number;
+  /** True when `total` is only a limit (an iteration cap that convergence usually ends sooner): no ETA. */
+  readonly upperBound?: boolean;
 }
 
 /** Options of `fit` that are not hyperparameters. */

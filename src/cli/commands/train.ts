@@ -78,9 +78,14 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
   );
 
-  const bar = new ProgressBar(console, `fit ${family.kind}`);
-  const model = estimator.fit(train, { onProgress: (p) => bar.update(p.done, p.total) });
-  bar.finish();
+  let bar: ProgressBar | undefined;
+  const model = estimator.fit(train, {
+    onProgress: (p) => {
+      bar ??= new ProgressBar(console, `fit ${family.kind}`, p.phase);
+      bar.update(p.done, p.total, p.upperBound);
+    },
+  });
+  bar?.finish();
   const fitted = performance.now();
 
   const { metrics } = scoreModel(model, test, metricNames.length > 0 ? metricNames : undefined);

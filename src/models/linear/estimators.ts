@@ -6,7 +6,8 @@
 import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
 import { validateParams } from "../../core/params.js";
 import type { Dataset, TargetColumn } from "../../core/types.js";
-import { DesignTransform } from "../../features/design.js";
+import { DesignTransform, type EncodedDesign } from "../../features/design.js";
+import { featureContributionStd } from "../../kernels/mixed.js";
 import { schemaOf } from "../../data/schema.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { LinearModel, type LinearFitInfo, type LinearLink } from "./model.js";
@@ -210,7 +211,7 @@ function fitInfo(solver: string, result: SolverResult, penalty: Penalty): Linear
 
 function progress(plan: FitPlan, options: FitOptions): ((iteration: number) => void) | undefined {
   const report = options.onProgress;
-  return report ? (done) => report({ phase: "fitting", done, total: plan.maxIter }) : undefined;
+  return report ? (done) => report({ phase: "iteration", done, total: plan.maxIter, upperBound: true }) : undefined;
 }
 
 /**
@@ -295,7 +296,8 @@ function fitClassifier(plan: FitPlan, train: Dataset, target: TargetColumn, opti
   }
   const solver = `${present.length > 2 ? "block-" : ""}${penalty.l1 === 0 ? "newton" : "proximal-newton"}`;
   const nOutputs = link === "logit" ? 1 : nClasses;
-  return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link, nOutputs, design: design.toJSON(), fit: fitInfo(solver, result, penalty) }, design, coef, intercept);
+  const importance = contributionImportance(encoded, design, coef, intercept, nOutputs);
+  return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link, nOutputs, design: design.toJSON(), fit: fitInfo(solver, result, penalty), importance }, design, coef, intercept);
 }
 
 /** Least squares on a regression target. */
@@ -310,8 +312,9 @@ function fitRegressor(plan: FitPlan, train: Dataset, target: TargetColumn, optio
   for (let i = 0; i < n; i++) total += weights[i]!;
   const design = DesignTransform.fit(train, { standardize: plan.standardize });
   const penalty = plan.penalty(total);
+  const encoded = design.encode(train);
   const result = solveLeastSquares({
-    design: design.encode(train),
+    design: encoded,
     y: target.values,
     sampleWeight: weights,
     l1: penalty.l1,
@@ -322,5 +325,27 @@ function fitRegressor(plan: FitPlan, train: Dataset, target: TargetColumn, optio
     onIteration: progress(plan, options),
   });
   const solver = penalty.l1 === 0 ? "cholesky" : "coordinate-descent";
-  return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link: "identity", nOutputs: 1, design: design.toJSON(), fit: fitInfo(solver, result, penalty) }, design, result.coef, result.intercept);
+  const importance = contributionImportance(encoded, design, result.coef, result.intercept, 1);
+  return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link: "identity", nOutputs: 1, design: design.toJSON(), fit: fitInfo(solver, result, penalty), importance }, design, result.coef, result.intercept);
+}
+
+/**
+ * Each feature's importance: the standard deviation over the training rows of its contribution to the
+ * margin, averaged over the fitted outputs (classes absent from training, intercept -Infinity, skipped).
+ * Unlike |coefficient| summed over design columns, this compares a number with a 300-level category fairly.
+ */
+function contributionImportance(encoded: EncodedDesign, design: DesignTransform, coef: Float64Array, intercept: Float64Array, nOutputs: number): number[] {
+  const nFeatures = design.features.length;
+  const totals = new Float64Array(nFeatures);
+  const out = new Float64Array(nFeatures);
+  const buffers = [0, 1, 2, 3].map(() => new Float64Array(nFeatures)) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  let nFitted = 0;
+  for (let k = 0; k < nOutputs; k++) {
+    if (intercept[k] === -Infinity) continue;
+    nFitted++;
+    const w = coef.subarray(k * encoded.nColumns, (k + 1) * encoded.nColumns);
+    featureContributionStd(encoded.dense, encoded.nDense, encoded.codes, encoded.nCodes, encoded.nRows, design.columnFeature, nFeatures, w, ...buffers, out);
+    for (let f = 0; f < nFeatures; f++) totals[f] += out[f]!;
+  }
+  return Array.from(totals, (total) => (nFitted > 0 ? total / nFitted : 0));
 }

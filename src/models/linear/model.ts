@@ -44,6 +44,8 @@ export interface LinearState {
   readonly nOutputs: number;
   readonly design: DesignState;
   readonly fit: LinearFitInfo;
+  /** Per feature, the training std of its contribution to the margin (see importance()). */
+  readonly importance: readonly number[];
 }
 
 /** Coefficients in the units of the original features (see LinearModel.coefficients). */
@@ -83,6 +85,7 @@ export class LinearModel implements Model {
   readonly #coef: Float64Array;
   readonly #intercept: Float64Array;
   readonly #nOutputs: number;
+  readonly #importance: readonly number[];
 
   constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: LinearState, design: DesignTransform, coef: Float64Array, intercept: Float64Array) {
     this.task = schema.target.task;
@@ -93,6 +96,7 @@ export class LinearModel implements Model {
     this.fitInfo = state.fit;
     this.estimator = state.estimator;
     this.#nOutputs = state.nOutputs;
+    this.#importance = state.importance;
     this.#coef = coef;
     this.#intercept = intercept;
   }
@@ -151,25 +155,16 @@ export class LinearModel implements Model {
   }
 
   /**
-   * Feature importances, largest first: |coefficient| on the standardized scale (coefficient times the
-   * column's training std when the design did not standardize it), summed over each feature's design
-   * columns (value and missing indicator, or its one-hot columns) and averaged over the outputs that
-   * were fitted (classes seen in training).
+   * Feature importances, largest first: the standard deviation over the training rows of the feature's
+   * contribution to the margin (its value and missing indicator, or its one-hot columns, times their
+   * coefficients), averaged over the outputs that were fitted (classes seen in training).
    */
   importance(): FeatureImportance[] {
-    const { columnFeature, columnStd, nColumns } = this.design;
-    const features = this.schema.features;
-    const totals = new Float64Array(features.length);
-    let nFitted = 0;
-    for (let k = 0; k < this.#nOutputs; k++) {
-      if (this.#intercept[k] === -Infinity) continue;
-      nFitted++;
-      for (let c = 0; c < nColumns; c++) totals[columnFeature[c]!] += Math.abs(this.#coef[k * nColumns + c]!) * columnStd[c]!;
-    }
-    return features
-      .map((feature, f) => ({ feature: feature.name, importance: nFitted > 0 ? totals[f]! / nFitted : 0 }))
+    return this.schema.features
+      .map((feature, f) => ({ feature: feature.name, importance: this.#importance[f] ?? 0 }))
       .sort((a, b) => b.importance - a.importance);
   }
+
 
   /**
    * The fitted coefficients in the units of the original features: for a standardized numeric column the
@@ -199,7 +194,7 @@ export class LinearModel implements Model {
 
   /** The model as a model file: header (schema, params, design state, fit report), arrays coef and intercept. */
   toBytes(extra: ModelFileExtras = {}): Uint8Array {
-    const state: LinearState = { estimator: this.estimator, link: this.link, nOutputs: this.#nOutputs, design: this.design.toJSON(), fit: this.fitInfo };
+    const state: LinearState = { estimator: this.estimator, link: this.link, nOutputs: this.#nOutputs, design: this.design.toJSON(), fit: this.fitInfo, importance: this.#importance };
     return encodeModelFile({ kind: this.kind, task: this.task, schema: this.schema, params: this.params, state, ...extra }, { coef: this.#coef, intercept: this.#intercept });
   }
 }
@@ -237,6 +232,9 @@ export const loadLinearModel: ModelLoader<LinearModel> = (content: ModelContent,
   const features = header.schema.features;
   if (!Array.isArray(features) || features.length !== design!.features.length || design!.features.some((f, i) => f.name !== features[i]?.name || f.kind !== features[i]?.kind)) {
     bad("the preprocessing state does not match the schema's features");
+  }
+  if (!Array.isArray(state!.importance) || state!.importance.length !== features.length || state!.importance.some((v) => typeof v !== "number")) {
+    bad("the feature importances do not match the schema's features");
   }
   const coef = arrays["coef"];
   const intercept = arrays["intercept"];
