@@ -48,7 +48,8 @@ test("train on penguins: JSON on stdout with metrics, rows, timings; a model fil
   assert.equal(result.code, 0, result.stderr);
   const json = JSON.parse(result.stdout);
   assert.equal(json.task, "multiclass");
-  assert.equal(json.model, "linear");
+  assert.equal(json.model, "gbdt", "gradient boosting is the default");
+  assert.equal(typeof json.training.rounds, "number");
   assert.deepEqual(json.classes, ["Adelie", "Chinstrap", "Gentoo"]);
   assert.equal(json.rows.train + json.rows.test, 344);
   assert.equal(json.rows.test, 69, "20% held out, stratified");
@@ -136,8 +137,10 @@ test("bad inputs: one line naming the file, column and line, non-zero exit", asy
     [["train", "README.md", "--target", "y"], `learnloop train: error: README.md: unsupported file type (expected .csv, .tsv, .tab, .txt, .parquet, .pq, .json, .ndjson, .jsonl, .arrow, .feather, .ipc, got ".md")`],
     [["train", PENGUINS], "learnloop train: error: --target must be the name of the column to predict, got nothing"],
     [["train", PENGUINS, "--target", "Species", "--test-size", "1.5"], 'learnloop train: error: --test-size must be a number > 0 and < 1, got "1.5"'],
-    [["train", PENGUINS, "--target", "Species", "--model", "magic"], 'learnloop train: error: model must be one of linear, got "magic"'],
-    [["train", PENGUINS, "--target", "Species", "--alpha", "-1"], "learnloop train: error: LinearEstimator: alpha must be a number >= 0, got -1"],
+    [["train", PENGUINS, "--target", "Species", "--model", "magic"], 'learnloop train: error: model must be one of gbdt, linear, got "magic"'],
+    [["train", PENGUINS, "--target", "Species", "--model", "linear", "--alpha", "-1"], "learnloop train: error: LinearEstimator: alpha must be a number >= 0, got -1"],
+    [["train", PENGUINS, "--target", "Species", "--alpha", "0.1"], 'learnloop train: error: --alpha must be a parameter of model "gbdt"; it belongs to "linear", got "0.1"'],
+    [["train", PENGUINS, "--target", "Species", "--max-leaves", "1"], "learnloop train: error: GradientBoosting: maxLeaves must be an integer >= 2 and <= 4096, got 1"],
     [["train", PENGUINS, "--target", "Species", "--frobnicate"], 'learnloop train: error: option must be one of the options of "learnloop train" (see learnloop train --help), got "--frobnicate"'],
     [["predict", `${DATA}/small.csv`], "learnloop predict: error: <data> must be given (usage: learnloop predict <model> <data> [--out <file>] [--id <cols>]), got nothing"],
   ];

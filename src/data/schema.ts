@@ -15,9 +15,16 @@ export function featureSpecsOf(dataset: Dataset): FeatureSpec[] {
   });
 }
 
-/** The TargetSpec of a target column. */
+/**
+ * The TargetSpec of a target column. A classification target built without class labels gets "0", "1",
+ * ... up to its largest class index (at least "0", "1" for binary).
+ */
 export function targetSpecOf(target: TargetColumn): TargetSpec {
-  return target.classes ? { name: target.name, task: target.task, classes: [...target.classes] } : { name: target.name, task: target.task };
+  if (target.task === "regression") return { name: target.name, task: target.task };
+  if (target.classes) return { name: target.name, task: target.task, classes: [...target.classes] };
+  let nClasses = target.task === "binary" ? 2 : 0;
+  for (const value of target.values) if (value + 1 > nClasses) nClasses = value + 1;
+  return { name: target.name, task: target.task, classes: Array.from({ length: nClasses }, (_, k) => String(k)) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../core/errors.js";
 import type { ParamSchema } from "../core/params.js";
 import { decodeModelFile, type ModelLoader } from "./format.js";
+import { GBDT_PARAMS, GradientBoosting, loadGbdtModel } from "./gbdt/index.js";
 import { LINEAR_PARAMS, LinearEstimator, loadLinearModel } from "./linear/index.js";
 import type { Estimator, Model } from "./types.js";
 
@@ -21,6 +22,13 @@ export interface ModelFamily {
 
 /** Every model family, by kind. */
 export const MODEL_FAMILIES: Readonly<Record<string, ModelFamily>> = {
+  gbdt: {
+    kind: "gbdt",
+    summary: "histogram gradient-boosted trees (leaf-wise), native missing values and categorical splits",
+    params: GBDT_PARAMS,
+    create: (params) => new GradientBoosting(params),
+    load: loadGbdtModel,
+  },
   linear: {
     kind: "linear",
     summary: "logistic regression (classification) or linear regression, with standardization, one-hot encoding and imputation built in",
@@ -29,6 +37,9 @@ export const MODEL_FAMILIES: Readonly<Record<string, ModelFamily>> = {
     load: loadLinearModel,
   },
 };
+
+/** The family `learnloop train` uses when --model is not given. */
+export const DEFAULT_MODEL_KIND = "gbdt";
 
 /** The family of `kind`, or an InvalidParameterError listing the known ones. */
 export function modelFamily(kind: string): ModelFamily {

@@ -52,6 +52,11 @@ export interface Model {
   importance(): FeatureImportance[];
   /** The model as a self-contained, checksummed model file (see ./format.ts). */
   toBytes(extra?: ModelFileExtras): Uint8Array;
+  /**
+   * How the fit went, in a few JSON figures (boosting rounds and best iteration; solver iterations and
+   * convergence), for reports and `--json`.
+   */
+  fitSummary(): Readonly<Record<string, number | string | boolean | null>>;
 }
 
 /** Information saved beside a model that it does not need to predict. */

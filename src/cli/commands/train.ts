@@ -2,7 +2,7 @@ import { InvalidParameterError } from "../../core/errors.js";
 import type { Dataset } from "../../core/types.js";
 import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
 import { scoreModel } from "../../evaluation/score-model.js";
-import { modelFamily } from "../../models/registry.js";
+import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, hyperparameterOptions, hyperparametersFrom, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
@@ -15,7 +15,7 @@ export const trainCommand: CommandSpec = {
   positionalNames: ["<data>"],
   options: {
     ...DATA_OPTIONS,
-    model: { type: "string", value: "<kind>", doc: "the model family: linear (default)" },
+    model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default) or linear" },
     valid: { type: "string", value: "<file>", doc: "evaluate on this labelled file instead of a held-out slice" },
     "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification)" },
     seed: { type: "string", value: "<int>", doc: "seed for the split and any randomness (default 42)" },
@@ -40,6 +40,8 @@ export interface TrainResult {
   rows: { train: number; test: number; dropped: number };
   features: number;
   params: Readonly<Record<string, unknown>>;
+  /** How the fit went: boosting rounds run and the best iteration, or solver iterations and convergence. */
+  training: Readonly<Record<string, number | string | boolean | null>>;
   importance: { feature: string; importance: number }[];
   out: string;
   fingerprint: string;
@@ -54,7 +56,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   if (values.valid !== undefined && values["test-size"] !== undefined) {
     throw new InvalidParameterError("--test-size", "left out when --valid gives the evaluation rows", values["test-size"]);
   }
-  const family = modelFamily(typeof values.model === "string" ? values.model : "linear");
+  const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
   const estimator = family.create(await hyperparametersFrom(values, family));
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
@@ -105,6 +107,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     rows,
     features: data.features.length,
     params: model.params,
+    training: model.fitSummary(),
     importance: model.importance().slice(0, 10),
     out,
     fingerprint: data.fingerprint,

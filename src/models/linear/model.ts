@@ -192,6 +192,11 @@ export class LinearModel implements Model {
     return { columns: [...columnNames], outputs, weights, intercepts };
   }
 
+  /** The solver, its iterations and whether it converged. */
+  fitSummary(): Readonly<Record<string, number | string | boolean | null>> {
+    return { solver: this.fitInfo.solver, iterations: this.fitInfo.nIter, converged: this.fitInfo.converged };
+  }
+
   /** The model as a model file: header (schema, params, design state, fit report), arrays coef and intercept. */
   toBytes(extra: ModelFileExtras = {}): Uint8Array {
     const state: LinearState = { estimator: this.estimator, link: this.link, nOutputs: this.#nOutputs, design: this.design.toJSON(), fit: this.fitInfo, importance: this.#importance };

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Random } from "../core/rng.js";
+import { buildHistogramAllRows, buildHistogramNaive, buildHistogramOrdered, gatherGradients, HIST_STRIDE, subtractHistograms } from "./histogram.js";
+
+function interleave(g: Float64Array, h: Float64Array): Float32Array {
+  const gh = new Float32Array(2 * g.length);
+  g.forEach((v, r) => ((gh[2 * r] = v), (gh[2 * r + 1] = h[r]!)));
+  return gh;
+}
+
+function randomData(rng: Random, nRows: number, nBins: Int32Array) {
+  const nFeatures = nBins.length;
+  const featureOffset = new Int32Array(nFeatures);
+  for (let f = 1; f < nFeatures; f++) featureOffset[f] = featureOffset[f - 1]! + nBins[f - 1]!;
+  const bins = new Uint8Array(nFeatures * nRows);
+  for (let f = 0; f < nFeatures; f++) for (let r = 0; r < nRows; r++) bins[f * nRows + r] = rng.int(nBins[f]!);
+  // float32 values, so the float32 pairs hold them exactly.
+  const g = Float64Array.from({ length: nRows }, () => Math.fround(rng.next() - 0.5));
+  const h = Float64Array.from({ length: nRows }, () => Math.fround(rng.next()));
+  const total = featureOffset[nFeatures - 1]! + nBins[nFeatures - 1]!;
+  return { bins, featureOffset, g, h, gh: interleave(g, h), total, nFeatures };
+}
+
+function assertClose(actual: Float64Array, expected: Float64Array) {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < actual.length; i++) assert.ok(Math.abs(actual[i]! - expected[i]!) < 1e-9, `slot ${i}: ${actual[i]} vs ${expected[i]}`);
+}
+
+test("the root histogram, the ordered histogram and subtraction agree with the naive loop", () => {
+  const rng = new Random(3);
+  for (let trial = 0; trial < 10; trial++) {
+    const nRows = 200 + trial * 37;
+    // 5 + trial features: every mix of the 8-, 4- and 1-feature passes.
+    const nBins = Int32Array.from({ length: 5 + trial }, () => 2 + rng.int(255));
+    const { bins, featureOffset, g, h, gh, total, nFeatures } = randomData(rng, nRows, nBins);
+    const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
+    const all = Array.from({ length: nRows }, (_, i) => i);
+    const root = new Float64Array(total * HIST_STRIDE).fill(99); // stale content must be cleared
+    buildHistogramAllRows(bins, nRows, features, nFeatures, featureOffset, nBins, gh, root);
+    assertClose(root, buildHistogramNaive(bins, nRows, all, nFeatures, featureOffset, nBins, g, h));
+
+    const rows = Int32Array.from(all.filter(() => rng.next() < 0.3));
+    const ordered = new Float32Array(2 * nRows);
+    gatherGradients(rows, 0, rows.length, gh, ordered);
+    const child = new Float64Array(total * HIST_STRIDE).fill(-1);
+    buildHistogramOrdered(bins, nRows, rows, 0, rows.length, features, nFeatures, featureOffset, nBins, ordered, child);
+    assertClose(child, buildHistogramNaive(bins, nRows, rows, nFeatures, featureOffset, nBins, g, h));
+
+    // A slice that starts past 0: the pairs are read aligned with rows.
+    const offset = Math.floor(rows.length / 3);
+    const tail = new Float64Array(total * HIST_STRIDE);
+    buildHistogramOrdered(bins, nRows, rows, offset, rows.length - offset, features, nFeatures, featureOffset, nBins, ordered, tail);
+    assertClose(tail, buildHistogramNaive(bins, nRows, rows.subarray(offset), nFeatures, featureOffset, nBins, g, h));
+
+    const inChild = new Set(rows);
+    subtractHistograms(root, child, features, nFeatures, featureOffset, nBins, root);
+    assertClose(root, buildHistogramNaive(bins, nRows, all.filter((r) => !inChild.has(r)), nFeatures, featureOffset, nBins, g, h));
+  }
+});
+
+test("only the selected features are built; the others keep their content", () => {
+  const rng = new Random(5);
+  const nBins = Int32Array.of(4, 4, 4);
+  const { bins, featureOffset, g, h, gh, total } = randomData(rng, 50, nBins);
+  const out = new Float64Array(total * HIST_STRIDE).fill(7);
+  buildHistogramAllRows(bins, 50, Int32Array.of(1), 1, featureOffset, nBins, gh, out);
+  const naive = buildHistogramNaive(bins, 50, Array.from({ length: 50 }, (_, i) => i), 3, featureOffset, nBins, g, h);
+  for (let k = 0; k < total * HIST_STRIDE; k++) {
+    if (k >= 4 * HIST_STRIDE && k < 8 * HIST_STRIDE) assert.ok(Math.abs(out[k]! - naive[k]!) < 1e-9);
+    else assert.equal(out[k], 7);
+  }
+});
+
+test("a hand-worked histogram: two rows in bin 1, one in bin 0", () => {
+  const out = new Float64Array(2 * HIST_STRIDE);
+  buildHistogramAllRows(Uint8Array.of(1, 0, 1), 3, Int32Array.of(0), 1, Int32Array.of(0), Int32Array.of(2), Float32Array.of(1, 0.5, 2, 0.25, 3, 1), out);
+  assert.deepEqual(Array.from(out), [2, 0.25, 4, 1.5]);
+});

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Random } from "../core/rng.js";
+import { categoricalGoLeft, numericGoLeft, partitionNaive, partitionRows, partitionRowsWithPairs } from "./partition.js";
+
+test("the branch-free partition agrees with filter, keeps order, and leaves the rest of the buffer alone", () => {
+  const rng = new Random(11);
+  for (let trial = 0; trial < 20; trial++) {
+    const nRows = 300;
+    const bins = Uint8Array.from({ length: nRows * 2 }, () => rng.int(10));
+    const goLeft = new Uint8Array(256);
+    numericGoLeft(rng.int(9), 10, rng.next() < 0.5, goLeft);
+    const rows = Int32Array.from({ length: nRows }, (_, i) => i);
+    const begin = rng.int(100);
+    const count = rng.int(nRows - begin);
+    const before = rows.slice();
+    const expected = partitionNaive(rows.subarray(begin, begin + count), bins, nRows, goLeft);
+    const nLeft = partitionRows(rows, begin, count, bins, nRows, goLeft, new Int32Array(nRows));
+    assert.equal(nLeft, expected.left.length);
+    assert.deepEqual(Array.from(rows.subarray(begin, begin + count)), [...expected.left, ...expected.right]);
+    assert.deepEqual(rows.subarray(0, begin), before.subarray(0, begin));
+    assert.deepEqual(rows.subarray(begin + count), before.subarray(begin + count));
+  }
+});
+
+test("goLeft tables: numeric threshold with the missing bin last; categorical bitset", () => {
+  const t = new Uint8Array(256);
+  numericGoLeft(1, 5, true, t);
+  assert.deepEqual(Array.from(t.subarray(0, 6)), [1, 1, 0, 0, 1, 0]);
+  categoricalGoLeft(Uint32Array.of(0b1010, 0, 0, 0, 0, 0, 0, 0), 5, false, t);
+  assert.deepEqual(Array.from(t.subarray(0, 6)), [0, 1, 0, 1, 0, 0]);
+});
+
+test("partitioning with pairs moves each row's gradient pair along with it", () => {
+  const rng = new Random(12);
+  const nRows = 400;
+  const bins = Uint8Array.from({ length: nRows }, () => rng.int(6));
+  const rows = Int32Array.from({ length: nRows }, (_, i) => i).reverse();
+  const pairs = new Float32Array(2 * nRows);
+  rows.forEach((r, i) => ((pairs[2 * i] = r + 0.25), (pairs[2 * i + 1] = -r)));
+  const goLeft = new Uint8Array(256);
+  categoricalGoLeft(Uint32Array.of(0b100101, 0, 0, 0, 0, 0, 0, 0), 7, false, goLeft);
+  const expected = partitionNaive(rows.subarray(50, 350), bins, 0, goLeft);
+  const nLeft = partitionRowsWithPairs(rows, pairs, 50, 300, bins, 0, goLeft, new Int32Array(nRows), new Float32Array(2 * nRows));
+  assert.equal(nLeft, expected.left.length);
+  assert.deepEqual(Array.from(rows.subarray(50, 350)), [...expected.left, ...expected.right]);
+  rows.forEach((r, i) => assert.ok(pairs[2 * i] === r + 0.25 && pairs[2 * i + 1] === -r, `pair of row ${r}`));
+});

@@ -1,0 +1,98 @@
+/**
+ * Row partition: one Int32Array of row indices holds every leaf of the tree being grown; leaf i owns the
+ * slice rows[leafBegin[i] .. leafBegin[i] + leafCount[i]) (LightGBM's DataPartition). Splitting a leaf
+ * rearranges its slice in place so the left child's rows come first, then the right child's.
+ *
+ * A split is given as a 256-entry table `goLeft` (1 = left) indexed by bin, which covers numeric
+ * thresholds, the missing bin's direction and categorical sets with one branch-free inner loop.
+ */
+
+/**
+ * Stable partition of rows[begin..begin+count) by goLeft[bins[colStart + row]]: left rows first, then
+ * right rows, each in their original (ascending) order. `scratch` holds the right rows meanwhile and must
+ * have room for `count` entries. Returns the number of left rows.
+ *
+ * Branch-free: every row is written to both destinations and only the matching cursor advances, so the
+ * loop never mispredicts on a 50/50 split. Writing rows[begin+nLeft] is safe because nLeft <= i.
+ */
+export function partitionRows(rows: Int32Array, begin: number, count: number, bins: Uint8Array, colStart: number, goLeft: Uint8Array, scratch: Int32Array): number {
+  let nLeft = 0;
+  let nRight = 0;
+  const end = begin + count;
+  for (let i = begin; i < end; i++) {
+    const r = rows[i]!;
+    const left = goLeft[bins[colStart + r]!]!;
+    rows[begin + nLeft] = r;
+    scratch[nRight] = r;
+    nLeft += left;
+    nRight += 1 - left;
+  }
+  rows.set(scratch.subarray(0, nRight), begin + nLeft);
+  return nLeft;
+}
+
+/**
+ * partitionRows that also moves each row's gradient/hessian pair, kept aligned with `rows` (pair of
+ * rows[i] at pairs[2i], pairs[2i+1]), so that a child's pairs stay contiguous for its histogram. The
+ * pairs move in sequence, which is far cheaper than gathering them again by row index.
+ * `scratchPairs` needs room for 2 * count entries.
+ */
+export function partitionRowsWithPairs(
+  rows: Int32Array,
+  pairs: Float32Array,
+  begin: number,
+  count: number,
+  bins: Uint8Array,
+  colStart: number,
+  goLeft: Uint8Array,
+  scratch: Int32Array,
+  scratchPairs: Float32Array,
+): number {
+  let nLeft = 0;
+  let nRight = 0;
+  const end = begin + count;
+  for (let i = begin; i < end; i++) {
+    const r = rows[i]!;
+    const g = pairs[2 * i]!;
+    const h = pairs[2 * i + 1]!;
+    const left = goLeft[bins[colStart + r]!]!;
+    const l = begin + nLeft;
+    rows[l] = r;
+    pairs[2 * l] = g;
+    pairs[2 * l + 1] = h;
+    scratch[nRight] = r;
+    scratchPairs[2 * nRight] = g;
+    scratchPairs[2 * nRight + 1] = h;
+    nLeft += left;
+    nRight += 1 - left;
+  }
+  rows.set(scratch.subarray(0, nRight), begin + nLeft);
+  pairs.set(scratchPairs.subarray(0, 2 * nRight), 2 * (begin + nLeft));
+  return nLeft;
+}
+
+/**
+ * The goLeft table of a numeric split: value bins 0..threshold go left, the missing bin (nBins-1) goes
+ * where `missingLeft` says, every other bin goes right.
+ */
+export function numericGoLeft(binThreshold: number, nBins: number, missingLeft: boolean, out: Uint8Array): void {
+  out.fill(0);
+  for (let b = 0; b <= binThreshold; b++) out[b] = 1;
+  out[nBins - 1] = missingLeft ? 1 : 0;
+}
+
+/** The goLeft table of a categorical split from its bitset of left bins (32 bins per word). */
+export function categoricalGoLeft(leftBins: Uint32Array, nBins: number, missingLeft: boolean, out: Uint8Array): void {
+  out.fill(0);
+  for (let b = 0; b < nBins - 1; b++) out[b] = (leftBins[b >>> 5]! >>> (b & 31)) & 1;
+  out[nBins - 1] = missingLeft ? 1 : 0;
+}
+
+/** Naive twin for tests: the same partition with Array.filter. */
+export function partitionNaive(rows: ArrayLike<number>, bins: Uint8Array, colStart: number, goLeft: Uint8Array): { left: number[]; right: number[] } {
+  const list = Array.from(rows);
+  return {
+    left: list.filter((r) => goLeft[bins[colStart + r]!] === 1),
+    right: list.filter((r) => goLeft[bins[colStart + r]!] !== 1),
+  };
+}

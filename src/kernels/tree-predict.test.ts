@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Random } from "../core/rng.js";
+import { binNumericColumn, computeNumericEdges } from "./binning.js";
+import { numericGoLeft } from "./partition.js";
+import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, predictBinnedAdd, predictNaive, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
+
+const N_CODES = 40;
+
+/** A random tree over 3 numeric features (0..2) and 2 categorical ones (3, 4) with N_CODES codes. */
+function randomTree(rng: Random, depth: number): NaiveNode {
+  if (depth === 0 || rng.next() < 0.2) return { leaf: true, value: rng.next() - 0.5 };
+  const feature = rng.int(5);
+  const missingLeft = rng.next() < 0.5;
+  const left = randomTree(rng, depth - 1);
+  const right = randomTree(rng, depth - 1);
+  if (feature < 3) return { leaf: false, feature, threshold: rng.next(), missingLeft, left, right };
+  const leftCodes = Array.from({ length: N_CODES }, (_, c) => c).filter(() => rng.next() < 0.4);
+  return { leaf: false, feature, leftCodes, nCodes: N_CODES, missingLeft, left, right };
+}
+
+/** Flattens object trees (pre-order, children after their parent) into TreeArrays. */
+function flatten(trees: NaiveNode[]): TreeArrays {
+  const a = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], flags: [] as number[], cat: [] as number[], value: [] as number[] };
+  const catBits: number[] = [];
+  const roots: number[] = [];
+  const visit = (node: NaiveNode): number => {
+    const i = a.feature.length;
+    a.feature.push(node.leaf ? -1 : node.feature);
+    a.value.push(node.leaf ? node.value : 0);
+    a.threshold.push(0), a.left.push(-1), a.right.push(-1), a.flags.push(0), a.cat.push(0);
+    if (node.leaf) return i;
+    a.flags[i] = (node.missingLeft ? FLAG_MISSING_LEFT : 0) | (node.leftCodes ? FLAG_CATEGORICAL : 0);
+    if (node.leftCodes) {
+      a.threshold[i] = node.nCodes!;
+      a.cat[i] = catBits.length;
+      const words = new Array(Math.ceil(node.nCodes! / 32)).fill(0);
+      for (const c of node.leftCodes) words[c >>> 5] = (words[c >>> 5] | (1 << (c & 31))) >>> 0;
+      catBits.push(...words);
+    } else a.threshold[i] = node.threshold!;
+    a.left[i] = visit(node.left);
+    a.right[i] = visit(node.right);
+    return i;
+  };
+  for (const tree of trees) roots.push(visit(tree));
+  return {
+    nodeFeature: Int32Array.from(a.feature),
+    nodeThreshold: Float64Array.from(a.threshold),
+    nodeLeft: Int32Array.from(a.left),
+    nodeRight: Int32Array.from(a.right),
+    nodeFlags: Uint8Array.from(a.flags),
+    nodeCatOffset: Int32Array.from(a.cat),
+    nodeValue: Float64Array.from(a.value),
+    catBits: Uint32Array.from(catBits),
+    treeRoot: Int32Array.from(roots),
+    treeOutput: Int32Array.from(roots, (_, t) => t % 2),
+  };
+}
+
+test("flattened prediction agrees with walking object trees (NaN, missing and unknown codes included)", () => {
+  const rng = new Random(5);
+  const trees = Array.from({ length: 12 }, () => randomTree(rng, 6));
+  const flat = flatten(trees);
+  const nRows = 500;
+  const x = new Float64Array(nRows * 5);
+  for (let r = 0; r < nRows; r++) {
+    for (let f = 0; f < 3; f++) x[r * 5 + f] = rng.next() < 0.1 ? NaN : rng.next();
+    for (let f = 3; f < 5; f++) x[r * 5 + f] = rng.next() < 0.1 ? -1 : rng.int(N_CODES + 5); // codes >= N_CODES are unknown
+  }
+  const out = new Float64Array(nRows * 2);
+  predictRaw(flat, 0, trees.length, x, nRows, 5, 2, out);
+  for (let r = 0; r < nRows; r++) {
+    const expected = [0, 0];
+    trees.forEach((tree, t) => (expected[t % 2] += predictNaive(tree, x.subarray(r * 5, r * 5 + 5))));
+    assert.equal(out[r * 2], expected[0]);
+    assert.equal(out[r * 2 + 1], expected[1]);
+  }
+});
+
+test("a binned tree with goLeft tables predicts like the raw tree with edge thresholds", () => {
+  const rng = new Random(8);
+  const nRows = 400;
+  const columns = Array.from({ length: 3 }, () => Float64Array.from({ length: nRows }, () => (rng.next() < 0.1 ? NaN : Math.round(rng.next() * 50))));
+  const edges = columns.map((c) => computeNumericEdges(c, null, 16));
+  const bins = new Uint8Array(3 * nRows);
+  columns.forEach((c, f) => binNumericColumn(c, null, nRows, edges[f]!, edges[f]!.length + 1, bins, f * nRows));
+  // A depth-2 tree: root on feature 0, children on 1 and 2.
+  const nodeFeature = Int32Array.of(0, 1, 2, -1, -1, -1, -1);
+  const nodeLeft = Int32Array.of(1, 3, 5, 0, 0, 0, 0);
+  const nodeRight = Int32Array.of(2, 4, 6, 0, 0, 0, 0);
+  const nodeValue = Float64Array.of(0, 0, 0, 1, 2, 3, 4);
+  const binThreshold = [4, 7, 2];
+  const missingLeft = [true, false, true];
+  const goLeft = new Uint8Array(7 * 256);
+  for (let i = 0; i < 3; i++) numericGoLeft(binThreshold[i]!, edges[nodeFeature[i]!]!.length + 2, missingLeft[i]!, goLeft.subarray(i * 256, (i + 1) * 256));
+  const binned = new Float64Array(nRows);
+  predictBinnedAdd(bins, nRows, nodeFeature, nodeLeft, nodeRight, goLeft, nodeValue, binned, 1, 0);
+  const trees: TreeArrays = {
+    nodeFeature,
+    nodeThreshold: Float64Array.of(...binThreshold.map((b, i) => edges[i]![b]!), 0, 0, 0, 0),
+    nodeLeft,
+    nodeRight,
+    nodeFlags: Uint8Array.of(...missingLeft.map((m) => (m ? FLAG_MISSING_LEFT : 0)), 0, 0, 0, 0),
+    nodeCatOffset: new Int32Array(7),
+    nodeValue,
+    catBits: new Uint32Array(0),
+    treeRoot: Int32Array.of(0),
+    treeOutput: Int32Array.of(0),
+  };
+  const x = new Float64Array(nRows * 3);
+  for (let r = 0; r < nRows; r++) for (let f = 0; f < 3; f++) x[r * 3 + f] = columns[f]![r]!;
+  const raw = new Float64Array(nRows);
+  predictRaw(trees, 0, 1, x, nRows, 3, 1, raw);
+  assert.deepEqual(raw, binned);
+  assert.equal(new Set(raw).size, 4, "every leaf is reached");
+});

@@ -1,0 +1,294 @@
+/**
+ * Grows one tree, leaf-wise (best-first), on binned data. Reads like the algorithm:
+ *
+ *   root histogram -> best split of the root
+ *   repeat until maxLeaves: take the leaf with the largest gain, partition its rows, build the smaller
+ *   child's histogram, get the larger one by subtraction, find both children's best splits
+ *
+ * Every buffer is allocated once per fit and reused by every tree: the row partition (rows, scratch),
+ * the ordered gradients, a pool of maxLeaves histograms (a leaf's histogram lives in one slot; when it
+ * splits, the larger child takes the parent's slot in place and the smaller child a fresh one), the
+ * per-leaf split records and the node arrays of the tree under construction.
+ */
+import { buildHistogramAllRows, buildHistogramOrdered, gatherGradients, HIST_STRIDE, subtractHistograms } from "../../kernels/histogram.js";
+import { categoricalGoLeft, numericGoLeft, partitionRowsWithPairs } from "../../kernels/partition.js";
+import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
+
+/** Shape of the binned training data, as the grower needs it. */
+export interface BinnedData {
+  /** Column-major bins, nFeatures x nRows. */
+  readonly bins: Uint8Array;
+  readonly nRows: number;
+  readonly nFeatures: number;
+  readonly nBins: Int32Array;
+  readonly featureOffset: Int32Array;
+  readonly isCategorical: Uint8Array;
+  readonly totalBins: number;
+}
+
+/** Tree-shape settings of the grower. */
+export interface GrowerSettings extends SplitSettings {
+  readonly maxLeaves: number;
+  /** Depth limit, or Infinity. */
+  readonly maxDepth: number;
+}
+
+/** Time spent in each phase, in milliseconds, summed over trees (LightGBM-style phase timers). */
+export interface GrowerTimings {
+  histogram: number;
+  /** Part of `histogram` spent on root histograms. */
+  rootHistogram: number;
+  split: number;
+  partition: number;
+  /** (row, feature) pairs added to histograms: divided into `histogram`, the cost per update. */
+  histogramUpdates: number;
+  /** Rows moved by partitions. */
+  partitionedRows: number;
+}
+
+/**
+ * The leaf-wise tree grower. After `grow`, the tree is in the node arrays (nNodes entries, root 0,
+ * leaves have nodeFeature -1) and each leaf's rows are rows[leafBegin[l] .. + leafCount[l]).
+ */
+export class TreeGrower {
+  readonly data: BinnedData;
+  readonly settings: GrowerSettings;
+  /** The row partition: every leaf's rows, contiguous. */
+  readonly rows: Int32Array;
+  readonly leafBegin: Int32Array;
+  readonly leafCount: Int32Array;
+  /** Node of each leaf. */
+  readonly leafNode: Int32Array;
+  nLeaves = 0;
+  nNodes = 0;
+  readonly nodeFeature: Int32Array;
+  readonly nodeLeft: Int32Array;
+  readonly nodeRight: Int32Array;
+  /** Numeric node: last bin going left. */
+  readonly nodeBin: Int32Array;
+  readonly nodeMissingLeft: Uint8Array;
+  readonly nodeCategorical: Uint8Array;
+  /** Categorical node: bitset of bins going left, CAT_WORDS words per node. */
+  readonly nodeCatBins: Uint32Array;
+  /** 256-entry goLeft table per node, for partitioning and binned prediction. */
+  readonly nodeGoLeft: Uint8Array;
+  readonly nodeGain: Float64Array;
+  /** Training rows reaching each node. */
+  readonly nodeCount: Float64Array;
+  /** Leaf value (learning rate applied); 0 for inner nodes. */
+  readonly nodeValue: Float64Array;
+  readonly timings: GrowerTimings = { histogram: 0, rootHistogram: 0, split: 0, partition: 0, histogramUpdates: 0, partitionedRows: 0 };
+
+  readonly #scratch: Int32Array;
+  /** Gradient/hessian pairs aligned with `rows` (pair of rows[i] at 2i), moved by every partition. */
+  readonly #ordered: Float32Array;
+  readonly #scratchPairs: Float32Array;
+  readonly #pool: Float64Array[];
+  readonly #leafSlot: Int32Array;
+  readonly #leafDepth: Int32Array;
+  readonly #leafSums: Float64Array;
+  readonly #splits: SplitInfo[];
+  readonly #splitScratch = new SplitScratch();
+
+  constructor(data: BinnedData, settings: GrowerSettings) {
+    this.data = data;
+    this.settings = settings;
+    const L = settings.maxLeaves;
+    const nodes = 2 * L - 1;
+    this.rows = new Int32Array(data.nRows);
+    this.#scratch = new Int32Array(data.nRows);
+    this.#ordered = new Float32Array(2 * data.nRows);
+    this.#scratchPairs = new Float32Array(2 * data.nRows);
+    this.#pool = Array.from({ length: L }, () => new Float64Array(data.totalBins * HIST_STRIDE));
+    this.leafBegin = new Int32Array(L);
+    this.leafCount = new Int32Array(L);
+    this.leafNode = new Int32Array(L);
+    this.#leafSlot = new Int32Array(L);
+    this.#leafDepth = new Int32Array(L);
+    this.#leafSums = new Float64Array(L * 3);
+    this.#splits = Array.from({ length: L }, () => new SplitInfo());
+    this.nodeFeature = new Int32Array(nodes);
+    this.nodeLeft = new Int32Array(nodes);
+    this.nodeRight = new Int32Array(nodes);
+    this.nodeBin = new Int32Array(nodes);
+    this.nodeMissingLeft = new Uint8Array(nodes);
+    this.nodeCategorical = new Uint8Array(nodes);
+    this.nodeCatBins = new Uint32Array(nodes * CAT_WORDS);
+    this.nodeGoLeft = new Uint8Array(nodes * 256);
+    this.nodeGain = new Float64Array(nodes);
+    this.nodeCount = new Float64Array(nodes);
+    this.nodeValue = new Float64Array(nodes);
+  }
+
+  /**
+   * Grows a tree on the rows rows[0..nUsed) (the caller fills them, ascending; `allRows` says they are
+   * exactly 0..nRows-1, which allows the root histogram without an index list), with interleaved
+   * gradient/hessian pairs by row (gradHess[2r], gradHess[2r+1]), over the first nSelected features of
+   * `features`.
+   */
+  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number): void {
+    const { data, settings } = this;
+    const { bins, nRows, featureOffset, nBins, isCategorical } = data;
+    const sums = this.#leafSums;
+    this.nLeaves = 1;
+    this.nNodes = 1;
+    // The root is a leaf until it splits (a tree may be a single leaf); its arrays hold the last tree's.
+    this.nodeFeature[0] = -1;
+    this.leafBegin[0] = 0;
+    this.leafCount[0] = nUsed;
+    this.leafNode[0] = 0;
+    this.#leafSlot[0] = 0;
+    this.#leafDepth[0] = 0;
+    let G = 0;
+    let H = 0;
+    let t0 = performance.now();
+    if (allRows) {
+      for (let r = 0; r < nRows; r++) {
+        G += gradHess[2 * r]!;
+        H += gradHess[2 * r + 1]!;
+      }
+      buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, gradHess, this.#pool[0]!);
+      // rows are 0..nRows-1, so the aligned pairs are the gradients as they are.
+      this.#ordered.set(gradHess.subarray(0, 2 * nRows));
+    } else {
+      gatherGradients(this.rows, 0, nUsed, gradHess, this.#ordered);
+      for (let i = 0; i < nUsed; i++) {
+        G += this.#ordered[2 * i]!;
+        H += this.#ordered[2 * i + 1]!;
+      }
+      buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[0]!);
+    }
+    this.timings.histogramUpdates += nUsed * nSelected;
+    sums[0] = G;
+    sums[1] = H;
+    sums[2] = nUsed;
+    this.nodeCount[0] = nUsed;
+    let t1 = performance.now();
+    this.timings.histogram += t1 - t0;
+    this.timings.rootHistogram += t1 - t0;
+    this.#findSplit(0, features, nSelected);
+    this.timings.split += performance.now() - t1;
+
+    while (this.nLeaves < settings.maxLeaves) {
+      // Best-first: the leaf whose split gains most (a linear scan: at most maxLeaves candidates).
+      let best = -1;
+      let bestGain = -Infinity;
+      for (let l = 0; l < this.nLeaves; l++) {
+        if (this.#splits[l]!.gain > bestGain) {
+          bestGain = this.#splits[l]!.gain;
+          best = l;
+        }
+      }
+      if (best < 0) break;
+      const split = this.#splits[best]!;
+      const right = this.nLeaves++;
+      const parentNode = this.leafNode[best]!;
+      const leftNode = this.nNodes++;
+      const rightNode = this.nNodes++;
+      const f = split.featureIndex;
+      // Record the split in the parent node.
+      this.nodeFeature[parentNode] = f;
+      this.nodeLeft[parentNode] = leftNode;
+      this.nodeRight[parentNode] = rightNode;
+      this.nodeGain[parentNode] = split.gain;
+      this.nodeMissingLeft[parentNode] = split.missingLeft ? 1 : 0;
+      this.nodeCategorical[parentNode] = split.categorical ? 1 : 0;
+      const goLeft = this.nodeGoLeft.subarray(parentNode << 8, (parentNode + 1) << 8);
+      if (split.categorical) {
+        this.nodeCatBins.set(split.catBins, parentNode * CAT_WORDS);
+        categoricalGoLeft(split.catBins, nBins[f]!, split.missingLeft, goLeft);
+      } else {
+        this.nodeBin[parentNode] = split.binThreshold;
+        numericGoLeft(split.binThreshold, nBins[f]!, split.missingLeft, goLeft);
+      }
+      t0 = performance.now();
+      const begin = this.leafBegin[best]!;
+      const count = this.leafCount[best]!;
+      const nLeft = partitionRowsWithPairs(this.rows, this.#ordered, begin, count, bins, f * nRows, goLeft, this.#scratch, this.#scratchPairs);
+      t1 = performance.now();
+      this.timings.partition += t1 - t0;
+      this.timings.partitionedRows += count;
+      // Left child keeps the leaf index `best`, right child is leaf `right`.
+      const depth = this.#leafDepth[best]! + 1;
+      this.leafCount[best] = nLeft;
+      this.leafNode[best] = leftNode;
+      this.#leafDepth[best] = depth;
+      this.leafBegin[right] = begin + nLeft;
+      this.leafCount[right] = count - nLeft;
+      this.leafNode[right] = rightNode;
+      this.#leafDepth[right] = depth;
+      sums[best * 3] = split.leftGradients;
+      sums[best * 3 + 1] = split.leftHessians;
+      sums[best * 3 + 2] = nLeft;
+      sums[right * 3] = split.rightGradients;
+      sums[right * 3 + 1] = split.rightHessians;
+      sums[right * 3 + 2] = count - nLeft;
+      this.nodeCount[leftNode] = nLeft;
+      this.nodeCount[rightNode] = count - nLeft;
+      this.nodeFeature[leftNode] = -1;
+      this.nodeFeature[rightNode] = -1;
+
+      const lastSplit = this.nLeaves === settings.maxLeaves;
+      const canSplitLeft = !lastSplit && this.#splittable(best);
+      const canSplitRight = !lastSplit && this.#splittable(right);
+      if (!canSplitLeft && !canSplitRight) {
+        this.#splits[best]!.gain = -Infinity;
+        this.#splits[right]!.gain = -Infinity;
+        continue;
+      }
+      // Histograms: build the smaller child, derive the larger from the parent's slot in place.
+      const parentSlot = this.#leafSlot[best]!;
+      const leftSmaller = nLeft <= count - nLeft;
+      const small = leftSmaller ? best : right;
+      const large = leftSmaller ? right : best;
+      const smallSlot = right; // a fresh slot: slots 0..nLeaves-2 are taken by the other leaves
+      this.#leafSlot[small] = smallSlot;
+      this.#leafSlot[large] = parentSlot;
+      t0 = performance.now();
+      const smallHist = this.#pool[smallSlot]!;
+      const smallBegin = this.leafBegin[small]!;
+      const smallCount = this.leafCount[small]!;
+      buildHistogramOrdered(bins, nRows, this.rows, smallBegin, smallCount, features, nSelected, featureOffset, nBins, this.#ordered, smallHist);
+      this.timings.histogramUpdates += smallCount * nSelected;
+      const largeSplittable = leftSmaller ? canSplitRight : canSplitLeft;
+      if (largeSplittable) subtractHistograms(this.#pool[parentSlot]!, smallHist, features, nSelected, featureOffset, nBins, this.#pool[parentSlot]!);
+      t1 = performance.now();
+      this.timings.histogram += t1 - t0;
+      if (canSplitLeft) this.#findSplit(best, features, nSelected);
+      else this.#splits[best]!.gain = -Infinity;
+      if (canSplitRight) this.#findSplit(right, features, nSelected);
+      else this.#splits[right]!.gain = -Infinity;
+      this.timings.split += performance.now() - t1;
+    }
+    // The slot bookkeeping above relies on the pool having one slot per leaf index.
+    for (let l = 0; l < this.nLeaves; l++) {
+      const node = this.leafNode[l]!;
+      this.nodeValue[node] = leafValue(sums[l * 3]!, sums[l * 3 + 1]!, settings.l2) * learningRate;
+    }
+  }
+
+  /** A leaf may split when it is above the depth limit and has rows for two children. */
+  #splittable(leaf: number): boolean {
+    return this.#leafDepth[leaf]! < this.settings.maxDepth && this.leafCount[leaf]! >= 2 * this.settings.minSamplesLeaf;
+  }
+
+  #findSplit(leaf: number, features: Int32Array, nSelected: number): void {
+    const { data, settings } = this;
+    const sums = this.#leafSums;
+    findBestSplit(
+      this.#pool[this.#leafSlot[leaf]!]!,
+      features,
+      nSelected,
+      data.featureOffset,
+      data.nBins,
+      data.isCategorical,
+      sums[leaf * 3]!,
+      sums[leaf * 3 + 1]!,
+      sums[leaf * 3 + 2]!,
+      settings,
+      this.#splitScratch,
+      this.#splits[leaf]!,
+    );
+    if (!this.#splittable(leaf)) this.#splits[leaf]!.gain = -Infinity;
+  }
+}
