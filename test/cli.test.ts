@@ -57,6 +57,14 @@ test("train on penguins: JSON on stdout with metrics, rows, timings; a model fil
   for (const key of ["load", "fit", "evaluate", "total"]) assert.equal(typeof json.timings[key], "number");
   assert.ok(existsSync(out));
   assert.match(result.stderr, /accuracy/);
+  // The class-prior baseline predicts the majority class, Adelie: 30 of the 69 stratified test rows.
+  assert.equal(json.baseline.kind, "class prior");
+  assert.equal(json.baseline.metrics.accuracy, 30 / 69);
+  assert.equal(json.baseline.metrics.roc_auc_ovr, 0.5);
+  assert.equal(json.headline.metric, "accuracy");
+  assert.equal(json.headline.value, json.metrics.accuracy);
+  assert.ok(json.headline.ci[0] <= json.headline.value && json.headline.value <= json.headline.ci[1]);
+  assert.equal(json.headline.level, 0.95);
 });
 
 test("predict writes prediction and proba_<class> columns, in CSV, Parquet or JSON by extension", async () => {

@@ -4,13 +4,15 @@
  */
 import { InvalidParameterError } from "../core/errors.js";
 import type { Dataset } from "../core/types.js";
-import { computeMetrics } from "../metrics/index.js";
+import { computeMetrics, type MetricInput } from "../metrics/index.js";
 import type { Model } from "../models/types.js";
 
 /** The figures of one model on one labelled dataset. */
 export interface ModelScore {
   readonly metrics: Record<string, number>;
   readonly nRows: number;
+  /** The labels and predictions the metrics were computed from (for intervals and paired tests). */
+  readonly input: MetricInput;
 }
 
 /**
@@ -22,19 +24,28 @@ export interface ModelScore {
 export function scoreModel(model: Model, data: Dataset, metricNames?: readonly string[]): ModelScore {
   const target = data.target;
   if (!target) throw new InvalidParameterError("data", `labelled rows with the target column "${model.schema.target.name}"`, "rows without it");
-  const task = model.task;
-  if (task === "regression") {
-    const yPred = model.predict(data);
-    return { nRows: data.nRows, metrics: computeMetrics(task, metricNames, { yTrue: target.values, yPred, nClasses: 1 }) };
-  }
+  const input = predictionsOf(model, data);
+  return { nRows: data.nRows, metrics: computeMetrics(model.task, metricNames, input), input };
+}
+
+/** A model's predictions on labelled rows, in the form the metrics take. */
+export function predictionsOf(model: Model, data: Dataset): MetricInput {
+  const yTrue = data.target!.values;
+  if (model.task === "regression") return { yTrue, yPred: model.predict(data), nClasses: 1 };
+  // Labels from the probabilities, as Model.predict defines them, so the model runs once, not twice.
   const proba = model.predictProba(data);
   const nClasses = proba.nCols;
-  const yPred = model.predict(data);
-  const input =
-    task === "binary"
-      ? { yTrue: target.values, yPred, proba: positiveColumn(proba.data, proba.nRows), nClasses }
-      : { yTrue: target.values, yPred, proba: proba.data, nClasses };
-  return { nRows: data.nRows, metrics: computeMetrics(task, metricNames, input) };
+  const yPred = new Float64Array(proba.nRows);
+  for (let i = 0, at = 0; i < proba.nRows; i++, at += nClasses) {
+    if (nClasses === 2) {
+      yPred[i] = proba.data[at + 1]! > 0.5 ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    for (let k = 1; k < nClasses; k++) if (proba.data[at + k]! > proba.data[at + best]!) best = k;
+    yPred[i] = best;
+  }
+  return model.task === "binary" ? { yTrue, yPred, proba: positiveColumn(proba.data, proba.nRows), nClasses } : { yTrue, yPred, proba: proba.data, nClasses };
 }
 
 function positiveColumn(data: Float64Array, nRows: number): Float64Array {

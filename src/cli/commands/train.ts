@@ -1,11 +1,11 @@
 import { InvalidParameterError } from "../../core/errors.js";
 import type { Dataset } from "../../core/types.js";
 import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
-import { scoreModel } from "../../evaluation/score-model.js";
+import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, hyperparameterOptions, hyperparametersFrom, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
-import { formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
+import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 
 export const trainCommand: CommandSpec = {
   name: "train",
@@ -20,7 +20,8 @@ export const trainCommand: CommandSpec = {
     "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification)" },
     seed: { type: "string", value: "<int>", doc: "seed for the split and any randomness (default 42)" },
     out: { type: "string", value: "<file>", doc: "where to save the model (default <data name>.model)" },
-    metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set)", multiple: true },
+    metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set; the first is the headline)", multiple: true },
+    bootstrap: { type: "string", value: "<n>", doc: "bootstrap resamples for the headline metric's 95% interval (default 1000; 0 for none)" },
     params: { type: "string", value: "<file.json>", doc: "hyperparameters from a JSON file (flags win)" },
     ...hyperparameterOptions(),
   },
@@ -37,6 +38,10 @@ export interface TrainResult {
   target: string;
   classes?: readonly string[];
   metrics: Record<string, number>;
+  /** The trivial predictor's metrics (class prior or training mean) on the same rows. */
+  baseline: { kind: string; metrics: Record<string, number> };
+  /** The headline metric with its 95% bootstrap interval. */
+  headline: { metric: string; value: number; ci?: [number, number]; level?: number; resamples?: number };
   rows: { train: number; test: number; dropped: number };
   features: number;
   params: Readonly<Record<string, unknown>>;
@@ -60,6 +65,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const estimator = family.create(await hyperparametersFrom(values, family));
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
+  const nBoot = numberOption(values, "bootstrap", 1000, { integer: true, min: 0, max: 100000 });
   const metricNames = listOption(values.metrics);
   const note = (message: string) => console.err(`note: ${message}\n`);
 
@@ -90,7 +96,14 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   bar?.finish();
   const fitted = performance.now();
 
-  const { metrics } = scoreModel(model, test, metricNames.length > 0 ? metricNames : undefined);
+  const report = evaluateHoldout(model, train, test, { ...(metricNames.length > 0 ? { metrics: metricNames } : {}), bootstrap: nBoot, seed });
+  const { metrics } = report;
+  const interval = report.headline.interval;
+  const headline = {
+    metric: report.headline.metric,
+    value: metrics[report.headline.metric]!,
+    ...(interval ? { ci: [interval.low, interval.high] as [number, number], level: interval.level, resamples: interval.nBoot - interval.skipped } : {}),
+  };
   const evaluated = performance.now();
 
   const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
@@ -104,6 +117,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     target: target.name,
     ...(target.classes ? { classes: target.classes } : {}),
     metrics,
+    baseline: report.baseline,
+    headline,
     rows,
     features: data.features.length,
     params: model.params,
@@ -121,7 +136,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   };
   console.err(
     `\n${family.kind} model, ${model.task}; trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows\n\n` +
-      formatTable(["metric", "value"], Object.entries(metrics).map(([name, value]) => [name, value])) +
+      formatTable(["metric", "value", `baseline (${report.baseline.kind})`], Object.entries(metrics).map(([name, value]) => [name, value, report.baseline.metrics[name] ?? "-"])) +
+      (interval ? `\n${headline.metric} ${formatNumber(headline.value)}, 95% bootstrap interval [${formatNumber(interval.low)}, ${formatNumber(interval.high)}] (${headline.resamples} resamples)\n` : "") +
       `\ntop features\n` +
       formatTable(["feature", "importance"], result.importance.map((item) => [item.feature, item.importance])) +
       `\ntimings: load ${formatSeconds(result.timings.load)}, fit ${formatSeconds(result.timings.fit)}, evaluate ${formatSeconds(result.timings.evaluate)}, total ${formatSeconds(result.timings.total)}\n` +
