@@ -198,7 +198,7 @@ test("a failed train leaves an existing model file untouched", async () => {
 });
 
 test("every command has --help with usage and an example", async () => {
-  for (const command of ["train", "predict", "evaluate", "score"]) {
+  for (const command of ["train", "predict", "evaluate", "score", "profile", "compare"]) {
     const result = await run(command, "--help");
     assert.equal(result.code, 0);
     assert.match(result.stdout, new RegExp(`^learnloop ${command} — `));
@@ -218,4 +218,34 @@ test("the executable exits non-zero with one line and no stack trace (unless --d
   const debug = spawnSync(process.execPath, [...bin, "train", `${DATA}/nope.csv`, "--target", "y", "--debug"], { encoding: "utf8" });
   assert.equal(debug.status, 2);
   assert.match(debug.stderr, /\n\s+at /);
+});
+
+test("compare: the right paired test per metric, the JSON the issue names, and a model against itself", async () => {
+  const linear = join(work, "weather-linear.model");
+  const gbdt = join(work, "weather-gbdt.model");
+  assert.equal((await run("train", WEATHER, "--target", "weather", "--ignore", "date", "--model", "linear", "--out", linear)).code, 0);
+  assert.equal((await run("train", WEATHER, "--target", "weather", "--ignore", "date", "--out", gbdt)).code, 0);
+  const result = await run("compare", linear, gbdt, WEATHER, "--metric", "accuracy", "--json");
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout);
+  assert.deepEqual(Object.keys(json).slice(0, 8), ["metric", "test", "a", "b", "difference", "ci", "p_value", "verdict"]);
+  assert.equal(json.test, "mcnemar");
+  const evaluatedA = JSON.parse((await run("evaluate", linear, WEATHER, "--metrics", "accuracy", "--json")).stdout);
+  assert.equal(json.a, evaluatedA.metrics.accuracy, "a is model A's accuracy on the rows");
+  assert.equal(json.difference, json.b - json.a);
+  assert.ok(json.ci[0] <= json.difference && json.difference <= json.ci[1]);
+
+  const self = JSON.parse((await run("compare", gbdt, gbdt, WEATHER, "--metric", "log_loss", "--json")).stdout);
+  assert.equal(self.test, "paired_bootstrap");
+  assert.equal(self.difference, 0);
+  assert.equal(self.p_value, 1);
+  assert.match(self.verdict, /^no significant difference/);
+
+  const cars = join(work, "cars-for-compare.model");
+  assert.equal((await run("train", CARS, "--target", "Miles_per_Gallon", "--ignore", "Name", "--out", cars)).code, 0);
+  assert.equal(
+    (await failure("compare", gbdt, cars, WEATHER)).line,
+    `learnloop compare: error: <model B> (${cars}) must be a model of the same target as <model A>: weather (multiclass), got "a model of Miles_per_Gallon (regression)"`,
+  );
+  assert.equal((await failure("compare", gbdt, gbdt, WEATHER, "--metric", "rmse")).line, `learnloop compare: error: --metric must be one of log_loss, accuracy, balanced_accuracy, matthews_corrcoef, cohen_kappa, precision_macro, precision_micro, precision_weighted, recall_macro, recall_micro, recall_weighted, f1_macro, f1_micro, f1_weighted, roc_auc_ovr, roc_auc_ovr_weighted, got "rmse"`);
 });

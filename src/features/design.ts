@@ -25,6 +25,8 @@ import { Standardizer, type StandardizerState } from "./standardizer.js";
 export interface DesignOptions {
   /** Standardize numeric value columns (mean 0, population std 1). One-hot and indicator columns stay 0/1. */
   readonly standardize: boolean;
+  /** One-hot columns per categorical feature, the most frequent categories (default: all). */
+  readonly maxCategories?: number;
 }
 
 /** The saved state of one numeric feature's transforms. */
@@ -164,7 +166,7 @@ export class DesignTransform {
   /** Fits every feature's transforms on training data. */
   static fit(train: Dataset, options: DesignOptions): DesignTransform {
     const fitted = train.features.map((feature) => {
-      if (feature.kind === "categorical") return { kind: "categorical" as const, name: feature.name, encoder: OneHotEncoder.fit(feature.codes, feature.categories) };
+      if (feature.kind === "categorical") return { kind: "categorical" as const, name: feature.name, encoder: OneHotEncoder.fit(feature.codes, feature.categories, options.maxCategories ?? Infinity) };
       checkFinite(feature.name, feature.values, train.source);
       const imputer = MeanImputer.fit(feature.values);
       const imputed = new Float64Array(train.nRows);

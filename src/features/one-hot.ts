@@ -37,15 +37,26 @@ export class OneHotEncoder {
     this.codes.forEach((code, c) => (this.#slot[code] = c));
   }
 
-  /** Fits on training codes (MISSING_CODE for missing) into the dictionary `categories`. */
-  static fit(codes: Int32Array, categories: readonly string[]): OneHotEncoder {
-    const seen = new Uint8Array(categories.length);
+  /**
+   * Fits on training codes (MISSING_CODE for missing) into the dictionary `categories`, keeping a column
+   * for at most `maxCategories` categories: the most frequent (ties to the smaller code). The rest encode
+   * as all zeros, like an unknown category: a 20,000-level column (a timestamp read as text, an id)
+   * would otherwise make the linear solvers' p x p systems too big to solve.
+   */
+  static fit(codes: Int32Array, categories: readonly string[], maxCategories = Infinity): OneHotEncoder {
+    const counts = new Float64Array(categories.length);
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
-      if (code >= 0 && code < categories.length) seen[code] = 1;
+      if (code >= 0 && code < categories.length) counts[code]++;
     }
-    const kept: number[] = [];
-    for (let code = 0; code < categories.length; code++) if (seen[code]) kept.push(code);
+    let kept: number[] = [];
+    for (let code = 0; code < categories.length; code++) if (counts[code]! > 0) kept.push(code);
+    if (kept.length > maxCategories) {
+      kept = kept
+        .sort((a, b) => counts[b]! - counts[a]! || a - b)
+        .slice(0, maxCategories)
+        .sort((a, b) => a - b);
+    }
     return new OneHotEncoder({ codes: kept, labels: kept.map((code) => categories[code]!) });
   }
 

@@ -26,6 +26,7 @@ interface FitPlan {
   readonly owner: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly standardize: boolean;
+  readonly maxCategories: number;
   readonly fitIntercept: boolean;
   readonly maxIter: number;
   readonly tol: number;
@@ -66,6 +67,7 @@ export class LogisticRegression implements Estimator<LinearModel> {
       owner: "LogisticRegression",
       params: p,
       standardize: p.standardize,
+      maxCategories: p.maxCategories,
       fitIntercept: p.fitIntercept,
       maxIter: p.maxIter,
       tol: p.tol,
@@ -121,6 +123,7 @@ export class LinearRegression implements Estimator<LinearModel> {
       owner: "LinearRegression",
       params: p,
       standardize: p.standardize,
+      maxCategories: p.maxCategories,
       fitIntercept: p.fitIntercept,
       maxIter: p.maxIter,
       tol: p.tol,
@@ -169,6 +172,7 @@ export class LinearEstimator implements Estimator<LinearModel> {
       owner: "LinearEstimator",
       params: p,
       standardize: p.standardize,
+      maxCategories: p.maxCategories,
       fitIntercept: p.fitIntercept,
       maxIter: p.maxIter,
       tol: p.tol,
@@ -255,8 +259,8 @@ function fitClassifier(plan: FitPlan, train: Dataset, target: TargetColumn, opti
     y[i] = remap[y[i]!]!;
   }
 
-  const design = DesignTransform.fit(train, { standardize: plan.standardize });
-  const encoded = design.encode(train);
+  const design = DesignTransform.fit(train, { standardize: plan.standardize, maxCategories: plan.maxCategories });
+  const encoded = checkedDesign(design, train, plan);
   const penalty = plan.penalty(total);
   const result = solveLogistic({
     design: encoded,
@@ -310,9 +314,9 @@ function fitRegressor(plan: FitPlan, train: Dataset, target: TargetColumn, optio
   const weights = rowWeights(options.sampleWeight, n, train.source);
   let total = 0;
   for (let i = 0; i < n; i++) total += weights[i]!;
-  const design = DesignTransform.fit(train, { standardize: plan.standardize });
+  const design = DesignTransform.fit(train, { standardize: plan.standardize, maxCategories: plan.maxCategories });
   const penalty = plan.penalty(total);
-  const encoded = design.encode(train);
+  const encoded = checkedDesign(design, train, plan);
   const result = solveLeastSquares({
     design: encoded,
     y: target.values,
@@ -327,6 +331,22 @@ function fitRegressor(plan: FitPlan, train: Dataset, target: TargetColumn, optio
   const solver = penalty.l1 === 0 ? "cholesky" : "coordinate-descent";
   const importance = contributionImportance(encoded, design, result.coef, result.intercept, 1);
   return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link: "identity", nOutputs: 1, design: design.toJSON(), fit: fitInfo(solver, result, penalty), importance }, design, result.coef, result.intercept);
+}
+
+/** Largest design the solvers take: their p x p systems cost p^2 memory and p^3 time per Newton step. */
+const MAX_DESIGN_COLUMNS = 4096;
+
+/** The encoded training design, refused with a clear error when it is too wide to solve. */
+function checkedDesign(design: DesignTransform, train: Dataset, plan: FitPlan): EncodedDesign {
+  if (design.nColumns > MAX_DESIGN_COLUMNS) {
+    throw new InvalidParameterError(
+      "maxCategories",
+      `small enough that the design has at most ${MAX_DESIGN_COLUMNS} columns (or use the gbdt model, which needs no one-hot encoding)`,
+      `${plan.maxCategories}, which gives ${design.nColumns} columns`,
+      plan.owner,
+    );
+  }
+  return design.encode(train);
 }
 
 /**

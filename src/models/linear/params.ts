@@ -12,6 +12,14 @@ const COMMON = {
     default: true,
     doc: "standardize numeric features (mean 0, population std 1) before fitting, so the penalty treats them alike",
   },
+  maxCategories: {
+    type: "number",
+    integer: true,
+    min: 1,
+    max: 10000,
+    default: 256,
+    doc: "one-hot columns per categorical feature: the most frequent categories in training; the rest encode like an unknown category",
+  },
   maxIter: {
     type: "number",
     integer: true,
