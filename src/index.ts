@@ -2,11 +2,11 @@
  * learnloop: machine learning for tabular data in TypeScript.
  *
  * @example
- * import { readDataset, holdoutSplit, takeRows, LinearEstimator, scoreModel } from "learnloop";
+ * import { readDataset, holdoutSplit, takeRows, GradientBoosting, scoreModel } from "learnloop";
  *
  * const data = await readDataset("penguins.json", { target: "Species" });
  * const { train, test } = holdoutSplit(data.nRows, { testSize: 0.2, seed: 42, stratify: data.target!.values });
- * const model = new LinearEstimator({ alpha: 1e-3 }).fit(takeRows(data, train));
+ * const model = new GradientBoosting({ iterations: 200 }).fit(takeRows(data, train));
  * console.log(scoreModel(model, takeRows(data, test)).metrics); // { accuracy: 0.98..., log_loss: ..., ... }
  */
 
@@ -38,8 +38,24 @@ export * from "./metrics/index.js";
 // Models: the estimator contract, the families, the model file.
 export type { Estimator, Model, FitOptions, Progress, FeatureImportance, ModelFileExtras } from "./models/types.js";
 export { LinearEstimator, LogisticRegression, LinearRegression, LinearModel, LINEAR_PARAMS } from "./models/linear/index.js";
-export { MODEL_FAMILIES, modelFamily, loadModel, loadModelFile, type ModelFamily } from "./models/registry.js";
+export { GradientBoosting, GbdtModel, GBDT_PARAMS } from "./models/gbdt/index.js";
+export { MODEL_FAMILIES, DEFAULT_MODEL_KIND, modelFamily, loadModel, loadModelFile, type ModelFamily } from "./models/registry.js";
 export { FORMAT_VERSION, LEARNLOOP_VERSION } from "./models/format.js";
 
-// Evaluation.
-export { scoreModel, type ModelScore } from "./evaluation/score-model.js";
+// Evaluation: scores with baselines and intervals, paired comparisons, profiling.
+export { scoreModel, predictionsOf, type ModelScore } from "./evaluation/score-model.js";
+export { evaluateHoldout, type HoldoutOptions, type HoldoutReport } from "./evaluation/holdout.js";
+export {
+  bootstrapInterval,
+  bootstrapIntervals,
+  baselinePredictions,
+  lift,
+  compareModels,
+  delongTest,
+  mcnemarTest,
+  pairedTTest,
+  pairedBootstrapTest,
+  type BootstrapInterval,
+  type Comparison,
+} from "./evaluation/stats/index.js";
+export { profileFile, formatFlag, renderProfileHtml, type DataProfile, type ProfileOptions } from "./evaluation/profile/index.js";

@@ -31,3 +31,18 @@ test("errors are typed and turned into one line by formatError", async () => {
     return true;
   });
 });
+
+test("gradient boosting and a paired comparison through the entry point", async () => {
+  const { readDataset, holdoutSplit, takeRows, GradientBoosting, LinearEstimator, predictionsOf, compareModels, evaluateHoldout } = learnloop;
+  const data = await readDataset("node_modules/vega-datasets/data/seattle-weather.csv", { target: "weather", ignore: ["date"] });
+  const { train, test: held } = holdoutSplit(data.nRows, { testSize: 0.25, seed: 1, stratify: data.target!.values });
+  const [trainRows, testRows] = [takeRows(data, train), takeRows(data, held)];
+  const gbdt = new GradientBoosting({ iterations: 50 }).fit(trainRows);
+  const linear = new LinearEstimator().fit(trainRows);
+  const report = evaluateHoldout(gbdt, trainRows, testRows, { bootstrap: 200, seed: 3 });
+  assert.equal(report.baseline.kind, "class prior");
+  assert.ok(report.metrics.accuracy! > report.baseline.metrics.accuracy!, "the model beats always predicting the commonest weather");
+  const comparison = compareModels("log_loss", predictionsOf(linear, testRows), predictionsOf(gbdt, testRows), { seed: 1 });
+  assert.equal(comparison.test, "paired_bootstrap");
+  assert.equal(comparison.difference, comparison.b - comparison.a);
+});

@@ -5,8 +5,10 @@
 import { exitCodeFor, formatError } from "../core/messages.js";
 import { LEARNLOOP_VERSION } from "../models/format.js";
 import { helpText, parseCommandArgs, type CommandSpec, type ParsedArgs } from "./args.js";
+import { compareCommand, runCompare } from "./commands/compare.js";
 import { evaluateCommand, runEvaluate } from "./commands/evaluate.js";
 import { predictCommand, runPredict } from "./commands/predict.js";
+import { profileCommand, runProfile } from "./commands/profile.js";
 import { runScore, scoreCommand } from "./commands/score.js";
 import { runTrain, trainCommand } from "./commands/train.js";
 import { processConsole, type Console } from "./output.js";
@@ -21,6 +23,8 @@ const COMMANDS: readonly Command[] = [
   { spec: predictCommand, run: runPredict },
   { spec: evaluateCommand, run: runEvaluate },
   { spec: scoreCommand, run: runScore },
+  { spec: compareCommand, run: runCompare },
+  { spec: profileCommand, run: runProfile },
 ];
 
 function mainHelp(): string {
