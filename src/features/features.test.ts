@@ -117,3 +117,14 @@ test("schemaOf copies features, dictionaries, date provenance, derived expressio
   });
   assert.throws(() => schemaOf(dataset([1], [0], false)), InvalidParameterError);
 });
+
+test("OneHotEncoder keeps a column for the maxCategories most frequent categories only", () => {
+  // Counts: a 1, b 3, c 2, d 3 (ties to the smaller code): the top two are b and d.
+  const codes = Int32Array.of(0, 1, 1, 1, 2, 2, 3, 3, 3, -1);
+  const encoder = OneHotEncoder.fit(codes, ["a", "b", "c", "d"], 2);
+  assert.deepEqual(encoder.labels, ["b", "d"]);
+  const out = new Float64Array(4 * 2);
+  encoder.transformInto(Int32Array.of(0, 1, 2, 3), out, 0, 2);
+  assert.deepEqual(Array.from(out), [0, 0, 1, 0, 0, 0, 0, 1], "a and c encode like an unknown category");
+  assert.deepEqual(OneHotEncoder.fit(codes, ["a", "b", "c", "d"]).labels, ["a", "b", "c", "d"]);
+});

@@ -275,7 +275,7 @@ test("parameter errors say what was expected and what was given", () => {
   assert.equal(message(() => new LinearEstimator({ tol: 0 })), "LinearEstimator: tol must be a number > 0, got 0");
   assert.equal(
     message(() => new LinearEstimator({ lambda: 1 })),
-    "LinearEstimator: lambda must be one of the known parameters (alpha, l1Ratio, classWeight, fitIntercept, standardize, maxIter, tol), got 1",
+    "LinearEstimator: lambda must be one of the known parameters (alpha, l1Ratio, classWeight, fitIntercept, standardize, maxCategories, maxIter, tol), got 1",
   );
   assert.equal(message(() => new LinearEstimator({ classWeight: "balanced" }).fit(makeData("regression"))), 'LinearEstimator: classWeight must be "none" for a regression target, got "balanced"');
 });
@@ -354,4 +354,19 @@ test("a damaged linear model file is refused with a precise reason", () => {
   assert.equal(reason(() => loadLinearModel(rewrite(state, { coef: new Float64Array(2), intercept: content.arrays["intercept"]! }))), 'array "coef" must be f64 of length 6');
   assert.equal(reason(() => loadLinearModel(rewrite({ ...state, design: { standardize: true, features: [] } }))), "the preprocessing state does not match the schema's features");
   assert.equal(reason(() => loadLinearModel(rewrite(undefined))), "the linear model state is missing");
+});
+
+test("a linear design wider than the solvers take is refused with the parameter to change", () => {
+  const n = 5000;
+  const data: Dataset = {
+    nRows: n,
+    features: [{ kind: "categorical", name: "id", codes: Int32Array.from({ length: n }, (_, i) => i), categories: Array.from({ length: n }, (_, i) => `r${i}`) }],
+    target: { name: "y", task: "regression", values: Float64Array.from({ length: n }, (_, i) => i % 7) },
+    fingerprint: "wide",
+  };
+  assert.throws(() => new LinearEstimator({ maxCategories: 5000 }).fit(data), (error: unknown) => {
+    assert.equal(formatError(error), 'LinearEstimator: maxCategories must be small enough that the design has at most 4096 columns (or use the gbdt model, which needs no one-hot encoding), got "5000, which gives 5000 columns"');
+    return true;
+  });
+  assert.equal(new LinearEstimator().fit(data).design.nColumns, 256, "the default keeps the 256 most frequent");
 });
