@@ -1,7 +1,10 @@
 // Data loading benchmark: learnloop's readDataset against DuckDB's own scan (the floor for anything
 // built on DuckDB) and pandas.read_csv, on the 3M-row flights data, as Parquet and as CSV.
 //
-//   npm run build && node bench/load.mjs [--repeats 5]
+//   npm run build && node bench/load.mjs [--repeats 5] [--baseline path/to/dist/data/index.js]
+//
+// --baseline adds another build of the data layer (e.g. the last commit's, built elsewhere) as extra
+// rows, measured in the same interleaved rounds, so that before/after ratios share their conditions.
 //
 // Every measurement runs in a fresh child process (so peak RSS is its own), repeats are interleaved
 // (so a busy neighbour slows all of them alike), and the table shows medians. Times exclude process
@@ -9,7 +12,7 @@
 // floor's does. Uses the built library (dist/).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -24,8 +27,8 @@ const readOptions = { target: "delayed", derive: [{ name: "delayed", expression:
 
 const child = process.argv[2] === "--child" ? process.argv.slice(3) : undefined;
 if (child) {
-  const [what, file] = child;
-  const result = what === "floor" ? await floor(file) : await learnloop(file);
+  const [what, file, libraryUrl] = child;
+  const result = what === "floor" ? await floor(file) : await learnloop(file, libraryUrl ?? library);
   // maxRSS is in KiB; every size in this benchmark is in MB (10^6 bytes), the Dataset's included.
   console.log(JSON.stringify({ ...result, maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));
   process.exit(0);
@@ -48,8 +51,8 @@ async function floor(file) {
 }
 
 /** readDataset into a Dataset; its size counts every buffer the columns hold. */
-async function learnloop(file) {
-  const { readDataset } = await import(library);
+async function learnloop(file, libraryUrl) {
+  const { readDataset } = await import(libraryUrl);
   await readDataset(small, { target: "label" }); // creates the DuckDB instance, warms the code
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -81,6 +84,8 @@ function median(values) {
 
 const repeatsIndex = process.argv.indexOf("--repeats");
 const repeats = repeatsIndex > 0 ? Number(process.argv[repeatsIndex + 1]) : 5;
+const baselineIndex = process.argv.indexOf("--baseline");
+const baseline = baselineIndex > 0 ? pathToFileURL(process.argv[baselineIndex + 1]).href : undefined;
 
 if (!existsSync(libraryPath)) {
   console.error("dist/data/index.js is missing: run `npm run build` first");
@@ -109,9 +114,16 @@ const cases = [
   { key: "floor-csv", label: "DuckDB aggregate scan (floor), CSV", run: () => run(process.execPath, [self, "--child", "floor", csv]) },
   { key: "learnloop-csv", label: "learnloop readDataset, CSV", run: () => run(process.execPath, [self, "--child", "learnloop", csv]) },
 ];
+if (baseline) {
+  cases.push(
+    { key: "baseline-parquet", label: "baseline readDataset, Parquet", run: () => run(process.execPath, [self, "--child", "learnloop", parquet, baseline]) },
+    { key: "baseline-csv", label: "baseline readDataset, CSV", run: () => run(process.execPath, [self, "--child", "learnloop", csv, baseline]) },
+  );
+}
 if (python) cases.push({ key: "pandas-csv", label: "pandas.read_csv, CSV", run: () => run(python, [join(root, "bench/load-anchor.py"), csv]) });
 
 const results = Object.fromEntries(cases.map((c) => [c.key, []]));
+const loadBefore = loadavg()[0];
 for (let r = 0; r < repeats; r++) {
   for (const c of cases) {
     const result = c.run();
@@ -121,7 +133,8 @@ for (let r = 0; r < repeats; r++) {
 }
 
 const med = (key, field) => median(results[key].map((result) => result[field]));
-const fingerprints = new Set([...results["learnloop-parquet"], ...results["learnloop-csv"]].map((result) => result.fingerprint));
+const fingerprinted = ["learnloop-parquet", "learnloop-csv", ...(baseline ? ["baseline-parquet", "baseline-csv"] : [])];
+const fingerprints = new Set(fingerprinted.flatMap((key) => results[key].map((result) => result.fingerprint)));
 const datasetMB = med("learnloop-csv", "bytes") / 1e6;
 const row = (c) => {
   const ms = med(c.key, "ms");
@@ -129,15 +142,15 @@ const row = (c) => {
   const vsFloor = ms / med(`floor-${format}`, "ms");
   const vsPandas = python && format === "csv" ? (ms / med("pandas-csv", "ms")).toFixed(2) : "";
   const rss = med(c.key, "maxRssMB");
-  const rssRatio = c.key.startsWith("learnloop") ? (rss / datasetMB).toFixed(2) : "";
+  const rssRatio = c.key.startsWith("learnloop") || c.key.startsWith("baseline") ? (rss / datasetMB).toFixed(2) : "";
   return `| ${c.label} | ${ms.toFixed(0)} | ${med(c.key, "cpuMs").toFixed(0)} | ${vsFloor.toFixed(2)} | ${vsPandas} | ${rss.toFixed(0)} | ${rssRatio} |`;
 };
 const cpu = cpus()[0]?.model ?? "unknown CPU";
-console.log(`flights 3M rows (${repeats} repeats each, medians), ${new Date().toISOString()}, ${cpus().length} cores, ${process.arch}, ${cpu}, Node ${process.version}`);
+console.log(`flights 3M rows (${repeats} repeats each, medians), ${new Date().toISOString()}, ${cpus().length} cores, ${process.arch}, ${cpu}, Node ${process.version}, load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`);
 console.log("");
 console.log("| what | wall ms | CPU ms | x floor | x pandas | peak RSS MB | RSS / Dataset |");
 console.log("|---|---|---|---|---|---|---|");
 for (const c of cases) console.log(row(c));
 console.log("");
-console.log(`Dataset: ${med("learnloop-csv", "rows")} rows, ${datasetMB.toFixed(0)} MB of column buffers (8 features + target); fingerprint on first access: ${med("learnloop-csv", "fingerprintMs").toFixed(0)} ms (CSV), ${med("learnloop-parquet", "fingerprintMs").toFixed(0)} ms (Parquet); ${fingerprints.size === 1 ? "same fingerprint from both files" : "FINGERPRINTS DIFFER between runs or files"}.`);
+console.log(`Dataset: ${med("learnloop-csv", "rows")} rows, ${datasetMB.toFixed(0)} MB of column buffers (8 features + target); fingerprint on first access: ${med("learnloop-csv", "fingerprintMs").toFixed(0)} ms (CSV), ${med("learnloop-parquet", "fingerprintMs").toFixed(0)} ms (Parquet); ${fingerprints.size === 1 ? `same fingerprint from both files${baseline ? " and both builds" : ""}` : "FINGERPRINTS DIFFER between runs, files or builds"}.`);
 if (pandasNote) console.log(pandasNote);

@@ -138,7 +138,8 @@ function optionalDerived(options: ReadOptions): Set<string> {
   return new Set((schema.derived ?? []).map((d) => d.name).filter((name) => !needed.has(name)));
 }
 
-function checkFile(file: string): void {
+/** Checks that `file` exists, is a file and is not empty; throws the DataValidationError `readDataset` would. */
+export function checkFile(file: string): void {
   let stats;
   try {
     stats = statSync(file);
@@ -163,17 +164,16 @@ function buildDataset(file: string, plan: ReadPlan, data: SourceData, derive: re
   let droppedRows = 0;
 
   if (plan.target && targetData) {
-    // A target is missing when NULL (NaN / -1) or NaN in the file.
-    const keep = new Uint8Array(nRows);
+    // A target is missing when NULL (NaN / -1) or NaN in the file. Most targets miss nothing: one
+    // counting pass, and the keep mask only when some row goes.
     let missing = 0;
     if (targetData.kind === "number") {
       const values = targetData.values;
-      for (let i = 0; i < nRows; i++) if (values[i] === values[i]) keep[i] = 1;
+      for (let i = 0; i < nRows; i++) if (values[i] !== values[i]) missing++;
     } else {
       const codes = targetData.codes;
-      for (let i = 0; i < nRows; i++) if (codes[i]! >= 0) keep[i] = 1;
+      for (let i = 0; i < nRows; i++) if (codes[i]! < 0) missing++;
     }
-    for (let i = 0; i < nRows; i++) missing += 1 - keep[i]!;
     const name = plan.target.name;
     if (missing === nRows) {
       if (plan.dropMissingTarget) throw new DataValidationError({ code: "target_all_missing", file, column: name, detail: `${nRows} row${nRows === 1 ? "" : "s"}` });
@@ -182,6 +182,14 @@ function buildDataset(file: string, plan: ReadPlan, data: SourceData, derive: re
       warn(`${file}: the target "${name}" is missing in ${missing} of ${nRows} rows, so it is not read; every row is kept for prediction`);
       targetData = undefined;
     } else if (missing > 0) {
+      const keep = new Uint8Array(nRows);
+      if (targetData.kind === "number") {
+        const values = targetData.values;
+        for (let i = 0; i < nRows; i++) if (values[i] === values[i]) keep[i] = 1;
+      } else {
+        const codes = targetData.codes;
+        for (let i = 0; i < nRows; i++) if (codes[i]! >= 0) keep[i] = 1;
+      }
       const arrays = [...outputs.map(arrayOf), arrayOf(targetData)];
       nRows = compactRows(arrays, keep);
       droppedRows = missing;

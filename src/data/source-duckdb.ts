@@ -13,17 +13,25 @@
  *   categories come from the first 65 536 rows rather than a full `SELECT DISTINCT` pass, which costs
  *   three quarters of a CSV scan; values the sample missed come back through one mostly-NULL column and
  *   are merged into the dictionary at the end (a remap of the codes, ~5 ms per million rows). Parquet
- *   keeps strings dictionary-encoded, so there the full dictionary is cheap and exact.
+ *   keeps strings dictionary-encoded, so there the full dictionary is cheap and exact, and the codes
+ *   are looked up once per Parquet dictionary entry rather than once per row (`listLookupMax`): the
+ *   ENUM casts were 200 of the 527 ms the flights Parquet file took.
+ * - Where the time goes now (flights Parquet, see bench/RESULTS.md): DuckDB's query costs about 1.3x
+ *   its bare aggregate scan; the 196 MB Dataset costs ~48 000 first-touch page faults (~90 ms, paged
+ *   in ahead on libuv threads, ./columns.ts); the rest is ~1 500 chunk fetches and their collection.
  * - A CSV is sniffed once (`sniff_csv`) and then always read with everything stated
  *   (`auto_detect = false`), so later queries skip the sniff and single columns can be re-typed.
  * - DuckDB's Node API types `items` and `validity` as private; they are the typed arrays over the
- *   chunk's memory and the only fast way in, so they are reached through one narrow cast (`rawVector`).
+ *   chunk's memory and the only fast way in. Fixed-width columns are read through the native binding
+ *   underneath (`rawColumn`: three calls a vector instead of a typed wrapper), the rest through one
+ *   narrow cast (`rawVector`).
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { DataValidationError, InvalidParameterError, describeValue } from "../core/errors.js";
 import type { DatePart } from "../core/types.js";
-import { CodeBuffer, NumberBuffer, type ColumnData, type SourceData } from "./columns.js";
+import { CodeBuffer, ColumnArrays, NumberBuffer, pageIn, type ColumnData, type SourceData } from "./columns.js";
 import { findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
 import { writeDateParts } from "./dates.js";
 import { mergeCategories, sortCategories } from "./dictionary.js";
@@ -40,6 +48,15 @@ export interface Derive {
   readonly name: string;
   readonly expression: string;
 }
+
+/**
+ * Category codes of a dictionary-encoded Parquet text column are looked up with `list_position` over
+ * the sorted categories rather than an ENUM cast: DuckDB evaluates a function once per entry of the
+ * column's Parquet dictionary, a cast once per row (flights, ~230 airports: 17 ms against 83 ms a
+ * column). On a plain-encoded column it would be a linear search per row (700 categories: 8x slower
+ * than the cast), hence the encoding check and this bound on the dictionary's size.
+ */
+const listLookupMax = 1024;
 
 /** Rows whose distinct values seed each category dictionary. */
 const dictionarySampleRows = 65_536;
@@ -59,14 +76,17 @@ let typeCounter = 0;
 /**
  * Each fetched chunk holds ~100 KB of DuckDB memory that is freed only when V8 collects its small JS
  * wrapper, and reading allocates so little JS that V8 rarely collects: on the flights CSV the dead
- * chunks added ~45 MB to the peak. Allocating a 2 MB short-lived array every 64 chunks fills the young
- * generation enough for a scavenge, which finalizes the dead chunks. Measured over 5 runs: peak RSS
- * 430 -> 387 MB, CPU time unchanged within noise. (An untouched 64 MB ArrayBuffer did the same through
- * external-memory pressure but triggered full GCs: +300 ms.)
+ * chunks added ~45 MB to the peak. Allocating 2 MB of short-lived arrays every 32 chunks fills the
+ * young generation enough for a scavenge, which finalizes the dead chunks. Measured over 5 runs: peak
+ * RSS 430 -> 387 MB, CPU time unchanged within noise. (An untouched 64 MB ArrayBuffer did the same
+ * through external-memory pressure but triggered full GCs: +300 ms.) The arrays are 64 KB pieces, not
+ * one 2 MB array: V8 gives an array that large fresh pages of its own every time, and their page
+ * faults made each nudge cost 1.6-2.3 ms against 0.15 ms (flights Parquet: ~25 ms in all).
  */
-const gcNudgeChunks = 64;
+const gcNudgeChunks = 32;
+let nudgeGarbage: unknown;
 function nudgeGarbageCollector(): void {
-  void new Array(1 << 18).fill(0);
+  for (let i = 0; i < 32; i++) nudgeGarbage = new Array(8192);
 }
 
 /** A file opened for reading through DuckDB: its columns are known, its rows not yet read. */
@@ -160,6 +180,15 @@ export class DuckDBFile {
     }
   }
 
+  /**
+   * The SQL of the file's rows with the derived columns added, as `read` scans them, for callers that
+   * aggregate in DuckDB instead of reading rows (profiling). Valid on any connection of the instance.
+   */
+  get relation(): string {
+    const base = this.#reader.sql(columnTypes(this.#textColumns, new Set()));
+    return this.#derive.length > 0 ? deriveSql(base, this.#fileColumns, this.#derive) : base;
+  }
+
   /** Releases the connection. */
   close(): void {
     this.#connection.closeSync();
@@ -196,6 +225,7 @@ export class DuckDBFile {
     const typeOf = (source: string): SourceType => (csvNumbers.has(source) ? "number" : sourceTypes.get(source)!);
 
     const createdTypes: string[] = [];
+    let pagedIn: Promise<void> = Promise.resolve();
     try {
       // 1. Dictionaries: fixed ones from a schema, learned ones seeded from a sample.
       const categorySources: { source: string; fixed?: readonly string[] }[] = [];
@@ -213,18 +243,30 @@ export class DuckDBFile {
       const outputDictionary = outputs.map((o) => (o.read.kind === "category" ? addCategorySource(o.source, o.read.categories) : -1));
       const targetDictionary = target?.read === "category" ? addCategorySource(target.name, target.classes) : -1;
       const learned = categorySources.filter((c) => !c.fixed).map((c) => c.source);
+
+      // The column buffers. For Parquet they are paged in (./columns.ts) while DuckDB works on the
+      // dictionaries and the first chunks. Not for text formats: there DuckDB's parse, not the copy,
+      // is the bottleneck, and paging the Dataset in while DuckDB's CSV buffers are still held raised
+      // the flights CSV read's peak RSS by ~20 MB (it is already 1.9x the Dataset).
+      const capacity = await estimateRows(connection, this.#file, this.#format);
+      const codeColumns = outputs.filter((o) => o.read.kind === "category").length + (target?.read === "category" ? 1 : 0);
+      const arrays = new ColumnArrays(capacity, outputs.length + (target ? 1 : 0) - codeColumns, codeColumns);
+      if (this.#format === "parquet") pagedIn = pageIn(arrays.arrays);
+
       // Parquet stores strings dictionary-encoded: all distinct values cost a few milliseconds, so its
       // dictionaries are complete and need no miss column. Text formats would pay a second parse.
       const complete = this.#format === "parquet";
       const samples = await sampleCategories(connection, relation, learned, complete ? undefined : dictionarySampleRows);
-      const dictionaries = categorySources.map((c) => ({
-        source: c.source,
-        fixed: c.fixed !== undefined,
-        categories: c.fixed ? [...c.fixed] : samples.get(c.source)!,
-        enumType: "",
-      }));
+      const encoded = complete && categorySources.length > 0 ? await dictionaryEncoded(connection, this.#file) : new Set<string>();
+      const dictionaries = categorySources.map((c) => {
+        const categories = c.fixed ? [...c.fixed] : samples.get(c.source)!;
+        // See listLookupMax: a Parquet text column whose every row group is dictionary-encoded.
+        const listLookup =
+          encoded.has(c.source) && !derived.has(c.source) && sourceTypes.get(c.source) === "string" && categories.length > 0 && categories.length <= listLookupMax;
+        return { source: c.source, fixed: c.fixed !== undefined, categories, listLookup, enumType: "" };
+      });
       for (const dictionary of dictionaries) {
-        if (dictionary.categories.length === 0) continue;
+        if (dictionary.categories.length === 0 || dictionary.listLookup) continue;
         dictionary.enumType = `ll_enum_${++typeCounter}`;
         await connection.run(`CREATE TYPE ${dictionary.enumType} AS ENUM (${dictionary.categories.map(sqlString).join(", ")})`);
         createdTypes.push(dictionary.enumType);
@@ -233,7 +275,6 @@ export class DuckDBFile {
       // 2. The query: one or two result columns per output, each with the sink that copies it.
       const select: string[] = [];
       const sinks: Sink[] = [];
-      const capacity = await estimateRows(connection, this.#file, this.#format);
       const column = (expression: string): number => select.push(expression) - 1;
       const epochColumns = new Map<string, DatePartsSink>();
       const results: (() => ColumnData)[] = [];
@@ -247,11 +288,18 @@ export class DuckDBFile {
         const dictionary = dictionaries[dictionaryIndex]!;
         const name = sqlName(source);
         const text = `CAST(${name} AS VARCHAR)`;
-        const known = dictionary.enumType ? `enum_code(TRY_CAST(${text} AS ${dictionary.enumType}))::INTEGER` : "NULL::INTEGER";
+        const known = dictionary.listLookup
+          ? // The cast is a no-op on VARCHAR (still once per dictionary entry) and makes TIME, UUID, ... text.
+            `(list_position([${dictionary.categories.map(sqlString).join(", ")}], ${text}) - 1)`
+          : dictionary.enumType
+            ? `enum_code(TRY_CAST(${text} AS ${dictionary.enumType}))::INTEGER`
+            : "NULL::INTEGER";
         const tracksMisses = (!dictionary.fixed && !complete) || strictLabels;
-        // Never NULL, so no validity mask to walk: -1 is missing, -2 a value the dictionary lacks.
-        const code = `coalesce(${known}, CASE WHEN ${name} IS NULL THEN -1 ELSE ${tracksMisses ? -2 : -1} END)`;
-        const sink = new CategorySink(column(code), capacity, dictionary.categories.length);
+        // -1 is missing, -2 a value the dictionary lacks. When a lack needs no tracking, `known` alone
+        // does: NULL (missing or unknown) comes back through the validity mask and becomes -1 in JS,
+        // which costs less than DuckDB's coalesce and CASE over every row (~15 ms per column here).
+        const code = tracksMisses ? `coalesce(${known}, CASE WHEN ${name} IS NULL THEN -1 ELSE -2 END)` : known;
+        const sink = new CategorySink(column(code), new CodeBuffer(capacity, arrays.code()), dictionary.categories.length);
         if (tracksMisses) {
           missing.push({ known, text, sink });
           if (strictLabels) {
@@ -277,7 +325,8 @@ export class DuckDBFile {
         // Booleans travel as one byte rather than eight; Float64Array.set widens them.
         let expression = type === "boolean" ? `CAST(${name} AS UTINYINT)` : `CAST(${name} AS DOUBLE)`;
         if (type === "date" || type === "timestamp") expression = `epoch_ms(${name})::DOUBLE / 1000`;
-        const sink = new NumberSink(0, capacity);
+        const sink = new NumberSink(0, new NumberBuffer(capacity, arrays.number()));
+        if (type === "boolean") sink.width = 1;
         if (type === "string") {
           // Text declared numeric outside a CSV (or in a derived column): find the first bad value.
           expression = `TRY_CAST(${name} AS DOUBLE)`;
@@ -303,7 +352,7 @@ export class DuckDBFile {
           epochColumns.set(source, sink);
           sinks.push(sink);
         }
-        const buffer = sink.addPart(part, capacity);
+        const buffer = sink.addPart(part, () => new NumberBuffer(capacity, arrays.number()));
         const owner = sink;
         return () => ({ kind: "number", values: buffer.finish(owner.rows) });
       };
@@ -331,7 +380,9 @@ export class DuckDBFile {
       // 3. Stream the chunks into the buffers.
       const sql = `SELECT ${select.join(", ")} FROM (${relation}) AS source`;
       let rows = 0;
-      const result = await connection.stream(sql);
+      loadBinding();
+      // Written only once paged in; DuckDB starts the query meanwhile.
+      const [result] = await Promise.all([connection.stream(sql), pagedIn]);
       for (let fetched = 1; ; fetched++) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
@@ -343,6 +394,7 @@ export class DuckDBFile {
       for (const sink of sinks) sink.rows = rows;
       return { nRows: rows, outputs: results.map((finish) => finish()), target: targetResult?.() };
     } finally {
+      await pagedIn; // never rejects; no read may still be writing zeros into a buffer we hand out
       for (const type of createdTypes) await connection.run(`DROP TYPE IF EXISTS ${type}`);
     }
   }
@@ -509,9 +561,9 @@ async function sampleCategories(
   const samples = new Map<string, string[]>();
   const distinct = [...new Set(sources)];
   if (distinct.length === 0) return samples;
-  const lists = distinct.map(
-    (source) => `list_sort(list(DISTINCT CAST(${sqlName(source)} AS VARCHAR)) FILTER (WHERE ${sqlName(source)} IS NOT NULL))`,
-  );
+  // No FILTER (WHERE ... IS NOT NULL): on the flights Parquet file it made this query 31 ms instead of
+  // 20; the NULL (listed once) is dropped here instead.
+  const lists = distinct.map((source) => `list_sort(list(DISTINCT CAST(${sqlName(source)} AS VARCHAR)))`);
   const names = distinct.map(sqlName).join(", ");
   const reader = await connection.runAndReadAll(
     `SELECT ${lists.join(", ")} FROM (SELECT ${names} FROM (${relation})${sampleRows === undefined ? "" : ` LIMIT ${sampleRows}`})`,
@@ -519,11 +571,19 @@ async function sampleCategories(
   const row = reader.getRowsJS()[0] ?? [];
   distinct.forEach((source, index) => {
     const values = (row[index] ?? []) as (string | null)[];
-    // DuckDB's list_sort orders by UTF-8 bytes; sorting again by code point is a no-op that makes the
-    // order independent of that detail.
+    // DuckDB's list_sort orders by UTF-8 bytes (NULLs last); sorting again by code point is a no-op
+    // that makes the order independent of that detail.
     samples.set(source, sortCategories(values.filter((value): value is string => value !== null)));
   });
   return samples;
+}
+
+/** The top-level columns of a Parquet file that are dictionary-encoded in every row group. */
+async function dictionaryEncoded(connection: DuckDBConnection, file: string): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT path_in_schema FROM parquet_metadata(${sqlString(file)}) GROUP BY path_in_schema HAVING bool_and(encodings LIKE '%DICTIONARY%')`,
+  );
+  return new Set(reader.getRowsJS().map((row) => String(row[0])));
 }
 
 /** A row-count estimate to size buffers: exact for Parquet (from its metadata), from line lengths otherwise. */
@@ -587,6 +647,57 @@ interface RawVector {
   readonly validity: { readonly data: BigUint64Array | null };
 }
 
+/**
+ * The native binding under @duckdb/node-api, for the three calls a copy needs. `getColumnVector` wraps
+ * each vector in objects that ask the binding for its logical type (~6 us a vector): on the flights
+ * file, 7 400 vectors cost ~45 ms of the main thread, against ~10 ms for the raw calls. Resolved from
+ * @duckdb/node-api's own location (it is that package's dependency, not ours); when it cannot be
+ * loaded or lacks these calls, the wrappers are used.
+ */
+interface Binding {
+  data_chunk_get_vector(chunk: unknown, column: number): unknown;
+  vector_get_data(vector: unknown, bytes: number): Uint8Array;
+  vector_get_validity(vector: unknown, bytes: number): Uint8Array | null;
+}
+let binding: Binding | null | undefined;
+function loadBinding(): Binding | null {
+  if (binding !== undefined) return binding;
+  binding = null;
+  try {
+    const api = createRequire(import.meta.url).resolve("@duckdb/node-api");
+    const candidate = createRequire(api)("@duckdb/node-bindings") as Partial<Binding> | undefined;
+    if (typeof candidate?.data_chunk_get_vector === "function" && typeof candidate.vector_get_data === "function" && typeof candidate.vector_get_validity === "function") {
+      binding = candidate as Binding;
+    }
+  } catch {
+    // the wrappers do
+  }
+  return binding;
+}
+
+/** One fixed-width result column of a chunk: its bytes, and its validity as 32-bit words (null: all valid). */
+interface RawColumn {
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array | null;
+}
+
+function rawColumn(chunk: DuckDBDataChunk, column: number, count: number, width: number): RawColumn {
+  const native = binding;
+  if (native) {
+    const vector = native.data_chunk_get_vector(chunk.chunk, column);
+    const bytes = native.vector_get_data(vector, count * width);
+    const validity = native.vector_get_validity(vector, Math.ceil(count / 64) * 8);
+    return { bytes, words: validity && new Uint32Array(validity.buffer, validity.byteOffset, validity.byteLength >> 2) };
+  }
+  const vector = chunk.getColumnVector(column);
+  const items = rawVector(vector).items;
+  return { bytes: new Uint8Array(items.buffer, items.byteOffset, count * width), words: validityWords(vector) };
+}
+
+function float64s(column: RawColumn, count: number): Float64Array {
+  return new Float64Array(column.bytes.buffer, column.bytes.byteOffset, count);
+}
+
 function rawVector(vector: DuckDBVector): RawVector {
   const raw = vector as unknown as Partial<RawVector>;
   if (!raw.items || !raw.validity) throw new Error("learnloop: @duckdb/node-api vectors no longer expose items/validity");
@@ -629,20 +740,20 @@ abstract class Sink {
 }
 
 class NumberSink extends Sink {
-  readonly buffer: NumberBuffer;
+  /** Bytes a value: 8 (DOUBLE) or 1 (a boolean as UTINYINT). */
+  width = 8;
   constructor(
     public column: number,
-    capacity: number,
+    readonly buffer: NumberBuffer,
   ) {
     super();
-    this.buffer = new NumberBuffer(capacity);
   }
   take(chunk: DuckDBDataChunk, offset: number, count: number): void {
-    const vector = chunk.getColumnVector(this.column);
+    const column = rawColumn(chunk, this.column, count, this.width);
     this.buffer.reserve(offset + count, offset);
     const out = this.buffer.values;
-    out.set(rawVector(vector).items.subarray(0, count), offset);
-    fillInvalid(out, offset, count, validityWords(vector), NaN);
+    out.set(this.width === 8 ? float64s(column, count) : column.bytes, offset);
+    fillInvalid(out, offset, count, column.words, NaN);
   }
 }
 
@@ -669,7 +780,6 @@ class MissColumn {
 }
 
 class CategorySink extends Sink {
-  readonly buffer: CodeBuffer;
   misses?: MissColumn;
   missIndex = -1;
   onMiss?: (row: number, value: string) => void;
@@ -677,16 +787,17 @@ class CategorySink extends Sink {
   readonly found = new Map<string, number>();
   constructor(
     readonly column: number,
-    capacity: number,
+    readonly buffer: CodeBuffer,
     readonly known: number,
   ) {
     super();
-    this.buffer = new CodeBuffer(capacity);
   }
   take(chunk: DuckDBDataChunk, offset: number, count: number): void {
     this.buffer.reserve(offset + count, offset);
     const out = this.buffer.codes;
-    out.set(rawVector(chunk.getColumnVector(this.column)).items.subarray(0, count), offset);
+    const column = rawColumn(chunk, this.column, count, 4);
+    out.set(new Int32Array(column.bytes.buffer, column.bytes.byteOffset, count), offset);
+    fillInvalid(out, offset, count, column.words, -1);
     if (!this.misses) return;
     let row = out.subarray(offset, offset + count).indexOf(-2);
     if (row < 0) return;
@@ -731,14 +842,14 @@ class DatePartsSink extends Sink {
   constructor(readonly column: number) {
     super();
   }
-  addPart(part: DatePart, capacity: number): NumberBuffer {
-    return (this.parts[part] ??= new NumberBuffer(capacity));
+  addPart(part: DatePart, create: () => NumberBuffer): NumberBuffer {
+    return (this.parts[part] ??= create());
   }
   take(chunk: DuckDBDataChunk, offset: number, count: number): void {
-    const vector = chunk.getColumnVector(this.column);
+    const column = rawColumn(chunk, this.column, count, 8);
     const epoch = this.#scratch;
-    epoch.set(rawVector(vector).items.subarray(0, count));
-    fillInvalid(epoch, 0, count, validityWords(vector), NaN);
+    epoch.set(float64s(column, count));
+    fillInvalid(epoch, 0, count, column.words, NaN);
     const { year, month, day, dayofweek, hour } = this.parts;
     for (const buffer of [year, month, day, dayofweek, hour]) buffer?.reserve(offset + count, offset);
     writeDateParts(epoch, 0, count, { year: year?.values, month: month?.values, day: day?.values, dayofweek: dayofweek?.values, hour: hour?.values }, offset);
