@@ -249,3 +249,69 @@ test("compare: the right paired test per metric, the JSON the issue names, and a
   );
   assert.equal((await failure("compare", gbdt, gbdt, WEATHER, "--metric", "rmse")).line, `learnloop compare: error: --metric must be one of log_loss, accuracy, balanced_accuracy, matthews_corrcoef, cohen_kappa, precision_macro, precision_micro, precision_weighted, recall_macro, recall_micro, recall_weighted, f1_macro, f1_micro, f1_weighted, roc_auc_ovr, roc_auc_ovr_weighted, got "rmse"`);
 });
+
+test("train --cv: per-fold metrics, mean and std, out-of-fold predictions, a refit model, a cost-based decision", async () => {
+  const model = join(work, "weather-cv.model");
+  const oof = join(work, "weather-oof.csv");
+  const result = await run("train", WEATHER, "--target", "weather", "--ignore", "date", "--cv", "4", "--oof", oof, "--out", model, "--json", "--model", "linear");
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout);
+  assert.equal(json.cv.folds, 4);
+  assert.equal(json.cv.mode, "stratified");
+  assert.equal(json.cv.perFold.length, 4);
+  const accuracies = json.cv.perFold.map((fold: { metrics: { accuracy: number } }) => fold.metrics.accuracy);
+  const mean = accuracies.reduce((a: number, b: number) => a + b, 0) / 4;
+  assert.ok(Math.abs(json.metrics.accuracy - mean) < 1e-12);
+  const std = Math.sqrt(accuracies.reduce((a: number, b: number) => a + (b - mean) ** 2, 0) / 3);
+  assert.ok(Math.abs(json.cv.std.accuracy - std) < 1e-12, "sample standard deviation over folds");
+  assert.equal(json.rows.train, 1461);
+  const lines = readFileSync(oof, "utf8").trim().split("\n");
+  assert.equal(lines[0], "weather,fold,prediction,proba_drizzle,proba_fog,proba_rain,proba_snow,proba_sun");
+  assert.equal(lines.length, 1462);
+  // Scoring the out-of-fold file gives the pooled accuracy: between the worst and the best fold's.
+  const pooled = JSON.parse((await run("score", oof, "--label", "weather", "--pred", "prediction", "--metrics", "accuracy", "--json")).stdout);
+  assert.ok(pooled.metrics.accuracy >= Math.min(...accuracies) && pooled.metrics.accuracy <= Math.max(...accuracies));
+
+  const binary = join(work, "binary.csv");
+  const rows = ["x,z,y"];
+  for (let i = 0; i < 400; i++) rows.push(`${(i * 37) % 101},${i % 7},${(i * 37) % 101 > 70 || i % 13 === 0 ? "yes" : "no"}`);
+  writeFileSync(binary, rows.join("\n") + "\n");
+  const decided = join(work, "decided.model");
+  const trained = await run("train", binary, "--target", "y", "--cv", "5", "--cost-fp", "1", "--cost-fn", "5", "--out", decided, "--json");
+  assert.equal(trained.code, 0, trained.stderr);
+  const decision = JSON.parse(trained.stdout).decision;
+  assert.equal(decision.rule, "cost");
+  assert.deepEqual(decision.options, { costFp: 1, costFn: 5 });
+  assert.match(decision.chosenOn, /out-of-fold predictions/);
+  assert.match(trained.stderr, /decision: "yes" when P\(yes\) >= /);
+  const scored = join(work, "decided.csv");
+  assert.equal((await run("predict", decided, binary, "--out", scored)).code, 0);
+  const [header, ...body] = readFileSync(scored, "utf8").trim().split("\n");
+  assert.equal(header, "prediction,proba_no,proba_yes,decision");
+  for (const line of body) {
+    const [, , pYes, act] = line.split(",");
+    assert.equal(act, Number(pYes) >= decision.threshold ? "yes" : "no");
+  }
+
+  assert.equal((await failure("train", WEATHER, "--target", "weather", "--min-recall", "0.8")).line, 'learnloop train: error: --cost-fp, --cost-fn, --min-precision, --min-recall must be used with a binary target ("weather" is multiclass), got "minRecall"');
+  assert.equal((await failure("train", WEATHER, "--target", "weather", "--oof", "x.csv")).line, 'learnloop train: error: --oof must be used with --cv, got "x.csv"');
+  assert.equal((await failure("train", binary, "--target", "y", "--cost-fp", "1")).line, "learnloop train: error: --cost-fn must be given together with the other cost, got nothing");
+});
+
+test("train --cv with --time or --group: time-ordered or group folds, the column kept out of the features", async () => {
+  const timed = await run("train", WEATHER, "--target", "weather", "--cv", "3", "--time", "date", "--model", "linear", "--json", "--out", join(work, "timed.model"));
+  assert.equal(timed.code, 0, timed.stderr);
+  const json = JSON.parse(timed.stdout);
+  assert.equal(json.cv.mode, "time");
+  assert.equal(json.features, 4, "date is the fold column, not a feature");
+  // Expanding windows: each fold trains on more rows than the one before.
+  const trainRows = json.cv.perFold.map((fold: { rows: { train: number } }) => fold.rows.train);
+  assert.ok(trainRows[0] < trainRows[1] && trainRows[1] < trainRows[2]);
+
+  const grouped = await run("train", PENGUINS, "--target", "Species", "--cv", "3", "--group", "Island", "--model", "linear", "--json", "--out", join(work, "grouped.model"));
+  assert.equal(grouped.code, 0, grouped.stderr);
+  const g = JSON.parse(grouped.stdout);
+  assert.equal(g.cv.mode, "group");
+  // Three islands, three folds: each fold holds out exactly one island's penguins (Biscoe 168, Dream 124, Torgersen 52).
+  assert.deepEqual(g.cv.perFold.map((fold: { rows: { test: number } }) => fold.rows.test).sort((a: number, b: number) => a - b), [52, 124, 168]);
+});

@@ -8,6 +8,7 @@ import { createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { DataValidationError } from "../core/errors.js";
+import type { Column } from "../core/types.js";
 import { openConnection, sqlString } from "./duckdb.js";
 
 /** One column to write: numbers (NaN written as empty / null) or text. */
@@ -108,4 +109,10 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
   } finally {
     if (csv !== temporary) await unlink(csv).catch(() => undefined);
   }
+}
+
+/** A dataset column as an output column: numbers as they are, categories as their labels (missing as null). */
+export function outputColumnOf(column: Column): OutputColumn {
+  if (column.kind === "numeric") return { name: column.name, kind: "number", values: column.values };
+  return { name: column.name, kind: "text", values: Array.from(column.codes, (code) => (code >= 0 ? column.categories[code]! : null)) };
 }

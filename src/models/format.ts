@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto";
 import { ModelFormatError } from "../core/errors.js";
 import type { Schema, Task } from "../core/types.js";
+import type { DecisionRule } from "./types.js";
 
 /** The format version this build writes; it reads this version and older ones. */
 export const FORMAT_VERSION = 1;
@@ -66,6 +67,8 @@ export interface ModelHeader {
   readonly fingerprint?: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly info?: Readonly<Record<string, unknown>>;
+  /** A binary classifier's decision threshold, when one was chosen. */
+  readonly decision?: DecisionRule;
   /** Model-specific JSON state that is not a big numeric array. */
   readonly state?: unknown;
 }

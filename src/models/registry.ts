@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../core/errors.js";
 import type { ParamSchema } from "../core/params.js";
-import { decodeModelFile, type ModelLoader } from "./format.js";
+import { decodeModelFile, type ModelContent, type ModelHeader, type ModelLoader } from "./format.js";
 import { GBDT_PARAMS, GradientBoosting, loadGbdtModel } from "./gbdt/index.js";
 import { LINEAR_PARAMS, LinearEstimator, loadLinearModel } from "./linear/index.js";
 import type { Estimator, Model } from "./types.js";
@@ -56,7 +56,10 @@ export function modelFamily(kind: string): ModelFamily {
  * const model = loadModel(readFileSync("flights.model"));
  */
 export function loadModel(bytes: Uint8Array, file?: string): Model {
-  const content = decodeModelFile(bytes, file);
+  return modelFromContent(decodeModelFile(bytes, file), file);
+}
+
+function modelFromContent(content: ModelContent, file?: string): Model {
   const family = MODEL_FAMILIES[content.header.kind];
   if (!family) throw new ModelFormatError("unknown_model_kind", `"${content.header.kind}" (known: ${Object.keys(MODEL_FAMILIES).join(", ")})`, file);
   return family.load(content, file);
@@ -64,6 +67,11 @@ export function loadModel(bytes: Uint8Array, file?: string): Model {
 
 /** Reads and loads a model file; a missing file is a one-line error naming it. */
 export async function loadModelFile(file: string): Promise<Model> {
+  return (await readModelFile(file)).model;
+}
+
+/** Reads a model file: the model and the file's header (metrics, fingerprint, decision rule...). */
+export async function readModelFile(file: string): Promise<{ model: Model; header: ModelHeader }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -71,5 +79,6 @@ export async function loadModelFile(file: string): Promise<Model> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new DataValidationError({ code: "file_not_found", file });
     throw new DataValidationError({ code: "unreadable_file", file, detail: (error as Error).message });
   }
-  return loadModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+  const content = decodeModelFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+  return { model: modelFromContent(content, file), header: content.header };
 }

@@ -67,6 +67,25 @@ export interface ModelFileExtras {
   readonly metrics?: Readonly<Record<string, number>>;
   /** Anything else worth keeping (number of rows, timings...). JSON values only. */
   readonly info?: Readonly<Record<string, unknown>>;
+  /** A binary classifier's decision rule, chosen on validation data; `predict` writes its decisions. */
+  readonly decision?: DecisionRule;
+}
+
+/** When a binary classifier acts: P(positive class) >= threshold. Saved in the model file. */
+export interface DecisionRule {
+  /** The probability of the positive class at or above which the decision is positive. */
+  readonly threshold: number;
+  /** How it was chosen: "cost" (least expected cost), "min_precision" or "min_recall". */
+  readonly rule: string;
+  /** The rule's inputs (costFp and costFn, or the precision / recall target). */
+  readonly options: Readonly<Record<string, number>>;
+  /** Figures at the threshold on the rows it was chosen on. */
+  readonly precision: number;
+  readonly recall: number;
+  /** Mean cost per row at the threshold (cost rule only). */
+  readonly expectedCost?: number;
+  /** Which rows it was chosen on ("held-out rows", "out-of-fold predictions"). */
+  readonly chosenOn: string;
 }
 
 /** An estimator: validated parameters plus `fit`. */

@@ -1,8 +1,7 @@
 import { InvalidParameterError } from "../../core/errors.js";
-import type { Column } from "../../core/types.js";
 import { readDataset } from "../../data/index.js";
-import { outputFormatOf, writeCsvTo, writeTable, type OutputColumn } from "../../data/write.js";
-import { loadModelFile } from "../../models/registry.js";
+import { outputColumnOf, outputFormatOf, writeCsvTo, writeTable, type OutputColumn } from "../../data/write.js";
+import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { roundSeconds } from "../common.js";
 import { formatSeconds, type Console } from "../output.js";
@@ -35,7 +34,7 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   const out = typeof args.values.out === "string" ? args.values.out : null;
   if (out) outputFormatOf(out);
   if (!out && args.values.json) throw new InvalidParameterError("--out", "given with --json (stdout holds the JSON document)", undefined);
-  const model = await loadModelFile(modelFile);
+  const { model, header } = await readModelFile(modelFile);
   const data = await readDataset(dataFile, {
     schema: model.schema,
     id: listOption(args.values.id),
@@ -43,7 +42,7 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   });
   const loaded = performance.now();
 
-  const columns: OutputColumn[] = (data.extras ?? []).map(extraColumn);
+  const columns: OutputColumn[] = (data.extras ?? []).map(outputColumnOf);
   const classes = model.schema.target.classes;
   const prediction = model.predict(data);
   if (model.task === "regression" || !classes) {
@@ -56,6 +55,12 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
       const values = new Float64Array(proba.nRows);
       for (let i = 0; i < proba.nRows; i++) values[i] = proba.data[i * proba.nCols + k]!;
       columns.push({ name: `proba_${classes[k]}`, kind: "number", values });
+    }
+    // The decision the model was saved with (a threshold chosen from costs or a precision / recall
+    // target): the positive class when P(positive) >= threshold.
+    const threshold = header.decision?.threshold;
+    if (threshold !== undefined && proba.nCols === 2) {
+      columns.push({ name: "decision", kind: "text", values: Array.from({ length: proba.nRows }, (_, i) => (proba.data[2 * i + 1]! >= threshold ? classes[1]! : classes[0]!)) });
     }
   }
   const predicted = performance.now();
@@ -81,7 +86,3 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   };
 }
 
-function extraColumn(column: Column): OutputColumn {
-  if (column.kind === "numeric") return { name: column.name, kind: "number", values: column.values };
-  return { name: column.name, kind: "text", values: Array.from(column.codes, (code) => (code >= 0 ? column.categories[code]! : null)) };
-}

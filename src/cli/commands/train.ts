@@ -1,5 +1,10 @@
 import { InvalidParameterError } from "../../core/errors.js";
 import type { Dataset } from "../../core/types.js";
+import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
+import { crossValidate, type CvReport } from "../../evaluation/cv.js";
+import { chooseThreshold, thresholdRule, type ThresholdOptions } from "../../evaluation/threshold.js";
+import { primaryMetric } from "../../metrics/index.js";
+import type { DecisionRule, Estimator, Model } from "../../models/types.js";
 import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
@@ -22,6 +27,14 @@ export const trainCommand: CommandSpec = {
     out: { type: "string", value: "<file>", doc: "where to save the model (default <data name>.model)" },
     metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set; the first is the headline)", multiple: true },
     bootstrap: { type: "string", value: "<n>", doc: "bootstrap resamples for the headline metric's 95% interval (default 1000; 0 for none)" },
+    cv: { type: "string", value: "<k>", doc: "k-fold cross-validation (stratified for classification), then refit on all rows" },
+    group: { type: "string", value: "<col>", doc: "with --cv: group k-fold, rows of a group never on both sides (the column is not a feature)" },
+    time: { type: "string", value: "<col>", doc: "with --cv: time-ordered folds, training rows always before test rows (not a feature)" },
+    oof: { type: "string", value: "<file>", doc: "with --cv: write the out-of-fold predictions (.csv, .parquet, .json)" },
+    "cost-fp": { type: "string", value: "<cost>", doc: "binary: cost of a false positive; with --cost-fn, the decision threshold minimizes the expected cost" },
+    "cost-fn": { type: "string", value: "<cost>", doc: "binary: cost of a false negative" },
+    "min-precision": { type: "string", value: "<p>", doc: "binary: the threshold with the highest recall whose precision is at least p" },
+    "min-recall": { type: "string", value: "<r>", doc: "binary: the threshold with the highest precision whose recall is at least r" },
     params: { type: "string", value: "<file.json>", doc: "hyperparameters from a JSON file (flags win)" },
     ...hyperparameterOptions(),
   },
@@ -42,6 +55,16 @@ export interface TrainResult {
   baseline: { kind: string; metrics: Record<string, number> };
   /** The headline metric with its 95% bootstrap interval. */
   headline: { metric: string; value: number; ci?: [number, number]; level?: number; resamples?: number };
+  /** With --cv: the folds, each fold's metrics, and each metric's mean and standard deviation (ddof 1). */
+  cv?: {
+    folds: number;
+    mode: string;
+    perFold: { fold: number; rows: { train: number; test: number }; metrics: Record<string, number> }[];
+    mean: Record<string, number>;
+    std: Record<string, number>;
+  };
+  /** The decision threshold chosen from costs or a precision / recall target (binary). */
+  decision?: Omit<DecisionRule, "threshold"> & { threshold: number | null };
   rows: { train: number; test: number; dropped: number };
   features: number;
   params: Readonly<Record<string, unknown>>;
@@ -61,54 +84,42 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   if (values.valid !== undefined && values["test-size"] !== undefined) {
     throw new InvalidParameterError("--test-size", "left out when --valid gives the evaluation rows", values["test-size"]);
   }
+  const folds = values.cv !== undefined ? numberOption(values, "cv", 5, { integer: true, min: 2, max: 100 }) : 0;
+  if (folds > 0 && values.valid !== undefined) throw new InvalidParameterError("--valid", "left out with --cv (every row is evaluated out of fold)", values.valid);
+  for (const flag of ["group", "time", "oof"] as const) {
+    if (values[flag] !== undefined && folds === 0) throw new InvalidParameterError(`--${flag}`, "used with --cv", values[flag]);
+  }
+  if (values.group !== undefined && values.time !== undefined) throw new InvalidParameterError("--time", "left out when --group is given (one kind of folds)", values.time);
+  if (typeof values.oof === "string") outputFormatOf(values.oof);
   const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
   const estimator = family.create(await hyperparametersFrom(values, family));
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
   const nBoot = numberOption(values, "bootstrap", 1000, { integer: true, min: 0, max: 100000 });
   const metricNames = listOption(values.metrics);
+  const decisionOptions = thresholdOptionsFrom(values);
   const note = (message: string) => console.err(`note: ${message}\n`);
 
-  const data = await readDataset(file, readOptionsFrom(values, note));
+  const readOptions = readOptionsFrom(values, note);
+  const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
+  const data = await readDataset(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
   const target = data.target!;
-  let train: Dataset;
-  let test: Dataset;
-  if (typeof values.valid === "string") {
-    train = data;
-    test = await readDataset(values.valid, { schema: schemaOf(data), requireTarget: true, onWarning: note });
-  } else {
-    const split = holdoutSplit(data.nRows, { testSize, seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
-    train = takeRows(data, split.train);
-    test = takeRows(data, split.test);
+  if (decisionOptions && target.task !== "binary") {
+    throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
   }
   const loaded = performance.now();
   console.err(
     `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
   );
-
-  let bar: ProgressBar | undefined;
-  const model = estimator.fit(train, {
-    onProgress: (p) => {
-      bar ??= new ProgressBar(console, `fit ${family.kind}`, p.phase);
-      bar.update(p.done, p.total, p.upperBound);
-    },
-  });
-  bar?.finish();
-  const fitted = performance.now();
-
-  const report = evaluateHoldout(model, train, test, { ...(metricNames.length > 0 ? { metrics: metricNames } : {}), bootstrap: nBoot, seed });
-  const { metrics } = report;
-  const interval = report.headline.interval;
-  const headline = {
-    metric: report.headline.metric,
-    value: metrics[report.headline.metric]!,
-    ...(interval ? { ci: [interval.low, interval.high] as [number, number], level: interval.level, resamples: interval.nBoot - interval.skipped } : {}),
-  };
+  const evaluation =
+    folds > 0
+      ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file })
+      : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note });
+  const { model, metrics, baseline, headline, rows, decision } = evaluation;
   const evaluated = performance.now();
 
   const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
-  const rows = { train: train.nRows, test: test.nRows, dropped: data.droppedRows ?? 0 };
-  await writeFileAtomic(out, model.toBytes({ fingerprint: data.fingerprint, metrics, info: { rows, source: file } }));
+  await writeFileAtomic(out, model.toBytes({ fingerprint: data.fingerprint, metrics, info: { rows, source: file }, ...(decision ? { decision } : {}) }));
   const saved = performance.now();
 
   const result: TrainResult = {
@@ -117,8 +128,10 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     target: target.name,
     ...(target.classes ? { classes: target.classes } : {}),
     metrics,
-    baseline: report.baseline,
+    baseline,
     headline,
+    ...(evaluation.cv ? { cv: evaluation.cv } : {}),
+    ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
     rows,
     features: data.features.length,
     params: model.params,
@@ -128,22 +141,229 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     fingerprint: data.fingerprint,
     timings: {
       load: roundSeconds((loaded - started) / 1000),
-      fit: roundSeconds((fitted - loaded) / 1000),
-      evaluate: roundSeconds((evaluated - fitted) / 1000),
+      fit: roundSeconds(evaluation.fitSeconds),
+      evaluate: roundSeconds((evaluated - loaded) / 1000 - evaluation.fitSeconds),
       save: roundSeconds((saved - evaluated) / 1000),
       total: roundSeconds((saved - started) / 1000),
     },
   };
+  const how = evaluation.cv
+    ? `${evaluation.cv.folds}-fold cross-validation (${evaluation.cv.mode}) on ${rows.train.toLocaleString("en-US")} rows, then refit on all of them`
+    : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows`;
+  const table = evaluation.cv
+    ? formatTable(
+        ["metric", "mean", "std", `baseline (${baseline.kind})`],
+        Object.entries(metrics).map(([name, value]) => [name, value, evaluation.cv!.std[name] ?? "-", baseline.metrics[name] ?? "-"]),
+      )
+    : formatTable(["metric", "value", `baseline (${baseline.kind})`], Object.entries(metrics).map(([name, value]) => [name, value, baseline.metrics[name] ?? "-"]));
   console.err(
-    `\n${family.kind} model, ${model.task}; trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows\n\n` +
-      formatTable(["metric", "value", `baseline (${report.baseline.kind})`], Object.entries(metrics).map(([name, value]) => [name, value, report.baseline.metrics[name] ?? "-"])) +
-      (interval ? `\n${headline.metric} ${formatNumber(headline.value)}, 95% bootstrap interval [${formatNumber(interval.low)}, ${formatNumber(interval.high)}] (${headline.resamples} resamples)\n` : "") +
+    `\n${family.kind} model, ${model.task}; ${how}\n\n` +
+      table +
+      (headline.ci ? `\n${headline.metric} ${formatNumber(headline.value)}, 95% bootstrap interval [${formatNumber(headline.ci[0])}, ${formatNumber(headline.ci[1])}] (${headline.resamples} resamples)\n` : "") +
+      (decision ? `\n${describeDecision(decision, target.classes ?? ["0", "1"])}\n` : "") +
       `\ntop features\n` +
       formatTable(["feature", "importance"], result.importance.map((item) => [item.feature, item.importance])) +
       `\ntimings: load ${formatSeconds(result.timings.load)}, fit ${formatSeconds(result.timings.fit)}, evaluate ${formatSeconds(result.timings.evaluate)}, total ${formatSeconds(result.timings.total)}\n` +
       `saved ${out}\n`,
   );
   return result;
+}
+
+/** What either kind of evaluation hands back to runTrain. */
+interface Evaluation {
+  model: Model;
+  metrics: Record<string, number>;
+  baseline: { kind: string; metrics: Record<string, number> };
+  headline: TrainResult["headline"];
+  rows: TrainResult["rows"];
+  decision?: DecisionRule;
+  cv?: NonNullable<TrainResult["cv"]>;
+  fitSeconds: number;
+}
+
+interface EvaluationContext {
+  seed: number;
+  metricNames: string[];
+  values: ParsedArgs["values"];
+  console: Console;
+  decisionOptions: ThresholdOptions | undefined;
+}
+
+/** Fit on a training part, score on held-out rows (a --test-size slice or the --valid file). */
+async function heldOut(
+  estimator: Estimator,
+  data: Dataset,
+  context: EvaluationContext & { testSize: number; nBoot: number; note: (message: string) => void },
+): Promise<Evaluation> {
+  const { values, seed } = context;
+  const target = data.target!;
+  let train: Dataset;
+  let test: Dataset;
+  if (typeof values.valid === "string") {
+    train = data;
+    test = await readDataset(values.valid, { schema: schemaOf(data), requireTarget: true, onWarning: context.note });
+  } else {
+    const split = holdoutSplit(data.nRows, { testSize: context.testSize, seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
+    train = takeRows(data, split.train);
+    test = takeRows(data, split.test);
+  }
+  const fitStarted = performance.now();
+  const model = fitWithProgress(estimator, train, context.console);
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
+  const report = evaluateHoldout(model, train, test, { ...(context.metricNames.length > 0 ? { metrics: context.metricNames } : {}), bootstrap: context.nBoot, seed });
+  const interval = report.headline.interval;
+  const headline = {
+    metric: report.headline.metric,
+    value: report.metrics[report.headline.metric]!,
+    ...(interval ? { ci: [interval.low, interval.high] as [number, number], level: interval.level, resamples: interval.nBoot - interval.skipped } : {}),
+  };
+  const decision = context.decisionOptions
+    ? decisionRule(report.input.yTrue, report.input.proba!, context.decisionOptions, `the ${test.nRows.toLocaleString("en-US")} held-out rows`)
+    : undefined;
+  return {
+    model,
+    metrics: report.metrics,
+    baseline: report.baseline,
+    headline,
+    rows: { train: train.nRows, test: test.nRows, dropped: data.droppedRows ?? 0 },
+    ...(decision ? { decision } : {}),
+    fitSeconds,
+  };
+}
+
+/** k-fold cross-validation, out-of-fold predictions (--oof), then the final model refit on every row. */
+async function crossValidated(estimator: Estimator, data: Dataset, context: EvaluationContext & { folds: number; file: string }): Promise<Evaluation> {
+  const { values, seed } = context;
+  const extra = (name: unknown) => (typeof name === "string" ? data.extras?.find((column) => column.name === name) : undefined);
+  const groupColumn = extra(values.group);
+  const timeColumn = extra(values.time);
+  const fitStarted = performance.now();
+  const bar = new ProgressBar(context.console, "cross-validate", "fold");
+  const report = crossValidate(estimator, data, {
+    folds: context.folds,
+    seed,
+    ...(context.metricNames.length > 0 ? { metrics: context.metricNames } : {}),
+    ...(groupColumn ? { group: groupColumn.kind === "numeric" ? groupColumn.values : groupColumn.codes } : {}),
+    ...(timeColumn ? { time: timeColumn.kind === "numeric" ? timeColumn.values : Float64Array.from(timeColumn.codes) } : {}),
+    onFold: (fold, nFolds) => bar.update(fold.index + 1, nFolds),
+  });
+  bar.finish();
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
+  const model = report.model!;
+  const metrics: Record<string, number> = {};
+  const std: Record<string, number> = {};
+  for (const [name, summary] of Object.entries(report.summary)) {
+    metrics[name] = summary.mean;
+    std[name] = summary.std;
+  }
+  const baselineMetrics: Record<string, number> = {};
+  for (const [name, summary] of Object.entries(report.baseline.summary)) baselineMetrics[name] = summary.mean;
+  const heldOutRows = Array.from(report.oof.fold).filter((fold) => fold >= 0).length;
+  const headlineMetric = context.metricNames[0] ?? primaryMetric(report.task);
+  let decision: DecisionRule | undefined;
+  if (context.decisionOptions) {
+    const rows = Int32Array.from(Array.from(report.oof.fold.keys()).filter((i) => report.oof.fold[i]! >= 0));
+    const yTrue = Float64Array.from(rows, (i) => data.target!.values[i]!);
+    const positive = Float64Array.from(rows, (i) => report.oof.proba!.data[i * 2 + 1]!);
+    decision = decisionRule(yTrue, positive, context.decisionOptions, `the ${rows.length.toLocaleString("en-US")} out-of-fold predictions`);
+  }
+  if (typeof values.oof === "string") await writeOutOfFold(values.oof, data, report, context.console);
+  return {
+    model,
+    metrics,
+    baseline: { kind: report.baseline.kind, metrics: baselineMetrics },
+    headline: { metric: headlineMetric, value: metrics[headlineMetric]! },
+    rows: { train: data.nRows, test: heldOutRows, dropped: data.droppedRows ?? 0 },
+    ...(decision ? { decision } : {}),
+    cv: {
+      folds: report.nFolds,
+      mode: report.mode,
+      perFold: report.folds.map((fold) => ({ fold: fold.index, rows: fold.rows, metrics: fold.metrics })),
+      mean: metrics,
+      std,
+    },
+    fitSeconds,
+  };
+}
+
+function fitWithProgress(estimator: Estimator, train: Dataset, console: Console): Model {
+  let bar: ProgressBar | undefined;
+  const model = estimator.fit(train, {
+    onProgress: (p) => {
+      bar ??= new ProgressBar(console, `fit ${estimator.kind}`, p.phase);
+      bar.update(p.done, p.total, p.upperBound);
+    },
+  });
+  bar?.finish();
+  return model;
+}
+
+/** The threshold rule given by --cost-fp/--cost-fn or --min-precision or --min-recall, if any. */
+function thresholdOptionsFrom(values: ParsedArgs["values"]): ThresholdOptions | undefined {
+  const options: Record<string, number> = {};
+  const flags = [["cost-fp", "costFp"], ["cost-fn", "costFn"], ["min-precision", "minPrecision"], ["min-recall", "minRecall"]] as const;
+  for (const [flag, key] of flags) {
+    if (values[flag] === undefined) continue;
+    options[key] = numberOption(values, flag, 0, key.startsWith("cost") ? { min: 0 } : { min: 0, max: 1, exclusiveMin: true });
+  }
+  if (Object.keys(options).length === 0) return undefined;
+  if ((options.costFp !== undefined) !== (options.costFn !== undefined) && options.minPrecision === undefined && options.minRecall === undefined) {
+    throw new InvalidParameterError(options.costFp === undefined ? "--cost-fp" : "--cost-fn", "given together with the other cost", undefined);
+  }
+  thresholdRule(options);
+  return options;
+}
+
+function decisionRule(yTrue: ArrayLike<number>, positive: ArrayLike<number>, options: ThresholdOptions, chosenOn: string): DecisionRule {
+  const choice = chooseThreshold(yTrue, positive, options);
+  return {
+    threshold: choice.threshold,
+    rule: choice.rule,
+    options: { ...options } as Record<string, number>,
+    precision: choice.precision,
+    recall: choice.recall,
+    ...(choice.expectedCost !== undefined ? { expectedCost: choice.expectedCost } : {}),
+    chosenOn,
+  };
+}
+
+function describeDecision(decision: DecisionRule, classes: readonly string[]): string {
+  const why =
+    decision.rule === "cost"
+      ? `least expected cost with a false positive costing ${decision.options.costFp} and a false negative ${decision.options.costFn}`
+      : decision.rule === "min_precision"
+        ? `highest recall with precision >= ${decision.options.minPrecision}`
+        : `highest precision with recall >= ${decision.options.minRecall}`;
+  const at = Number.isFinite(decision.threshold) ? formatNumber(decision.threshold) : "never (no threshold pays off)";
+  return (
+    `decision: "${classes[1]}" when P(${classes[1]}) >= ${at} (${why}, chosen on ${decision.chosenOn}): ` +
+    `precision ${formatNumber(decision.precision)}, recall ${formatNumber(decision.recall)}` +
+    (decision.expectedCost !== undefined ? `, expected cost ${formatNumber(decision.expectedCost)} per row` : "")
+  );
+}
+
+/** Writes the out-of-fold predictions: the --id columns, the true target, the fold, the prediction and its probabilities. */
+async function writeOutOfFold(file: string, data: Dataset, report: CvReport, console: Console): Promise<void> {
+  const target = data.target!;
+  const classes = target.classes;
+  const columns: OutputColumn[] = (data.extras ?? []).map(outputColumnOf);
+  columns.push(
+    classes
+      ? { name: target.name, kind: "text", values: Array.from(target.values, (index) => classes[index]!) }
+      : { name: target.name, kind: "number", values: target.values },
+  );
+  columns.push({ name: "fold", kind: "number", values: Float64Array.from(report.oof.fold, (fold) => (fold >= 0 ? fold : NaN)) });
+  if (report.task === "regression" || !classes) {
+    columns.push({ name: "prediction", kind: "number", values: report.oof.yPred });
+  } else {
+    columns.push({ name: "prediction", kind: "text", values: Array.from(report.oof.yPred, (index) => (Number.isNaN(index) ? null : classes[index]!)) });
+    const proba = report.oof.proba!;
+    for (let k = 0; k < proba.nCols; k++) {
+      columns.push({ name: `proba_${classes[k]}`, kind: "number", values: Float64Array.from({ length: proba.nRows }, (_, i) => proba.data[i * proba.nCols + k]!) });
+    }
+  }
+  await writeTable(file, columns, data.nRows);
+  console.err(`wrote out-of-fold predictions to ${file}\n`);
 }
 
 function defaultModelPath(file: string): string {
