@@ -36,15 +36,17 @@ export { writeTable, type OutputColumn } from "./data/write.js";
 export * from "./metrics/index.js";
 
 // Models: the estimator contract, the families, the model file.
-export type { Estimator, Model, FitOptions, Progress, FeatureImportance, ModelFileExtras } from "./models/types.js";
+export type { Estimator, Model, FitOptions, Progress, FeatureImportance, ModelFileExtras, DecisionRule } from "./models/types.js";
 export { LinearEstimator, LogisticRegression, LinearRegression, LinearModel, LINEAR_PARAMS } from "./models/linear/index.js";
 export { GradientBoosting, GbdtModel, GBDT_PARAMS } from "./models/gbdt/index.js";
-export { MODEL_FAMILIES, DEFAULT_MODEL_KIND, modelFamily, loadModel, loadModelFile, type ModelFamily } from "./models/registry.js";
+export { MODEL_FAMILIES, DEFAULT_MODEL_KIND, modelFamily, loadModel, loadModelFile, readModelFile, type ModelFamily } from "./models/registry.js";
 export { FORMAT_VERSION, LEARNLOOP_VERSION } from "./models/format.js";
 
 // Evaluation: scores with baselines and intervals, paired comparisons, profiling.
 export { scoreModel, predictionsOf, type ModelScore } from "./evaluation/score-model.js";
 export { evaluateHoldout, type HoldoutOptions, type HoldoutReport } from "./evaluation/holdout.js";
+export { crossValidate, summarize, type CvOptions, type CvReport, type CvFold, type MetricSummary, type OutOfFold } from "./evaluation/cv.js";
+export { chooseThreshold, applyThreshold, thresholdRule, type ThresholdOptions, type ThresholdChoice } from "./evaluation/threshold.js";
 export {
   bootstrapInterval,
   bootstrapIntervals,
