@@ -21,6 +21,7 @@ export {
   ModelFormatError,
   NotFittedError,
   MetricError,
+  AuditFailedError,
   type DataIssue,
   type DataIssueCode,
 } from "./core/errors.js";
@@ -60,4 +61,5 @@ export {
   type BootstrapInterval,
   type Comparison,
 } from "./evaluation/stats/index.js";
+export { auditTraining, formatFinding, AUDIT_THRESHOLDS, type AuditFinding } from "./evaluation/audit/index.js";
 export { profileFile, formatFlag, renderProfileHtml, type DataProfile, type ProfileOptions } from "./evaluation/profile/index.js";

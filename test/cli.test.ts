@@ -315,3 +315,24 @@ test("train --cv with --time or --group: time-ordered or group folds, the column
   // Three islands, three folds: each fold holds out exactly one island's penguins (Biscoe 168, Dream 124, Torgersen 52).
   assert.deepEqual(g.cv.perFold.map((fold: { rows: { test: number } }) => fold.rows.test).sort((a: number, b: number) => a - b), [52, 124, 168]);
 });
+
+test("the audit warns about a leaky feature, and --strict fails the run without saving a model", async () => {
+  const flights = "node_modules/vega-datasets/data/flights-20k.json";
+  const model = join(work, "leaky.model");
+  const result = await run("train", flights, "--target", "delayed", "--derive", "delayed=delay > 15", "--ignore", "date", "--model", "linear", "--out", model, "--json");
+  assert.equal(result.code, 0, result.stderr);
+  const findings = JSON.parse(result.stdout).audit;
+  const leak = findings.find((finding: { code: string }) => finding.code === "leakage_suspect");
+  assert.equal(leak.column, "delay");
+  assert.match(result.stderr, /warning: column "delay" predicts the target almost perfectly on its own \(single-feature ROC AUC 1\.000 on the training rows\)/);
+
+  const strict = join(work, "strict.model");
+  const failed = await run("train", flights, "--target", "delayed", "--derive", "delayed=delay > 15", "--ignore", "date", "--model", "linear", "--out", strict, "--strict");
+  assert.equal(failed.code, 4);
+  assert.match(failed.stderr, /learnloop train: error: the audit found \d+ problems? and --strict is set; first: column "delay" predicts the target/);
+  assert.equal(existsSync(strict), false);
+
+  const clean = await run("train", PENGUINS, "--target", "Species", "--out", strict, "--strict", "--json");
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.deepEqual(JSON.parse(clean.stdout).audit.map((finding: { code: string }) => finding.code), []);
+});

@@ -120,6 +120,18 @@ export class MetricError extends LearnloopError {
   }
 }
 
+/** `--strict` training found audit warnings: the run fails instead of reporting a number it cannot vouch for. */
+export class AuditFailedError extends LearnloopError {
+  readonly kind = "audit_failed" as const;
+  constructor(
+    readonly count: number,
+    readonly first: string,
+  ) {
+    super(`the audit found ${count} problem${count === 1 ? "" : "s"} and --strict is set; first: ${first}`);
+    this.name = "AuditFailedError";
+  }
+}
+
 /** Shows a received value in an error message: strings quoted, long values cut. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") {

@@ -3,6 +3,7 @@
  * where it applies, the column, the line or row, what was expected and what was found.
  */
 import {
+  AuditFailedError,
   DataValidationError,
   InvalidParameterError,
   LearnloopError,
@@ -81,8 +82,9 @@ export function formatError(error: unknown): string {
   return String(error);
 }
 
-/** Exit status for the CLI: 2 for usage and data problems, 3 for model files, 1 for anything else. */
+/** Exit status for the CLI: 2 for usage and data problems, 3 for model files, 4 for a failed --strict audit, 1 for anything else. */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof AuditFailedError) return 4;
   if (error instanceof InvalidParameterError || error instanceof DataValidationError || error instanceof MetricError) return 2;
   if (error instanceof ModelFormatError) return 3;
   return 1;

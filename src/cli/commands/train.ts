@@ -1,4 +1,6 @@
-import { InvalidParameterError } from "../../core/errors.js";
+import { AuditFailedError, InvalidParameterError } from "../../core/errors.js";
+import { formatError } from "../../core/messages.js";
+import { auditTraining, formatFinding, type AuditFinding } from "../../evaluation/audit/index.js";
 import type { Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
 import { crossValidate, type CvReport } from "../../evaluation/cv.js";
@@ -31,6 +33,7 @@ export const trainCommand: CommandSpec = {
     group: { type: "string", value: "<col>", doc: "with --cv: group k-fold, rows of a group never on both sides (the column is not a feature)" },
     time: { type: "string", value: "<col>", doc: "with --cv: time-ordered folds, training rows always before test rows (not a feature)" },
     oof: { type: "string", value: "<file>", doc: "with --cv: write the out-of-fold predictions (.csv, .parquet, .json)" },
+    strict: { type: "boolean", doc: "fail (exit 4, no model saved) when the audit finds leakage, identifiers, train/test duplicates, shift, imbalance..." },
     "cost-fp": { type: "string", value: "<cost>", doc: "binary: cost of a false positive; with --cost-fn, the decision threshold minimizes the expected cost" },
     "cost-fn": { type: "string", value: "<cost>", doc: "binary: cost of a false negative" },
     "min-precision": { type: "string", value: "<p>", doc: "binary: the threshold with the highest recall whose precision is at least p" },
@@ -63,6 +66,8 @@ export interface TrainResult {
     mean: Record<string, number>;
     std: Record<string, number>;
   };
+  /** What the audit found before training: leakage suspects, identifiers, duplicates, shift, imbalance... */
+  audit: (AuditFinding & { message: string })[];
   /** The decision threshold chosen from costs or a precision / recall target (binary). */
   decision?: Omit<DecisionRule, "threshold"> & { threshold: number | null };
   rows: { train: number; test: number; dropped: number };
@@ -107,6 +112,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   if (decisionOptions && target.task !== "binary") {
     throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
   }
+  const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
+  if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
   const loaded = performance.now();
   console.err(
     `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
@@ -132,6 +139,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     headline,
     ...(evaluation.cv ? { cv: evaluation.cv } : {}),
     ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
+    audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })),
     rows,
     features: data.features.length,
     params: model.params,
@@ -284,6 +292,31 @@ async function crossValidated(estimator: Estimator, data: Dataset, context: Eval
     },
     fitSeconds,
   };
+}
+
+/**
+ * The audit before training, on the split the evaluation will use (a seeded 1/k slice under --cv, the
+ * --test-size slice otherwise, also with --valid, whose file is checked by the model schema). Findings are printed as
+ * warnings; an audit that cannot run is a note, never the end of the training run.
+ */
+function audit(data: Dataset, how: { folds: number; seed: number; testSize: number; valid: boolean }, console: Console): AuditFinding[] {
+  const target = data.target!;
+  try {
+    const testSize = how.folds > 0 ? 1 / how.folds : how.testSize;
+    const split = holdoutSplit(data.nRows, { testSize, seed: how.seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
+    const findings = auditTraining({
+      train: takeRows(data, split.train),
+      test: takeRows(data, split.test),
+      data,
+      seed: how.seed,
+      ...(how.folds > 0 ? { nFolds: how.folds } : {}),
+    });
+    for (const finding of findings) console.err(`warning: ${formatFinding(finding)}\n`);
+    return findings;
+  } catch (error) {
+    console.err(`note: the audit could not run: ${formatError(error)}\n`);
+    return [];
+  }
 }
 
 function fitWithProgress(estimator: Estimator, train: Dataset, console: Console): Model {

@@ -1,0 +1,275 @@
+/**
+ * auditTraining: the checks run before a training run reports a number. Each check is a small function
+ * over the datasets that returns findings; `auditTraining` runs those not skipped, in the order of the
+ * codes, and returns the findings as data (see ./types.ts, words in ./format.ts).
+ */
+import { InvalidParameterError } from "../../core/errors.js";
+import { Random } from "../../core/rng.js";
+import type { Column, Dataset, TargetColumn } from "../../core/types.js";
+import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson } from "./measures.js";
+import { sharedRows } from "./rows.js";
+import { adversarialValidation, sampleRows } from "./shift.js";
+import { AUDIT_THRESHOLDS, type AuditThresholds } from "./thresholds.js";
+import type {
+  AuditCode,
+  AuditFinding,
+  AuditInput,
+  DroppedRowsFinding,
+  DuplicatesFinding,
+  IdLikeFinding,
+  ImbalanceFinding,
+  LeakageFinding,
+  MeasuredOn,
+  RareClassFinding,
+  ShiftFinding,
+} from "./types.js";
+
+const OWNER = "auditTraining";
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function gather<T extends Float64Array | Int32Array>(values: T, rows: Int32Array | null): T {
+  if (!rows) return values;
+  const out = new (values.constructor as new (n: number) => T)(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]!]!;
+  return out;
+}
+
+/**
+ * Identifier-like features: a categorical column with a distinct value in (nearly) every row, or an
+ * integer column that is unique and strictly monotone in row order (a row number, an auto-increment
+ * key). Date parts are never identifiers.
+ */
+export function idLikeFindings(train: Dataset, t: AuditThresholds): IdLikeFinding[] {
+  const findings: IdLikeFinding[] = [];
+  for (const column of train.features) {
+    if (column.kind === "categorical") {
+      const seen = new Uint8Array(column.categories.length);
+      let present = 0;
+      let distinct = 0;
+      for (const code of column.codes) {
+        if (code < 0) continue;
+        present++;
+        if (seen[code] === 0) {
+          seen[code] = 1;
+          distinct++;
+        }
+      }
+      if (present >= t.idLikeMinRows && distinct / present >= t.idLikeShare) {
+        findings.push({ code: "id_like_feature", severity: "warning", column: column.name, evidence: { distinct, rows: present, share: round(distinct / present), monotone: 0 } });
+      }
+    } else if (!column.derivedFrom) {
+      const present = monotoneIntegers(column.values);
+      if (present >= t.idLikeMinRows) {
+        findings.push({ code: "id_like_feature", severity: "warning", column: column.name, evidence: { distinct: present, rows: present, share: 1, monotone: 1 } });
+      }
+    }
+  }
+  return findings;
+}
+
+/** The number of present values when they are whole numbers strictly rising or strictly falling in row order, else 0. */
+function monotoneIntegers(values: Float64Array): number {
+  let previous = NaN;
+  let direction = 0;
+  let present = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    if (!Number.isInteger(v)) return 0;
+    if (present > 0) {
+      const step = Math.sign(v - previous);
+      if (step === 0 || (direction !== 0 && step !== direction)) return 0;
+      direction = step;
+    }
+    previous = v;
+    present++;
+  }
+  return present;
+}
+
+/**
+ * Leakage suspects: features that predict the target almost perfectly on their own, on a seeded sample
+ * of the training rows. As the profile: a binary target is checked by single-feature ROC AUC (raw values,
+ * or the per-category rate of the positive class), a regression target by |r| for numeric features, and
+ * any feature not caught so far by mutual information, where its expected bias is small. Identifier-like
+ * columns are left to their own finding (a key per row "determines" any target).
+ */
+export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number, idLike: ReadonlySet<string>): LeakageFinding[] {
+  const target = train.target;
+  if (!target || train.nRows < t.leakageMinRows) return [];
+  const rows = sampleRows(train.nRows, t.leakageSampleRows, new Random(seed));
+  const measured: MeasuredOn = rows ? { rows: rows.length, sampledFrom: train.nRows } : { rows: train.nRows };
+  const y = gather(target.values, rows);
+  const task = target.task;
+  const yKeys = task === "regression" ? numericKeys(y) : { keys: Int32Array.from(y), nKeys: target.classes?.length ?? 2 };
+  const findings: LeakageFinding[] = [];
+  const found = (column: Column, evidence: Omit<LeakageFinding["evidence"], keyof MeasuredOn>) =>
+    findings.push({ code: "leakage_suspect", severity: "warning", column: column.name, evidence: { ...evidence, ...measured } });
+  for (const column of train.features) {
+    if (idLike.has(column.name)) continue;
+    if (column.kind === "numeric") {
+      const x = gather(column.values, rows);
+      if (task === "binary") {
+        const auc = numericRocAuc(x, y);
+        const best = Math.max(auc, 1 - auc);
+        if (best >= t.leakageAuc) {
+          found(column, { rocAuc: round(best) });
+          continue;
+        }
+      } else if (task === "regression") {
+        const r = pearson(x, y);
+        if (Math.abs(r) >= t.leakageCorrelation) {
+          found(column, { correlation: round(r) });
+          continue;
+        }
+      }
+      const xKeys = numericKeys(x);
+      const info = information(xKeys.keys, xKeys.nKeys, yKeys.keys, yKeys.nKeys);
+      if (info.normalizedMutualInformation >= t.leakageInformation && info.bias <= t.leakageMaxBias * info.targetEntropy) {
+        found(column, { normalizedMutualInformation: round(info.normalizedMutualInformation) });
+      }
+    } else {
+      const codes = gather(column.codes, rows);
+      const xKeys = categoricalKeys(codes, column.categories.length);
+      const info = information(xKeys.keys, xKeys.nKeys, yKeys.keys, yKeys.nKeys);
+      if (task === "binary") {
+        // The per-category rate is fitted on the rows it scores: with many small categories it separates
+        // classes by chance, so it is trusted only where the information estimate's bias is small too.
+        const { rocAuc, keys } = categoricalRocAuc(codes, column.categories.length, y);
+        const best = Math.max(rocAuc, 1 - rocAuc);
+        const bias = (keys - 1) / (2 * codes.length * Math.LN2);
+        if (best >= t.leakageAuc && bias <= t.leakageMaxBias * info.targetEntropy) {
+          found(column, { rocAuc: round(best) });
+          continue;
+        }
+      }
+      if (info.normalizedMutualInformation >= t.leakageInformation && info.bias <= t.leakageMaxBias * info.targetEntropy) {
+        found(column, { normalizedMutualInformation: round(info.normalizedMutualInformation) });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Rows per class over `datasets` (class indices of the same target). */
+function classCounts(target: TargetColumn, datasets: readonly Dataset[]): number[] {
+  const counts = new Array<number>(target.classes?.length ?? 2).fill(0);
+  for (const data of datasets) {
+    const values = data.target!.values;
+    for (let i = 0; i < values.length; i++) counts[values[i]!]!++;
+  }
+  return counts;
+}
+
+/** Class imbalance (the rarest class, when it is a small share and small beside the most frequent). */
+export function imbalanceFindings(target: TargetColumn, counts: readonly number[], t: AuditThresholds): ImbalanceFinding[] {
+  const rows = counts.reduce((a, b) => a + b, 0);
+  if (rows === 0 || counts.length < 2) return [];
+  let minor = 0;
+  let major = 0;
+  counts.forEach((c, k) => {
+    if (c < counts[minor]!) minor = k;
+    if (c > counts[major]!) major = k;
+  });
+  const share = counts[minor]! / rows;
+  if (!(share < t.imbalanceShare && counts[minor]! < t.imbalanceRatio * counts[major]!)) return [];
+  const label = (k: number) => target.classes?.[k] ?? String(k);
+  return [
+    {
+      code: "class_imbalance",
+      severity: "warning",
+      column: target.name,
+      evidence: { minority: label(minor), minorityCount: counts[minor]!, share: round(share), majority: label(major), majorityCount: counts[major]!, rows },
+    },
+  ];
+}
+
+/** Classes with fewer rows than folds (or than 2, one for training and one for testing, without folds). */
+export function rareClassFindings(target: TargetColumn, counts: readonly number[], nFolds: number | undefined): RareClassFinding[] {
+  const needed = nFolds ?? 2;
+  const findings: RareClassFinding[] = [];
+  counts.forEach((c, k) => {
+    if (c < needed) {
+      findings.push({
+        code: "rare_class",
+        severity: "warning",
+        column: target.name,
+        evidence: { class: target.classes?.[k] ?? String(k), count: c, needed, ...(nFolds !== undefined ? { nFolds } : {}) },
+      });
+    }
+  });
+  return findings;
+}
+
+function checkSameFeatures(train: Dataset, test: Dataset): void {
+  const describe = (d: Dataset) => d.features.map((c) => `${c.name}:${c.kind}`).join(",");
+  if (describe(train) !== describe(test)) {
+    throw new InvalidParameterError("test", "a dataset with the same features as train, in the same order (read it with train's schema)", describe(test), OWNER);
+  }
+  if (!train.target || !test.target) throw new InvalidParameterError(train.target ? "test" : "train", "a dataset with a target", "no target column", OWNER);
+}
+
+/**
+ * Audits a training run before its numbers are reported: leakage suspects, identifier-like features,
+ * exact rows shared by train and test, a shift between them (adversarial validation), class imbalance,
+ * classes too rare for the folds, and rows dropped for a missing target. Pure: reads the datasets,
+ * changes nothing; seeded, so the same input gives the same findings.
+ *
+ * @example
+ * const findings = auditTraining({ train, test, data, seed: 42 });
+ * for (const finding of findings) console.error(`warning: ${formatFinding(finding)}`);
+ */
+export function auditTraining(input: AuditInput): AuditFinding[] {
+  const { train, test, data, seed } = input;
+  checkSameFeatures(train, test);
+  if (!Number.isFinite(seed)) throw new InvalidParameterError("seed", "a number", seed, OWNER);
+  if (input.nFolds !== undefined && !(Number.isInteger(input.nFolds) && input.nFolds >= 2)) {
+    throw new InvalidParameterError("nFolds", "a whole number >= 2", input.nFolds, OWNER);
+  }
+  const t: AuditThresholds = { ...AUDIT_THRESHOLDS, ...input.options?.thresholds };
+  const skip = new Set<AuditCode>(input.options?.skip ?? []);
+  const target = train.target!;
+  const findings: AuditFinding[] = [];
+
+  // Identifiers are found first: the leakage and shift checks leave them out (they have their own finding).
+  const idLike = idLikeFindings(train, t);
+  const idLikeNames = new Set(idLike.map((f) => f.column));
+  if (!skip.has("leakage_suspect")) findings.push(...leakageFindings(train, t, seed, idLikeNames));
+  if (!skip.has("id_like_feature")) findings.push(...idLike);
+  if (!skip.has("train_test_duplicates")) {
+    const shared = sharedRows(train, test);
+    if (shared >= t.duplicateMinCount) {
+      const finding: DuplicatesFinding = { code: "train_test_duplicates", severity: "warning", evidence: { count: shared, testRows: test.nRows, share: round(shared / test.nRows) } };
+      findings.push(finding);
+    }
+  }
+  const shiftFeatures = train.features.filter((column) => !idLikeNames.has(column.name)).length;
+  if (!skip.has("distribution_shift") && shiftFeatures > 0 && train.nRows >= t.shiftMinRows && test.nRows >= t.shiftMinRows) {
+    const result = adversarialValidation(train, test, { sampleRows: t.shiftSampleRows, rounds: t.shiftRounds, seed, exclude: idLikeNames });
+    // Both a large AUC and one far from chance: on a few hundred rows an AUC of 0.6 is noise.
+    if (result.rocAuc > t.shiftAuc && (result.rocAuc - 0.5) / result.nullStandardError >= t.shiftMinZ) {
+      const { features, rocAuc, nullStandardError, ...sizes } = result;
+      const finding: ShiftFinding = {
+        code: "distribution_shift",
+        severity: "warning",
+        evidence: { rocAuc: round(rocAuc), ...sizes, topFeatures: features.filter((f) => f.share >= t.shiftMinFeatureShare).slice(0, t.shiftTopFeatures).map((f) => ({ feature: f.feature, share: round(f.share) })) },
+      };
+      findings.push(finding);
+    }
+  }
+  if (target.task !== "regression") {
+    const counts = classCounts(target, data?.target ? [data] : [train, test]);
+    if (!skip.has("class_imbalance")) findings.push(...imbalanceFindings(target, counts, t));
+    if (!skip.has("rare_class")) findings.push(...rareClassFindings(target, counts, input.nFolds));
+  }
+  const dropped = input.droppedRows ?? data?.droppedRows ?? train.droppedRows ?? 0;
+  if (!skip.has("dropped_rows") && dropped > 0) {
+    const kept = data ? data.nRows : train.nRows + test.nRows;
+    const finding: DroppedRowsFinding = { code: "dropped_rows", severity: "warning", column: target.name, evidence: { count: dropped, share: round(dropped / (dropped + kept)) } };
+    findings.push(finding);
+  }
+  return findings;
+}

@@ -1,0 +1,79 @@
+/**
+ * The one place where an audit finding becomes words: one line naming the column and the figures.
+ */
+import type { AuditFinding } from "./types.js";
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function rows(n: number, word = "row"): string {
+  return `${count(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A share as a percentage, as the profile writes them: 12%, 4.5%, 0.37%. */
+function percent(share: number): string {
+  const value = share * 100;
+  if (value === 0 || value >= 10) return `${value.toFixed(0)}%`;
+  return `${value >= 1 ? value.toFixed(1) : Number(value.toPrecision(2))}%`;
+}
+
+function onRows(e: { rows: number; sampledFrom?: number }, what: string): string {
+  return e.sampledFrom !== undefined ? `on ${count(e.rows)} sampled ${what} rows of ${count(e.sampledFrom)}` : `on the ${what} rows`;
+}
+
+/**
+ * One line for one finding: what was found, the figure that shows it, and what to check.
+ * @example
+ * formatFinding({ code: "leakage_suspect", severity: "warning", column: "delay", evidence: { rocAuc: 1, rows: 800 } });
+ * // 'column "delay" predicts the target almost perfectly on its own (single-feature ROC AUC 1.000 on the training rows): check it is known at prediction time'
+ */
+export function formatFinding(finding: AuditFinding): string {
+  switch (finding.code) {
+    case "leakage_suspect": {
+      const e = finding.evidence;
+      const figure =
+        e.rocAuc !== undefined
+          ? `single-feature ROC AUC ${e.rocAuc.toFixed(3)}`
+          : e.correlation !== undefined
+            ? `correlation with the target ${e.correlation.toFixed(3)}`
+            : `mutual information ${percent(e.normalizedMutualInformation ?? NaN)} of the target's entropy`;
+      return `column "${finding.column}" predicts the target almost perfectly on its own (${figure} ${onRows(e, "training")}): check it is known at prediction time`;
+    }
+    case "id_like_feature": {
+      const e = finding.evidence;
+      const how = e.monotone ? `, unique and in row order` : "";
+      return `column "${finding.column}" looks like an identifier (${count(e.distinct)} distinct values in ${rows(e.rows)} of the training data${how}): drop it from the features or pass it as --id`;
+    }
+    case "train_test_duplicates": {
+      const e = finding.evidence;
+      return `${rows(e.count, "test row")} (${percent(e.share)} of ${count(e.testRows)}) ${e.count === 1 ? "is an exact copy of a training row" : "are exact copies of training rows"}: the test score may overstate how the model does on rows it has not seen`;
+    }
+    case "distribution_shift": {
+      const e = finding.evidence;
+      const sampled = e.trainSampledFrom !== undefined || e.testSampledFrom !== undefined ? ", sampled" : "";
+      const top = e.topFeatures.map((f) => `"${f.feature}" ${percent(f.share)}`).join(", ");
+      return (
+        `training and test rows differ: a classifier tells them apart with ROC AUC ${e.rocAuc.toFixed(3)} (${count(e.trainRows)} training and ${count(e.testRows)} test rows${sampled})` +
+        `${top ? `, mostly by ${top} of its gain` : ""}: the test score may not hold for the rows the model learns from; check how the split was made`
+      );
+    }
+    case "class_imbalance": {
+      const e = finding.evidence;
+      return `column "${finding.column}": classes are imbalanced (${JSON.stringify(e.minority)}: ${rows(e.minorityCount)}, ${percent(e.share)} of ${count(e.rows)}, against ${JSON.stringify(e.majority)}: ${count(e.majorityCount)}): judge the model by ROC AUC or average precision rather than accuracy`;
+    }
+    case "rare_class": {
+      const e = finding.evidence;
+      const why =
+        e.nFolds !== undefined
+          ? `fewer than the ${e.nFolds} folds: it cannot be in every fold of a stratified cross-validation`
+          : `it cannot be in both the training and the test rows`;
+      return `column "${finding.column}": class ${JSON.stringify(e.class)} has ${rows(e.count)}, ${why}`;
+    }
+    case "dropped_rows": {
+      const e = finding.evidence;
+      const target = finding.column !== undefined ? `their target "${finding.column}"` : "their target";
+      return `${rows(e.count)} (${percent(e.share)} of rows) ${e.count === 1 ? "was" : "were"} dropped because ${target} is missing`;
+    }
+  }
+}

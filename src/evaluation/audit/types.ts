@@ -1,0 +1,135 @@
+/**
+ * The shape of an audit: what `auditTraining` takes and the findings it returns. Findings are data (a
+ * code, the column, the figures that raised them); `formatFinding` (./format.ts) turns one into words.
+ */
+import type { Dataset } from "../../core/types.js";
+import type { AuditThresholds } from "./thresholds.js";
+
+/** What a finding is about. */
+export type AuditCode =
+  | "leakage_suspect"
+  | "id_like_feature"
+  | "train_test_duplicates"
+  | "distribution_shift"
+  | "class_imbalance"
+  | "rare_class"
+  | "dropped_rows";
+
+/**
+ * Rows a figure was measured on. `sampledFrom` is set when the check drew a seeded sample of
+ * `rows` rows out of `sampledFrom` (checks sample to stay fast on millions of rows). Rows where the
+ * feature is missing are left out of an AUC or a correlation, and are a value of their own for mutual
+ * information.
+ */
+export interface MeasuredOn {
+  readonly rows: number;
+  readonly sampledFrom?: number;
+}
+
+/** A single feature predicts the target almost perfectly on the training rows. Exactly one measure is set. */
+export interface LeakageFinding {
+  readonly code: "leakage_suspect";
+  readonly severity: "warning";
+  readonly column: string;
+  readonly evidence: MeasuredOn & {
+    /** Binary target: max(auc, 1 - auc) of the raw values (numeric) or of the per-category target rate. */
+    readonly rocAuc?: number;
+    /** Regression target, numeric feature: Pearson's r. */
+    readonly correlation?: number;
+    /** Any task: mutual information of the binned feature and the target / the target's entropy. */
+    readonly normalizedMutualInformation?: number;
+  };
+}
+
+/** A feature that identifies rows rather than describing them. */
+export interface IdLikeFinding {
+  readonly code: "id_like_feature";
+  readonly severity: "warning";
+  readonly column: string;
+  /** `monotone`: 1 when an integer column rises (or falls) with the row order, 0 for a categorical. */
+  readonly evidence: { readonly distinct: number; readonly rows: number; readonly share: number; readonly monotone: 0 | 1 };
+}
+
+/** Test rows whose exact copy (every feature and the target) is among the training rows. */
+export interface DuplicatesFinding {
+  readonly code: "train_test_duplicates";
+  readonly severity: "warning";
+  readonly evidence: { readonly count: number; readonly testRows: number; readonly share: number };
+}
+
+/** A classifier tells the training rows from the test rows (adversarial validation). */
+export interface ShiftFinding {
+  readonly code: "distribution_shift";
+  readonly severity: "warning";
+  readonly evidence: {
+    /** ROC AUC of "is a test row" on held-out rows of the sample. */
+    readonly rocAuc: number;
+    readonly trainRows: number;
+    readonly testRows: number;
+    /** Set when the train (test) rows were sampled, to this many rows out of the given number. */
+    readonly trainSampledFrom?: number;
+    readonly testSampledFrom?: number;
+    /** The features that separate them most: share of the classifier's total split gain. */
+    readonly topFeatures: readonly { readonly feature: string; readonly share: number }[];
+  };
+}
+
+/** The rarest class is a small share of the rows. */
+export interface ImbalanceFinding {
+  readonly code: "class_imbalance";
+  readonly severity: "warning";
+  readonly column: string;
+  readonly evidence: {
+    readonly minority: string;
+    readonly minorityCount: number;
+    readonly share: number;
+    readonly majority: string;
+    readonly majorityCount: number;
+    readonly rows: number;
+  };
+}
+
+/** A class with too few rows to appear in every fold (or in both the training and the test rows). */
+export interface RareClassFinding {
+  readonly code: "rare_class";
+  readonly severity: "warning";
+  readonly column: string;
+  /** `needed`: the number of folds, or 2 (one training and one test row) when no folds are given. */
+  readonly evidence: { readonly class: string; readonly count: number; readonly needed: number; readonly nFolds?: number };
+}
+
+/** Rows left out because their target was missing. */
+export interface DroppedRowsFinding {
+  readonly code: "dropped_rows";
+  readonly severity: "warning";
+  readonly column?: string;
+  readonly evidence: { readonly count: number; readonly share: number };
+}
+
+/** One thing the audit found; turned into words by `formatFinding`. */
+export type AuditFinding = LeakageFinding | IdLikeFinding | DuplicatesFinding | ShiftFinding | ImbalanceFinding | RareClassFinding | DroppedRowsFinding;
+
+/** How to audit. */
+export interface AuditOptions {
+  /** Thresholds to use instead of AUDIT_THRESHOLDS' (tests, or a stricter team). */
+  readonly thresholds?: Partial<AuditThresholds>;
+  /** Checks left out, by the code of the findings they raise (e.g. `["distribution_shift"]`). */
+  readonly skip?: readonly AuditCode[];
+}
+
+/** The input of `auditTraining`. */
+export interface AuditInput {
+  /** The rows the model is trained on (with a target). */
+  readonly train: Dataset;
+  /** The rows it is evaluated on, with the same features (same order and dictionaries) as `train`. */
+  readonly test: Dataset;
+  /** The whole dataset before the split, when there is one: class counts and dropped rows come from it. */
+  readonly data?: Dataset;
+  /** Rows dropped for a missing target (default: `data.droppedRows`, else `train.droppedRows`). */
+  readonly droppedRows?: number;
+  /** Folds of a cross-validation that will follow, for the rare-class check. */
+  readonly nFolds?: number;
+  /** Seed of every sample and of the adversarial classifier. */
+  readonly seed: number;
+  readonly options?: AuditOptions;
+}
