@@ -9,6 +9,7 @@ import { compareCommand, runCompare } from "./commands/compare.js";
 import { evaluateCommand, runEvaluate } from "./commands/evaluate.js";
 import { predictCommand, runPredict } from "./commands/predict.js";
 import { profileCommand, runProfile } from "./commands/profile.js";
+import { reportCommand, runReport } from "./commands/report.js";
 import { runScore, scoreCommand } from "./commands/score.js";
 import { runTrain, trainCommand } from "./commands/train.js";
 import { processConsole, type Console } from "./output.js";
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   { spec: scoreCommand, run: runScore },
   { spec: compareCommand, run: runCompare },
   { spec: profileCommand, run: runProfile },
+  { spec: reportCommand, run: runReport },
 ];
 
 function mainHelp(): string {

@@ -126,7 +126,12 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const evaluated = performance.now();
 
   const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
-  await writeFileAtomic(out, model.toBytes({ fingerprint: data.fingerprint, metrics, info: { rows, source: file }, ...(decision ? { decision } : {}) }));
+  await writeFileAtomic(out, model.toBytes({
+      fingerprint: data.fingerprint,
+      metrics,
+      info: { rows, source: file, audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })) },
+      ...(decision ? { decision } : {}),
+    }));
   const saved = performance.now();
 
   const result: TrainResult = {

@@ -12,8 +12,8 @@ type Spec = Record<string, unknown>;
 const chartWidth = 320;
 const chartHeight = 140;
 
-/** Compiles and renders vega-lite specs to SVG; vega is loaded on first use (it is large). */
-async function svgRenderer(): Promise<(spec: Spec) => Promise<string>> {
+/** Compiles and renders vega-lite specs to SVG; vega is loaded on first use (it is large). Shared with the model report. */
+export async function svgRenderer(): Promise<(spec: Spec) => Promise<string>> {
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
   return async (spec) => {
     const compiled = vegaLite.compile({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", ...spec } as never).spec;
