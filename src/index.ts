@@ -62,4 +62,5 @@ export {
   type Comparison,
 } from "./evaluation/stats/index.js";
 export { auditTraining, formatFinding, AUDIT_THRESHOLDS, type AuditFinding } from "./evaluation/audit/index.js";
+export { buildModelReport, renderReportHtml, permutationImportance, type ModelReport, type ReportOptions } from "./evaluation/report/index.js";
 export { profileFile, formatFlag, renderProfileHtml, type DataProfile, type ProfileOptions } from "./evaluation/profile/index.js";
