@@ -1,11 +1,12 @@
 // Trains learnloop's GradientBoosting on the benchmark data and prints one JSON line: fit seconds (binning
 // included), test ROC AUC, peak RSS, and the phase timings of the fit.
-// usage: node bench/gbdt/learnloop.mjs DATA_DIR ROUNDS            (the built library, dist/)
-//        LEARNLOOP_SRC=1 node --import tsx bench/gbdt/learnloop.mjs DATA_DIR ROUNDS   (the sources)
+// usage: node bench/gbdt/learnloop.mjs DATA_DIR ROUNDS [THREADS]            (the built library, dist/)
+//        LEARNLOOP_SRC=1 node --import tsx bench/gbdt/learnloop.mjs DATA_DIR ROUNDS [THREADS]   (the sources)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const [dataDir, roundsText] = process.argv.slice(2);
+const [dataDir, roundsText, threadsText] = process.argv.slice(2);
+const threads = threadsText ? Number(threadsText) : null;
 const lib = process.env.LEARNLOOP_SRC ? "../../src/models/gbdt/index.js" : "../../dist/models/gbdt/index.js";
 const { GradientBoosting } = await import(lib);
 
@@ -54,14 +55,16 @@ function rocAuc(y, score) {
 const train = load("train", meta.nTrain);
 const test = load("test", meta.nTest);
 const start = performance.now();
-const model = new GradientBoosting({ iterations: Number(roundsText ?? 100), maxLeaves: 31, maxBins: 255, learningRate: 0.1, earlyStopping: 0 }).fit(train);
+const model = new GradientBoosting({ iterations: Number(roundsText ?? 100), maxLeaves: 31, maxBins: 255, learningRate: 0.1, earlyStopping: 0, threads }).fit(train);
 const fitSeconds = (performance.now() - start) / 1000;
 const proba = model.predictProba(test);
 const p1 = new Float64Array(test.nRows);
 for (let r = 0; r < test.nRows; r++) p1[r] = proba.data[2 * r + 1];
 const info = model.fitInfo;
 console.log(JSON.stringify({
-  name: "learnloop gbdt (31 leaves, 1 thread)",
+  name: `learnloop gbdt (31 leaves, ${model.fitInfo.threads} thread${model.fitInfo.threads > 1 ? "s" : ""})`,
+  threads: model.fitInfo.threads,
+  parallelHistograms: model.fitInfo.parallelHistograms,
   fitSeconds,
   auc: rocAuc(test.target.values, p1),
   peakRssMB: process.resourceUsage().maxRSS / 1024,

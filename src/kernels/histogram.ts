@@ -25,7 +25,7 @@
 export const HIST_STRIDE = 2;
 
 /** Zeroes the bins of the given features. */
-function clearFeatures(features: Int32Array, nSelected: number, featureOffset: Int32Array, nBins: Int32Array, out: Float64Array): void {
+export function clearFeatures(features: Int32Array, nSelected: number, featureOffset: Int32Array, nBins: Int32Array, out: Float64Array): void {
   for (let j = 0; j < nSelected; j++) {
     const f = features[j]!;
     out.fill(0, featureOffset[f]! * HIST_STRIDE, (featureOffset[f]! + nBins[f]!) * HIST_STRIDE);

@@ -16,6 +16,7 @@ import { CAT_WORDS } from "../../kernels/split.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { BinMapper } from "./bin-mapper.js";
 import { TreeGrower, type BinnedData } from "./grower.js";
+import { HistogramThreads, toShared } from "./histogram-threads.js";
 import { lossByName, type Loss, type LossName } from "./loss.js";
 import { GbdtModel, type GbdtTrees } from "./model.js";
 import { GBDT_PARAMS, type GbdtParams } from "./params.js";
@@ -43,6 +44,10 @@ export interface GbdtFitInfo {
   /** Rows moved by partitions over the fit. */
   readonly partitionedRows: number;
   readonly roundsRun: number;
+  /** Threads that built histograms (1 when workers could not start or were not asked for). */
+  readonly threads: number;
+  /** Histograms built on several threads (small nodes are built on one). */
+  readonly parallelHistograms: number;
 }
 
 /** A fitted model together with how the fit went. */
@@ -94,9 +99,12 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const nTrain = trainRows ? trainRows.length : nRows;
 
     const tBin = performance.now();
+    const threads = HistogramThreads.acquire(p.threads ?? HistogramThreads.defaultThreads());
     const mapper = BinMapper.fit(train.features, trainRows, nRows, p.maxBins, p.binSampleSize, rng);
+    const bins = mapper.transform(train.features, trainRows, nRows);
     const data: BinnedData = {
-      bins: mapper.transform(train.features, trainRows, nRows),
+      // The workers read the bins in place: shared memory.
+      bins: threads ? toShared(bins) : bins,
       nRows: nTrain,
       nFeatures: train.features.length,
       nBins: mapper.nBins,
@@ -138,7 +146,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       // scikit-learn's MIN_CAT_SUPPORT: a category seen in fewer rows of a leaf has too noisy a ratio to
       // be ordered; LightGBM's min_data_per_group plays the same role.
       minCategoryCount: Math.min(p.minSamplesLeaf, 10),
-    });
+    }, threads, p.threads ?? HistogramThreads.defaultThreads());
     const builder = new TreeBuilder(train.features, mapper);
     const nFeatures = data.nFeatures;
     const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
@@ -198,6 +206,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         } else if (round - bestIteration >= patience) break;
       }
     }
+    threads?.release();
     const nRounds = valid ? bestIteration + 1 : roundsRun;
     const trees = builder.build(nRounds * nRaw);
     const schema = schemaOf(train);
@@ -212,6 +221,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       histogramUpdates: grower.timings.histogramUpdates,
       partitionedRows: grower.timings.partitionedRows,
       roundsRun,
+      threads: threads?.nThreads ?? 1,
+      parallelHistograms: threads?.parallelNodes ?? 0,
     };
     return Object.assign(model, { fitInfo });
   }

@@ -266,7 +266,7 @@ test("bad parameters and data are refused with messages that say what to do", ()
   assert.throws(() => new GradientBoosting().fit(data, { sampleWeight: new Float64Array(3) }), (e: unknown) => e instanceof DataValidationError && e.issues[0]!.code === "length_mismatch");
   const bad = dataset([numeric("x", [1, 2, 3])], [0, 2, 1], "binary");
   assert.throws(() => new GradientBoosting().fit(bad), (e: unknown) => e instanceof DataValidationError && e.issues[0]!.row === 2 && e.issues[0]!.expected === "a class index in 0..1");
-  assert.equal(Object.keys(GBDT_PARAMS).length, 20);
+  assert.equal(Object.keys(GBDT_PARAMS).length, 21);
 });
 
 test("test loss within a few percent of scikit-learn's HistGradientBoosting on the same data (fixture)", async () => {

@@ -9,10 +9,14 @@
  * the ordered gradients, a pool of maxLeaves histograms (a leaf's histogram lives in one slot; when it
  * splits, the larger child takes the parent's slot in place and the smaller child a fresh one), the
  * per-leaf split records and the node arrays of the tree under construction.
+ *
+ * With HistogramThreads, the histograms of big nodes are built by several threads over feature blocks
+ * (see ./histogram-threads.ts), bit-identical to one thread; everything else stays on this thread.
  */
 import { buildHistogramAllRows, buildHistogramOrdered, gatherGradients, HIST_STRIDE, subtractHistograms } from "../../kernels/histogram.js";
 import { categoricalGoLeft, numericGoLeft, partitionRowsWithPairs } from "../../kernels/partition.js";
 import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
+import type { HistogramThreads } from "./histogram-threads.js";
 
 /** Shape of the binned training data, as the grower needs it. */
 export interface BinnedData {
@@ -89,17 +93,35 @@ export class TreeGrower {
   readonly #leafSums: Float64Array;
   readonly #splits: SplitInfo[];
   readonly #splitScratch = new SplitScratch();
+  /** Worker threads building histograms for feature ranges, or null to build them all here. */
+  readonly #threads: HistogramThreads | null;
+  /** With threads: the selected features of the current tree, in shared memory. */
+  readonly #sharedFeatures: Int32Array;
 
-  constructor(data: BinnedData, settings: GrowerSettings) {
+  /**
+   * With `threads` (bound here to this grower's buffers for nThreads threads), data.bins must be in
+   * shared memory, and the row partition, gradient pairs and histograms are allocated there.
+   */
+  constructor(data: BinnedData, settings: GrowerSettings, threads: HistogramThreads | null = null, nThreads = 1) {
     this.data = data;
     this.settings = settings;
     const L = settings.maxLeaves;
     const nodes = 2 * L - 1;
-    this.rows = new Int32Array(data.nRows);
-    this.#scratch = new Int32Array(data.nRows);
-    this.#ordered = new Float32Array(2 * data.nRows);
-    this.#scratchPairs = new Float32Array(2 * data.nRows);
-    this.#pool = Array.from({ length: L }, () => new Float64Array(data.totalBins * HIST_STRIDE));
+    const slotLength = data.totalBins * HIST_STRIDE;
+    // Shared buffers only with threads: the single-threaded fit keeps ordinary (GC-managed) memory.
+    const memory = (bytes: number): ArrayBuffer | SharedArrayBuffer => (threads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    this.rows = new Int32Array(memory(4 * data.nRows));
+    this.#scratch = new Int32Array(memory(4 * data.nRows));
+    this.#ordered = new Float32Array(memory(8 * data.nRows));
+    this.#scratchPairs = new Float32Array(memory(8 * data.nRows));
+    const histograms = new Float64Array(memory(8 * L * slotLength));
+    this.#pool = Array.from({ length: L }, (_, s) => histograms.subarray(s * slotLength, (s + 1) * slotLength));
+    this.#sharedFeatures = new Int32Array(memory(4 * data.nFeatures));
+    this.#threads = threads;
+    if (threads) {
+      if (!(data.bins.buffer instanceof SharedArrayBuffer)) throw new Error("TreeGrower: with threads, data.bins must be in a SharedArrayBuffer");
+      threads.bind({ bins: data.bins, nRows: data.nRows, rows: this.rows, ordered: this.#ordered, features: this.#sharedFeatures, featureOffset: data.featureOffset, nBins: data.nBins, histograms, slotLength, scratch: this.#scratch, scratchPairs: this.#scratchPairs, goLeft: new Uint8Array(new SharedArrayBuffer(256)) }, nThreads);
+    }
     this.leafBegin = new Int32Array(L);
     this.leafCount = new Int32Array(L);
     this.leafNode = new Int32Array(L);
@@ -141,22 +163,29 @@ export class TreeGrower {
     this.#leafDepth[0] = 0;
     let G = 0;
     let H = 0;
+    if (this.#threads) {
+      // The workers read the features from shared memory; the kernels below read the same copy.
+      this.#sharedFeatures.set(features.subarray(0, nSelected));
+      features = this.#sharedFeatures;
+    }
     let t0 = performance.now();
     if (allRows) {
+      // rows are 0..nRows-1, so the aligned pairs are the gradients as they are.
+      this.#ordered.set(gradHess.subarray(0, 2 * nRows));
       for (let r = 0; r < nRows; r++) {
         G += gradHess[2 * r]!;
         H += gradHess[2 * r + 1]!;
       }
-      buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, gradHess, this.#pool[0]!);
-      // rows are 0..nRows-1, so the aligned pairs are the gradients as they are.
-      this.#ordered.set(gradHess.subarray(0, 2 * nRows));
+      if (this.#threads) this.#threads.build(true, 0, 0, nRows, nSelected);
+      else buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[0]!);
     } else {
       gatherGradients(this.rows, 0, nUsed, gradHess, this.#ordered);
       for (let i = 0; i < nUsed; i++) {
         G += this.#ordered[2 * i]!;
         H += this.#ordered[2 * i + 1]!;
       }
-      buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[0]!);
+      if (this.#threads) this.#threads.build(false, 0, 0, nUsed, nSelected);
+      else buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[0]!);
     }
     this.timings.histogramUpdates += nUsed * nSelected;
     sums[0] = G;
@@ -204,6 +233,7 @@ export class TreeGrower {
       t0 = performance.now();
       const begin = this.leafBegin[best]!;
       const count = this.leafCount[best]!;
+      // One thread: HistogramThreads.partition measured slower (4.8-5.2 vs 4.3-4.6 ms per 800k rows).
       const nLeft = partitionRowsWithPairs(this.rows, this.#ordered, begin, count, bins, f * nRows, goLeft, this.#scratch, this.#scratchPairs);
       t1 = performance.now();
       this.timings.partition += t1 - t0;
@@ -248,7 +278,8 @@ export class TreeGrower {
       const smallHist = this.#pool[smallSlot]!;
       const smallBegin = this.leafBegin[small]!;
       const smallCount = this.leafCount[small]!;
-      buildHistogramOrdered(bins, nRows, this.rows, smallBegin, smallCount, features, nSelected, featureOffset, nBins, this.#ordered, smallHist);
+      if (this.#threads) this.#threads.build(false, smallSlot, smallBegin, smallCount, nSelected);
+      else buildHistogramOrdered(bins, nRows, this.rows, smallBegin, smallCount, features, nSelected, featureOffset, nBins, this.#ordered, smallHist);
       this.timings.histogramUpdates += smallCount * nSelected;
       const largeSplittable = leftSmaller ? canSplitRight : canSplitLeft;
       if (largeSplittable) subtractHistograms(this.#pool[parentSlot]!, smallHist, features, nSelected, featureOffset, nBins, this.#pool[parentSlot]!);

@@ -43,6 +43,15 @@ export const GBDT_PARAMS = {
   classWeight: { type: "enum", values: ["none", "balanced"], default: "none", doc: "balanced: weight classes inversely to their frequency" },
   huberAlpha: { type: "number", min: 0, exclusiveMin: true, max: 1, default: 0.9, doc: "huber loss: residuals beyond this quantile of |residual| count linearly" },
   seed: { type: "number", integer: true, min: 0, default: 0, doc: "seed of every random choice (subsampling, held-out rows, bin sample)" },
+  threads: {
+    type: "number",
+    integer: true,
+    min: 1,
+    max: 256,
+    default: null,
+    nullable: true,
+    doc: "threads building histograms (the model is the same for any number); null: one per core (os.availableParallelism())",
+  },
 } as const satisfies ParamSchema;
 
 /** Validated gradient boosting parameters. */

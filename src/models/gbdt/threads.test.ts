@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { InvalidParameterError } from "../../core/errors.js";
+import { Random } from "../../core/rng.js";
+import type { Column, Dataset } from "../../core/types.js";
+import { buildHistogramAllRows, buildHistogramOrdered, HIST_STRIDE } from "../../kernels/histogram.js";
+import { partitionRowsWithPairs } from "../../kernels/partition.js";
+import { HistogramThreads, MIN_PARALLEL_PARTITION, MIN_PARALLEL_UPDATES, toShared } from "./histogram-threads.js";
+import { GradientBoosting } from "./index.js";
+
+/** Binary target from 7 numeric features with 10% NaN and a 30-level categorical with missing codes. */
+function mixed(n: number, seed: number): Dataset {
+  const rng = new Random(seed);
+  const features: Column[] = [];
+  for (let f = 0; f < 7; f++) {
+    const values = new Float64Array(n);
+    for (let r = 0; r < n; r++) values[r] = rng.next() < 0.1 ? NaN : rng.next() * 2 - 1;
+    features.push({ kind: "numeric", name: `x${f}`, values });
+  }
+  const codes = new Int32Array(n);
+  for (let r = 0; r < n; r++) codes[r] = rng.next() < 0.05 ? -1 : rng.int(30);
+  features.push({ kind: "categorical", name: "c", codes, categories: Array.from({ length: 30 }, (_, i) => `c${i}`) });
+  const x = (f: number, r: number) => (features[f] as Extract<Column, { kind: "numeric" }>).values[r]!;
+  const y = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const x0 = Number.isNaN(x(0, r)) ? 0.8 : x(0, r);
+    const z = Math.sin(3 * x0) + x(1, r) * (x(2, r) || 0) + ((codes[r]! % 4) - 1.5) * 0.5;
+    y[r] = rng.next() < 1 / (1 + Math.exp(-2 * z)) ? 1 : 0;
+  }
+  return { nRows: n, features, target: { name: "y", task: "binary", values: y, classes: ["no", "yes"] }, fingerprint: "mixed" };
+}
+
+test("threads 1, 2 and 3 give bit-identical models (NaNs, categoricals, row and column subsampling)", () => {
+  const data = mixed(100000, 7);
+  const fit = (threads: number) => new GradientBoosting({ iterations: 15, threads, subsample: 0.8, colsample: 0.9, seed: 3, earlyStopping: 5 }).fit(data);
+  const one = fit(1);
+  assert.equal(one.fitInfo.threads, 1);
+  const oneRaw = one.predictRaw(data);
+  for (const threads of [2, 3]) {
+    const many = fit(threads);
+    // The threaded path really ran: workers built the big nodes.
+    assert.equal(many.fitInfo.threads, threads);
+    assert.ok(many.fitInfo.parallelHistograms > 10, `parallel histograms: ${many.fitInfo.parallelHistograms}`);
+    assert.deepEqual(many.dumpTrees(), one.dumpTrees());
+    assert.deepEqual(Buffer.from(many.predictRaw(data).buffer), Buffer.from(oneRaw.buffer));
+    assert.deepEqual(many.state, one.state);
+  }
+});
+
+test("threaded histograms and partitions equal the one-thread kernels bit for bit", () => {
+  const rng = new Random(1);
+  const nRows = 60000;
+  const nFeatures = 11;
+  const nBins = Int32Array.from({ length: nFeatures }, (_, f) => 3 + ((f * 37) % 250));
+  const featureOffset = new Int32Array(nFeatures);
+  for (let f = 1; f < nFeatures; f++) featureOffset[f] = featureOffset[f - 1]! + nBins[f - 1]!;
+  const totalBins = featureOffset[nFeatures - 1]! + nBins[nFeatures - 1]!;
+  const bins = toShared(new Uint8Array(nFeatures * nRows));
+  for (let f = 0; f < nFeatures; f++) for (let r = 0; r < nRows; r++) bins[f * nRows + r] = rng.int(nBins[f]!);
+  const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+  const rows = new Int32Array(shared(4 * nRows));
+  const ordered = new Float32Array(shared(8 * nRows));
+  let n = 0;
+  for (let r = 0; r < nRows; r++) if (rng.next() < 0.7) rows[n++] = r;
+  for (let i = 0; i < 2 * nRows; i++) ordered[i] = (rng.next() - 0.5) * 3;
+  const features = new Int32Array(shared(4 * nFeatures));
+  features.set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const nSelected = 10;
+  const slotLength = totalBins * HIST_STRIDE;
+  const histograms = new Float64Array(shared(8 * 2 * slotLength));
+  const threads = HistogramThreads.acquire(3);
+  assert.ok(threads, "workers start");
+  const scratch = new Int32Array(shared(4 * nRows));
+  const scratchPairs = new Float32Array(shared(8 * nRows));
+  const goLeftShared = new Uint8Array(shared(256));
+  threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, scratch, scratchPairs, goLeft: goLeftShared }, 3);
+  assert.ok(n * nSelected >= MIN_PARALLEL_UPDATES);
+  const expected = new Float64Array(slotLength);
+  buildHistogramOrdered(bins, nRows, rows, 5, n - 5, features, nSelected, featureOffset, nBins, ordered, expected);
+  threads.build(false, 1, 5, n - 5, nSelected);
+  assert.deepEqual(histograms.subarray(slotLength), expected);
+  buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, ordered, expected);
+  threads.build(true, 0, 0, nRows, nSelected);
+  assert.deepEqual(histograms.subarray(0, slotLength), expected);
+  assert.equal(threads.parallelNodes, 2);
+
+  // Partition rows[7..n) by feature 4 (bins 0..50 and the last bin left) on 3 threads and on one.
+  const goLeft = new Uint8Array(256);
+  for (let b = 0; b <= 50; b++) goLeft[b] = 1;
+  goLeft[nBins[4]! - 1] = 1;
+  const rowsBefore = rows.slice();
+  const pairsBefore = ordered.slice();
+  const count = n - 7;
+  assert.ok(count >= MIN_PARALLEL_PARTITION);
+  const expectedRows = rows.slice();
+  const expectedPairs = ordered.slice();
+  const nLeft = partitionRowsWithPairs(expectedRows, expectedPairs, 7, count, bins, 4 * nRows, goLeft, new Int32Array(nRows), new Float32Array(2 * nRows));
+  assert.ok(nLeft > 1000 && nLeft < count - 1000);
+  assert.equal(threads.partition(7, count, 4 * nRows, goLeft), nLeft);
+  assert.deepEqual(rows, toShared(expectedRows));
+  assert.deepEqual(ordered, toShared(expectedPairs));
+  assert.notDeepEqual(rows, toShared(rowsBefore));
+  assert.notDeepEqual(ordered, toShared(pairsBefore));
+});
+
+test("threads must be an integer >= 1 or null", () => {
+  assert.throws(() => new GradientBoosting({ threads: 0 }), InvalidParameterError);
+  assert.throws(() => new GradientBoosting({ threads: 1.5 }), InvalidParameterError);
+  assert.equal(new GradientBoosting({}).params.threads, null);
+});
+
+test("a process that fitted on threads exits by itself (the workers hold no handle)", () => {
+  const index = fileURLToPath(new URL("./index.ts", import.meta.url));
+  const script = `
+    import { GradientBoosting } from ${JSON.stringify(index)};
+    const n = 150000;
+    const values = Float64Array.from({ length: n }, (_, r) => (r * 7919) % 1000);
+    const y = Float64Array.from(values, (v) => (v > 500 ? 1 : 0));
+    const data = { nRows: n, features: [{ kind: "numeric", name: "x", values }, { kind: "numeric", name: "z", values: values.map((v) => v % 37) }], target: { name: "y", task: "binary", values: y, classes: ["a", "b"] }, fingerprint: "x" };
+    const model = new GradientBoosting({ iterations: 3, threads: 2, earlyStopping: 0 }).fit(data);
+    console.log(model.fitInfo.threads, model.fitInfo.parallelHistograms > 0);
+  `;
+  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60000 });
+  assert.equal(child.error, undefined, "the process exited before the timeout");
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), "2 true");
+});
