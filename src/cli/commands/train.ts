@@ -78,7 +78,7 @@ export interface TrainResult {
   importance: { feature: string; importance: number }[];
   out: string;
   fingerprint: string;
-  timings: { load: number; fit: number; evaluate: number; save: number; total: number };
+  timings: { load: number; audit: number; fit: number; evaluate: number; save: number; total: number };
 }
 
 export async function runTrain(args: ParsedArgs, console: Console): Promise<TrainResult> {
@@ -112,12 +112,13 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   if (decisionOptions && target.task !== "binary") {
     throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
   }
-  const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
-  if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
   const loaded = performance.now();
   console.err(
     `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
   );
+  const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
+  if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
+  const audited = performance.now();
   const evaluation =
     folds > 0
       ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file })
@@ -154,8 +155,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     fingerprint: data.fingerprint,
     timings: {
       load: roundSeconds((loaded - started) / 1000),
+      audit: roundSeconds((audited - loaded) / 1000),
       fit: roundSeconds(evaluation.fitSeconds),
-      evaluate: roundSeconds((evaluated - loaded) / 1000 - evaluation.fitSeconds),
+      evaluate: roundSeconds((evaluated - audited) / 1000 - evaluation.fitSeconds),
       save: roundSeconds((saved - evaluated) / 1000),
       total: roundSeconds((saved - started) / 1000),
     },
@@ -176,7 +178,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       (decision ? `\n${describeDecision(decision, target.classes ?? ["0", "1"])}\n` : "") +
       `\ntop features\n` +
       formatTable(["feature", "importance"], result.importance.map((item) => [item.feature, item.importance])) +
-      `\ntimings: load ${formatSeconds(result.timings.load)}, fit ${formatSeconds(result.timings.fit)}, evaluate ${formatSeconds(result.timings.evaluate)}, total ${formatSeconds(result.timings.total)}\n` +
+      `\ntimings: load ${formatSeconds(result.timings.load)}, audit ${formatSeconds(result.timings.audit)}, fit ${formatSeconds(result.timings.fit)}, evaluate ${formatSeconds(result.timings.evaluate)}, total ${formatSeconds(result.timings.total)}\n` +
       `saved ${out}\n`,
   );
   return result;
