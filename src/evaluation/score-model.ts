@@ -4,7 +4,7 @@
  */
 import { InvalidParameterError } from "../core/errors.js";
 import type { Dataset } from "../core/types.js";
-import { computeMetrics, type MetricInput } from "../metrics/index.js";
+import { computeMetrics, labelsFromProba, type MetricInput } from "../metrics/index.js";
 import type { Model } from "../models/types.js";
 
 /** The figures of one model on one labelled dataset. */
@@ -35,17 +35,11 @@ export function predictionsOf(model: Model, data: Dataset): MetricInput {
   // Labels from the probabilities, as Model.predict defines them, so the model runs once, not twice.
   const proba = model.predictProba(data);
   const nClasses = proba.nCols;
-  const yPred = new Float64Array(proba.nRows);
-  for (let i = 0, at = 0; i < proba.nRows; i++, at += nClasses) {
-    if (nClasses === 2) {
-      yPred[i] = proba.data[at + 1]! > 0.5 ? 1 : 0;
-      continue;
-    }
-    let best = 0;
-    for (let k = 1; k < nClasses; k++) if (proba.data[at + k]! > proba.data[at + best]!) best = k;
-    yPred[i] = best;
+  if (model.task === "binary") {
+    const positive = positiveColumn(proba.data, proba.nRows);
+    return { yTrue, yPred: labelsFromProba(positive, proba.nRows, 2), proba: positive, nClasses };
   }
-  return model.task === "binary" ? { yTrue, yPred, proba: positiveColumn(proba.data, proba.nRows), nClasses } : { yTrue, yPred, proba: proba.data, nClasses };
+  return { yTrue, yPred: labelsFromProba(proba.data, proba.nRows, nClasses), proba: proba.data, nClasses };
 }
 
 function positiveColumn(data: Float64Array, nRows: number): Float64Array {

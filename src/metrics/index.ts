@@ -42,6 +42,7 @@ export {
 } from "./regression.js";
 export {
   computeMetrics,
+  labelsFromProba,
   defaultMetricNames,
   METRICS,
   metricNamesFor,

@@ -100,12 +100,26 @@ function labels(input: MetricInput, metric: string): ArrayLike<number> {
   }
   const n = input.yTrue.length;
   const k = checkNClasses(input.nClasses ?? 2, "computeMetrics");
-  if (k === 2 && proba.length === n) return Float64Array.from({ length: n }, (_, i) => (proba[i]! > 0.5 ? 1 : 0));
-  checkLength(proba, n * k, "proba", `${n} rows x ${k} classes, row-major`);
+  if (!(k === 2 && proba.length === n)) checkLength(proba, n * k, "proba", `${n} rows x ${k} classes, row-major`);
+  return labelsFromProba(proba, n, k);
+}
+
+/**
+ * The labels a model's `predict` gives from its probabilities: for binary scores (one per row),
+ * P(class 1) > 0.5; for an nRows x k row-major matrix, the most probable class (ties to the first).
+ *
+ * @example
+ * labelsFromProba([0.2, 0.7], 2, 2); // Float64Array [0, 1]
+ */
+export function labelsFromProba(proba: ArrayLike<number>, n: number, k: number): Float64Array {
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  if (k === 2 && proba.length === n) {
+    for (let i = 0; i < n; i++) out[i] = proba[i]! > 0.5 ? 1 : 0;
+    return out;
+  }
+  for (let i = 0, at = 0; i < n; i++, at += k) {
     let best = 0;
-    for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
+    for (let c = 1; c < k; c++) if (proba[at + c]! > proba[at + best]!) best = c;
     out[i] = best;
   }
   return out;

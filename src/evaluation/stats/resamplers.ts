@@ -18,7 +18,7 @@
  */
 import { InvalidParameterError, MetricError } from "../../core/errors.js";
 import type { Task } from "../../core/types.js";
-import { computeMetrics, METRICS, type MetricInput, type MetricName } from "../../metrics/index.js";
+import { computeMetrics, labelsFromProba, METRICS, type MetricInput, type MetricName } from "../../metrics/index.js";
 
 /**
  * A metric ready to be recomputed on many resamples of the same rows.
@@ -184,17 +184,8 @@ const identity = (v: number) => v;
  * predictedLabels({ yTrue: [0, 1], proba: [0.2, 0.7] }, 2); // [0, 1]
  */
 export function predictedLabels(input: MetricInput, k: number): Float64Array {
-  const n = input.yTrue.length;
   if (input.yPred !== undefined) return Float64Array.from(input.yPred);
-  const proba = input.proba!;
-  if (k === 2 && proba.length === n) return Float64Array.from({ length: n }, (_, i) => (proba[i]! > 0.5 ? 1 : 0));
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (proba[i * k + c]! > proba[i * k + best]!) best = c;
-    out[i] = best;
-  }
-  return out;
+  return labelsFromProba(input.proba!, input.yTrue.length, k);
 }
 
 /**

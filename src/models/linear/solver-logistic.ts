@@ -34,23 +34,17 @@
  * most `tol`. At an exact optimum it is 0, so unlike a test on the change of the coefficients or of F it
  * cannot stop early on a flat stretch; F is normalized by the total weight, so `tol` does not depend on n.
  */
+import type { EncodedDesign } from "../../features/design.js";
 import { binaryLogLoss, coordinateDescentSweep, multinomialLogLoss, optimalityViolation, sigmoid, softmaxRows } from "../../kernels/glm.js";
 import { choleskyFactor, choleskySolve, gemv } from "../../kernels/linalg.js";
 import { mixedAffineRows, mixedGemv, mixedGemvTransposed, mixedWeightedGram } from "../../kernels/mixed.js";
 
 /**
  * A design matrix in the compact form of kernels/mixed.ts: a dense block (nRows x nDense) and, per row,
- * the one-hot column set by each of nCodes categorical features (or -1). features/design.ts's
+XX
  * EncodedDesign is one.
  */
-export interface DesignArrays {
-  readonly nRows: number;
-  readonly nColumns: number;
-  readonly nDense: number;
-  readonly dense: Float64Array;
-  readonly nCodes: number;
-  readonly codes: Int32Array;
-}
+export type DesignArrays = EncodedDesign;
 
 /** A logistic regression problem, validated (shapes agree, weights >= 0 with a positive sum, y in range). */
 export interface LogisticProblem {
