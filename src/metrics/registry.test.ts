@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { InvalidParameterError, MetricError } from "../core/errors.js";
 import { assertClose, isError, loadCases, weightsOf } from "../../test/fixtures/metrics/fixtures.js";
 import { accuracyScore, logLoss } from "./classification.js";
-import { computeMetrics, defaultMetricNames, METRICS, metricNamesFor, primaryMetric, type MetricName } from "./registry.js";
+import { computeMetrics, defaultMetricNames, labelsFromProba, METRICS, metricNamesFor, primaryMetric, type MetricName } from "./registry.js";
 
 test("default metric sets per task", () => {
   assert.deepEqual(defaultMetricNames("binary"), [
@@ -150,4 +150,10 @@ test("max_error ignores sample weights; the other regression metrics use them", 
   const values = computeMetrics("regression", ["max_error", "mae"], input);
   assert.equal(values.max_error, 2);
   assert.equal(values.mae, 0);
+});
+
+test("labelsFromProba: P(class 1) > 0.5 for binary scores, the first most probable class for a matrix", () => {
+  assert.deepEqual(Array.from(labelsFromProba([0.2, 0.5, 0.51], 3, 2)), [0, 0, 1]);
+  assert.deepEqual(Array.from(labelsFromProba([0.3, 0.7, 0.5, 0.5], 2, 2)), [1, 0], "a 2-column matrix: ties go to the first class");
+  assert.deepEqual(Array.from(labelsFromProba([0.1, 0.6, 0.3, 0.4, 0.4, 0.2], 2, 3)), [1, 0]);
 });
