@@ -336,3 +336,12 @@ test("the audit warns about a leaky feature, and --strict fails the run without 
   assert.equal(clean.code, 0, clean.stderr);
   assert.deepEqual(JSON.parse(clean.stdout).audit.map((finding: { code: string }) => finding.code), []);
 });
+
+test("--seed seeds the split and, for a model with randomness, the model; a linear model takes it too", async () => {
+  const a = JSON.parse((await run("train", PENGUINS, "--target", "Species", "--seed", "7", "--json", "--out", join(work, "s7.model"))).stdout);
+  assert.equal(a.params.seed, 7);
+  const b = JSON.parse((await run("train", PENGUINS, "--target", "Species", "--json", "--out", join(work, "s42.model"))).stdout);
+  assert.equal(b.params.seed, 42, "the default seed of the run");
+  const linear = await run("train", PENGUINS, "--target", "Species", "--model", "linear", "--seed", "7", "--out", join(work, "s7-linear.model"));
+  assert.equal(linear.code, 0, linear.stderr);
+});

@@ -57,13 +57,19 @@ function listDerive(value: ParsedArgs["values"][string]): { name: string; expres
   });
 }
 
+/**
+ * Flags that are the command's own and also a hyperparameter of some families: `--seed` seeds the split
+ * and, for a family that has a seed, the model too; a family without one simply does not take it.
+ */
+const SHARED_FLAGS: ReadonlySet<string> = new Set(["seed"]);
+
 /** Every hyperparameter flag of every model family, in kebab-case, for the option table. */
 export function hyperparameterOptions(): Record<string, OptionSpec> {
   const options: Record<string, OptionSpec> = {};
   for (const family of Object.values(MODEL_FAMILIES)) {
     for (const [name, spec] of Object.entries(family.params)) {
       const flag = toKebabCase(name);
-      if (options[flag]) continue;
+      if (options[flag] || SHARED_FLAGS.has(flag)) continue;
       options[flag] = { type: "string", value: valuePlaceholder(spec), doc: `${spec.doc} [${family.kind}; default ${String(spec.default)}]` };
     }
   }
@@ -108,6 +114,7 @@ export async function hyperparametersFrom(values: ParsedArgs["values"], family: 
       const raw = values[flag];
       if (typeof raw !== "string") continue;
       if (!(name in family.params)) {
+        if (SHARED_FLAGS.has(flag)) continue;
         throw new InvalidParameterError(`--${flag}`, `a parameter of model "${family.kind}"; it belongs to "${other.kind}"`, raw);
       }
       params[name] = parseParamText(family.params[name] ?? spec, raw);

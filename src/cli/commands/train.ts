@@ -25,7 +25,7 @@ export const trainCommand: CommandSpec = {
     model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default) or linear" },
     valid: { type: "string", value: "<file>", doc: "evaluate on this labelled file instead of a held-out slice" },
     "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification)" },
-    seed: { type: "string", value: "<int>", doc: "seed for the split and any randomness (default 42)" },
+    seed: { type: "string", value: "<int>", doc: "seed of the split, the bootstrap and the model's own randomness (default 42)" },
     out: { type: "string", value: "<file>", doc: "where to save the model (default <data name>.model)" },
     metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set; the first is the headline)", multiple: true },
     bootstrap: { type: "string", value: "<n>", doc: "bootstrap resamples for the headline metric's 95% interval (default 1000; 0 for none)" },
@@ -97,9 +97,12 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   if (values.group !== undefined && values.time !== undefined) throw new InvalidParameterError("--time", "left out when --group is given (one kind of folds)", values.time);
   if (typeof values.oof === "string") outputFormatOf(values.oof);
   const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
-  const estimator = family.create(await hyperparametersFrom(values, family));
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
+  const hyperparameters = await hyperparametersFrom(values, family);
+  // One seed for the whole run: the model's own randomness follows --seed unless --params set it.
+  if ("seed" in family.params && hyperparameters.seed === undefined) hyperparameters.seed = seed;
+  const estimator = family.create(hyperparameters);
   const nBoot = numberOption(values, "bootstrap", 1000, { integer: true, min: 0, max: 100000 });
   const metricNames = listOption(values.metrics);
   const decisionOptions = thresholdOptionsFrom(values);
