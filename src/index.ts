@@ -40,6 +40,7 @@ export * from "./metrics/index.js";
 export type { Estimator, Model, FitOptions, Progress, FeatureImportance, ModelFileExtras, DecisionRule } from "./models/types.js";
 export { LinearEstimator, LogisticRegression, LinearRegression, LinearModel, LINEAR_PARAMS } from "./models/linear/index.js";
 export { GradientBoosting, GbdtModel, GBDT_PARAMS } from "./models/gbdt/index.js";
+export { RandomForest, ForestModel, FOREST_PARAMS } from "./models/forest/index.js";
 export { MODEL_FAMILIES, DEFAULT_MODEL_KIND, modelFamily, loadModel, loadModelFile, readModelFile, type ModelFamily } from "./models/registry.js";
 export { FORMAT_VERSION, LEARNLOOP_VERSION } from "./models/format.js";
 

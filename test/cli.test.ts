@@ -145,7 +145,7 @@ test("bad inputs: one line naming the file, column and line, non-zero exit", asy
     [["train", "README.md", "--target", "y"], `learnloop train: error: README.md: unsupported file type (expected .csv, .tsv, .tab, .txt, .parquet, .pq, .json, .ndjson, .jsonl, .arrow, .feather, .ipc, got ".md")`],
     [["train", PENGUINS], "learnloop train: error: --target must be the name of the column to predict, got nothing"],
     [["train", PENGUINS, "--target", "Species", "--test-size", "1.5"], 'learnloop train: error: --test-size must be a number > 0 and < 1, got "1.5"'],
-    [["train", PENGUINS, "--target", "Species", "--model", "magic"], 'learnloop train: error: model must be one of gbdt, linear, got "magic"'],
+    [["train", PENGUINS, "--target", "Species", "--model", "magic"], 'learnloop train: error: model must be one of gbdt, forest, linear, got "magic"'],
     [["train", PENGUINS, "--target", "Species", "--model", "linear", "--alpha", "-1"], "learnloop train: error: LinearEstimator: alpha must be a number >= 0, got -1"],
     [["train", PENGUINS, "--target", "Species", "--alpha", "0.1"], 'learnloop train: error: --alpha must be a parameter of model "gbdt"; it belongs to "linear", got "0.1"'],
     [["train", PENGUINS, "--target", "Species", "--max-leaves", "1"], "learnloop train: error: GradientBoosting: maxLeaves must be an integer >= 2 and <= 4096, got 1"],
@@ -344,4 +344,17 @@ test("--seed seeds the split and, for a model with randomness, the model; a line
   assert.equal(b.params.seed, 42, "the default seed of the run");
   const linear = await run("train", PENGUINS, "--target", "Species", "--model", "linear", "--seed", "7", "--out", join(work, "s7-linear.model"));
   assert.equal(linear.code, 0, linear.stderr);
+});
+
+test("train --model forest reports its out-of-bag score, and the model file round-trips through predict", async () => {
+  const model = join(work, "forest.model");
+  const result = await run("train", WEATHER, "--target", "weather", "--ignore", "date", "--model", "forest", "--n-trees", "30", "--json", "--out", model);
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout);
+  assert.equal(json.model, "forest");
+  assert.equal(json.training.oobMetric, "accuracy");
+  assert.ok(Math.abs(json.training.oobScore - json.metrics.accuracy) < 0.08, `oob ${json.training.oobScore} vs held-out ${json.metrics.accuracy}`);
+  assert.ok(json.metrics.accuracy > json.baseline.metrics.accuracy + 0.2);
+  const evaluated = JSON.parse((await run("evaluate", model, WEATHER, "--json", "--metrics", "accuracy")).stdout);
+  assert.ok(evaluated.metrics.accuracy > 0.8);
 });

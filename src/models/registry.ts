@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../core/errors.js";
 import type { ParamSchema } from "../core/params.js";
 import { decodeModelFile, type ModelContent, type ModelHeader, type ModelLoader } from "./format.js";
+import { FOREST_PARAMS, RandomForest, loadForestModel } from "./forest/index.js";
 import { GBDT_PARAMS, GradientBoosting, loadGbdtModel } from "./gbdt/index.js";
 import { LINEAR_PARAMS, LinearEstimator, loadLinearModel } from "./linear/index.js";
 import type { Estimator, Model } from "./types.js";
@@ -28,6 +29,13 @@ export const MODEL_FAMILIES: Readonly<Record<string, ModelFamily>> = {
     params: GBDT_PARAMS,
     create: (params) => new GradientBoosting(params),
     load: loadGbdtModel,
+  },
+  forest: {
+    kind: "forest",
+    summary: "random forest: bagged histogram trees (per-tree feature sampling), out-of-bag score, native missing values and categorical splits",
+    params: FOREST_PARAMS,
+    create: (params) => new RandomForest(params),
+    load: loadForestModel,
   },
   linear: {
     kind: "linear",

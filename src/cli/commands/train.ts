@@ -22,7 +22,7 @@ export const trainCommand: CommandSpec = {
   positionalNames: ["<data>"],
   options: {
     ...DATA_OPTIONS,
-    model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default) or linear" },
+    model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default), forest or linear" },
     valid: { type: "string", value: "<file>", doc: "evaluate on this labelled file instead of a held-out slice" },
     "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification)" },
     seed: { type: "string", value: "<int>", doc: "seed of the split, the bootstrap and the model's own randomness (default 42)" },

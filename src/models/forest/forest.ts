@@ -1,0 +1,328 @@
+/**
+ * The random forest estimator. `fit` bins the data once, then for each tree:
+ *
+ *   bootstrap sample (weights = draw counts x sample weights) -> features for this tree
+ *   -> per output, one histogram tree (src/models/gbdt/grower.ts) on gradient -target x weight,
+ *      hessian weight, l2 0, learning rate 1: each leaf's value is the weighted mean of its rows' target
+ *      and each split's gain is its decrease of the weighted squared error (Gini, for a class indicator)
+ *   -> out-of-bag predictions for the rows the bootstrap left out
+ *
+ * and the model averages the trees. Classification grows one tree per class on the class indicator
+ * (binary: one tree, on class 1), so a leaf's value is the class's share among the leaf's rows.
+ */
+import { DataValidationError } from "../../core/errors.js";
+import { validateParams } from "../../core/params.js";
+import { Random } from "../../core/rng.js";
+import type { Column, Dataset } from "../../core/types.js";
+import { schemaOf } from "../../data/schema.js";
+import { CAT_WORDS } from "../../kernels/split.js";
+import { HIST_STRIDE } from "../../kernels/histogram.js";
+import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT } from "../../kernels/tree-predict.js";
+import { BinMapper } from "../gbdt/bin-mapper.js";
+import { TreeGrower, type BinnedData } from "../gbdt/grower.js";
+import { HistogramThreads, toShared } from "../gbdt/histogram-threads.js";
+import type { Estimator, FitOptions } from "../types.js";
+import { ForestModel, type ForestTrees } from "./model.js";
+import { FOREST_MAX_LEAVES, FOREST_PARAMS, type ForestParams } from "./params.js";
+
+const OWNER = "RandomForest";
+
+/** The grower keeps one histogram per leaf: the automatic leaf limit keeps that pool under this size. */
+const HISTOGRAM_POOL_BYTES = 256 * 1024 * 1024;
+
+/** Rows sampled to find numeric bin edges (as GradientBoosting's default binSampleSize). */
+const BIN_SAMPLE_SIZE = 200000;
+
+/**
+ * Random forest for classification (binary, multiclass) and regression, on the histogram tree grower:
+ * native missing values and categorical splits, bootstrap, out-of-bag score.
+ *
+ * @example
+ * const model = new RandomForest({ nTrees: 200 }).fit(train);
+ * model.fitSummary().oobScore; // out-of-bag accuracy or R²
+ */
+export class RandomForest implements Estimator<ForestModel> {
+  /** Always "forest". */
+  readonly kind = "forest";
+  readonly params: ForestParams;
+
+  /** Validates `params` against FOREST_PARAMS; throws InvalidParameterError naming the bad one. */
+  constructor(params: Readonly<Record<string, unknown>> = {}) {
+    this.params = validateParams(OWNER, FOREST_PARAMS, params);
+  }
+
+  /** Fits a forest on `train`; never changes this estimator. */
+  fit(train: Dataset, options: FitOptions = {}): ForestModel {
+    const p = this.params;
+    const target = train.target;
+    if (!target) throw new DataValidationError({ code: "invalid_value", file: train.source, expected: "a dataset with a target", received: "no target column" });
+    const task = target.task;
+    const nRows = train.nRows;
+    if (nRows < 2) throw new DataValidationError({ code: "too_few_rows", file: train.source, expected: "at least 2 rows", received: String(nRows) });
+    const regression = task === "regression";
+    const nClasses = regression ? 1 : (target.classes?.length ?? 2);
+    if (!regression && nClasses < 2) throw new DataValidationError({ code: "single_class", file: train.source, column: target.name });
+    const y = target.values;
+    for (let r = 0; r < nRows; r++) {
+      const v = y[r]!;
+      if (regression ? !Number.isFinite(v) : !(Number.isInteger(v) && v >= 0 && v < nClasses)) {
+        throw new DataValidationError({ code: "invalid_value", file: train.source, column: target.name, row: r + 1, expected: regression ? "a finite number" : `a class index in 0..${nClasses - 1}`, received: String(v) });
+      }
+    }
+    const sw = options.sampleWeight;
+    if (sw) {
+      if (sw.length !== nRows) throw new DataValidationError({ code: "length_mismatch", file: train.source, column: "sampleWeight", expected: `${nRows} weights (one per row)`, received: String(sw.length) });
+      for (let r = 0; r < nRows; r++) {
+        if (!(Number.isFinite(sw[r]!) && sw[r]! >= 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", row: r + 1, expected: "a finite weight >= 0", received: String(sw[r]) });
+      }
+      if (!sw.some((v) => v > 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", expected: "at least one weight > 0", received: "all weights 0" });
+    }
+    const nOutputs = task === "multiclass" ? nClasses : 1;
+    const minSamplesLeaf = p.minSamplesLeaf ?? (regression ? 5 : 1);
+    const nFeatures = train.features.length;
+    // Per-tree feature sampling (see FOREST_PARAMS.maxFeatures): all features unless asked otherwise.
+    const maxFeatures = p.maxFeatures ?? 1;
+    const nSelected = nFeatures === 0 ? 0 : Math.min(nFeatures, Math.max(1, Math.round(maxFeatures * nFeatures)));
+
+    const rng = new Random(p.seed);
+    const nThreads = p.threads ?? HistogramThreads.defaultThreads();
+    const threads = HistogramThreads.acquire(nThreads);
+    try {
+      const mapper = BinMapper.fit(train.features, null, nRows, p.maxBins, BIN_SAMPLE_SIZE, rng);
+      const bins = mapper.transform(train.features, null, nRows);
+      const data: BinnedData = {
+        bins: threads ? toShared(bins) : bins,
+        nRows,
+        nFeatures,
+        nBins: mapper.nBins,
+        featureOffset: mapper.featureOffset,
+        isCategorical: mapper.isCategorical,
+        totalBins: mapper.totalBins,
+      };
+      const memoryLeaves = Math.floor(HISTOGRAM_POOL_BYTES / (Math.max(1, mapper.totalBins) * HIST_STRIDE * 8));
+      const maxLeaves = p.maxLeaves ?? Math.max(2, Math.min(FOREST_MAX_LEAVES, Math.floor(nRows / minSamplesLeaf), memoryLeaves));
+
+      // Regression trees fit the standardised target (the gradients are float32: centring keeps the
+      // split gains exact for targets far from 0); leaves and gains are converted back to target units.
+      let center = 0;
+      let scale = 1;
+      if (regression) {
+        let sw0 = 0;
+        let s1 = 0;
+        for (let r = 0; r < nRows; r++) {
+          const w = sw ? sw[r]! : 1;
+          sw0 += w;
+          s1 += w * y[r]!;
+        }
+        center = s1 / sw0;
+        let s2 = 0;
+        for (let r = 0; r < nRows; r++) s2 += (sw ? sw[r]! : 1) * (y[r]! - center) ** 2;
+        scale = Math.sqrt(s2 / sw0) || 1;
+      }
+      const grower = new TreeGrower(data, {
+        maxLeaves,
+        maxDepth: p.maxDepth ?? Infinity,
+        minSamplesLeaf,
+        minChildWeight: 1e-9,
+        l2: 0,
+        minSplitGain: 0,
+        maxCatThreshold: 64,
+        catSmooth: 10,
+        minCategoryCount: Math.min(minSamplesLeaf, 10),
+      }, threads, nThreads);
+      const builder = new ForestTreeBuilder(train.features, mapper);
+      const weights = new Float64Array(nRows);
+      const used = new Int32Array(nRows);
+      const gh = new Float32Array(2 * nRows);
+      const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
+      const oobSum = new Float64Array(nRows * nOutputs);
+      const oobCount = new Int32Array(nRows);
+
+      for (let bag = 0; bag < p.nTrees; bag++) {
+        weights.fill(0);
+        if (p.bootstrap) for (let i = 0; i < nRows; i++) weights[rng.int(nRows)]++;
+        else weights.fill(1);
+        if (sw) for (let r = 0; r < nRows; r++) weights[r] *= sw[r]!;
+        let nUsed = 0;
+        for (let r = 0; r < nRows; r++) if (weights[r]! > 0) used[nUsed++] = r;
+        const allRows = nUsed === nRows;
+        for (let k = 0; k < nOutputs; k++) {
+          if (nSelected < nFeatures) {
+            for (let i = 0; i < nSelected; i++) {
+              const j = i + rng.int(nFeatures - i);
+              const t = features[i]!;
+              features[i] = features[j]!;
+              features[j] = t;
+            }
+            features.subarray(0, nSelected).sort();
+          }
+          const cls = task === "binary" ? 1 : k;
+          for (let r = 0; r < nRows; r++) {
+            const w = weights[r]!;
+            const t = regression ? (y[r]! - center) / scale : y[r] === cls ? 1 : 0;
+            gh[2 * r] = -t * w;
+            gh[2 * r + 1] = w;
+          }
+          if (allRows) for (let r = 0; r < nRows; r++) grower.rows[r] = r;
+          else grower.rows.set(used.subarray(0, nUsed));
+          grower.grow(gh, nUsed, allRows, features, nSelected, 1);
+          // Leaf values (and gains) back to target units.
+          for (let l = 0; l < grower.nLeaves; l++) {
+            const node = grower.leafNode[l]!;
+            grower.nodeValue[node] = center + scale * grower.nodeValue[node]!;
+          }
+          builder.add(grower, k, scale * scale);
+          if (p.bootstrap) addOutOfBag(grower, data.bins, nRows, weights, oobSum, nOutputs, k);
+        }
+        if (p.bootstrap) for (let r = 0; r < nRows; r++) if (weights[r] === 0) oobCount[r]++;
+        options.onProgress?.({ phase: "forest", done: bag + 1, total: p.nTrees });
+      }
+      const oob = p.bootstrap ? outOfBagScore(y, oobSum, oobCount, nOutputs, regression) : { score: null, rows: 0 };
+      const model = new ForestModel(schemaOf(train), { ...p }, {
+        nOutputs,
+        nBags: p.nTrees,
+        oobScore: oob.score,
+        oobRows: oob.rows,
+        maxLeaves,
+        featuresPerTree: nSelected,
+        minSamplesLeaf,
+      }, builder.build());
+      return model;
+    } finally {
+      threads?.release();
+    }
+  }
+}
+
+/** Adds the grower's tree's leaf values to the out-of-bag sums of the rows the bootstrap left out. */
+function addOutOfBag(grower: TreeGrower, bins: Uint8Array, nRows: number, weights: Float64Array, sum: Float64Array, nOutputs: number, k: number): void {
+  const { nodeFeature, nodeLeft, nodeRight, nodeGoLeft, nodeValue } = grower;
+  for (let r = 0; r < nRows; r++) {
+    if (weights[r] !== 0) continue;
+    let node = 0;
+    let f = nodeFeature[0]!;
+    while (f >= 0) {
+      node = nodeGoLeft[(node << 8) + bins[f * nRows + r]!] ? nodeLeft[node]! : nodeRight[node]!;
+      f = nodeFeature[node]!;
+    }
+    sum[r * nOutputs + k] += nodeValue[node]!;
+  }
+}
+
+/** Accuracy or R² over the rows out of bag for at least one tree (null when there are none). */
+function outOfBagScore(y: Float64Array, sum: Float64Array, count: Int32Array, nOutputs: number, regression: boolean): { score: number | null; rows: number } {
+  let n = 0;
+  let correct = 0;
+  let meanY = 0;
+  for (let r = 0; r < y.length; r++) {
+    if (count[r] === 0) continue;
+    n++;
+    meanY += y[r]!;
+  }
+  if (n === 0) return { score: null, rows: 0 };
+  meanY /= n;
+  let sse = 0;
+  let sst = 0;
+  for (let r = 0; r < y.length; r++) {
+    const c = count[r]!;
+    if (c === 0) continue;
+    if (regression) {
+      sse += (y[r]! - sum[r]! / c) ** 2;
+      sst += (y[r]! - meanY) ** 2;
+    } else if (nOutputs === 1) {
+      if ((sum[r]! / c > 0.5 ? 1 : 0) === y[r]) correct++;
+    } else {
+      let best = 0;
+      for (let k = 1; k < nOutputs; k++) if (sum[r * nOutputs + k]! > sum[r * nOutputs + best]!) best = k;
+      if (best === y[r]) correct++;
+    }
+  }
+  return { score: regression ? (sst > 0 ? 1 - sse / sst : null) : correct / n, rows: n };
+}
+
+/**
+ * Collects grown trees into flattened arrays, raw thresholds (the upper edge of the last left bin) and
+ * category-code bitsets: the same conversion as GradientBoosting's TreeBuilder (not exported there).
+ */
+class ForestTreeBuilder {
+  readonly #features: readonly Column[];
+  readonly #mapper: BinMapper;
+  readonly #nodeFeature: number[] = [];
+  readonly #nodeThreshold: number[] = [];
+  readonly #nodeLeft: number[] = [];
+  readonly #nodeRight: number[] = [];
+  readonly #nodeFlags: number[] = [];
+  readonly #nodeCatOffset: number[] = [];
+  readonly #nodeValue: number[] = [];
+  readonly #nodeGain: number[] = [];
+  readonly #nodeCount: number[] = [];
+  readonly #catBits: number[] = [];
+  readonly #treeRoot: number[] = [];
+  readonly #treeOutput: number[] = [];
+
+  constructor(features: readonly Column[], mapper: BinMapper) {
+    this.#features = features;
+    this.#mapper = mapper;
+  }
+
+  /** Appends the grower's tree, for output `output`, with split gains times `gainScale`. */
+  add(grower: TreeGrower, output: number, gainScale: number): void {
+    const offset = this.#nodeFeature.length;
+    this.#treeRoot.push(offset);
+    this.#treeOutput.push(output);
+    for (let i = 0; i < grower.nNodes; i++) {
+      const f = grower.nodeFeature[i]!;
+      this.#nodeFeature.push(f);
+      this.#nodeValue.push(f < 0 ? grower.nodeValue[i]! : 0);
+      this.#nodeGain.push(f < 0 ? 0 : grower.nodeGain[i]! * gainScale);
+      this.#nodeCount.push(grower.nodeCount[i]!);
+      if (f < 0) {
+        this.#nodeThreshold.push(0);
+        this.#nodeLeft.push(-1);
+        this.#nodeRight.push(-1);
+        this.#nodeFlags.push(0);
+        this.#nodeCatOffset.push(0);
+        continue;
+      }
+      const missingLeft = grower.nodeMissingLeft[i] === 1;
+      this.#nodeLeft.push(offset + grower.nodeLeft[i]!);
+      this.#nodeRight.push(offset + grower.nodeRight[i]!);
+      if (grower.nodeCategorical[i] === 0) {
+        this.#nodeThreshold.push(this.#mapper.edges[f]![grower.nodeBin[i]!]!);
+        this.#nodeFlags.push(missingLeft ? FLAG_MISSING_LEFT : 0);
+        this.#nodeCatOffset.push(0);
+      } else {
+        const codeToBin = this.#mapper.codeToBin[f]!;
+        const nCodes = (this.#features[f] as Extract<Column, { kind: "categorical" }>).categories.length;
+        const words = new Array<number>(Math.ceil(nCodes / 32)).fill(0);
+        const binBits = grower.nodeCatBins.subarray(i * CAT_WORDS, (i + 1) * CAT_WORDS);
+        for (let c = 0; c < nCodes; c++) {
+          const bin = codeToBin[c]!;
+          const left = bin < 0 ? missingLeft : ((binBits[bin >>> 5]! >>> (bin & 31)) & 1) === 1;
+          if (left) words[c >>> 5] = (words[c >>> 5]! | (1 << (c & 31))) >>> 0;
+        }
+        this.#nodeThreshold.push(nCodes);
+        this.#nodeFlags.push((missingLeft ? FLAG_MISSING_LEFT : 0) | FLAG_CATEGORICAL);
+        this.#nodeCatOffset.push(this.#catBits.length);
+        for (const word of words) this.#catBits.push(word);
+      }
+    }
+  }
+
+  build(): ForestTrees {
+    return {
+      nodeFeature: Int32Array.from(this.#nodeFeature),
+      nodeThreshold: Float64Array.from(this.#nodeThreshold),
+      nodeLeft: Int32Array.from(this.#nodeLeft),
+      nodeRight: Int32Array.from(this.#nodeRight),
+      nodeFlags: Uint8Array.from(this.#nodeFlags),
+      nodeCatOffset: Int32Array.from(this.#nodeCatOffset),
+      nodeValue: Float64Array.from(this.#nodeValue),
+      nodeGain: Float64Array.from(this.#nodeGain),
+      nodeCount: Float64Array.from(this.#nodeCount),
+      catBits: Uint32Array.from(this.#catBits),
+      treeRoot: Int32Array.from(this.#treeRoot),
+      treeOutput: Int32Array.from(this.#treeOutput),
+    };
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The fitted random forest: flattened trees (src/kernels/tree-predict.ts) whose outputs are averaged.
+ * Leaf values are in target units (regression: the weighted mean of the leaf's rows; classification:
+ * the share of the tree's class among the leaf's rows). The model file stores the tree arrays as they
+ * are, so load -> predict is bit-identical to the fitted model.
+ */
+import { DataValidationError, InvalidParameterError, ModelFormatError } from "../../core/errors.js";
+import type { Matrix } from "../../core/matrix.js";
+import type { Dataset, Schema, Task } from "../../core/types.js";
+import { FLAG_CATEGORICAL, predictRaw, type TreeArrays } from "../../kernels/tree-predict.js";
+import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
+import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
+
+/** Small state of a fitted forest, kept as JSON in the model file header. */
+export interface ForestState {
+  /** Outputs per row: the number of classes for multiclass, else 1 (P(class 1) for binary). */
+  readonly nOutputs: number;
+  /** Bootstrap samples (trees per output). */
+  readonly nBags: number;
+  /** Out-of-bag accuracy (classification) or R² (regression); null without bootstrap or OOB rows. */
+  readonly oobScore: number | null;
+  /** Training rows that were out of bag for at least one tree. */
+  readonly oobRows: number;
+  /** The leaf limit the trees were grown with (maxLeaves, or the automatic limit). */
+  readonly maxLeaves: number;
+  /** Features each tree could split on. */
+  readonly featuresPerTree: number;
+  /** minSamplesLeaf after resolving null. */
+  readonly minSamplesLeaf: number;
+}
+
+/** Flattened trees plus per-node statistics for importances. */
+export interface ForestTrees extends TreeArrays {
+  readonly nodeGain: Float64Array;
+  readonly nodeCount: Float64Array;
+}
+
+export const TREE_ARRAY_NAMES = ["nodeFeature", "nodeThreshold", "nodeLeft", "nodeRight", "nodeFlags", "nodeCatOffset", "nodeValue", "catBits", "treeRoot", "treeOutput", "nodeGain", "nodeCount"] as const;
+
+const BLOCK_ROWS = 4096;
+
+/** A fitted random forest. */
+export class ForestModel implements Model {
+  /** Always "forest". */
+  readonly kind = "forest";
+  readonly task: Task;
+  readonly schema: Schema;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly state: ForestState;
+  readonly #trees: ForestTrees;
+
+  constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: ForestState, trees: ForestTrees) {
+    this.task = schema.target.task;
+    this.schema = schema;
+    this.params = params;
+    this.state = state;
+    this.#trees = trees;
+  }
+
+  /** Trees (bags x outputs). */
+  get nTrees(): number {
+    return this.#trees.treeRoot.length;
+  }
+
+  /** Trees, the out-of-bag score (accuracy or R²) and the settings the trees were grown with. */
+  fitSummary(): Readonly<Record<string, number | string | boolean | null>> {
+    const s = this.state;
+    return {
+      trees: this.nTrees,
+      bags: s.nBags,
+      oobScore: s.oobScore,
+      oobMetric: s.oobScore === null ? null : this.task === "regression" ? "r2" : "accuracy",
+      oobRows: s.oobRows,
+      maxLeaves: s.maxLeaves,
+      featuresPerTree: s.featuresPerTree,
+      minSamplesLeaf: s.minSamplesLeaf,
+    };
+  }
+
+  /** Averaged tree outputs, row-major nRows x nOutputs (regression: the value; binary: P(class 1)). */
+  predictMean(data: Dataset): Float64Array {
+    this.#checkData(data);
+    const nFeatures = this.schema.features.length;
+    const { nOutputs, nBags } = this.state;
+    const out = new Float64Array(data.nRows * nOutputs);
+    const block = new Float64Array(Math.min(BLOCK_ROWS, data.nRows) * nFeatures);
+    for (let start = 0; start < data.nRows; start += BLOCK_ROWS) {
+      const n = Math.min(BLOCK_ROWS, data.nRows - start);
+      for (let f = 0; f < nFeatures; f++) {
+        const column = data.features[f]!;
+        const values = column.kind === "numeric" ? column.values : column.codes;
+        for (let i = 0; i < n; i++) block[i * nFeatures + f] = values[start + i]!;
+      }
+      predictRaw(this.#trees, 0, this.nTrees, block, n, nFeatures, nOutputs, out.subarray(start * nOutputs, (start + n) * nOutputs));
+    }
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! / nBags;
+    return out;
+  }
+
+  /** Regression: the mean of the trees; classification: the most probable class (binary: P(1) > 0.5). */
+  predict(data: Dataset): Float64Array {
+    if (this.task === "regression") return this.predictMean(data);
+    const proba = this.predictProba(data);
+    const k = proba.nCols;
+    const out = new Float64Array(data.nRows);
+    for (let r = 0; r < data.nRows; r++) {
+      if (k === 2) out[r] = proba.data[2 * r + 1]! > 0.5 ? 1 : 0;
+      else {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (proba.data[r * k + c]! > proba.data[r * k + best]!) best = c;
+        out[r] = best;
+      }
+    }
+    return out;
+  }
+
+  /** Class probabilities, nRows x nClasses (2 columns for binary), each row summing to 1. */
+  predictProba(data: Dataset): Matrix {
+    if (this.task === "regression") throw new InvalidParameterError("predictProba", "a classification model", "a regression model", "ForestModel");
+    const mean = this.predictMean(data);
+    return meanToProba(mean, data.nRows, this.state.nOutputs);
+  }
+
+  /** Feature importances, largest first: total impurity decrease (gain) of a feature's splits, over every tree. */
+  importance(): FeatureImportance[] {
+    const totals = new Float64Array(this.schema.features.length);
+    const { nodeFeature, nodeGain } = this.#trees;
+    for (let i = 0; i < nodeFeature.length; i++) {
+      const f = nodeFeature[i]!;
+      if (f >= 0) totals[f] += nodeGain[i]!;
+    }
+    return this.schema.features.map((feature, f) => ({ feature: feature.name, importance: totals[f]! })).sort((a, b) => b.importance - a.importance);
+  }
+
+  /** The model file: tree arrays as binary arrays, the forest state in the header. */
+  toBytes(extra: ModelFileExtras = {}): Uint8Array {
+    const arrays: Record<string, StoredArray> = {};
+    for (const name of TREE_ARRAY_NAMES) arrays[name] = this.#trees[name];
+    return encodeModelFile({ kind: this.kind, task: this.task, schema: this.schema, params: this.params, state: this.state, ...extra }, arrays);
+  }
+
+  #checkData(data: Dataset): void {
+    for (const [f, spec] of this.schema.features.entries()) {
+      const column = data.features[f];
+      if (!column || column.kind !== spec.kind) {
+        throw new DataValidationError({
+          code: "missing_feature",
+          file: data.source,
+          column: spec.name,
+          expected: `a ${spec.kind} feature at position ${f + 1}`,
+          received: column ? `${column.kind} column "${column.name}"` : "no column",
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Averaged outputs -> probabilities. Binary: [1 - p, p]. Multiclass: each class's tree share, normalised
+ * to sum 1 (the per-class trees split differently, so their shares need not sum to 1); uniform when
+ * every share is 0.
+ */
+export function meanToProba(mean: Float64Array, nRows: number, nOutputs: number): Matrix {
+  const nCols = nOutputs === 1 ? 2 : nOutputs;
+  const probs = new Float64Array(nRows * nCols);
+  for (let r = 0; r < nRows; r++) {
+    if (nOutputs === 1) {
+      const p = Math.min(1, Math.max(0, mean[r]!));
+      probs[2 * r] = 1 - p;
+      probs[2 * r + 1] = p;
+      continue;
+    }
+    let sum = 0;
+    for (let k = 0; k < nOutputs; k++) sum += Math.max(0, mean[r * nOutputs + k]!);
+    for (let k = 0; k < nOutputs; k++) probs[r * nOutputs + k] = sum > 0 ? Math.max(0, mean[r * nOutputs + k]!) / sum : 1 / nOutputs;
+  }
+  return { nRows, nCols, data: probs };
+}
+
+/**
+ * Rebuilds a ForestModel from a decoded model file, checking every array's type and length and that
+ * every child index points forward within its tree (a model file is data, never code).
+ */
+export const loadForestModel: ModelLoader<ForestModel> = (content: ModelContent, file?: string) => {
+  const { header, arrays } = content;
+  const bad = (detail: string): never => {
+    throw new ModelFormatError("corrupt_header", detail, file);
+  };
+  if (header.kind !== "forest") bad(`expected a forest model, got "${header.kind}"`);
+  const state = header.state as ForestState | undefined;
+  if (!state || typeof state !== "object" || !Number.isInteger(state.nOutputs) || state.nOutputs < 1 || !Number.isInteger(state.nBags) || state.nBags < 1) {
+    bad("the forest state (outputs, bags) is missing or invalid");
+  }
+  const types: Record<(typeof TREE_ARRAY_NAMES)[number], Function> = {
+    nodeFeature: Int32Array,
+    nodeThreshold: Float64Array,
+    nodeLeft: Int32Array,
+    nodeRight: Int32Array,
+    nodeFlags: Uint8Array,
+    nodeCatOffset: Int32Array,
+    nodeValue: Float64Array,
+    catBits: Uint32Array,
+    treeRoot: Int32Array,
+    treeOutput: Int32Array,
+    nodeGain: Float64Array,
+    nodeCount: Float64Array,
+  };
+  for (const name of TREE_ARRAY_NAMES) {
+    if (!(arrays[name] instanceof types[name])) bad(`array "${name}" is missing or of the wrong type`);
+  }
+  const trees = arrays as unknown as ForestTrees;
+  const nNodes = trees.nodeFeature.length;
+  for (const name of TREE_ARRAY_NAMES) {
+    if (name.startsWith("node") && arrays[name]!.length !== nNodes) bad(`array "${name}" has ${arrays[name]!.length} entries, expected ${nNodes}`);
+  }
+  const nTrees = trees.treeRoot.length;
+  if (trees.treeOutput.length !== nTrees) bad("treeOutput and treeRoot differ in length");
+  if (nTrees !== state!.nBags * state!.nOutputs) bad(`${nTrees} trees, expected ${state!.nBags} x ${state!.nOutputs}`);
+  const nFeatures = header.schema.features.length;
+  for (let t = 0; t < nTrees; t++) {
+    const begin = trees.treeRoot[t]!;
+    const end = t + 1 < nTrees ? trees.treeRoot[t + 1]! : nNodes;
+    if (!(begin >= 0 && begin < end && end <= nNodes)) bad(`tree ${t} has an invalid node range`);
+    if (!(trees.treeOutput[t]! >= 0 && trees.treeOutput[t]! < state!.nOutputs)) bad(`tree ${t} has an invalid output`);
+    for (let i = begin; i < end; i++) {
+      const f = trees.nodeFeature[i]!;
+      if (f < 0) continue;
+      if (f >= nFeatures) bad(`node ${i} splits on feature ${f}, but the schema has ${nFeatures}`);
+      const l = trees.nodeLeft[i]!;
+      const r = trees.nodeRight[i]!;
+      if (!(l > i && l < end && r > i && r < end)) bad(`node ${i} has children outside its tree`);
+      if (trees.nodeFlags[i]! & FLAG_CATEGORICAL) {
+        const words = Math.ceil(trees.nodeThreshold[i]! / 32);
+        const offset = trees.nodeCatOffset[i]!;
+        if (!(offset >= 0 && offset + words <= trees.catBits.length)) bad(`node ${i} has a category set outside the file`);
+      }
+    }
+  }
+  return new ForestModel(header.schema, header.params, state!, trees);
+};
