@@ -13,16 +13,15 @@
 import { DataValidationError } from "../../core/errors.js";
 import { validateParams } from "../../core/params.js";
 import { Random } from "../../core/rng.js";
-import type { Column, Dataset } from "../../core/types.js";
+import type { Dataset } from "../../core/types.js";
 import { schemaOf } from "../../data/schema.js";
-import { CAT_WORDS } from "../../kernels/split.js";
 import { HIST_STRIDE } from "../../kernels/histogram.js";
-import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT } from "../../kernels/tree-predict.js";
 import { BinMapper } from "../gbdt/bin-mapper.js";
+import { TreeBuilder } from "../gbdt/boosting.js";
 import { TreeGrower, type BinnedData } from "../gbdt/grower.js";
 import { HistogramThreads, toShared } from "../gbdt/histogram-threads.js";
 import type { Estimator, FitOptions } from "../types.js";
-import { ForestModel, type ForestTrees } from "./model.js";
+import { ForestModel } from "./model.js";
 import { FOREST_MAX_LEAVES, FOREST_PARAMS, type ForestParams } from "./params.js";
 
 const OWNER = "RandomForest";
@@ -130,7 +129,7 @@ export class RandomForest implements Estimator<ForestModel> {
         catSmooth: 10,
         minCategoryCount: Math.min(minSamplesLeaf, 10),
       }, threads, nThreads);
-      const builder = new ForestTreeBuilder(train.features, mapper);
+      const builder = new TreeBuilder(train.features, mapper);
       const weights = new Float64Array(nRows);
       const used = new Int32Array(nRows);
       const gh = new Float32Array(2 * nRows);
@@ -240,89 +239,3 @@ function outOfBagScore(y: Float64Array, sum: Float64Array, count: Int32Array, nO
   return { score: regression ? (sst > 0 ? 1 - sse / sst : null) : correct / n, rows: n };
 }
 
-/**
- * Collects grown trees into flattened arrays, raw thresholds (the upper edge of the last left bin) and
- * category-code bitsets: the same conversion as GradientBoosting's TreeBuilder (not exported there).
- */
-class ForestTreeBuilder {
-  readonly #features: readonly Column[];
-  readonly #mapper: BinMapper;
-  readonly #nodeFeature: number[] = [];
-  readonly #nodeThreshold: number[] = [];
-  readonly #nodeLeft: number[] = [];
-  readonly #nodeRight: number[] = [];
-  readonly #nodeFlags: number[] = [];
-  readonly #nodeCatOffset: number[] = [];
-  readonly #nodeValue: number[] = [];
-  readonly #nodeGain: number[] = [];
-  readonly #nodeCount: number[] = [];
-  readonly #catBits: number[] = [];
-  readonly #treeRoot: number[] = [];
-  readonly #treeOutput: number[] = [];
-
-  constructor(features: readonly Column[], mapper: BinMapper) {
-    this.#features = features;
-    this.#mapper = mapper;
-  }
-
-  /** Appends the grower's tree, for output `output`, with split gains times `gainScale`. */
-  add(grower: TreeGrower, output: number, gainScale: number): void {
-    const offset = this.#nodeFeature.length;
-    this.#treeRoot.push(offset);
-    this.#treeOutput.push(output);
-    for (let i = 0; i < grower.nNodes; i++) {
-      const f = grower.nodeFeature[i]!;
-      this.#nodeFeature.push(f);
-      this.#nodeValue.push(f < 0 ? grower.nodeValue[i]! : 0);
-      this.#nodeGain.push(f < 0 ? 0 : grower.nodeGain[i]! * gainScale);
-      this.#nodeCount.push(grower.nodeCount[i]!);
-      if (f < 0) {
-        this.#nodeThreshold.push(0);
-        this.#nodeLeft.push(-1);
-        this.#nodeRight.push(-1);
-        this.#nodeFlags.push(0);
-        this.#nodeCatOffset.push(0);
-        continue;
-      }
-      const missingLeft = grower.nodeMissingLeft[i] === 1;
-      this.#nodeLeft.push(offset + grower.nodeLeft[i]!);
-      this.#nodeRight.push(offset + grower.nodeRight[i]!);
-      if (grower.nodeCategorical[i] === 0) {
-        this.#nodeThreshold.push(this.#mapper.edges[f]![grower.nodeBin[i]!]!);
-        this.#nodeFlags.push(missingLeft ? FLAG_MISSING_LEFT : 0);
-        this.#nodeCatOffset.push(0);
-      } else {
-        const codeToBin = this.#mapper.codeToBin[f]!;
-        const nCodes = (this.#features[f] as Extract<Column, { kind: "categorical" }>).categories.length;
-        const words = new Array<number>(Math.ceil(nCodes / 32)).fill(0);
-        const binBits = grower.nodeCatBins.subarray(i * CAT_WORDS, (i + 1) * CAT_WORDS);
-        for (let c = 0; c < nCodes; c++) {
-          const bin = codeToBin[c]!;
-          const left = bin < 0 ? missingLeft : ((binBits[bin >>> 5]! >>> (bin & 31)) & 1) === 1;
-          if (left) words[c >>> 5] = (words[c >>> 5]! | (1 << (c & 31))) >>> 0;
-        }
-        this.#nodeThreshold.push(nCodes);
-        this.#nodeFlags.push((missingLeft ? FLAG_MISSING_LEFT : 0) | FLAG_CATEGORICAL);
-        this.#nodeCatOffset.push(this.#catBits.length);
-        for (const word of words) this.#catBits.push(word);
-      }
-    }
-  }
-
-  build(): ForestTrees {
-    return {
-      nodeFeature: Int32Array.from(this.#nodeFeature),
-      nodeThreshold: Float64Array.from(this.#nodeThreshold),
-      nodeLeft: Int32Array.from(this.#nodeLeft),
-      nodeRight: Int32Array.from(this.#nodeRight),
-      nodeFlags: Uint8Array.from(this.#nodeFlags),
-      nodeCatOffset: Int32Array.from(this.#nodeCatOffset),
-      nodeValue: Float64Array.from(this.#nodeValue),
-      nodeGain: Float64Array.from(this.#nodeGain),
-      nodeCount: Float64Array.from(this.#nodeCount),
-      catBits: Uint32Array.from(this.#catBits),
-      treeRoot: Int32Array.from(this.#treeRoot),
-      treeOutput: Int32Array.from(this.#treeOutput),
-    };
-  }
-}

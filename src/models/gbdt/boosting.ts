@@ -341,7 +341,7 @@ function refitLeaves(loss: Loss, grower: TreeGrower, y: Float64Array, w: Float64
  * Collects the trees grown during a fit into the flattened model arrays, converting bin thresholds to
  * raw thresholds (the upper edge of the last left bin) and bin sets to category-code bitsets.
  */
-class TreeBuilder {
+export class TreeBuilder {
   readonly #features: readonly Column[];
   readonly #mapper: BinMapper;
   readonly #nodeFeature: number[] = [];
@@ -362,7 +362,8 @@ class TreeBuilder {
     this.#mapper = mapper;
   }
 
-  add(grower: TreeGrower, output: number): void {
+  /** Appends the grower's tree for raw output `output`; split gains are multiplied by `gainScale` (1 for boosting). */
+  add(grower: TreeGrower, output: number, gainScale = 1): void {
     const offset = this.#nodeFeature.length;
     this.#treeRoot.push(offset);
     this.#treeOutput.push(output);
@@ -370,7 +371,7 @@ class TreeBuilder {
       const f = grower.nodeFeature[i]!;
       this.#nodeFeature.push(f);
       this.#nodeValue.push(f < 0 ? grower.nodeValue[i]! : 0);
-      this.#nodeGain.push(f < 0 ? 0 : grower.nodeGain[i]!);
+      this.#nodeGain.push(f < 0 ? 0 : grower.nodeGain[i]! * gainScale);
       this.#nodeCount.push(grower.nodeCount[i]!);
       if (f < 0) {
         this.#nodeThreshold.push(0);
@@ -406,8 +407,8 @@ class TreeBuilder {
     }
   }
 
-  /** The arrays of the first nTrees trees. */
-  build(nTrees: number): GbdtTrees {
+  /** The arrays of the first nTrees trees (all of them by default). */
+  build(nTrees = Number.POSITIVE_INFINITY): GbdtTrees {
     const nNodes = nTrees < this.#treeRoot.length ? this.#treeRoot[nTrees]! : this.#nodeFeature.length;
     let catEnd = 0;
     for (let i = 0; i < nNodes; i++) {
