@@ -7,9 +7,10 @@
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../../core/errors.js";
 import type { Matrix } from "../../core/matrix.js";
 import type { Dataset, Schema, Task } from "../../core/types.js";
-import { FLAG_CATEGORICAL, predictRaw, type TreeArrays } from "../../kernels/tree-predict.js";
+import { predictRaw } from "../../kernels/tree-predict.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
+import { checkedTrees, TREE_ARRAY_NAMES, type GbdtTrees } from "../gbdt/model.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
 export interface ForestState {
@@ -29,13 +30,8 @@ export interface ForestState {
   readonly minSamplesLeaf: number;
 }
 
-/** Flattened trees plus per-node statistics for importances. */
-export interface ForestTrees extends TreeArrays {
-  readonly nodeGain: Float64Array;
-  readonly nodeCount: Float64Array;
-}
-
-export const TREE_ARRAY_NAMES = ["nodeFeature", "nodeThreshold", "nodeLeft", "nodeRight", "nodeFlags", "nodeCatOffset", "nodeValue", "catBits", "treeRoot", "treeOutput", "nodeGain", "nodeCount"] as const;
+/** Flattened trees plus per-node statistics for importances: the same arrays as a boosted ensemble. */
+export type ForestTrees = GbdtTrees;
 
 const BLOCK_ROWS = 4096;
 
@@ -191,50 +187,8 @@ export const loadForestModel: ModelLoader<ForestModel> = (content: ModelContent,
   if (!state || typeof state !== "object" || !Number.isInteger(state.nOutputs) || state.nOutputs < 1 || !Number.isInteger(state.nBags) || state.nBags < 1) {
     bad("the forest state (outputs, bags) is missing or invalid");
   }
-  const types: Record<(typeof TREE_ARRAY_NAMES)[number], Function> = {
-    nodeFeature: Int32Array,
-    nodeThreshold: Float64Array,
-    nodeLeft: Int32Array,
-    nodeRight: Int32Array,
-    nodeFlags: Uint8Array,
-    nodeCatOffset: Int32Array,
-    nodeValue: Float64Array,
-    catBits: Uint32Array,
-    treeRoot: Int32Array,
-    treeOutput: Int32Array,
-    nodeGain: Float64Array,
-    nodeCount: Float64Array,
-  };
-  for (const name of TREE_ARRAY_NAMES) {
-    if (!(arrays[name] instanceof types[name])) bad(`array "${name}" is missing or of the wrong type`);
-  }
-  const trees = arrays as unknown as ForestTrees;
-  const nNodes = trees.nodeFeature.length;
-  for (const name of TREE_ARRAY_NAMES) {
-    if (name.startsWith("node") && arrays[name]!.length !== nNodes) bad(`array "${name}" has ${arrays[name]!.length} entries, expected ${nNodes}`);
-  }
+  const trees = checkedTrees(arrays, state!.nOutputs, header.schema.features.length, bad);
   const nTrees = trees.treeRoot.length;
-  if (trees.treeOutput.length !== nTrees) bad("treeOutput and treeRoot differ in length");
   if (nTrees !== state!.nBags * state!.nOutputs) bad(`${nTrees} trees, expected ${state!.nBags} x ${state!.nOutputs}`);
-  const nFeatures = header.schema.features.length;
-  for (let t = 0; t < nTrees; t++) {
-    const begin = trees.treeRoot[t]!;
-    const end = t + 1 < nTrees ? trees.treeRoot[t + 1]! : nNodes;
-    if (!(begin >= 0 && begin < end && end <= nNodes)) bad(`tree ${t} has an invalid node range`);
-    if (!(trees.treeOutput[t]! >= 0 && trees.treeOutput[t]! < state!.nOutputs)) bad(`tree ${t} has an invalid output`);
-    for (let i = begin; i < end; i++) {
-      const f = trees.nodeFeature[i]!;
-      if (f < 0) continue;
-      if (f >= nFeatures) bad(`node ${i} splits on feature ${f}, but the schema has ${nFeatures}`);
-      const l = trees.nodeLeft[i]!;
-      const r = trees.nodeRight[i]!;
-      if (!(l > i && l < end && r > i && r < end)) bad(`node ${i} has children outside its tree`);
-      if (trees.nodeFlags[i]! & FLAG_CATEGORICAL) {
-        const words = Math.ceil(trees.nodeThreshold[i]! / 32);
-        const offset = trees.nodeCatOffset[i]!;
-        if (!(offset >= 0 && offset + words <= trees.catBits.length)) bad(`node ${i} has a category set outside the file`);
-      }
-    }
-  }
   return new ForestModel(header.schema, header.params, state!, trees);
 };

@@ -52,7 +52,8 @@ export type DumpedNode =
       readonly right: DumpedNode;
     };
 
-const TREE_ARRAY_NAMES = ["nodeFeature", "nodeThreshold", "nodeLeft", "nodeRight", "nodeFlags", "nodeCatOffset", "nodeValue", "catBits", "treeRoot", "treeOutput", "nodeGain", "nodeCount"] as const;
+/** The names of a tree ensemble's arrays in a model file. */
+export const TREE_ARRAY_NAMES = ["nodeFeature", "nodeThreshold", "nodeLeft", "nodeRight", "nodeFlags", "nodeCatOffset", "nodeValue", "catBits", "treeRoot", "treeOutput", "nodeGain", "nodeCount"] as const;
 
 /** Rows predicted per block: the block's row-major copy (block x nFeatures doubles) stays in L2. */
 const BLOCK_ROWS = 4096;
@@ -265,6 +266,16 @@ export const loadGbdtModel: ModelLoader<GbdtModel> = (content: ModelContent, fil
   if (!state || typeof state !== "object" || !Number.isInteger(state.nRaw) || state.nRaw < 1 || !Array.isArray(state.baseScores) || state.baseScores.length !== state.nRaw) {
     bad("the gbdt state (loss, outputs, prior) is missing or invalid");
   }
+  const trees = checkedTrees(arrays, state!.nRaw, header.schema.features.length, bad);
+  return new GbdtModel(header.schema, header.params, state!, trees);
+};
+
+/**
+ * Checks the flattened tree arrays of a model file before any prediction walks them: types, lengths,
+ * each tree's node range and output, features within the schema, children pointing forward inside their
+ * tree (so a walk always ends), category sets inside the file. Shared by every tree-ensemble loader.
+ */
+export function checkedTrees(arrays: ModelContent["arrays"], nOutputs: number, nFeatures: number, bad: (detail: string) => never): GbdtTrees {
   const types: Record<(typeof TREE_ARRAY_NAMES)[number], Function> = {
     nodeFeature: Int32Array,
     nodeThreshold: Float64Array,
@@ -289,12 +300,11 @@ export const loadGbdtModel: ModelLoader<GbdtModel> = (content: ModelContent, fil
   }
   const nTrees = trees.treeRoot.length;
   if (trees.treeOutput.length !== nTrees) bad("treeOutput and treeRoot differ in length");
-  const nFeatures = header.schema.features.length;
   for (let t = 0; t < nTrees; t++) {
     const begin = trees.treeRoot[t]!;
     const end = t + 1 < nTrees ? trees.treeRoot[t + 1]! : nNodes;
     if (!(begin >= 0 && begin < end && end <= nNodes)) bad(`tree ${t} has an invalid node range`);
-    if (!(trees.treeOutput[t]! >= 0 && trees.treeOutput[t]! < state!.nRaw)) bad(`tree ${t} has an invalid output`);
+    if (!(trees.treeOutput[t]! >= 0 && trees.treeOutput[t]! < nOutputs)) bad(`tree ${t} has an invalid output`);
     for (let i = begin; i < end; i++) {
       const f = trees.nodeFeature[i]!;
       if (f < 0) continue;
@@ -309,5 +319,5 @@ export const loadGbdtModel: ModelLoader<GbdtModel> = (content: ModelContent, fil
       }
     }
   }
-  return new GbdtModel(header.schema, header.params, state!, trees);
-};
+  return trees;
+}
