@@ -132,6 +132,32 @@ export class AuditFailedError extends LearnloopError {
   }
 }
 
+/** Codes for problems with the store of runs, the model registry and the prediction log. */
+export type StoreIssueCode =
+  /** No such run, model, version or artifact. */
+  | "not_found"
+  /** The change conflicts with the store's state (a name taken, a stage change that lost a race). */
+  | "conflict"
+  /** A stored artifact's bytes do not match its checksum. */
+  | "integrity"
+  /** The store cannot be reached or opened. */
+  | "unavailable"
+  /** The store's schema is newer than this learnloop, or a migration failed. */
+  | "schema";
+
+/** A store (SQLite or PostgreSQL) refused or failed an operation; `subject` names what it was about. */
+export class StoreError extends LearnloopError {
+  readonly kind = "store" as const;
+  constructor(
+    readonly code: StoreIssueCode,
+    readonly subject: string,
+    readonly detail: string,
+  ) {
+    super(`${subject}: ${detail}`);
+    this.name = "StoreError";
+  }
+}
+
 /** Shows a received value in an error message: strings quoted, long values cut. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") {

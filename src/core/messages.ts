@@ -10,6 +10,7 @@ import {
   MetricError,
   ModelFormatError,
   NotFittedError,
+  StoreError,
   type DataIssue,
 } from "./errors.js";
 
@@ -82,10 +83,14 @@ export function formatError(error: unknown): string {
   return String(error);
 }
 
-/** Exit status for the CLI: 2 for usage and data problems, 3 for model files, 4 for a failed --strict audit, 1 for anything else. */
+/**
+ * Exit status for the CLI: 2 for usage and data problems, 3 for model files, 4 for a failed --strict
+ * audit, 5 for the store (not found, conflict, integrity, unreachable), 1 for anything else.
+ */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof AuditFailedError) return 4;
   if (error instanceof InvalidParameterError || error instanceof DataValidationError || error instanceof MetricError) return 2;
   if (error instanceof ModelFormatError) return 3;
+  if (error instanceof StoreError) return 5;
   return 1;
 }

@@ -1,0 +1,227 @@
+/**
+ * The tracking contracts: runs, content-addressed artifacts, the model registry and the prediction log.
+ * One interface per concern (DESIGN.md); a Store is all four over one database. Every implementation
+ * (SQLite, the embedded default; PostgreSQL, the shared team store) passes one conformance suite
+ * (test/tracking/conformance.ts). All methods are async so that a networked store fits the same shape.
+ *
+ * Times are ISO-8601 strings in UTC. Ids are opaque strings. Failures are StoreError (src/core/errors.ts).
+ */
+
+/** What kind of run: a CLI command that learns or measures. */
+export type RunKind = "train" | "tune" | "evaluate";
+
+export type RunStatus = "running" | "finished" | "failed";
+
+/** A file a run made (model file, report, out-of-fold predictions). */
+export interface RunArtifact {
+  /** What it is: "model", "report", "oof", "predictions". */
+  readonly role: string;
+  /** Where the run wrote it, as given on the command line. */
+  readonly path?: string;
+  /** SHA-256 of its bytes (hex), when it is kept in the artifact store. */
+  readonly sha256?: string;
+  readonly bytes?: number;
+}
+
+/** What is known when a run starts. */
+export interface NewRun {
+  readonly kind: RunKind;
+  /** The command line, for a person to read ("learnloop train flights.parquet --target delayed"). */
+  readonly command?: string;
+  /** Model family and hyperparameters, CLI options: JSON values only. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The data it read: file, fingerprint, rows, schema (JSON). */
+  readonly data?: {
+    readonly file?: string;
+    readonly fingerprint?: string;
+    readonly rows?: number;
+    readonly schema?: unknown;
+  };
+}
+
+/** What is known when a run ends. */
+export interface RunResult {
+  readonly status: Exclude<RunStatus, "running">;
+  /** Headline metrics by name (on held-out rows, or the CV mean). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** Per-fold metrics of a cross-validated run, in fold order. */
+  readonly folds?: readonly Readonly<Record<string, number>>[];
+  /** Durations in milliseconds by phase (load, fit, evaluate, total...). */
+  readonly durations?: Readonly<Record<string, number>>;
+  readonly artifacts?: readonly RunArtifact[];
+  /** Anything else worth keeping (audit findings, decision rule, the tuning leaderboard): JSON only. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** The one-line error of a failed run. */
+  readonly error?: string;
+}
+
+/** A recorded run. */
+export interface Run extends NewRun {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly learnloopVersion: string;
+  readonly host: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly folds: readonly Readonly<Record<string, number>>[];
+  readonly durations: Readonly<Record<string, number>>;
+  readonly artifacts: readonly RunArtifact[];
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly error?: string;
+}
+
+export interface RunFilter {
+  readonly kind?: RunKind;
+  readonly status?: RunStatus;
+  /** Newest first; at most this many (default 50). */
+  readonly limit?: number;
+}
+
+export interface RunStore {
+  startRun(run: NewRun): Promise<Run>;
+  /** Ends a running run. A StoreError "not_found" for an unknown id, "conflict" if it already ended. */
+  finishRun(id: string, result: RunResult): Promise<Run>;
+  getRun(id: string): Promise<Run | undefined>;
+  /** Newest first. */
+  listRuns(filter?: RunFilter): Promise<Run[]>;
+}
+
+/** Bytes kept by their SHA-256; identical bytes are stored once. */
+export interface ArtifactStore {
+  /** Stores the bytes (a no-op when already there); resolves to their SHA-256 in hex. */
+  putArtifact(bytes: Uint8Array): Promise<string>;
+  /**
+   * The bytes, checked against their checksum on the way out: StoreError "integrity" when they do not
+   * match, "not_found" when there is no such artifact.
+   */
+  getArtifact(sha256: string): Promise<Uint8Array>;
+}
+
+export type Stage = "champion" | "challenger" | "archived";
+
+/** One numbered version of a named model. */
+export interface ModelVersion {
+  readonly name: string;
+  /** 1, 2, 3... per name. */
+  readonly version: number;
+  readonly stage: Stage;
+  /** The model file's bytes in the artifact store. */
+  readonly sha256: string;
+  readonly bytes: number;
+  /** The run that made it, when known. */
+  readonly runId?: string;
+  /** From the model file: family ("gbdt"), task, and the metrics saved with it. */
+  readonly kind: string;
+  readonly task: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly description?: string;
+  readonly createdAt: string;
+}
+
+/** A logged stage change. */
+export interface StageChange {
+  readonly name: string;
+  readonly version: number;
+  readonly from: Stage | null;
+  readonly to: Stage;
+  readonly at: string;
+  readonly actor: string;
+  readonly reason: string;
+}
+
+/** A named model and where it stands. */
+export interface RegisteredModel {
+  readonly name: string;
+  readonly latestVersion: number;
+  /** Undefined when no version is champion. */
+  readonly championVersion?: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewModelVersion {
+  readonly name: string;
+  /** The model file's bytes; stored in the artifact store in the same call. */
+  readonly modelFile: Uint8Array;
+  readonly kind: string;
+  readonly task: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly runId?: string;
+  readonly description?: string;
+  /** Who registers it (a user name, "autopilot"); logged with the first stage. */
+  readonly actor: string;
+}
+
+export interface StageOptions {
+  readonly actor: string;
+  readonly reason: string;
+}
+
+export interface Registry {
+  /** Adds the next version of `name` (created on first use) as a challenger. */
+  registerModel(input: NewModelVersion): Promise<ModelVersion>;
+  listModels(): Promise<RegisteredModel[]>;
+  /** Oldest first. A StoreError "not_found" for an unknown name. */
+  listVersions(name: string): Promise<ModelVersion[]>;
+  getVersion(name: string, version: number): Promise<ModelVersion | undefined>;
+  champion(name: string): Promise<ModelVersion | undefined>;
+  /**
+   * Makes `version` the champion and archives the previous one, atomically: of two concurrent
+   * promotions one wins and neither leaves two champions. Logged with time, actor and reason.
+   */
+  promote(name: string, version: number, options: StageOptions): Promise<StageChange>;
+  /** Makes the previous champion (from the stage log) champion again, archiving the current one. */
+  rollback(name: string, options: StageOptions): Promise<StageChange>;
+  /** Moves a non-champion version to "challenger" or "archived". */
+  setStage(name: string, version: number, stage: Exclude<Stage, "champion">, options: StageOptions): Promise<StageChange>;
+  /** Stage changes of one model, oldest first. */
+  stageHistory(name: string): Promise<StageChange[]>;
+}
+
+/** One served prediction, as logged. */
+export interface PredictionRecord {
+  readonly id: string;
+  readonly at: string;
+  readonly model: string;
+  readonly version: number;
+  /** The request's row, as received. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** What was answered: prediction, probabilities, decision. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+/** An observed outcome for a prediction id. */
+export interface Outcome {
+  readonly id: string;
+  readonly label: unknown;
+}
+
+export interface LabelledPrediction extends PredictionRecord {
+  readonly label: unknown;
+  readonly labelledAt: string;
+}
+
+export interface PredictionLog {
+  /** Appends a batch in one transaction. Ids are unique; a repeated id is a StoreError "conflict". */
+  logPredictions(records: readonly PredictionRecord[]): Promise<void>;
+  /**
+   * Records outcomes of logged predictions of `model` (the latest label of an id wins). Ids with no
+   * logged prediction of that model are not recorded and come back in `unknown`.
+   */
+  recordOutcomes(model: string, outcomes: readonly Outcome[]): Promise<{ recorded: number; unknown: string[] }>;
+  getPrediction(id: string): Promise<(PredictionRecord & { label?: unknown; labelledAt?: string }) | undefined>;
+  /** Predictions of `model` that have an outcome, newest first (default limit 1000). */
+  labelledPredictions(model: string, options?: { readonly limit?: number }): Promise<LabelledPrediction[]>;
+  /** Counts of logged predictions and of those with an outcome. */
+  predictionCounts(model: string): Promise<{ predictions: number; labelled: number }>;
+}
+
+/** Runs, artifacts, registry and prediction log over one database. */
+export interface Store extends RunStore, ArtifactStore, Registry, PredictionLog {
+  /** "sqlite" or "postgres". */
+  readonly backend: string;
+  /** Where it is, for messages (a file path, or the PostgreSQL URL without its password). */
+  readonly location: string;
+  close(): Promise<void>;
+}
