@@ -65,3 +65,8 @@ export {
 export { auditTraining, formatFinding, AUDIT_THRESHOLDS, type AuditFinding } from "./evaluation/audit/index.js";
 export { buildModelReport, renderReportHtml, permutationImportance, type ModelReport, type ReportOptions } from "./evaluation/report/index.js";
 export { profileFile, formatFlag, renderProfileHtml, type DataProfile, type ProfileOptions } from "./evaluation/profile/index.js";
+
+// Tracking: runs, artifacts, the model registry and the prediction log, on SQLite or PostgreSQL.
+export { openStore, storeTarget, sha256Hex, SCHEMA_VERSION, SQLITE_FILE, type StoreOptions } from "./tracking/index.js";
+export type * from "./tracking/types.js";
+export { StoreError, type StoreIssueCode } from "./core/errors.js";

@@ -1,0 +1,509 @@
+/**
+ * The Store over SQL, written once for SQLite and PostgreSQL (./database.ts is the seam). JSON fields are
+ * kept as text; times are ISO-8601 strings in UTC written by this code; order is kept by auto-increment
+ * sequence columns, never by clocks, so that two runs started in the same millisecond still list in order.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { InvalidParameterError, StoreError } from "../core/errors.js";
+import { LEARNLOOP_VERSION } from "../models/format.js";
+import type { Connection, Database, Row } from "./database.js";
+import type {
+  LabelledPrediction,
+  ModelVersion,
+  NewModelVersion,
+  NewRun,
+  Outcome,
+  PredictionRecord,
+  RegisteredModel,
+  Run,
+  RunFilter,
+  RunKind,
+  RunResult,
+  Stage,
+  StageChange,
+  StageOptions,
+  Store,
+} from "./types.js";
+
+const RUN_KINDS: readonly RunKind[] = ["train", "tune", "evaluate"];
+
+/**
+ * Model names appear in URLs (/v1/models/{name}/predict) and file names: letters, digits, ".", "_", "-",
+ * starting with a letter or digit.
+ */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** What the stage log says a change was: the registry replays it to find the champion to roll back to. */
+type StageAction = "register" | "promote" | "demote" | "rollback" | "stage";
+
+/** SHA-256 of bytes, in hex. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Runs, artifacts, the registry and the prediction log over one SQL database. */
+export class SqlStore implements Store {
+  readonly backend: string;
+  readonly location: string;
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.backend = db.dialect;
+    this.location = db.location;
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+
+  // ---- runs -------------------------------------------------------------------------------------
+
+  async startRun(run: NewRun): Promise<Run> {
+    if (!RUN_KINDS.includes(run.kind)) throw new InvalidParameterError("kind", `one of ${RUN_KINDS.join(", ")}`, run.kind, "startRun");
+    const id = randomBytes(6).toString("hex");
+    await this.#db.run(
+      `INSERT INTO runs (id, kind, status, command, params, data, started_at, learnloop_version, host)
+       VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      [id, run.kind, run.command ?? null, json(run.params ?? {}), run.data ? json(run.data) : null, new Date().toISOString(), LEARNLOOP_VERSION, hostname()],
+    );
+    return (await this.getRun(id))!;
+  }
+
+  async finishRun(id: string, result: RunResult): Promise<Run> {
+    if (result.status !== "finished" && result.status !== "failed") {
+      throw new InvalidParameterError("status", "finished or failed", result.status, "finishRun");
+    }
+    const changed = await this.#db.run(
+      `UPDATE runs SET status = ?, finished_at = ?, metrics = ?, folds = ?, durations = ?, artifacts = ?, details = ?, error = ?
+       WHERE id = ? AND status = 'running'`,
+      [
+        result.status,
+        new Date().toISOString(),
+        json(result.metrics ?? {}),
+        json(result.folds ?? []),
+        json(result.durations ?? {}),
+        json(result.artifacts ?? []),
+        json(result.details ?? {}),
+        result.error ?? null,
+        id,
+      ],
+    );
+    const run = await this.getRun(id);
+    if (!run) throw new StoreError("not_found", `run ${id}`, "no such run");
+    if (changed === 0) throw new StoreError("conflict", `run ${id}`, `the run already ended (${run.status} at ${run.finishedAt})`);
+    return run;
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const row = await this.#db.get("SELECT * FROM runs WHERE id = ?", [id]);
+    return row ? runOf(row) : undefined;
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    const limit = limitOf(filter.limit, 50, "listRuns");
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.kind !== undefined) {
+      where.push("kind = ?");
+      params.push(filter.kind);
+    }
+    if (filter.status !== undefined) {
+      where.push("status = ?");
+      params.push(filter.status);
+    }
+    const rows = await this.#db.all(
+      `SELECT * FROM runs ${where.length > 0 ? "WHERE " + where.join(" AND ") : ""} ORDER BY seq DESC LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map(runOf);
+  }
+
+  // ---- artifacts --------------------------------------------------------------------------------
+
+  async putArtifact(bytes: Uint8Array): Promise<string> {
+    return this.#putArtifact(this.#db, bytes);
+  }
+
+  async #putArtifact(connection: Connection, bytes: Uint8Array): Promise<string> {
+    const sha256 = sha256Hex(bytes);
+    await connection.run("INSERT INTO artifacts (sha256, bytes, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING", [
+      sha256,
+      bytes.byteLength,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      new Date().toISOString(),
+    ]);
+    return sha256;
+  }
+
+  async getArtifact(sha256: string): Promise<Uint8Array> {
+    const row = await this.#db.get("SELECT content FROM artifacts WHERE sha256 = ?", [sha256.toLowerCase()]);
+    if (!row) throw new StoreError("not_found", `artifact ${sha256}`, "no such artifact in the store");
+    const content = row.content as Buffer;
+    const bytes = new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
+    const actual = sha256Hex(bytes);
+    if (actual !== sha256.toLowerCase()) {
+      throw new StoreError("integrity", `artifact ${sha256}`, `the stored bytes do not match their checksum (they hash to ${actual}); the store is corrupted`);
+    }
+    return bytes;
+  }
+
+  // ---- registry ---------------------------------------------------------------------------------
+
+  async registerModel(input: NewModelVersion): Promise<ModelVersion> {
+    if (!MODEL_NAME.test(input.name)) {
+      throw new InvalidParameterError("name", "letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)", input.name, "model");
+    }
+    const actor = actorOf(input.actor);
+    const version = await this.#db.transaction(async (tx) => {
+      if (input.runId !== undefined && !(await tx.get("SELECT id FROM runs WHERE id = ?", [input.runId]))) {
+        throw new StoreError("not_found", `run ${input.runId}`, "no such run to link the model version to");
+      }
+      const sha256 = await this.#putArtifact(tx, input.modelFile);
+      const now = new Date().toISOString();
+      // One statement creates the name or takes its next number; the row lock it holds serialises registrations.
+      const numbered = await tx.get(
+        `INSERT INTO models (name, latest_version, created_at, updated_at) VALUES (?, 1, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET latest_version = models.latest_version + 1, updated_at = excluded.updated_at
+         RETURNING latest_version`,
+        [input.name, now, now],
+      );
+      const version = Number(numbered!.latest_version);
+      await tx.run(
+        `INSERT INTO model_versions (name, version, stage, sha256, bytes, run_id, kind, task, metrics, description, created_at)
+         VALUES (?, ?, 'challenger', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [input.name, version, sha256, input.modelFile.byteLength, input.runId ?? null, input.kind, input.task, json(input.metrics ?? {}), input.description ?? null, now],
+      );
+      await logChange(tx, { name: input.name, version, from: null, to: "challenger", at: now, actor, reason: "registered" }, "register");
+      return version;
+    });
+    return (await this.getVersion(input.name, version))!;
+  }
+
+  async listModels(): Promise<RegisteredModel[]> {
+    const rows = await this.#db.all(
+      `SELECT m.name, m.latest_version, m.created_at, m.updated_at, c.version AS champion_version
+       FROM models m LEFT JOIN model_versions c ON c.name = m.name AND c.stage = 'champion'
+       ORDER BY m.name`,
+    );
+    return rows.map((row) => ({
+      name: String(row.name),
+      latestVersion: Number(row.latest_version),
+      ...(row.champion_version !== null && row.champion_version !== undefined ? { championVersion: Number(row.champion_version) } : {}),
+      createdAt: String(row.created_at),
+      updatedAt: String(row.updated_at),
+    }));
+  }
+
+  async listVersions(name: string): Promise<ModelVersion[]> {
+    const rows = await this.#db.all("SELECT * FROM model_versions WHERE name = ? ORDER BY version", [name]);
+    if (rows.length === 0) throw unknownModel(name);
+    return rows.map(versionOf);
+  }
+
+  async getVersion(name: string, version: number): Promise<ModelVersion | undefined> {
+    const row = await this.#db.get("SELECT * FROM model_versions WHERE name = ? AND version = ?", [name, version]);
+    return row ? versionOf(row) : undefined;
+  }
+
+  async champion(name: string): Promise<ModelVersion | undefined> {
+    const row = await this.#db.get("SELECT * FROM model_versions WHERE name = ? AND stage = 'champion'", [name]);
+    return row ? versionOf(row) : undefined;
+  }
+
+  async promote(name: string, version: number, options: StageOptions): Promise<StageChange> {
+    const actor = actorOf(options.actor);
+    return this.#changeStage(name, async (tx, now) => {
+      const target = await tx.get("SELECT stage FROM model_versions WHERE name = ? AND version = ?", [name, version]);
+      if (!target) throw unknownVersion(name, version);
+      if (target.stage === "champion") throw new StoreError("conflict", `model "${name}" version ${version}`, "it is already the champion");
+      return this.#crown(tx, name, version, target.stage as Stage, { actor, reason: options.reason, at: now }, "promote");
+    });
+  }
+
+  async rollback(name: string, options: StageOptions): Promise<StageChange> {
+    const actor = actorOf(options.actor);
+    return this.#changeStage(name, async (tx, now) => {
+      const current = await tx.get("SELECT version FROM model_versions WHERE name = ? AND stage = 'champion'", [name]);
+      if (!current) throw new StoreError("conflict", `model "${name}"`, "it has no champion to roll back from");
+      const line = await championLine(tx, name);
+      const previous = line[line.length - 2];
+      if (previous === undefined) {
+        throw new StoreError("conflict", `model "${name}"`, `version ${current.version} is its first champion; there is no previous champion to roll back to`);
+      }
+      const target = await tx.get("SELECT stage FROM model_versions WHERE name = ? AND version = ?", [name, previous]);
+      return this.#crown(tx, name, previous, target!.stage as Stage, { actor, reason: options.reason, at: now }, "rollback");
+    });
+  }
+
+  async setStage(name: string, version: number, stage: Exclude<Stage, "champion">, options: StageOptions): Promise<StageChange> {
+    if (stage !== "challenger" && stage !== "archived") {
+      throw new InvalidParameterError("stage", "challenger or archived (use promote to make a champion)", stage, "setStage");
+    }
+    const actor = actorOf(options.actor);
+    return this.#changeStage(name, async (tx, now) => {
+      const row = await tx.get("SELECT stage FROM model_versions WHERE name = ? AND version = ?", [name, version]);
+      if (!row) throw unknownVersion(name, version);
+      const from = row.stage as Stage;
+      if (from === "champion") {
+        throw new StoreError("conflict", `model "${name}" version ${version}`, "it is the champion; promote another version or roll back first");
+      }
+      if (from === stage) throw new StoreError("conflict", `model "${name}" version ${version}`, `it is already ${stage}`);
+      await tx.run("UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?", [stage, name, version]);
+      const change: StageChange = { name, version, from, to: stage, at: now, actor, reason: options.reason };
+      await logChange(tx, change, "stage");
+      return change;
+    });
+  }
+
+  async stageHistory(name: string): Promise<StageChange[]> {
+    const rows = await this.#db.all("SELECT * FROM stage_changes WHERE name = ? ORDER BY seq", [name]);
+    if (rows.length === 0) throw unknownModel(name);
+    return rows.map(changeOf);
+  }
+
+  /**
+   * A stage change in one transaction that first locks the model's row: on PostgreSQL, concurrent changes
+   * of one model wait for each other there (SQLite's write lock already serialises the transaction). Should
+   * a racing writer slip past anyway, the one-champion index refuses the second champion: "conflict".
+   */
+  async #changeStage<T>(name: string, work: (tx: Connection, now: string) => Promise<T>): Promise<T> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        const model = await tx.get(`SELECT name FROM models WHERE name = ?${this.#db.forUpdate}`, [name]);
+        if (!model) throw unknownModel(name);
+        const now = new Date().toISOString();
+        const result = await work(tx, now);
+        await tx.run("UPDATE models SET updated_at = ? WHERE name = ?", [now, name]);
+        return result;
+      });
+    } catch (error) {
+      if (this.#db.isUniqueViolation(error)) {
+        throw new StoreError("conflict", `model "${name}"`, "another stage change of this model won the race; list its versions and try again");
+      }
+      throw error;
+    }
+  }
+
+  /** Archives the current champion, if any, and makes `version` champion; both changes logged. */
+  async #crown(tx: Connection, name: string, version: number, from: Stage, how: { actor: string; reason: string; at: string }, action: "promote" | "rollback"): Promise<StageChange> {
+    const current = await tx.get("SELECT version FROM model_versions WHERE name = ? AND stage = 'champion'", [name]);
+    if (current) {
+      const demoted = Number(current.version);
+      await tx.run("UPDATE model_versions SET stage = 'archived' WHERE name = ? AND version = ?", [name, demoted]);
+      await logChange(tx, { name, version: demoted, from: "champion", to: "archived", ...how }, "demote");
+    }
+    await tx.run("UPDATE model_versions SET stage = 'champion' WHERE name = ? AND version = ?", [name, version]);
+    const change: StageChange = { name, version, from, to: "champion", ...how };
+    await logChange(tx, change, action);
+    return change;
+  }
+
+  // ---- prediction log ---------------------------------------------------------------------------
+
+  async logPredictions(records: readonly PredictionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      if (this.#db.dialect === "postgres") {
+        // One statement for the whole batch: arrays in, rows out (a multi-row VALUES would need 6 placeholders a row).
+        await this.#db.run(
+          `INSERT INTO predictions (id, at, model, version, inputs, outputs)
+           SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[])`,
+          [
+            records.map((record) => record.id),
+            records.map((record) => record.at),
+            records.map((record) => record.model),
+            records.map((record) => record.version),
+            records.map((record) => json(record.inputs)),
+            records.map((record) => json(record.outputs)),
+          ],
+        );
+      } else {
+        await this.#db.runMany(
+          "INSERT INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)",
+          records.map((record) => [record.id, record.at, record.model, record.version, json(record.inputs), json(record.outputs)]),
+        );
+      }
+    } catch (error) {
+      if (this.#db.isUniqueViolation(error)) {
+        throw new StoreError("conflict", "prediction log", `a prediction id in the batch of ${records.length} is already logged (or repeated in the batch); nothing of the batch was logged`);
+      }
+      throw error;
+    }
+  }
+
+  async recordOutcomes(model: string, outcomes: readonly Outcome[]): Promise<{ recorded: number; unknown: string[] }> {
+    // The latest label of an id wins, also within one batch.
+    const latest = new Map<string, unknown>();
+    for (const outcome of outcomes) {
+      latest.delete(outcome.id);
+      latest.set(outcome.id, outcome.label);
+    }
+    if (latest.size === 0) return { recorded: 0, unknown: [] };
+    const now = new Date().toISOString();
+    const ids = [...latest.keys()];
+    const known = await this.#db.transaction(async (tx) => {
+      const found = new Set<string>();
+      for (const id of ids) {
+        const changed = await tx.run(
+          `INSERT INTO outcomes (id, label, labelled_at)
+           SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM predictions WHERE id = ? AND model = ?)
+           ON CONFLICT (id) DO UPDATE SET label = excluded.label, labelled_at = excluded.labelled_at`,
+          [id, json(latest.get(id) ?? null), now, id, model],
+        );
+        if (changed > 0) found.add(id);
+      }
+      return found;
+    });
+    return { recorded: known.size, unknown: ids.filter((id) => !known.has(id)) };
+  }
+
+  async getPrediction(id: string): Promise<(PredictionRecord & { label?: unknown; labelledAt?: string }) | undefined> {
+    const row = await this.#db.get(
+      "SELECT p.*, o.label, o.labelled_at FROM predictions p LEFT JOIN outcomes o ON o.id = p.id WHERE p.id = ?",
+      [id],
+    );
+    if (!row) return undefined;
+    return {
+      ...predictionOf(row),
+      ...(row.label !== null && row.label !== undefined ? { label: JSON.parse(String(row.label)), labelledAt: String(row.labelled_at) } : {}),
+    };
+  }
+
+  async labelledPredictions(model: string, options: { readonly limit?: number } = {}): Promise<LabelledPrediction[]> {
+    const limit = limitOf(options.limit, 1000, "labelledPredictions");
+    const rows = await this.#db.all(
+      `SELECT p.*, o.label, o.labelled_at FROM predictions p JOIN outcomes o ON o.id = p.id
+       WHERE p.model = ? ORDER BY p.at DESC, p.id DESC LIMIT ?`,
+      [model, limit],
+    );
+    return rows.map((row) => ({ ...predictionOf(row), label: JSON.parse(String(row.label)), labelledAt: String(row.labelled_at) }));
+  }
+
+  async predictionCounts(model: string): Promise<{ predictions: number; labelled: number }> {
+    const row = await this.#db.get(
+      `SELECT (SELECT COUNT(*) FROM predictions WHERE model = ?) AS predictions,
+              (SELECT COUNT(*) FROM outcomes o JOIN predictions p ON p.id = o.id WHERE p.model = ?) AS labelled`,
+      [model, model],
+    );
+    return { predictions: Number(row!.predictions), labelled: Number(row!.labelled) };
+  }
+}
+
+// ---- rows to objects ----------------------------------------------------------------------------
+
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** Parses a JSON record of numbers; null (how JSON writes NaN and infinities) comes back as NaN. */
+function numbers(text: unknown): Record<string, number> {
+  const parsed = JSON.parse(String(text)) as Record<string, number | null>;
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(parsed)) out[key] = value === null ? NaN : value;
+  return out;
+}
+
+function runOf(row: Row): Run {
+  return {
+    id: String(row.id),
+    kind: row.kind as RunKind,
+    status: row.status as Run["status"],
+    ...(row.command !== null ? { command: String(row.command) } : {}),
+    params: JSON.parse(String(row.params)),
+    ...(row.data !== null ? { data: JSON.parse(String(row.data)) } : {}),
+    startedAt: String(row.started_at),
+    ...(row.finished_at !== null ? { finishedAt: String(row.finished_at) } : {}),
+    learnloopVersion: String(row.learnloop_version),
+    host: String(row.host),
+    metrics: numbers(row.metrics),
+    folds: (JSON.parse(String(row.folds)) as unknown[]).map((fold) => numbers(JSON.stringify(fold))),
+    durations: numbers(row.durations),
+    artifacts: JSON.parse(String(row.artifacts)),
+    details: JSON.parse(String(row.details)),
+    ...(row.error !== null ? { error: String(row.error) } : {}),
+  };
+}
+
+function versionOf(row: Row): ModelVersion {
+  return {
+    name: String(row.name),
+    version: Number(row.version),
+    stage: row.stage as Stage,
+    sha256: String(row.sha256),
+    bytes: Number(row.bytes),
+    ...(row.run_id !== null ? { runId: String(row.run_id) } : {}),
+    kind: String(row.kind),
+    task: String(row.task),
+    metrics: numbers(row.metrics),
+    ...(row.description !== null ? { description: String(row.description) } : {}),
+    createdAt: String(row.created_at),
+  };
+}
+
+function changeOf(row: Row): StageChange {
+  return {
+    name: String(row.name),
+    version: Number(row.version),
+    from: row.from_stage === null ? null : (row.from_stage as Stage),
+    to: row.to_stage as Stage,
+    at: String(row.at),
+    actor: String(row.actor),
+    reason: String(row.reason),
+  };
+}
+
+function predictionOf(row: Row): PredictionRecord {
+  return {
+    id: String(row.id),
+    at: String(row.at),
+    model: String(row.model),
+    version: Number(row.version),
+    inputs: JSON.parse(String(row.inputs)),
+    outputs: JSON.parse(String(row.outputs)),
+  };
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+async function logChange(tx: Connection, change: StageChange, action: StageAction): Promise<void> {
+  await tx.run(
+    "INSERT INTO stage_changes (name, version, from_stage, to_stage, action, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [change.name, change.version, change.from, change.to, action, change.at, change.actor, change.reason],
+  );
+}
+
+/**
+ * The line of champions as the stage log tells it: each promotion pushes a version, each rollback pops
+ * the current one. Its last entry is the current champion, the one before it the champion to roll back
+ * to, so repeated rollbacks walk back through earlier champions instead of flipping between two.
+ */
+async function championLine(tx: Connection, name: string): Promise<number[]> {
+  const rows = await tx.all("SELECT version, action FROM stage_changes WHERE name = ? AND to_stage = 'champion' ORDER BY seq", [name]);
+  const line: number[] = [];
+  for (const row of rows) {
+    if (row.action === "rollback") line.pop();
+    else line.push(Number(row.version));
+  }
+  return line;
+}
+
+function actorOf(actor: string): string {
+  if (typeof actor !== "string" || actor.trim() === "") throw new InvalidParameterError("actor", "a non-empty name (a user, \"autopilot\")", actor);
+  return actor;
+}
+
+function limitOf(limit: number | undefined, fallback: number, owner: string): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidParameterError("limit", "an integer >= 1", limit, owner);
+  return limit;
+}
+
+function unknownModel(name: string): StoreError {
+  return new StoreError("not_found", `model "${name}"`, "no such model in the registry");
+}
+
+function unknownVersion(name: string, version: number): StoreError {
+  return new StoreError("not_found", `model "${name}" version ${version}`, "no such version in the registry");
+}

@@ -1,0 +1,133 @@
+/**
+ * SQLite, the embedded default: one file, `learnloop.db`, shared by every process on the machine. WAL mode
+ * lets readers run while one process writes; a busy timeout makes a writer wait for another instead of
+ * failing. Statements are prepared once and cached.
+ *
+ * better-sqlite3 is synchronous, so the store's async transactions are serialised on this connection by
+ * a queue: while one awaits between statements, no other call of this Store can slip into its
+ * transaction. Between processes (and between Store instances) SQLite's own write lock serialises, taken
+ * at BEGIN IMMEDIATE so that two writers never deadlock on a lock upgrade.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { StoreError } from "../core/errors.js";
+import type { Connection, Database, Row } from "./database.js";
+
+/** How long a writer waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/** Opens (creating it and its folder if needed) the SQLite database at `file`. */
+export function openSqliteDatabase(file: string): SqliteDatabase {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma("journal_mode = WAL");
+    // With WAL, NORMAL never corrupts the file; a power cut may lose the last commits, not a crash of learnloop.
+    db.pragma("synchronous = NORMAL");
+    return new SqliteDatabase(db, file);
+  } catch (error) {
+    throw new StoreError("unavailable", file, `cannot open the SQLite store: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** A better-sqlite3 connection behind the Database seam. */
+export class SqliteDatabase implements Database {
+  readonly dialect = "sqlite" as const;
+  readonly forUpdate = "";
+  readonly location: string;
+  readonly #db: BetterSqlite3.Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** The tail of the queue of operations on this connection. */
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #direct: Connection;
+
+  constructor(db: BetterSqlite3.Database, location: string) {
+    this.#db = db;
+    this.location = location;
+    this.#direct = {
+      all: async (sql, params = []) => this.#guard(() => this.#prepare(sql).all(...params) as Row[]),
+      get: async (sql, params = []) => this.#guard(() => this.#prepare(sql).get(...params) as Row | undefined),
+      run: async (sql, params = []) => this.#guard(() => this.#prepare(sql).run(...params).changes),
+    };
+  }
+
+  /** The raw better-sqlite3 handle, for tests that need to reach under the store. */
+  get handle(): BetterSqlite3.Database {
+    return this.#db;
+  }
+
+  all(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+    return this.#serial(() => this.#direct.all(sql, params));
+  }
+
+  get(sql: string, params?: readonly unknown[]): Promise<Row | undefined> {
+    return this.#serial(() => this.#direct.get(sql, params));
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.#serial(() => this.#direct.run(sql, params));
+  }
+
+  transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    return this.#serial(async () => {
+      this.#guard(() => this.#prepare("BEGIN IMMEDIATE").run());
+      try {
+        const result = await work(this.#direct);
+        this.#guard(() => this.#prepare("COMMIT").run());
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) this.#prepare("ROLLBACK").run();
+        throw error;
+      }
+    });
+  }
+
+  runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<void> {
+    return this.#serial(async () => {
+      const statement = this.#prepare(sql);
+      // better-sqlite3's transaction(): BEGIN, the loop without leaving C++ for the event loop, COMMIT.
+      const insertAll = this.#db.transaction((list: readonly (readonly unknown[])[]) => {
+        for (const params of list) statement.run(...params);
+      });
+      this.#guard(() => insertAll.immediate(paramsList));
+    });
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    const code = (error as { code?: string }).code;
+    return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  }
+
+  async close(): Promise<void> {
+    await this.#serial(async () => this.#db.close());
+  }
+
+  #prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #serial<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(operation, operation);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Turns "the database is locked" into a StoreError that says so; other errors pass as they are. */
+  #guard<T>(operation: () => T): T {
+    try {
+      return operation();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+        throw new StoreError("unavailable", this.location, `the SQLite store stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s`);
+      }
+      throw error;
+    }
+  }
+}
