@@ -1,0 +1,391 @@
+/**
+ * The prediction service: a Fastify app that serves the registry's champions over HTTP.
+ *
+ *   POST /v1/models/{name}/predict    {"rows": [{...}, ...]} -> predictions with ids, probabilities, decision
+ *   POST /v1/models/{name}/feedback   {"outcomes": [{"id", "label"}, ...]} (bearer token) -> recorded / unknown
+ *   GET  /v1/models                   the models served, their versions and the fields a row needs
+ *   POST /v1/admin/reload             (bearer token) check the registry for new champions now
+ *   GET  /healthz, /readyz, /metrics, /openapi.json
+ *
+ * Requests never wait for the store: predictions are logged through an in-memory queue written in
+ * batches (./prediction-log.ts). Champions are polled and hot-swapped (./models.ts). Every error body is
+ * {"error": "<one line>"}.
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { StoreError, describeValue } from "../core/errors.js";
+import { formatError } from "../core/messages.js";
+import { LEARNLOOP_VERSION } from "../models/format.js";
+import type { PredictionRecord, Store } from "../tracking/types.js";
+import { ServiceMetrics } from "./metrics.js";
+import { ModelHost, type ModelCheck, type ServedModel } from "./models.js";
+import { PredictionLogWriter, type PredictionLogOptions } from "./prediction-log.js";
+import { RowValidationError, formatRowIssue, type UnknownCategoryPolicy } from "./rows.js";
+import * as schemas from "./schemas.js";
+
+/** Options of `createService`. */
+export interface ServiceOptions {
+  /** Where the registry, the artifacts and the prediction log are. The caller opens and closes it. */
+  readonly store: Store;
+  /** Models to serve, by name (default: every registered model that has a champion, checked at each poll). */
+  readonly models?: readonly string[];
+  /** The bearer token of the feedback and admin routes. */
+  readonly token: string;
+  /** Most rows in one predict request (default 10000). */
+  readonly maxBatch?: number;
+  /** Largest request body in bytes (default 64 MiB: 10000 wide rows fit). */
+  readonly bodyLimit?: number;
+  /** Longest a request may take, from its first byte to its answer, in ms (default 10000); then 503. */
+  readonly requestTimeoutMs?: number;
+  /** How often the registry is checked for new champions, in ms (default 1000; 0: only on /v1/admin/reload). */
+  readonly pollIntervalMs?: number;
+  /** What an unknown category becomes when the request does not say (`?unknown=`): "error" (default, a 400) or "missing". */
+  readonly unknownCategories?: UnknownCategoryPolicy;
+  /** The prediction log's batching (see ./prediction-log.ts). */
+  readonly predictionLog?: PredictionLogOptions;
+  /** One line for each event an operator wants to see (a model loaded or refused, log write failures). */
+  readonly onEvent?: (line: string) => void;
+}
+
+/** What the service exposes beside the Fastify app (as `app.learnloop`). */
+export interface ServiceControl {
+  readonly host: ModelHost;
+  readonly log: PredictionLogWriter;
+  readonly metrics: ServiceMetrics;
+  /** Resolves when the first check of the registry is done (models loaded, or refused). */
+  readonly loaded: Promise<ModelCheck[]>;
+  /** Checks the registry for new champions now (also retries refused ones). */
+  reload(): Promise<ModelCheck[]>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    learnloop: ServiceControl;
+  }
+}
+
+const DEFAULT_MAX_BATCH = 10_000;
+const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** An answer to send as {"error": message} with `status`. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Builds the service. It starts loading the champions at once; /readyz answers 503 until they are
+ * loaded. Close it with `app.close()`: it stops polling and writes the queued prediction log (the store
+ * stays open: its owner closes it).
+ *
+ * @example
+ * const store = await openStore();
+ * const app = await createService({ store, token: process.env.LEARNLOOP_TOKEN! });
+ * await app.listen({ port: 8080 });
+ */
+export async function createService(options: ServiceOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const defaultUnknown = options.unknownCategories ?? "error";
+  const say = options.onEvent ?? (() => undefined);
+  const tokenDigest = digest(options.token);
+
+  let metrics: ServiceMetrics | undefined;
+  let lastLogError = "";
+  const log = new PredictionLogWriter((records) => store.logPredictions(records), options.predictionLog, {
+    onWritten(records, seconds) {
+      metrics?.logWritten.inc(records);
+      metrics?.logFlushSeconds.observe(seconds);
+      lastLogError = "";
+    },
+    onError(error, records, willRetry) {
+      metrics?.logWriteErrors.inc();
+      const line = formatError(error);
+      // One line per streak of the same failure, not one per second while the store is down.
+      if (line !== lastLogError) say(`prediction log: writing ${records} records failed (${willRetry ? "kept to retry" : "dropped"}): ${line}`);
+      lastLogError = line;
+    },
+    onDropped(records) {
+      metrics?.logDropped.inc(records);
+    },
+  });
+  metrics = new ServiceMetrics(() => log.counts);
+  const serviceMetrics = metrics;
+
+  const host = new ModelHost(store, options.models, {
+    onLoaded(model, previous) {
+      serviceMetrics.modelVersion.set({ model: model.name }, model.version);
+      if (previous) serviceMetrics.modelSwaps.inc({ model: model.name });
+      say(previous ? `${model.name}: now serving version ${model.version} (was ${previous.version})` : `${model.name}: serving version ${model.version} (${model.model.kind}, ${model.model.task})`);
+    },
+    onRefused(name, version, message) {
+      serviceMetrics.modelLoadFailures.inc({ model: name });
+      const current = host.get(name);
+      say(`${name}: version ${version} refused, ${current ? `version ${current.version} keeps serving` : "nothing to serve"}: ${message}`);
+    },
+  });
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const onPollError = (error: unknown): void => say(`checking the registry failed: ${formatError(error)}`);
+  const loaded = host.check();
+  loaded.then(
+    () => host.start(pollIntervalMs, onPollError),
+    (error: unknown) => {
+      onPollError(error);
+      host.start(pollIntervalMs, onPollError);
+    },
+  );
+
+  const app = Fastify({
+    bodyLimit,
+    handlerTimeout: requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    logger: false,
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+  });
+  app.decorate("learnloop", { host, log, metrics: serviceMetrics, loaded, reload: () => host.check({ retry: true }) } satisfies ServiceControl);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "learnloop prediction service", version: LEARNLOOP_VERSION, description: "Predictions from the registry's champion models, feedback on them, health and metrics." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const [status, message] = answerFor(error, bodyLimit, requestTimeoutMs);
+    if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
+    void reply.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
+  });
+
+  app.addHook("onResponse", (request, reply, done) => {
+    const labels = {
+      model: (request.params as { name?: string } | undefined)?.name ?? "",
+      route: request.routeOptions.url ?? "unmatched",
+      method: request.method,
+      status: String(reply.statusCode),
+    };
+    serviceMetrics.requests.inc(labels);
+    serviceMetrics.latency.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+
+  const requireToken = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    const header = request.headers.authorization;
+    const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    // Digests of equal length make the comparison constant-time whatever the token's length.
+    if (given === undefined || !timingSafeEqual(digest(given), tokenDigest)) {
+      void reply.code(401).header("www-authenticate", 'Bearer realm="learnloop"').send({
+        error: given === undefined ? "this route needs a bearer token: send Authorization: Bearer $LEARNLOOP_TOKEN" : "the bearer token is wrong",
+      });
+      return;
+    }
+    done();
+  };
+
+  const servedOrThrow = (name: string): ServedModel => {
+    const served = host.get(name);
+    if (served) return served;
+    const names = host.all().map((model) => model.name);
+    throw new HttpError(404, `no model named "${name}" is served (${names.length > 0 ? `serving: ${names.join(", ")}` : "no model is loaded yet"})`);
+  };
+
+  app.post<{ Params: { name: string }; Querystring: { unknown?: UnknownCategoryPolicy }; Body: { rows: unknown[] } }>(
+    "/v1/models/:name/predict",
+    { schema: schemas.predictRoute },
+    (request) => {
+      const served = servedOrThrow(request.params.name);
+      const rows = request.body.rows;
+      if (rows.length === 0) throw new HttpError(400, "rows: expected at least one row");
+      if (rows.length > maxBatch) {
+        throw new HttpError(413, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
+      }
+      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown);
+      const at = new Date().toISOString();
+      const records: PredictionRecord[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const { id, ...outputs } = answer.predictions[i]!;
+        records[i] = { id, at, model: served.name, version: served.version, inputs: rows[i] as Record<string, unknown>, outputs };
+      }
+      log.append(records);
+      for (const [label, count] of answer.counts) serviceMetrics.predictions.inc({ model: served.name, version: String(served.version), class: label }, count);
+      return { model: { name: served.name, version: served.version }, predictions: answer.predictions };
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { outcomes: { id: string; label: unknown }[] } }>(
+    "/v1/models/:name/feedback",
+    { schema: schemas.feedbackRoute, onRequest: requireToken },
+    async (request) => {
+      const name = request.params.name;
+      const served = servedOrThrow(name);
+      const outcomes = request.body.outcomes.map((outcome, i) => ({ id: outcome.id, label: checkedLabel(served, outcome.label, i) }));
+      // The predictions may still be in the queue: write them first, so their ids are known.
+      await log.flush();
+      const result = await store.recordOutcomes(name, outcomes);
+      if (result.recorded > 0) serviceMetrics.feedback.inc({ model: name, result: "recorded" }, result.recorded);
+      if (result.unknown.length > 0) serviceMetrics.feedback.inc({ model: name, result: "unknown" }, result.unknown.length);
+      return { recorded: result.recorded, unknown: result.unknown.length, unknownIds: result.unknown };
+    },
+  );
+
+  app.get("/v1/models", { schema: schemas.modelsRoute }, () => ({
+    models: host.all().map((served) => ({
+      name: served.name,
+      version: served.version,
+      kind: served.model.kind,
+      task: served.model.task,
+      target: served.model.schema.target.name,
+      ...(served.classes ? { classes: [...served.classes] } : {}),
+      ...(served.threshold !== undefined ? { threshold: served.threshold } : {}),
+      fields: [...served.reader.fields],
+      loadedAt: served.loadedAt,
+    })),
+  }));
+
+  app.post("/v1/admin/reload", { schema: schemas.reloadRoute, onRequest: requireToken }, async () => ({ models: await host.check({ retry: true }) }));
+
+  app.get("/healthz", { schema: schemas.healthRoute }, () => ({ status: "ok" }));
+
+  app.get("/readyz", { schema: schemas.readyRoute }, (_request, reply) => {
+    if (!host.ready) {
+      return (reply as FastifyReply).code(503).send({ error: "not ready: the models are not loaded yet" });
+    }
+    return { status: "ready", models: host.all().map((served) => ({ name: served.name, version: served.version })) };
+  });
+
+  app.get("/metrics", { schema: schemas.metricsRoute }, async (_request, reply) => {
+    const text = await serviceMetrics.registry.metrics();
+    return reply.type(serviceMetrics.registry.contentType).send(text);
+  });
+
+  app.get("/openapi.json", { schema: schemas.openapiRoute }, () => app.swagger());
+
+  app.addHook("onClose", async () => {
+    await host.stop();
+    try {
+      await log.close();
+    } catch (error) {
+      say(`prediction log: ${log.pending} records could not be written at shutdown: ${formatError(error)}`);
+    }
+  });
+
+  return app;
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/** One answered prediction. */
+interface PredictionEntry {
+  id: string;
+  prediction: string | number;
+  probabilities?: Record<string, number>;
+  decision?: string;
+}
+
+/**
+ * Predicts `rows` with one model: one row through the model's one-row path when it has one (no
+ * Dataset, no allocation but the answer), a batch through a Dataset and predictProba / predict.
+ * Labels are the most probable class (for binary, P(classes[1]) > 0.5, as Model.predict); the decision
+ * is classes[1] when P(classes[1]) >= the saved threshold, as `learnloop predict` writes it.
+ */
+function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy): { predictions: PredictionEntry[]; counts: Map<string, number> } {
+  const { model, reader, classes, threshold } = served;
+  const n = rows.length;
+  const predictions: PredictionEntry[] = new Array(n);
+  const counts = new Map<string, number>();
+  const count = (label: string): void => void counts.set(label, (counts.get(label) ?? 0) + 1);
+  try {
+    if (!classes) {
+      const values = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predict(reader.toDataset(rows, unknown));
+      for (let i = 0; i < n; i++) predictions[i] = { id: randomUUID(), prediction: values[i]! };
+      counts.set("", n);
+      return { predictions, counts };
+    }
+    const k = classes.length;
+    const proba = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predictProba(reader.toDataset(rows, unknown)).data;
+    for (let i = 0, at = 0; i < n; i++, at += k) {
+      const probabilities: Record<string, number> = {};
+      let best = 0;
+      for (let c = 0; c < k; c++) {
+        probabilities[classes[c]!] = proba[at + c]!;
+        if (proba[at + c]! > proba[at + best]!) best = c;
+      }
+      if (k === 2) best = proba[at + 1]! > 0.5 ? 1 : 0;
+      const label = classes[best]!;
+      count(label);
+      const entry: PredictionEntry = { id: randomUUID(), prediction: label, probabilities };
+      if (threshold !== undefined) entry.decision = proba[at + 1]! >= threshold ? classes[1]! : classes[0]!;
+      predictions[i] = entry;
+    }
+    return { predictions, counts };
+  } catch (error) {
+    if (error instanceof RowValidationError) throw new HttpError(400, formatRowIssue(error.issue));
+    throw error;
+  }
+}
+
+/** An outcome's label, checked against the model: one of the classes (as their text), or a finite number. */
+function checkedLabel(served: ServedModel, label: unknown, index: number): string | number {
+  const classes = served.classes;
+  if (classes) {
+    const text = typeof label === "string" ? label : typeof label === "number" || typeof label === "boolean" ? String(label) : undefined;
+    if (text !== undefined && classes.includes(text)) return text;
+    const shown = classes.slice(0, 8).map((c) => JSON.stringify(c)).join(", ");
+    throw new HttpError(400, `outcomes[${index}].label: expected one of the classes of "${served.name}" (${shown}${classes.length > 8 ? ", ..." : ""}), got ${describeValue(label)}`);
+  }
+  if (typeof label === "number" && Number.isFinite(label)) return label;
+  throw new HttpError(400, `outcomes[${index}].label: expected a finite number (the observed value of "${served.model.schema.target.name}"), got ${describeValue(label)}`);
+}
+
+/** The status and one-line message of an error, for {"error": message}. */
+function answerFor(error: FastifyError | HttpError | Error, bodyLimit: number, requestTimeoutMs: number): [number, string] {
+  if (error instanceof HttpError) return [error.status, error.message];
+  if (error instanceof RowValidationError) return [400, formatRowIssue(error.issue)];
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return [413, `the request body is larger than the limit of ${bodyLimit.toLocaleString("en-US")} bytes; send fewer rows per request`];
+    case "FST_ERR_HANDLER_TIMEOUT":
+      return [503, `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request`];
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return [415, `the request body must be JSON (Content-Type: application/json), got ${describeValue(String(fastifyError.message.split(": ").pop()))}`];
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return [400, "the request body is empty; expected a JSON object"];
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return [400, `the request body is not valid JSON: ${firstLine(fastifyError.message)}`];
+  }
+  if (fastifyError.validation && fastifyError.validation.length > 0) {
+    const issue = fastifyError.validation[0]!;
+    const where = `${fastifyError.validationContext ?? "body"}${issue.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
+    const missing = (issue.params as { missingProperty?: string }).missingProperty;
+    if (missing) return [400, `${where === "body" ? "" : where + "."}${missing}: required`.replace(/^body\./, "")];
+    return [400, `${where.replace(/^body\.?/, "") || "request body"}: ${issue.message ?? "invalid"}`];
+  }
+  if (error instanceof SyntaxError) return [400, `the request body is not valid JSON: ${firstLine(error.message)}`];
+  if (error instanceof StoreError) {
+    if (error.code === "unavailable") return [503, `the store is unavailable: ${formatError(error)}`];
+    return [500, `the store failed: ${formatError(error)}`];
+  }
+  const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
+  if (status < 500) return [status, firstLine(error.message)];
+  return [status, `internal error: ${firstLine(formatError(error))}`];
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

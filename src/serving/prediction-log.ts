@@ -1,0 +1,148 @@
+/**
+ * The prediction log's writer: requests append records to an in-memory queue and return at once; the
+ * queue is written to the store in batches, every `flushIntervalMs` or as soon as `batchSize` records
+ * wait, one batch at a time, so that logging never sits on a request's path.
+ *
+ * The queue is bounded (`maxQueue`): when the store is down records pile up until the bound, then new
+ * ones are dropped and counted (never unbounded memory). A batch that fails because the store is
+ * unreachable goes back to the front of the queue and is retried at the next flush; a batch the store
+ * refuses for any other reason (a conflict, a schema error) would fail forever, so it is dropped and
+ * counted. A crash loses what is in the queue: at most `flushIntervalMs` of predictions, or `maxQueue`
+ * records while the store is down.
+ */
+import { StoreError } from "../core/errors.js";
+import type { PredictionRecord } from "../tracking/types.js";
+
+/** Options of the prediction log writer. */
+export interface PredictionLogOptions {
+  /** How often the queue is written, in milliseconds (default 1000). */
+  readonly flushIntervalMs?: number;
+  /** Records per store transaction; a flush starts as soon as this many wait (default 1000). */
+  readonly batchSize?: number;
+  /** Records kept while the store is slow or down; beyond, new records are dropped (default 100000). */
+  readonly maxQueue?: number;
+}
+
+/** What the writer did, for /metrics. */
+export interface PredictionLogCounts {
+  queued: number;
+  written: number;
+  dropped: number;
+  writeErrors: number;
+}
+
+/** Events a writer reports (for metrics and the service log). */
+export interface PredictionLogEvents {
+  /** A batch was written in `seconds`. */
+  onWritten?(records: number, seconds: number): void;
+  /** A write failed; `willRetry` when the records went back to the queue. */
+  onError?(error: unknown, records: number, willRetry: boolean): void;
+  /** Records were dropped (queue full, or refused by the store). */
+  onDropped?(records: number): void;
+}
+
+/** Writes prediction records through `write` (Store.logPredictions) in batches, off the request path. */
+export class PredictionLogWriter {
+  readonly #write: (records: readonly PredictionRecord[]) => Promise<void>;
+  readonly #events: PredictionLogEvents;
+  readonly flushIntervalMs: number;
+  readonly batchSize: number;
+  readonly maxQueue: number;
+  #queue: PredictionRecord[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  readonly counts: PredictionLogCounts = { queued: 0, written: 0, dropped: 0, writeErrors: 0 };
+
+  constructor(write: (records: readonly PredictionRecord[]) => Promise<void>, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}) {
+    this.#write = write;
+    this.#events = events;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.batchSize = options.batchSize ?? 1000;
+    this.maxQueue = options.maxQueue ?? 100_000;
+    if (this.flushIntervalMs > 0) {
+      this.#timer = setInterval(() => void this.flush().catch(() => undefined), this.flushIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Records waiting to be written. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues records; those beyond `maxQueue` are dropped and counted. Never throws, never waits. */
+  append(records: readonly PredictionRecord[]): void {
+    if (this.#closed) {
+      this.#drop(records.length);
+      return;
+    }
+    const room = this.maxQueue - this.#queue.length;
+    const taken = Math.min(room, records.length);
+    for (let i = 0; i < taken; i++) this.#queue.push(records[i]!);
+    this.counts.queued = this.#queue.length;
+    if (taken < records.length) this.#drop(records.length - taken);
+    // A full batch is written now rather than at the next tick of the timer (on the next turn of the
+    // event loop, after the response is sent).
+    if (this.#queue.length >= this.batchSize && !this.#flushing) setImmediate(() => void this.flush().catch(() => undefined));
+  }
+
+  /**
+   * Writes everything queued so far (in batches of `batchSize`); resolves when done. Concurrent calls
+   * share the running flush and then flush what arrived meanwhile. Rejects with the store's error when
+   * a batch could not be written (the records stay queued when the store was unreachable).
+   */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing.catch(() => undefined);
+    if (this.#queue.length === 0) return;
+    const run = this.#drain();
+    this.#flushing = run;
+    try {
+      await run;
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #drain(): Promise<void> {
+    // Only what is queued now: a busy service must not keep one flush running forever.
+    let left = this.#queue.length;
+    while (left > 0 && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, Math.min(this.batchSize, left));
+      left -= batch.length;
+      this.counts.queued = this.#queue.length;
+      const started = performance.now();
+      try {
+        await this.#write(batch);
+      } catch (error) {
+        this.counts.writeErrors++;
+        const retry = error instanceof StoreError ? error.code === "unavailable" : true;
+        if (retry) {
+          const room = this.maxQueue - this.#queue.length;
+          const kept = Math.min(room, batch.length);
+          this.#queue.unshift(...(kept === batch.length ? batch : batch.slice(batch.length - kept)));
+          this.counts.queued = this.#queue.length;
+          if (kept < batch.length) this.#drop(batch.length - kept);
+        } else this.#drop(batch.length);
+        this.#events.onError?.(error, batch.length, retry);
+        throw error;
+      }
+      this.counts.written += batch.length;
+      this.#events.onWritten?.(batch.length, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Stops the timer and writes what is queued; later appends are dropped and counted. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+  }
+
+  #drop(n: number): void {
+    if (n <= 0) return;
+    this.counts.dropped += n;
+    this.#events.onDropped?.(n);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * JSON schemas of the service's routes: they validate request bodies, make Fastify serialise answers
+ * with compiled serialisers (fast-json-stringify) rather than JSON.stringify, and are the OpenAPI
+ * document (/openapi.json, built by @fastify/swagger from these).
+ */
+
+const errorBody = {
+  type: "object",
+  description: "Every error: one line saying what is wrong and, where it applies, which row and field.",
+  properties: { error: { type: "string" } },
+  required: ["error"],
+} as const;
+
+const errors = (...codes: number[]): Record<string, typeof errorBody> => Object.fromEntries(codes.map((code) => [String(code), errorBody]));
+
+const modelParams = {
+  type: "object",
+  properties: { name: { type: "string", description: "The registered model's name" } },
+  required: ["name"],
+} as const;
+
+const modelRef = {
+  type: "object",
+  properties: { name: { type: "string" }, version: { type: "integer" } },
+  required: ["name", "version"],
+} as const;
+
+export const predictRoute = {
+  summary: "Predict rows with the model's champion",
+  description:
+    "Each row holds the input columns the model was trained on (GET /v1/models lists them): numbers for numeric features, category text for categorical ones, an ISO-8601 string or epoch milliseconds for a date column, null for a missing value. Every prediction gets an id to send feedback with.",
+  tags: ["predictions"],
+  params: modelParams,
+  querystring: {
+    type: "object",
+    properties: { unknown: { type: "string", enum: ["error", "missing"], description: "An unknown category: a 400 (error), or read as a missing value" } },
+  },
+  body: {
+    type: "object",
+    properties: { rows: { type: "array", items: { type: "object" }, description: "One row, or up to the service's --max-batch" } },
+    required: ["rows"],
+  },
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        model: modelRef,
+        predictions: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              id: { type: "string", description: "The prediction id, for feedback" },
+              prediction: { type: ["string", "number"], description: "The class label (classification) or the value (regression)" },
+              probabilities: { type: "object", additionalProperties: { type: "number" }, description: "P(class) by class label (classification)" },
+              decision: { type: "string", description: "The class the model's saved decision rule chooses (binary classifiers saved with one)" },
+            },
+            required: ["id", "prediction"],
+          },
+        },
+      },
+      required: ["model", "predictions"],
+    },
+    ...errors(400, 404, 413, 415, 503),
+  },
+} as const;
+
+export const feedbackRoute = {
+  summary: "Record observed outcomes of earlier predictions",
+  tags: ["feedback"],
+  security: [{ bearer: [] }],
+  params: modelParams,
+  body: {
+    type: "object",
+    properties: {
+      outcomes: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { id: { type: "string" }, label: { description: "The observed class label, or value for regression" } },
+          required: ["id", "label"],
+        },
+      },
+    },
+    required: ["outcomes"],
+  },
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        recorded: { type: "integer", description: "Outcomes joined to a logged prediction" },
+        unknown: { type: "integer", description: "Outcomes whose id is not a logged prediction of this model" },
+        unknownIds: { type: "array", items: { type: "string" } },
+      },
+      required: ["recorded", "unknown", "unknownIds"],
+    },
+    ...errors(400, 401, 404, 413, 503),
+  },
+} as const;
+
+export const modelsRoute = {
+  summary: "The models being served",
+  tags: ["models"],
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        models: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              version: { type: "integer" },
+              kind: { type: "string" },
+              task: { type: "string" },
+              target: { type: "string" },
+              classes: { type: "array", items: { type: "string" } },
+              threshold: { type: "number" },
+              fields: { type: "array", items: { type: "string" }, description: "The input columns a row must hold" },
+              loadedAt: { type: "string" },
+            },
+            required: ["name", "version", "kind", "task", "target", "fields", "loadedAt"],
+          },
+        },
+      },
+      required: ["models"],
+    },
+  },
+} as const;
+
+export const reloadRoute = {
+  summary: "Check the registry for new champions now",
+  description: "Loads champions that changed and retries ones refused before; a champion that fails to load is refused and the model being served keeps serving.",
+  tags: ["admin"],
+  security: [{ bearer: [] }],
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        models: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              name: { type: "string" },
+              status: { type: "string", enum: ["loaded", "unchanged", "refused", "no_champion"] },
+              version: { type: "integer" },
+              refusedVersion: { type: "integer" },
+              error: { type: "string" },
+            },
+            required: ["name", "status"],
+          },
+        },
+      },
+      required: ["models"],
+    },
+    ...errors(401, 503),
+  },
+} as const;
+
+export const healthRoute = {
+  summary: "Liveness: the process answers",
+  tags: ["operations"],
+  response: { 200: { type: "object", properties: { status: { type: "string" } }, required: ["status"] } },
+} as const;
+
+export const readyRoute = {
+  summary: "Readiness: 200 once the models are loaded, 503 before",
+  tags: ["operations"],
+  response: {
+    200: {
+      type: "object",
+      properties: { status: { type: "string" }, models: { type: "array", items: modelRef } },
+      required: ["status", "models"],
+    },
+    ...errors(503),
+  },
+} as const;
+
+export const metricsRoute = {
+  summary: "Prometheus metrics (text exposition format)",
+  tags: ["operations"],
+  produces: ["text/plain"],
+  response: { 200: { type: "string", description: "Prometheus text format 0.0.4" } },
+} as const;
+
+export const openapiRoute = {
+  summary: "This OpenAPI document",
+  tags: ["operations"],
+  response: { 200: { type: "object", additionalProperties: true } },
+} as const;
