@@ -4,6 +4,8 @@ import { InvalidParameterError } from "../../core/errors.js";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset, Task } from "../../core/types.js";
 import { decodeModelFile } from "../format.js";
+import type { DumpedNode } from "../gbdt/model.js";
+import { resolveMaxFeatures } from "./forest.js";
 import { FOREST_PARAMS, loadForestModel, RandomForest } from "./index.js";
 
 function numeric(name: string, values: ArrayLike<number>): Column {
@@ -88,14 +90,61 @@ test("classification: beats the majority baseline clearly; OOB accuracy close to
   assert.deepEqual(new Set(ranked.slice(4)), new Set(["x4", "x5"]));
 });
 
-test("maxFeatures: all features by default; a fraction draws that many per tree and still beats the baseline", () => {
-  const train = classification(3000, 1);
-  const heldOut = classification(2000, 2);
-  assert.equal(new RandomForest({ nTrees: 2, ...THREADS }).fit(train).fitSummary().featuresPerTree, 6);
-  const model = new RandomForest({ nTrees: 60, maxFeatures: Math.sqrt(6) / 6, ...THREADS }).fit(train);
-  assert.equal(model.fitSummary().featuresPerTree, 2);
-  const acc = accuracy(model.predict(heldOut), heldOut);
-  assert.ok(acc > 0.68, `accuracy ${acc}`);
+test("maxFeatures resolves as scikit-learn's max_features: sqrt for classification, all for regression, fraction, count", () => {
+  assert.equal(resolveMaxFeatures(null, 28, false), 5);
+  assert.equal(resolveMaxFeatures(null, 3, false), 1);
+  assert.equal(resolveMaxFeatures(null, 28, true), 28);
+  assert.equal(resolveMaxFeatures(0.5, 7, true), 3);
+  assert.equal(resolveMaxFeatures(1, 7, false), 7);
+  assert.equal(resolveMaxFeatures(0.01, 7, false), 1);
+  assert.equal(resolveMaxFeatures(4, 7, false), 4);
+  assert.throws(() => resolveMaxFeatures(8, 7, false), (e: unknown) => e instanceof InvalidParameterError && e.message === "RandomForest: maxFeatures must be at most the number of features (7), or a fraction in (0, 1], got 8");
+  const train = classification(600, 1);
+  assert.equal(new RandomForest({ nTrees: 2, ...THREADS }).fit(train).fitSummary().featuresPerSplit, 2);
+  assert.equal(new RandomForest({ nTrees: 2, ...THREADS }).fit(regression(600, 1)).fitSummary().featuresPerSplit, 6);
+  assert.throws(() => new RandomForest({ maxFeatures: 7, ...THREADS }).fit(train), /maxFeatures must be at most the number of features \(6\)/);
+});
+
+/** Every split of a dumped tree, as feature names in depth-first order. */
+function splitFeatures(node: DumpedNode, out: string[] = []): string[] {
+  if ("feature" in node) {
+    out.push(node.feature);
+    splitFeatures(node.left, out);
+    splitFeatures(node.right, out);
+  }
+  return out;
+}
+
+test("features are drawn per split: with one of two features per split, trees mix both and some roots split on noise", () => {
+  // y depends on x0 only; x1 is noise. With all features every root splits on x0.
+  const rng = new Random(21);
+  const n = 2000;
+  const x0 = Float64Array.from({ length: n }, () => rng.next());
+  const x1 = Float64Array.from({ length: n }, () => rng.next());
+  const y = Float64Array.from(x0, (v) => (v > 0.5 ? 1 : 0));
+  const data = dataset([numeric("x0", x0), numeric("x1", x1)], y, "binary", ["a", "b"]);
+  const all = new RandomForest({ nTrees: 20, maxFeatures: 1, maxLeaves: 8, ...THREADS }).fit(data).dumpTrees();
+  assert.ok(all.every((tree) => "feature" in tree && tree.feature === "x0"));
+  const model = new RandomForest({ nTrees: 20, maxFeatures: 0.5, maxLeaves: 8, ...THREADS }).fit(data);
+  assert.equal(model.fitSummary().featuresPerSplit, 1);
+  const trees = model.dumpTrees();
+  const roots = trees.map((tree) => ("feature" in tree ? tree.feature : "leaf"));
+  // Per tree sampling would give trees of x0 only or x1 only; per split, a tree mixes both.
+  assert.ok(roots.includes("x0") && roots.includes("x1"), `roots: ${roots}`);
+  const mixed = trees.filter((tree) => new Set(splitFeatures(tree)).size === 2).length;
+  assert.ok(mixed >= 5, `${mixed} of 20 trees split on both features`);
+  // Noise splits cost accuracy but the forest still learns x0.
+  assert.ok(accuracy(model.predict(data), data) > 0.9);
+});
+
+test("a forest with per-split sampling is the same with 1 and 2 threads (nodes big enough for the workers)", () => {
+  const data = classification(100000, 22);
+  const fit = (threads: number) => new RandomForest({ nTrees: 3, maxLeaves: 64, seed: 5, threads }).fit(data);
+  const one = fit(1);
+  const two = fit(2);
+  assert.equal(one.fitSummary().featuresPerSplit, 2);
+  assert.deepEqual(two.dumpTrees(), one.dumpTrees());
+  assert.deepEqual(two.fitSummary(), one.fitSummary());
 });
 
 test("multiclass: probabilities sum to 1, predict is their argmax, beats the baseline", () => {
@@ -181,7 +230,8 @@ test("a gbdt file is refused by the forest loader", () => {
 
 test("parameter validation names the parameter and the expected range", () => {
   assert.throws(() => new RandomForest({ nTrees: 0 }), (e: unknown) => e instanceof InvalidParameterError && e.message === "RandomForest: nTrees must be an integer >= 1 and <= 100000, got 0");
-  assert.throws(() => new RandomForest({ maxFeatures: 1.5 }), /RandomForest: maxFeatures must be a number > 0 and <= 1 \(or null\), got 1.5/);
+  assert.throws(() => new RandomForest({ maxFeatures: 1.5 }), (e: unknown) => e instanceof InvalidParameterError && e.message === "RandomForest: maxFeatures must be a fraction in (0, 1] or a whole number of features, got 1.5");
+  assert.throws(() => new RandomForest({ maxFeatures: 0 }), /RandomForest: maxFeatures must be a number > 0 \(or null\), got 0/);
   assert.throws(() => new RandomForest({ bootstrap: "yes" }), /bootstrap must be true or false/);
   assert.throws(() => new RandomForest({ trees: 10 }), /trees must be one of the known parameters/);
   assert.equal(new RandomForest().params.nTrees, FOREST_PARAMS.nTrees.default);

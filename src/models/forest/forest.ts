@@ -1,16 +1,17 @@
 /**
  * The random forest estimator. `fit` bins the data once, then for each tree:
  *
- *   bootstrap sample (weights = draw counts x sample weights) -> features for this tree
+ *   bootstrap sample (weights = draw counts x sample weights)
  *   -> per output, one histogram tree (src/models/gbdt/grower.ts) on gradient -target x weight,
  *      hessian weight, l2 0, learning rate 1: each leaf's value is the weighted mean of its rows' target
- *      and each split's gain is its decrease of the weighted squared error (Gini, for a class indicator)
+ *      and each split's gain is its decrease of the weighted squared error (Gini, for a class indicator);
+ *      every node searches its split among maxFeatures features drawn for it (scikit-learn's max_features)
  *   -> out-of-bag predictions for the rows the bootstrap left out
  *
  * and the model averages the trees. Classification grows one tree per class on the class indicator
  * (binary: one tree, on class 1), so a leaf's value is the class's share among the leaf's rows.
  */
-import { DataValidationError } from "../../core/errors.js";
+import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
 import { validateParams } from "../../core/params.js";
 import { Random } from "../../core/rng.js";
 import type { Dataset } from "../../core/types.js";
@@ -18,7 +19,7 @@ import { schemaOf } from "../../data/schema.js";
 import { HIST_STRIDE } from "../../kernels/histogram.js";
 import { BinMapper } from "../gbdt/bin-mapper.js";
 import { TreeBuilder } from "../gbdt/boosting.js";
-import { TreeGrower, type BinnedData } from "../gbdt/grower.js";
+import { RandomNodeFeatures, TreeGrower, type BinnedData } from "../gbdt/grower.js";
 import { HistogramThreads, toShared } from "../gbdt/histogram-threads.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { ForestModel } from "./model.js";
@@ -48,6 +49,8 @@ export class RandomForest implements Estimator<ForestModel> {
   /** Validates `params` against FOREST_PARAMS; throws InvalidParameterError naming the bad one. */
   constructor(params: Readonly<Record<string, unknown>> = {}) {
     this.params = validateParams(OWNER, FOREST_PARAMS, params);
+    const m = this.params.maxFeatures;
+    if (m !== null && m > 1 && !Number.isInteger(m)) throw new InvalidParameterError("maxFeatures", "a fraction in (0, 1] or a whole number of features", m, OWNER);
   }
 
   /** Fits a forest on `train`; never changes this estimator. */
@@ -79,10 +82,7 @@ export class RandomForest implements Estimator<ForestModel> {
     const nOutputs = task === "multiclass" ? nClasses : 1;
     const minSamplesLeaf = p.minSamplesLeaf ?? (regression ? 5 : 1);
     const nFeatures = train.features.length;
-    // Per-tree feature sampling (see FOREST_PARAMS.maxFeatures): all features unless asked otherwise.
-    const maxFeatures = p.maxFeatures ?? 1;
-    const nSelected = nFeatures === 0 ? 0 : Math.min(nFeatures, Math.max(1, Math.round(maxFeatures * nFeatures)));
-
+    const featuresPerSplit = resolveMaxFeatures(p.maxFeatures, nFeatures, regression);
     const rng = new Random(p.seed);
     const nThreads = p.threads ?? HistogramThreads.defaultThreads();
     const threads = HistogramThreads.acquire(nThreads);
@@ -134,6 +134,7 @@ export class RandomForest implements Estimator<ForestModel> {
       const used = new Int32Array(nRows);
       const gh = new Float32Array(2 * nRows);
       const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
+      const sampler = featuresPerSplit < nFeatures ? new RandomNodeFeatures(rng, featuresPerSplit) : null;
       const oobSum = new Float64Array(nRows * nOutputs);
       const oobCount = new Int32Array(nRows);
 
@@ -146,15 +147,6 @@ export class RandomForest implements Estimator<ForestModel> {
         for (let r = 0; r < nRows; r++) if (weights[r]! > 0) used[nUsed++] = r;
         const allRows = nUsed === nRows;
         for (let k = 0; k < nOutputs; k++) {
-          if (nSelected < nFeatures) {
-            for (let i = 0; i < nSelected; i++) {
-              const j = i + rng.int(nFeatures - i);
-              const t = features[i]!;
-              features[i] = features[j]!;
-              features[j] = t;
-            }
-            features.subarray(0, nSelected).sort();
-          }
           const cls = task === "binary" ? 1 : k;
           for (let r = 0; r < nRows; r++) {
             const w = weights[r]!;
@@ -164,7 +156,7 @@ export class RandomForest implements Estimator<ForestModel> {
           }
           if (allRows) for (let r = 0; r < nRows; r++) grower.rows[r] = r;
           else grower.rows.set(used.subarray(0, nUsed));
-          grower.grow(gh, nUsed, allRows, features, nSelected, 1);
+          grower.grow(gh, nUsed, allRows, features, nFeatures, 1, sampler);
           // Leaf values (and gains) back to target units.
           for (let l = 0; l < grower.nLeaves; l++) {
             const node = grower.leafNode[l]!;
@@ -183,7 +175,7 @@ export class RandomForest implements Estimator<ForestModel> {
         oobScore: oob.score,
         oobRows: oob.rows,
         maxLeaves,
-        featuresPerTree: nSelected,
+        featuresPerSplit,
         minSamplesLeaf,
       }, builder.build());
       return model;
@@ -191,6 +183,20 @@ export class RandomForest implements Estimator<ForestModel> {
       threads?.release();
     }
   }
+}
+
+/**
+ * Features per split from maxFeatures (scikit-learn's rules): null is sqrt(features) for classification
+ * and all features for regression; a fraction takes floor(fraction x features); a whole number above 1
+ * is a count, at most the number of features. Always at least one.
+ */
+export function resolveMaxFeatures(maxFeatures: number | null, nFeatures: number, regression: boolean): number {
+  if (nFeatures === 0) return 0;
+  if (maxFeatures !== null && maxFeatures > 1 && maxFeatures > nFeatures) {
+    throw new InvalidParameterError("maxFeatures", `at most the number of features (${nFeatures}), or a fraction in (0, 1]`, maxFeatures, OWNER);
+  }
+  const n = maxFeatures === null ? (regression ? nFeatures : Math.floor(Math.sqrt(nFeatures))) : maxFeatures > 1 ? maxFeatures : Math.floor(maxFeatures * nFeatures);
+  return Math.max(1, Math.min(nFeatures, n));
 }
 
 /** Adds the grower's tree's leaf values to the out-of-bag sums of the rows the bootstrap left out. */

@@ -10,7 +10,7 @@ import type { Dataset, Schema, Task } from "../../core/types.js";
 import { predictRaw } from "../../kernels/tree-predict.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
-import { checkedTrees, TREE_ARRAY_NAMES, type GbdtTrees } from "../gbdt/model.js";
+import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees } from "../gbdt/model.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
 export interface ForestState {
@@ -24,8 +24,8 @@ export interface ForestState {
   readonly oobRows: number;
   /** The leaf limit the trees were grown with (maxLeaves, or the automatic limit). */
   readonly maxLeaves: number;
-  /** Features each tree could split on. */
-  readonly featuresPerTree: number;
+  /** Features drawn for each split (maxFeatures resolved). */
+  readonly featuresPerSplit: number;
   /** minSamplesLeaf after resolving null. */
   readonly minSamplesLeaf: number;
 }
@@ -68,7 +68,7 @@ export class ForestModel implements Model {
       oobMetric: s.oobScore === null ? null : this.task === "regression" ? "r2" : "accuracy",
       oobRows: s.oobRows,
       maxLeaves: s.maxLeaves,
-      featuresPerTree: s.featuresPerTree,
+      featuresPerSplit: s.featuresPerSplit,
       minSamplesLeaf: s.minSamplesLeaf,
     };
   }
@@ -126,6 +126,11 @@ export class ForestModel implements Model {
       if (f >= 0) totals[f] += nodeGain[i]!;
     }
     return this.schema.features.map((feature, f) => ({ feature: feature.name, importance: totals[f]! })).sort((a, b) => b.importance - a.importance);
+  }
+
+  /** The trees as JSON objects (bag-major: bag b's tree of output k is tree b x outputs + k), for reading and debugging. */
+  dumpTrees(): DumpedNode[] {
+    return dumpTreeArrays(this.#trees, this.schema);
   }
 
   /** The model file: tree arrays as binary arrays, the forest state in the header. */

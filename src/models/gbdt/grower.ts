@@ -16,6 +16,7 @@
 import { buildHistogramAllRows, buildHistogramOrdered, gatherGradients, HIST_STRIDE, subtractHistograms } from "../../kernels/histogram.js";
 import { categoricalGoLeft, numericGoLeft, partitionRowsWithPairs } from "../../kernels/partition.js";
 import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
+import type { Random } from "../../core/rng.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 
 /** Shape of the binned training data, as the grower needs it. */
@@ -35,6 +36,53 @@ export interface GrowerSettings extends SplitSettings {
   readonly maxLeaves: number;
   /** Depth limit, or Infinity. */
   readonly maxDepth: number;
+}
+
+/**
+ * Chooses the candidate features of each node's split (a random forest's max_features). The grower calls it
+ * on its own thread, once per node whose split it searches, in a fixed order of nodes (the root, then the
+ * left and right child of each split in split order), so the choice is the same for any number of threads.
+ * Histograms are still built for every feature of the tree: a child's histogram is its parent's minus its
+ * sibling's, whatever features each node drew.
+ */
+export interface NodeFeatureSampler {
+  /**
+   * Writes the candidate features of node `node`, a subset of features[0..nSelected) in ascending order,
+   * to `out` (room for nSelected) and returns how many there are.
+   */
+  sample(node: number, features: Int32Array, nSelected: number, out: Int32Array): number;
+}
+
+/**
+ * scikit-learn's max_features: `perNode` features drawn without replacement for every node, from a seeded
+ * generator (a partial Fisher-Yates shuffle, then ascending order, so ties between equal gains still go
+ * to the lowest feature as without sampling).
+ */
+export class RandomNodeFeatures implements NodeFeatureSampler {
+  readonly #rng: Random;
+  readonly #perNode: number;
+  #pool = new Int32Array(0);
+
+  constructor(rng: Random, perNode: number) {
+    this.#rng = rng;
+    this.#perNode = perNode;
+  }
+
+  sample(_node: number, features: Int32Array, nSelected: number, out: Int32Array): number {
+    const n = Math.min(this.#perNode, nSelected);
+    if (this.#pool.length < nSelected) this.#pool = new Int32Array(nSelected);
+    const pool = this.#pool;
+    pool.set(features.subarray(0, nSelected));
+    for (let i = 0; i < n; i++) {
+      const j = i + this.#rng.int(nSelected - i);
+      const t = pool[i]!;
+      pool[i] = pool[j]!;
+      pool[j] = t;
+      out[i] = pool[i]!;
+    }
+    out.subarray(0, n).sort();
+    return n;
+  }
 }
 
 /** Time spent in each phase, in milliseconds, summed over trees (LightGBM-style phase timers). */
@@ -97,6 +145,10 @@ export class TreeGrower {
   readonly #threads: HistogramThreads | null;
   /** With threads: the selected features of the current tree, in shared memory. */
   readonly #sharedFeatures: Int32Array;
+  /** The current tree's node feature sampler (null: every node searches all the tree's features). */
+  #sampler: NodeFeatureSampler | null = null;
+  /** The candidate features of the node being searched, when sampling. */
+  readonly #nodeFeatures: Int32Array;
 
   /**
    * With `threads` (bound here to this grower's buffers for nThreads threads), data.bins must be in
@@ -117,6 +169,7 @@ export class TreeGrower {
     const histograms = new Float64Array(memory(8 * L * slotLength));
     this.#pool = Array.from({ length: L }, (_, s) => histograms.subarray(s * slotLength, (s + 1) * slotLength));
     this.#sharedFeatures = new Int32Array(memory(4 * data.nFeatures));
+    this.#nodeFeatures = new Int32Array(data.nFeatures);
     this.#threads = threads;
     if (threads) {
       if (!(data.bins.buffer instanceof SharedArrayBuffer)) throw new Error("TreeGrower: with threads, data.bins must be in a SharedArrayBuffer");
@@ -146,10 +199,11 @@ export class TreeGrower {
    * Grows a tree on the rows rows[0..nUsed) (the caller fills them, ascending; `allRows` says they are
    * exactly 0..nRows-1, which allows the root histogram without an index list), with interleaved
    * gradient/hessian pairs by row (gradHess[2r], gradHess[2r+1]), over the first nSelected features of
-   * `features`.
+   * `features`. With a `sampler`, each node's split is searched over the features it draws from those.
    */
-  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number): void {
+  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number, sampler: NodeFeatureSampler | null = null): void {
     const { data, settings } = this;
+    this.#sampler = sampler;
     const { bins, nRows, featureOffset, nBins, isCategorical } = data;
     const sums = this.#leafSums;
     this.nLeaves = 1;
@@ -306,6 +360,10 @@ export class TreeGrower {
   #findSplit(leaf: number, features: Int32Array, nSelected: number): void {
     const { data, settings } = this;
     const sums = this.#leafSums;
+    if (this.#sampler) {
+      nSelected = this.#sampler.sample(this.leafNode[leaf]!, features, nSelected, this.#nodeFeatures);
+      features = this.#nodeFeatures;
+    }
     findBestSplit(
       this.#pool[this.#leafSlot[leaf]!]!,
       features,

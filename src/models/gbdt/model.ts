@@ -191,28 +191,7 @@ export class GbdtModel implements Model {
 
   /** The trees as JSON objects, one per tree, for reading and debugging. */
   dumpTrees(): DumpedNode[] {
-    const trees = this.#trees;
-    const dump = (node: number): DumpedNode => {
-      const f = trees.nodeFeature[node]!;
-      if (f < 0) return { leaf: trees.nodeValue[node]!, count: trees.nodeCount[node]! };
-      const spec = this.schema.features[f]!;
-      const flags = trees.nodeFlags[node]!;
-      const base = {
-        feature: spec.name,
-        missing: (flags & FLAG_MISSING_LEFT) !== 0 ? ("left" as const) : ("right" as const),
-        gain: trees.nodeGain[node]!,
-        count: trees.nodeCount[node]!,
-      };
-      const children = { left: dump(trees.nodeLeft[node]!), right: dump(trees.nodeRight[node]!) };
-      if ((flags & FLAG_CATEGORICAL) === 0) return { ...base, threshold: trees.nodeThreshold[node]!, ...children };
-      const categories: string[] = [];
-      const offset = trees.nodeCatOffset[node]!;
-      for (let c = 0; c < trees.nodeThreshold[node]!; c++) {
-        if ((trees.catBits[offset + (c >>> 5)]! >>> (c & 31)) & 1) categories.push(spec.categories?.[c] ?? String(c));
-      }
-      return { ...base, categories, ...children };
-    };
-    return Array.from(trees.treeRoot, (root) => dump(root));
+    return dumpTreeArrays(this.#trees, this.schema);
   }
 
   /** The model file: tree arrays as binary arrays, loss and prior as header state. */
@@ -320,4 +299,29 @@ export function checkedTrees(arrays: ModelContent["arrays"], nOutputs: number, n
     }
   }
   return trees;
+}
+
+/** Tree arrays as JSON objects, one per tree (dumpTrees of boosted and forest models). */
+export function dumpTreeArrays(trees: GbdtTrees, schema: Schema): DumpedNode[] {
+  const dump = (node: number): DumpedNode => {
+    const f = trees.nodeFeature[node]!;
+    if (f < 0) return { leaf: trees.nodeValue[node]!, count: trees.nodeCount[node]! };
+    const spec = schema.features[f]!;
+    const flags = trees.nodeFlags[node]!;
+    const base = {
+      feature: spec.name,
+      missing: (flags & FLAG_MISSING_LEFT) !== 0 ? ("left" as const) : ("right" as const),
+      gain: trees.nodeGain[node]!,
+      count: trees.nodeCount[node]!,
+    };
+    const children = { left: dump(trees.nodeLeft[node]!), right: dump(trees.nodeRight[node]!) };
+    if ((flags & FLAG_CATEGORICAL) === 0) return { ...base, threshold: trees.nodeThreshold[node]!, ...children };
+    const categories: string[] = [];
+    const offset = trees.nodeCatOffset[node]!;
+    for (let c = 0; c < trees.nodeThreshold[node]!; c++) {
+      if ((trees.catBits[offset + (c >>> 5)]! >>> (c & 31)) & 1) categories.push(spec.categories?.[c] ?? String(c));
+    }
+    return { ...base, categories, ...children };
+  };
+  return Array.from(trees.treeRoot, (root) => dump(root));
 }
