@@ -46,7 +46,7 @@ export class RowValidationError extends DataValidationError {
 
 /** The one line a client sees for a bad row. */
 export function formatRowIssue(issue: RowIssue): string {
-  const place = `rows[${issue.index}].${issue.field}`;
+  const place = issue.field === "" ? `rows[${issue.index}]` : `rows[${issue.index}].${issue.field}`;
   const said = [issue.expected ? `expected ${issue.expected}` : "", issue.received ? `got ${issue.received}` : ""].filter(Boolean).join(", ");
   return `${place}: ${[said, issue.detail].filter(Boolean).join("; ")}`;
 }

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { StoreError } from "../core/errors.js";
+import type { PredictionRecord } from "../tracking/types.js";
+import { PredictionLogWriter } from "./prediction-log.js";
+
+const records = (n: number, from = 0): PredictionRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `p${from + i}`, at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: i }, outputs: { prediction: 0 } }));
+
+test("records are written in batches of batchSize, in order, and flush writes what is queued", async () => {
+  const batches: string[][] = [];
+  const writer = new PredictionLogWriter(async (batch) => void batches.push(batch.map((r) => r.id)), { flushIntervalMs: 0, batchSize: 3 });
+  writer.append(records(2));
+  assert.equal(writer.pending, 2);
+  assert.deepEqual(batches, []);
+  writer.append(records(5, 2));
+  await writer.flush();
+  assert.deepEqual(batches, [["p0", "p1", "p2"], ["p3", "p4", "p5"], ["p6"]]);
+  assert.deepEqual(writer.counts, { queued: 0, written: 7, dropped: 0, writeErrors: 0 });
+});
+
+test("a full batch is written on the next turn of the event loop, without waiting for the timer", async () => {
+  let written = 0;
+  const writer = new PredictionLogWriter(async (batch) => void (written += batch.length), { flushIntervalMs: 60_000, batchSize: 4 });
+  writer.append(records(4));
+  assert.equal(written, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  await writer.flush();
+  assert.equal(written, 4);
+  await writer.close();
+});
+
+test("the timer writes queued records every flushIntervalMs", async () => {
+  let written = 0;
+  const writer = new PredictionLogWriter(async (batch) => void (written += batch.length), { flushIntervalMs: 20, batchSize: 100 });
+  writer.append(records(3));
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.equal(written, 3);
+  await writer.close();
+});
+
+test("while the store is unreachable records are kept to retry, up to maxQueue; beyond, dropped and counted", async () => {
+  let down = true;
+  const written: string[] = [];
+  const errors: boolean[] = [];
+  const writer = new PredictionLogWriter(
+    async (batch) => {
+      if (down) throw new StoreError("unavailable", "db", "connection refused");
+      written.push(...batch.map((r) => r.id));
+    },
+    { flushIntervalMs: 0, batchSize: 2, maxQueue: 5 },
+    { onError: (_error, _n, retry) => void errors.push(retry) },
+  );
+  writer.append(records(4));
+  await assert.rejects(writer.flush(), /connection refused/);
+  assert.equal(writer.pending, 4);
+  writer.append(records(3, 4)); // room for one
+  assert.deepEqual(writer.counts, { queued: 5, written: 0, dropped: 2, writeErrors: 1 });
+  down = false;
+  await writer.flush();
+  assert.deepEqual(written, ["p0", "p1", "p2", "p3", "p4"]);
+  assert.deepEqual(errors, [true]);
+});
+
+test("a batch the store refuses for good (a conflict) is dropped and counted, not retried forever", async () => {
+  let calls = 0;
+  const writer = new PredictionLogWriter(
+    async () => {
+      calls++;
+      throw new StoreError("conflict", "prediction p0", "already logged");
+    },
+    { flushIntervalMs: 0, batchSize: 10 },
+  );
+  writer.append(records(3));
+  await assert.rejects(writer.flush(), /already logged/);
+  await writer.flush();
+  assert.equal(calls, 1);
+  assert.deepEqual(writer.counts, { queued: 0, written: 0, dropped: 3, writeErrors: 1 });
+});
+
+test("close writes what is queued; records appended after close are dropped and counted", async () => {
+  let written = 0;
+  const writer = new PredictionLogWriter(async (batch) => void (written += batch.length), { flushIntervalMs: 1000, batchSize: 100 });
+  writer.append(records(7));
+  await writer.close();
+  assert.equal(written, 7);
+  writer.append(records(2));
+  assert.equal(writer.counts.dropped, 2);
+});
