@@ -3,13 +3,14 @@
  * lets readers run while one process writes; a busy timeout makes a writer wait for another instead of
  * failing. Statements are prepared once and cached.
  *
- * better-sqlite3 is synchronous, so the store's async transactions are serialised on this connection by
- * a queue: while one awaits between statements, no other call of this Store can slip into its
- * transaction. Between processes (and between Store instances) SQLite's own write lock serialises, taken
- * at BEGIN IMMEDIATE so that two writers never deadlock on a lock upgrade.
+ * better-sqlite3 is synchronous, so the store's async transactions are serialised by a queue per database
+ * file, shared by every connection to that file in this thread: while one transaction awaits between
+ * statements, no other call can slip into it, and a second connection never busy-waits on a lock that
+ * only this same thread could release (which would hang it). Between processes SQLite's own write lock
+ * serialises, taken at BEGIN IMMEDIATE so that two writers never deadlock on a lock upgrade.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { StoreError } from "../core/errors.js";
 import type { Connection, Database, Row } from "./database.js";
@@ -22,10 +23,11 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   try {
     mkdirSync(dirname(file), { recursive: true });
     const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+    // Setting WAL reads the header, so a file that is not a database fails here, named in the error.
     db.pragma("journal_mode = WAL");
     // With WAL, NORMAL never corrupts the file; a power cut may lose the last commits, not a crash of learnloop.
     db.pragma("synchronous = NORMAL");
-    return new SqliteDatabase(db, file);
+    return new SqliteDatabase(db, resolve(file));
   } catch (error) {
     throw new StoreError("unavailable", file, `cannot open the SQLite store: ${(error as Error).message.split("\n")[0]}`);
   }
@@ -38,13 +40,17 @@ export class SqliteDatabase implements Database {
   readonly location: string;
   readonly #db: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
-  /** The tail of the queue of operations on this connection. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** The tail of the queue of operations on this database file, per file, shared by its connections. */
+  static readonly #queues = new Map<string, { tail: Promise<unknown> }>();
+  readonly #queue: { tail: Promise<unknown> };
   readonly #direct: Connection;
 
   constructor(db: BetterSqlite3.Database, location: string) {
     this.#db = db;
     this.location = location;
+    let queue = SqliteDatabase.#queues.get(location);
+    if (!queue) SqliteDatabase.#queues.set(location, (queue = { tail: Promise.resolve() }));
+    this.#queue = queue;
     this.#direct = {
       all: async (sql, params = []) => this.#guard(() => this.#prepare(sql).all(...params) as Row[]),
       get: async (sql, params = []) => this.#guard(() => this.#prepare(sql).get(...params) as Row | undefined),
@@ -113,8 +119,8 @@ export class SqliteDatabase implements Database {
   }
 
   #serial<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(operation, operation);
-    this.#queue = result.catch(() => undefined);
+    const result = this.#queue.tail.then(operation, operation);
+    this.#queue.tail = result.catch(() => undefined);
     return result;
   }
 

@@ -1,0 +1,437 @@
+/**
+ * The one conformance suite of the tracking Store: every backend (SQLite, PostgreSQL) runs it unchanged
+ * (see sqlite.test.ts and postgres.test.ts). It checks what a caller sees: round trips of every field,
+ * the order and limits of lists, the error code and words of every refusal, atomic promotions raced from
+ * separate Store instances, rollback through the stage log, artifact bytes corrupted under the store,
+ * and a database written by a newer learnloop.
+ *
+ * Names and ids carry a random tag so that the suite also runs on a database that already holds data.
+ */
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { after, before, describe, it } from "node:test";
+import { InvalidParameterError, StoreError, type StoreIssueCode } from "../../src/core/errors.js";
+import { formatError } from "../../src/core/messages.js";
+import { LEARNLOOP_VERSION } from "../../src/models/format.js";
+import { SCHEMA_VERSION } from "../../src/tracking/index.js";
+import type { PredictionRecord, Store } from "../../src/tracking/types.js";
+
+/** How the suite reaches a backend. */
+export interface StoreHarness {
+  /** Opens a new Store instance (a new connection) on the same database every time. */
+  open(): Promise<Store>;
+  /** Runs raw SQL (with `?` placeholders) on that database, under the store: to corrupt bytes, fake a newer schema. */
+  execute(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/** Resolves when `promise` rejects with a StoreError of `code`; returns the error's one-line message. */
+async function storeError(promise: Promise<unknown>, code: StoreIssueCode): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof StoreError, `expected a StoreError "${code}", got ${String(error)}`);
+    assert.equal(error.code, code, `expected code "${code}", got "${error.code}": ${error.message}`);
+    return formatError(error);
+  }
+  assert.fail(`expected a StoreError "${code}", but it resolved`);
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Registers the conformance suite for one backend. */
+export function storeConformance(name: string, harness: StoreHarness): void {
+  describe(`Store conformance: ${name}`, () => {
+    const tag = randomBytes(4).toString("hex");
+    const modelName = (base: string) => `${base}-${tag}`;
+    let store: Store;
+    before(async () => {
+      store = await harness.open();
+    });
+    after(async () => {
+      await store?.close();
+    });
+
+    describe("runs", () => {
+      it("startRun records what is known at the start; getRun reads it back", async () => {
+        const before = Date.now();
+        const run = await store.startRun({
+          kind: "train",
+          command: "learnloop train flights.parquet --target delayed",
+          params: { model: "gbdt", learningRate: 0.1, nested: { list: [1, "two", null] } },
+          data: { file: "flights.parquet", fingerprint: "abc123", rows: 3000000, schema: { features: [{ name: "distance", kind: "numeric" }] } },
+        });
+        assert.match(run.id, /^\S+$/);
+        assert.equal(run.kind, "train");
+        assert.equal(run.status, "running");
+        assert.equal(run.command, "learnloop train flights.parquet --target delayed");
+        assert.deepEqual(run.params, { model: "gbdt", learningRate: 0.1, nested: { list: [1, "two", null] } });
+        assert.deepEqual(run.data, { file: "flights.parquet", fingerprint: "abc123", rows: 3000000, schema: { features: [{ name: "distance", kind: "numeric" }] } });
+        assert.equal(run.learnloopVersion, LEARNLOOP_VERSION);
+        assert.equal(run.host, hostname());
+        assert.ok(Date.parse(run.startedAt) >= before - 1000 && run.startedAt.endsWith("Z"), run.startedAt);
+        assert.equal(run.finishedAt, undefined);
+        assert.deepEqual(run.metrics, {});
+        assert.deepEqual(run.folds, []);
+        assert.deepEqual(run.artifacts, []);
+        assert.deepEqual(await store.getRun(run.id), run);
+      });
+
+      it("finishRun keeps metrics, folds, durations, artifacts and details; NaN metrics come back as NaN", async () => {
+        const run = await store.startRun({ kind: "evaluate", params: {} });
+        const finished = await store.finishRun(run.id, {
+          status: "finished",
+          metrics: { accuracy: 0.9375, roc_auc: NaN },
+          folds: [{ accuracy: 0.9 }, { accuracy: 0.975 }],
+          durations: { load: 12.5, total: 40 },
+          artifacts: [{ role: "model", path: "m.model", sha256: "00ff", bytes: 2 }],
+          details: { audit: [{ code: "duplicates" }] },
+        });
+        assert.equal(finished.status, "finished");
+        assert.ok(finished.finishedAt !== undefined && finished.finishedAt >= finished.startedAt);
+        assert.equal(finished.metrics.accuracy, 0.9375);
+        assert.ok(Number.isNaN(finished.metrics.roc_auc));
+        assert.deepEqual(finished.folds, [{ accuracy: 0.9 }, { accuracy: 0.975 }]);
+        assert.deepEqual(finished.durations, { load: 12.5, total: 40 });
+        assert.deepEqual(finished.artifacts, [{ role: "model", path: "m.model", sha256: "00ff", bytes: 2 }]);
+        assert.deepEqual(finished.details, { audit: [{ code: "duplicates" }] });
+        assert.deepEqual(await store.getRun(run.id), finished);
+      });
+
+      it("a failed run keeps its one-line error", async () => {
+        const run = await store.startRun({ kind: "train", params: {} });
+        const failed = await store.finishRun(run.id, { status: "failed", error: 'data.csv: unknown column "y"' });
+        assert.equal(failed.status, "failed");
+        assert.equal(failed.error, 'data.csv: unknown column "y"');
+      });
+
+      it("finishRun refuses an unknown id (not_found) and a run that already ended (conflict)", async () => {
+        assert.equal(await storeError(store.finishRun("no-such-run", { status: "finished" }), "not_found"), "run no-such-run: no such run");
+        const run = await store.startRun({ kind: "train", params: {} });
+        await store.finishRun(run.id, { status: "finished" });
+        const message = await storeError(store.finishRun(run.id, { status: "failed", error: "late" }), "conflict");
+        assert.match(message, new RegExp(`^run ${run.id}: the run already ended \\(finished at \\d{4}-`));
+        assert.equal((await store.getRun(run.id))!.status, "finished", "the refused finish changed nothing");
+        assert.equal(await store.getRun("no-such-run"), undefined);
+      });
+
+      it("listRuns: newest first, by kind and status, at most `limit` (default 50)", async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i++) ids.push((await store.startRun({ kind: i % 2 === 0 ? "tune" : "evaluate", params: { i } })).id);
+        await store.finishRun(ids[0]!, { status: "finished" });
+        const newest = await store.listRuns({ limit: 4 });
+        assert.deepEqual(newest.map((run) => run.id), [...ids].reverse());
+        const tunes = await store.listRuns({ kind: "tune", limit: 2 });
+        assert.deepEqual(tunes.map((run) => run.id), [ids[2], ids[0]]);
+        const running = await store.listRuns({ kind: "tune", status: "running", limit: 1 });
+        assert.deepEqual(running.map((run) => run.id), [ids[2]]);
+        const finishedTunes = await store.listRuns({ kind: "tune", status: "finished", limit: 1 });
+        assert.deepEqual(finishedTunes.map((run) => run.id), [ids[0]]);
+        for (let i = 0; i < 50; i++) await store.startRun({ kind: "tune", params: { i } });
+        assert.equal((await store.listRuns()).length, 50);
+        await assert.rejects(store.listRuns({ limit: 0 }), InvalidParameterError);
+      });
+    });
+
+    describe("artifacts", () => {
+      it("putArtifact answers the SHA-256 of the bytes, stores them once, and getArtifact gives them back", async () => {
+        const abc = new TextEncoder().encode("abc");
+        // The FIPS 180-2 test vector for "abc".
+        assert.equal(await store.putArtifact(abc), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert.equal(await store.putArtifact(abc), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert.deepEqual(Array.from(await store.getArtifact("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")), Array.from(abc));
+        const rows = await harness.execute("SELECT COUNT(*) AS n FROM artifacts WHERE sha256 = ?", ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]);
+        assert.equal(Number(rows[0]!.n), 1, "identical bytes are stored once");
+        const big = randomBytes(3 << 20);
+        const view = new Uint8Array(big.buffer, big.byteOffset + 5, big.byteLength - 5);
+        const key = await store.putArtifact(view);
+        assert.equal(key, sha256(view));
+        assert.ok(Buffer.from(await store.getArtifact(key)).equals(Buffer.from(view)));
+        const empty = await store.putArtifact(new Uint8Array(0));
+        assert.equal((await store.getArtifact(empty)).byteLength, 0);
+      });
+
+      it("getArtifact refuses an unknown checksum (not_found) and bytes that no longer match it (integrity)", async () => {
+        const unknown = "0".repeat(64);
+        assert.equal(await storeError(store.getArtifact(unknown), "not_found"), `artifact ${unknown}: no such artifact in the store`);
+        const bytes = randomBytes(1000);
+        const key = await store.putArtifact(bytes);
+        const flipped = Buffer.from(bytes);
+        flipped[500] = flipped[500]! ^ 1;
+        await harness.execute("UPDATE artifacts SET content = ? WHERE sha256 = ?", [flipped, key]);
+        const message = await storeError(store.getArtifact(key), "integrity");
+        assert.equal(message, `artifact ${key}: the stored bytes do not match their checksum (they hash to ${sha256(flipped)}); the store is corrupted`);
+      });
+    });
+
+    describe("registry", () => {
+      const file = (text: string) => new TextEncoder().encode(`model file ${text} ${tag}`);
+      const register = (s: Store, name: string, text: string, extra: Record<string, unknown> = {}) =>
+        s.registerModel({ name, modelFile: file(text), kind: "gbdt", task: "binary", actor: "ana", ...extra });
+
+      it("registerModel numbers versions per name, as challengers, with the file in the artifact store", async () => {
+        const name = modelName("flights");
+        const run = await store.startRun({ kind: "train", params: {} });
+        const v1 = await store.registerModel({
+          name,
+          modelFile: file("one"),
+          kind: "gbdt",
+          task: "binary",
+          metrics: { roc_auc: 0.71, log_loss: 0.52 },
+          runId: run.id,
+          description: "first try",
+          actor: "ana",
+        });
+        assert.deepEqual({ ...v1, createdAt: "" }, {
+          name,
+          version: 1,
+          stage: "challenger",
+          sha256: sha256(file("one")),
+          bytes: file("one").byteLength,
+          runId: run.id,
+          kind: "gbdt",
+          task: "binary",
+          metrics: { roc_auc: 0.71, log_loss: 0.52 },
+          description: "first try",
+          createdAt: "",
+        });
+        assert.ok(v1.createdAt.endsWith("Z"));
+        assert.deepEqual(Array.from(await store.getArtifact(v1.sha256)), Array.from(file("one")));
+        const v2 = await register(store, name, "two");
+        assert.equal(v2.version, 2);
+        assert.equal(v2.runId, undefined);
+        assert.equal(v2.description, undefined);
+        assert.deepEqual(v2.metrics, {});
+        assert.equal((await register(store, modelName("other"), "one")).version, 1, "numbers are per name");
+        assert.deepEqual((await store.listVersions(name)).map((v) => [v.version, v.stage]), [[1, "challenger"], [2, "challenger"]]);
+        assert.deepEqual(await store.getVersion(name, 1), v1);
+        assert.equal(await store.getVersion(name, 3), undefined);
+        assert.equal(await store.champion(name), undefined);
+        const listed = (await store.listModels()).find((model) => model.name === name)!;
+        assert.equal(listed.latestVersion, 2);
+        assert.equal(listed.championVersion, undefined);
+        const history = await store.stageHistory(name);
+        assert.deepEqual(history.map((c) => [c.version, c.from, c.to, c.actor, c.reason]), [[1, null, "challenger", "ana", "registered"], [2, null, "challenger", "ana", "registered"]]);
+      });
+
+      it("registerModel refuses an unknown run (not_found, nothing registered) and a name unfit for a URL", async () => {
+        const name = modelName("orphan");
+        assert.equal(await storeError(register(store, name, "x", { runId: "no-such-run" }), "not_found"), "run no-such-run: no such run to link the model version to");
+        assert.equal(await storeError(store.listVersions(name), "not_found"), `model "${name}": no such model in the registry`);
+        await assert.rejects(register(store, "has space", "x"), InvalidParameterError);
+        await assert.rejects(register(store, "../up", "x"), InvalidParameterError);
+        await assert.rejects(register(store, modelName("noactor"), "x", { actor: "" }), InvalidParameterError);
+      });
+
+      it("promote makes one champion, archives the previous one and logs both with time, actor and reason", async () => {
+        const name = modelName("promoted");
+        await register(store, name, "p1");
+        await register(store, name, "p2");
+        const first = await store.promote(name, 1, { actor: "ana", reason: "beats the baseline" });
+        assert.deepEqual({ ...first, at: "" }, { name, version: 1, from: "challenger", to: "champion", at: "", actor: "ana", reason: "beats the baseline" });
+        assert.equal((await store.champion(name))!.version, 1);
+        const second = await store.promote(name, 2, { actor: "bo", reason: "better AUC" });
+        assert.equal(second.from, "challenger");
+        assert.deepEqual((await store.listVersions(name)).map((v) => [v.version, v.stage]), [[1, "archived"], [2, "champion"]]);
+        assert.equal((await store.listModels()).find((model) => model.name === name)!.championVersion, 2);
+        const history = await store.stageHistory(name);
+        assert.deepEqual(history.slice(2).map((c) => [c.version, c.from, c.to, c.actor, c.reason]), [
+          [1, "challenger", "champion", "ana", "beats the baseline"],
+          [1, "champion", "archived", "bo", "better AUC"],
+          [2, "challenger", "champion", "bo", "better AUC"],
+        ]);
+        for (let i = 1; i < history.length; i++) assert.ok(history[i]!.at >= history[i - 1]!.at, "oldest first");
+        // An archived version can come back.
+        const again = await store.promote(name, 1, { actor: "ana", reason: "back" });
+        assert.equal(again.from, "archived");
+      });
+
+      it("promote refuses an unknown name or version (not_found) and the current champion (conflict)", async () => {
+        const name = modelName("refusals");
+        await register(store, name, "r1");
+        assert.equal(await storeError(store.promote(modelName("nobody"), 1, { actor: "ana", reason: "x" }), "not_found"), `model "${modelName("nobody")}": no such model in the registry`);
+        assert.equal(await storeError(store.promote(name, 7, { actor: "ana", reason: "x" }), "not_found"), `model "${name}" version 7: no such version in the registry`);
+        await store.promote(name, 1, { actor: "ana", reason: "x" });
+        assert.equal(await storeError(store.promote(name, 1, { actor: "ana", reason: "x" }), "conflict"), `model "${name}" version 1: it is already the champion`);
+        assert.equal((await store.stageHistory(name)).length, 2, "refusals are not logged");
+      });
+
+      it("rollback walks back through earlier champions, from the stage log", async () => {
+        const name = modelName("rollback");
+        for (const text of ["a", "b", "c"]) await register(store, name, text);
+        assert.equal(await storeError(store.rollback(name, { actor: "ana", reason: "x" }), "conflict"), `model "${name}": it has no champion to roll back from`);
+        await store.promote(name, 1, { actor: "ana", reason: "v1" });
+        assert.equal(
+          await storeError(store.rollback(name, { actor: "ana", reason: "x" }), "conflict"),
+          `model "${name}": version 1 is its first champion; there is no previous champion to roll back to`,
+        );
+        await store.promote(name, 2, { actor: "ana", reason: "v2" });
+        await store.promote(name, 3, { actor: "ana", reason: "v3" });
+        const back = await store.rollback(name, { actor: "oncall", reason: "v3 mislabels night flights" });
+        assert.deepEqual({ ...back, at: "" }, { name, version: 2, from: "archived", to: "champion", at: "", actor: "oncall", reason: "v3 mislabels night flights" });
+        assert.deepEqual((await store.listVersions(name)).map((v) => v.stage), ["archived", "champion", "archived"]);
+        const further = await store.rollback(name, { actor: "oncall", reason: "v2 too" });
+        assert.equal(further.version, 1, "a second rollback goes to the champion before, not back to v3");
+        assert.equal((await store.champion(name))!.version, 1);
+        await storeError(store.rollback(name, { actor: "oncall", reason: "x" }), "conflict");
+        const last = (await store.stageHistory(name)).slice(-2);
+        assert.deepEqual(last.map((c) => [c.version, c.from, c.to, c.actor]), [[2, "champion", "archived", "oncall"], [1, "archived", "champion", "oncall"]]);
+        assert.equal(await storeError(store.rollback(modelName("nobody"), { actor: "a", reason: "x" }), "not_found"), `model "${modelName("nobody")}": no such model in the registry`);
+      });
+
+      it("setStage moves non-champions between challenger and archived, and refuses the champion", async () => {
+        const name = modelName("stages");
+        await register(store, name, "s1");
+        await register(store, name, "s2");
+        await store.promote(name, 1, { actor: "ana", reason: "x" });
+        const archived = await store.setStage(name, 2, "archived", { actor: "bo", reason: "worse on holdout" });
+        assert.deepEqual({ ...archived, at: "" }, { name, version: 2, from: "challenger", to: "archived", at: "", actor: "bo", reason: "worse on holdout" });
+        assert.equal(await storeError(store.setStage(name, 2, "archived", { actor: "bo", reason: "x" }), "conflict"), `model "${name}" version 2: it is already archived`);
+        assert.equal((await store.setStage(name, 2, "challenger", { actor: "bo", reason: "retry" })).to, "challenger");
+        assert.equal(
+          await storeError(store.setStage(name, 1, "archived", { actor: "bo", reason: "x" }), "conflict"),
+          `model "${name}" version 1: it is the champion; promote another version or roll back first`,
+        );
+        await storeError(store.setStage(name, 9, "archived", { actor: "bo", reason: "x" }), "not_found");
+        await assert.rejects(store.setStage(name, 2, "champion" as "archived", { actor: "bo", reason: "x" }), InvalidParameterError);
+        assert.equal(await storeError(store.stageHistory(modelName("nobody")), "not_found"), `model "${modelName("nobody")}": no such model in the registry`);
+      });
+
+      it("concurrent promotions from separate Store instances never leave two champions", async () => {
+        const name = modelName("race");
+        const versions = 6;
+        for (let v = 1; v <= versions; v++) await register(store, name, `race ${v}`);
+        const others = await Promise.all(Array.from({ length: 3 }, () => harness.open()));
+        try {
+          for (let round = 0; round < 3; round++) {
+            const attempts = await Promise.allSettled(
+              Array.from({ length: versions }, (_, i) => [store, ...others][i % 4]!.promote(name, i + 1, { actor: `racer${i}`, reason: `round ${round}` })),
+            );
+            const won = attempts.flatMap((attempt, i) => (attempt.status === "fulfilled" ? [i + 1] : []));
+            for (const attempt of attempts) {
+              if (attempt.status === "rejected") {
+                assert.ok(attempt.reason instanceof StoreError && attempt.reason.code === "conflict", `a losing promotion is a "conflict", got ${String(attempt.reason)}`);
+              }
+            }
+            const champions = (await store.listVersions(name)).filter((v) => v.stage === "champion");
+            assert.equal(champions.length, 1, `round ${round}: exactly one champion (winners: ${won.join(", ")})`);
+            assert.ok(won.includes(champions[0]!.version), "the champion is a promotion that succeeded");
+            // The log agrees: replaying it gives the same single champion.
+            let logged: number | undefined;
+            for (const change of await store.stageHistory(name)) {
+              if (change.to === "champion") logged = change.version;
+              else if (change.from === "champion" && change.version === logged) logged = undefined;
+            }
+            assert.equal(logged, champions[0]!.version);
+          }
+        } finally {
+          await Promise.all(others.map((other) => other.close()));
+        }
+      });
+
+      it("concurrent registrations from separate Store instances get distinct version numbers", async () => {
+        const name = modelName("parallel");
+        const others = await Promise.all(Array.from({ length: 3 }, () => harness.open()));
+        try {
+          const registered = await Promise.all(Array.from({ length: 8 }, (_, i) => register([store, ...others][i % 4]!, name, `parallel ${i}`)));
+          assert.deepEqual(registered.map((v) => v.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+          assert.equal((await store.listModels()).find((model) => model.name === name)!.latestVersion, 8);
+        } finally {
+          await Promise.all(others.map((other) => other.close()));
+        }
+      });
+    });
+
+    describe("prediction log", () => {
+      const model = modelName("served");
+      const record = (i: number, extra: Partial<PredictionRecord> = {}): PredictionRecord => ({
+        id: `${tag}-p${i}`,
+        at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        model,
+        version: 1,
+        inputs: { distance: i * 10, carrier: "AA", missing: null },
+        outputs: { prediction: "late", probabilities: { late: 0.75, "on time": 0.25 }, decision: true },
+        ...extra,
+      });
+
+      it("logPredictions stores a batch; getPrediction reads a record back as logged", async () => {
+        await store.logPredictions(Array.from({ length: 500 }, (_, i) => record(i)));
+        await store.logPredictions([]);
+        assert.deepEqual(await store.getPrediction(`${tag}-p7`), record(7));
+        assert.equal(await store.getPrediction(`${tag}-nope`), undefined);
+        assert.deepEqual(await store.predictionCounts(model), { predictions: 500, labelled: 0 });
+      });
+
+      it("a repeated id is a conflict and nothing of its batch is logged", async () => {
+        const message = await storeError(store.logPredictions([record(1000), record(3)]), "conflict");
+        assert.equal(message, "prediction log: a prediction id in the batch of 2 is already logged (or repeated in the batch); nothing of the batch was logged");
+        assert.equal(await store.getPrediction(`${tag}-p1000`), undefined);
+        await storeError(store.logPredictions([record(1001), record(1001)]), "conflict");
+        assert.equal(await store.getPrediction(`${tag}-p1001`), undefined);
+        assert.equal((await store.predictionCounts(model)).predictions, 500);
+      });
+
+      it("recordOutcomes joins labels to logged ids of the model; unknown ids come back", async () => {
+        await store.logPredictions([record(0, { id: `${tag}-other`, model: modelName("elsewhere") })]);
+        const result = await store.recordOutcomes(model, [
+          { id: `${tag}-p1`, label: "late" },
+          { id: `${tag}-p2`, label: 0 },
+          { id: `${tag}-p3`, label: false },
+          { id: `${tag}-p4`, label: { value: 12.5 } },
+          { id: `${tag}-ghost`, label: "late" },
+          { id: `${tag}-other`, label: "late" },
+          { id: `${tag}-p1`, label: "on time" },
+        ]);
+        assert.deepEqual(result, { recorded: 4, unknown: [`${tag}-ghost`, `${tag}-other`] });
+        const p1 = await store.getPrediction(`${tag}-p1`);
+        assert.equal(p1!.label, "on time", "the latest label of an id wins, within a batch too");
+        assert.ok(p1!.labelledAt!.endsWith("Z"));
+        assert.equal((await store.getPrediction(`${tag}-p2`))!.label, 0);
+        assert.equal((await store.getPrediction(`${tag}-p3`))!.label, false);
+        assert.deepEqual((await store.getPrediction(`${tag}-p4`))!.label, { value: 12.5 });
+        assert.equal((await store.getPrediction(`${tag}-p5`))!.label, undefined);
+        assert.equal((await store.getPrediction(`${tag}-other`))!.label, undefined, "an outcome sent for another model is not recorded");
+        await store.recordOutcomes(model, [{ id: `${tag}-p2`, label: 1 }]);
+        assert.equal((await store.getPrediction(`${tag}-p2`))!.label, 1, "a later batch overrides");
+        assert.deepEqual(await store.predictionCounts(model), { predictions: 500, labelled: 4 });
+        assert.deepEqual(await store.recordOutcomes(model, []), { recorded: 0, unknown: [] });
+      });
+
+      it("labelledPredictions: only labelled ones, newest first, at most `limit`", async () => {
+        await store.recordOutcomes(model, [{ id: `${tag}-p400`, label: "late" }, { id: `${tag}-p10`, label: "on time" }]);
+        const all = await store.labelledPredictions(model);
+        assert.deepEqual(all.map((p) => p.id), [400, 10, 4, 3, 2, 1].map((i) => `${tag}-p${i}`));
+        assert.deepEqual({ ...all[0]!, labelledAt: "" }, { ...record(400), label: "late", labelledAt: "" });
+        assert.deepEqual((await store.labelledPredictions(model, { limit: 2 })).map((p) => p.id), [`${tag}-p400`, `${tag}-p10`]);
+        assert.deepEqual(await store.labelledPredictions(modelName("nothing")), []);
+        assert.deepEqual(await store.predictionCounts(modelName("nothing")), { predictions: 0, labelled: 0 });
+      });
+    });
+
+    describe("schema", () => {
+      it("a reopened store keeps its data and applies its migrations once", async () => {
+        const run = await store.startRun({ kind: "train", params: { reopened: true } });
+        const again = await harness.open();
+        try {
+          assert.deepEqual(await again.getRun(run.id), run);
+        } finally {
+          await again.close();
+        }
+        const rows = await harness.execute("SELECT version FROM schema_migrations ORDER BY version");
+        assert.deepEqual(rows.map((row) => Number(row.version)), Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+      });
+
+      it("a database with a newer schema version is refused with a clear message", async () => {
+        await harness.execute("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)", [SCHEMA_VERSION + 1, "from the future", new Date().toISOString()]);
+        try {
+          const message = await storeError(harness.open(), "schema");
+          assert.match(message, new RegExp(`: the store's schema is version ${SCHEMA_VERSION + 1}, newer than this learnloop ${LEARNLOOP_VERSION.replaceAll(".", "\\.")} knows \\(version ${SCHEMA_VERSION}\\); upgrade learnloop to use it$`));
+        } finally {
+          await harness.execute("DELETE FROM schema_migrations WHERE version = ?", [SCHEMA_VERSION + 1]);
+        }
+        const reopened = await harness.open();
+        await reopened.close();
+      });
+    });
+  });
+}
