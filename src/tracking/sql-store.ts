@@ -343,6 +343,19 @@ export class SqlStore implements Store {
     if (latest.size === 0) return { recorded: 0, unknown: [] };
     const now = new Date().toISOString();
     const ids = [...latest.keys()];
+    if (this.#db.dialect === "postgres") {
+      // One statement for the batch, as in logPredictions: a round trip per id costs 0.3 ms each.
+      const rows = await this.#db.all(
+        `INSERT INTO outcomes (id, label, labelled_at)
+         SELECT u.id, u.label, ? FROM unnest(?::text[], ?::text[]) AS u (id, label)
+         JOIN predictions p ON p.id = u.id AND p.model = ?
+         ON CONFLICT (id) DO UPDATE SET label = excluded.label, labelled_at = excluded.labelled_at
+         RETURNING outcomes.id`,
+        [now, ids, ids.map((id) => json(latest.get(id) ?? null)), model],
+      );
+      const found = new Set(rows.map((row) => String(row.id)));
+      return { recorded: found.size, unknown: ids.filter((id) => !found.has(id)) };
+    }
     const known = await this.#db.transaction(async (tx) => {
       const found = new Set<string>();
       for (const id of ids) {

@@ -1,0 +1,82 @@
+/**
+ * The conformance suite on PostgreSQL, in a fresh database created for this run (and dropped after) on
+ * the server named by LEARNLOOP_TEST_POSTGRES (a role with CREATEDB; .ci/run starts one). Without it
+ * the suite is skipped with the reason shown, except under CI, where a missing server is a failure.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, describe, it, test } from "node:test";
+import pg from "pg";
+import { StoreError } from "../../src/core/errors.js";
+import { openStore } from "../../src/tracking/index.js";
+import { storeConformance } from "./conformance.js";
+
+const serverUrl = process.env.LEARNLOOP_TEST_POSTGRES;
+
+if (!serverUrl) {
+  const reason = "LEARNLOOP_TEST_POSTGRES is not set (postgres://user:password@host:port/database of a role with CREATEDB; .ci/run starts a server and sets it)";
+  if (process.env.CI) {
+    test("PostgreSQL store conformance", () => assert.fail(`${reason}, and CI is set: the PostgreSQL backend must be tested in CI`));
+  } else {
+    test("PostgreSQL store conformance", { skip: reason }, () => undefined);
+  }
+} else {
+  const database = `learnloop_test_${process.pid}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const testUrl = url.toString();
+  const raw = new pg.Client({ connectionString: testUrl });
+  await raw.connect();
+  after(async () => {
+    await raw.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  storeConformance("PostgreSQL", {
+    open: () => openStore({ url: testUrl }),
+    execute: async (sql, params = []) => {
+      let n = 0;
+      const result = await raw.query(sql.replace(/\?/g, () => `$${++n}`), params as unknown[]);
+      return result.rows;
+    },
+  });
+
+  describe("PostgreSQL store: connecting", () => {
+    it("names the server without its password", async () => {
+      const store = await openStore({ url: testUrl });
+      try {
+        assert.equal(store.backend, "postgres");
+        const expected = new URL(testUrl);
+        if (expected.password) expected.password = "***";
+        assert.equal(store.location, expected.toString());
+        assert.ok(!url.password || !store.location.includes(`:${url.password}@`));
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("a server that does not answer, or a wrong password, is one StoreError 'unavailable'", async () => {
+      const closed = new URL(testUrl);
+      closed.port = "1";
+      await assert.rejects(openStore({ url: closed.toString() }), (error: unknown) => {
+        assert.ok(error instanceof StoreError, String(error));
+        assert.equal(error.code, "unavailable");
+        assert.match(error.message, /: cannot reach the PostgreSQL store: connect ECONNREFUSED \S+:1$/);
+        return true;
+      });
+      const wrong = new URL(testUrl);
+      wrong.password = "not-the-password";
+      await assert.rejects(openStore({ url: wrong.toString() }), (error: unknown) => {
+        assert.ok(error instanceof StoreError, String(error));
+        assert.equal(error.code, "unavailable");
+        assert.ok(!error.message.includes("not-the-password"), error.message);
+        assert.match(error.message, /cannot reach the PostgreSQL store: password authentication failed for user/);
+        return true;
+      });
+    });
+  });
+}
