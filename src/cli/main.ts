@@ -12,6 +12,7 @@ import { profileCommand, runProfile } from "./commands/profile.js";
 import { reportCommand, runReport } from "./commands/report.js";
 import { runScore, scoreCommand } from "./commands/score.js";
 import { runTrain, trainCommand } from "./commands/train.js";
+import { runTune, tuneCommand } from "./commands/tune.js";
 import { processConsole, type Console } from "./output.js";
 
 interface Command {
@@ -21,6 +22,7 @@ interface Command {
 
 const COMMANDS: readonly Command[] = [
   { spec: trainCommand, run: runTrain },
+  { spec: tuneCommand, run: runTune },
   { spec: predictCommand, run: runPredict },
   { spec: evaluateCommand, run: runEvaluate },
   { spec: scoreCommand, run: runScore },

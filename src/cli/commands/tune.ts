@@ -1,0 +1,290 @@
+import { InvalidParameterError } from "../../core/errors.js";
+import { availableParallelism } from "node:os";
+import { readDataset } from "../../data/index.js";
+import { readSpaceFile, describeDistribution, tune, tuningMetric, type LeaderboardEntry, type SearchSpace, type TuneProgress, type TuneResult } from "../../evaluation/tune/index.js";
+import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
+import { defaultSpace } from "../../evaluation/tune/space.js";
+import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import { DATA_OPTIONS, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
+
+export const tuneCommand: CommandSpec = {
+  name: "tune",
+  summary: "search hyperparameters (random search, successive halving, cross-validated) and save the best model",
+  usage: "learnloop tune <data> --target <col> [options]",
+  positionals: [1, 1],
+  positionalNames: ["<data>"],
+  options: {
+    ...DATA_OPTIONS,
+    model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default), forest or linear" },
+    trials: { type: "string", value: "<n>", doc: "configurations to draw (default 27: rungs of 27, 9, 3 and 1 with eta 3)" },
+    "time-budget": { type: "string", value: "<duration>", doc: "stop starting trials after this long (90s, 10m, 1h30m; a number is seconds); running ones finish and the best so far is kept" },
+    cv: { type: "string", value: "<k>", doc: "cross-validation folds per evaluation (default 5; stratified for classification)" },
+    space: { type: "string", value: "<file>", doc: "search space (.json, .yaml): {\"learningRate\": {\"log_uniform\": [0.01, 0.3]}, \"l2\": [0, 1, 10], \"maxBins\": 63}, over the model's defaults" },
+    metric: { type: "string", value: "<name>", doc: "the metric to optimise (default: roc_auc, accuracy or rmse by task)" },
+    parallel: { type: "string", value: "<n>", doc: "trials run at once on worker threads, one thread each (default: one per core)" },
+    seed: { type: "string", value: "<int>", doc: "seed of the configurations, the folds and each trial's model (default 42); the same seed gives the same leaderboard for any --parallel" },
+    iterations: { type: "string", value: "<n>", doc: "the full budget of the last rung: boosting rounds (gbdt, default 300, with early stopping) or trees (forest, default 100)" },
+    "min-budget": { type: "string", value: "<n>", doc: "the smallest rung budget (default 10 rounds for gbdt, 5 trees for forest)" },
+    eta: { type: "string", value: "<n>", doc: "successive halving keeps the best 1/eta of a rung and gives them eta times the budget (default 3)" },
+    "no-halving": { type: "boolean", doc: "plain random search: every trial on the full budget" },
+    top: { type: "string", value: "<n>", doc: "leaderboard rows to print (default 10; --json has all)" },
+    out: { type: "string", value: "<file>", doc: "where to save the best configuration refit on all rows (default <data name>.model)" },
+  },
+  examples: [
+    "learnloop tune node_modules/vega-datasets/data/penguins.json --target Species --trials 9 --cv 3 --out penguins.model",
+    'learnloop tune flights-200k.arrow --target delayed --derive "delayed=delay > 15" --ignore delay --time-budget 10m --json',
+  ],
+};
+
+/** The `--json` document of `learnloop tune`. */
+export interface TuneCommandResult {
+  model: string;
+  task: string;
+  target: string;
+  metric: string;
+  direction: "maximize" | "minimize";
+  best: {
+    trial: number;
+    params: Readonly<Record<string, unknown>>;
+    /** Every estimator parameter of the saved model (the configuration, the budget, the trial's seed...). */
+    modelParams: Readonly<Record<string, unknown>>;
+    score: number;
+    std: number | null;
+    rung: number;
+    budget: number | null;
+    rounds: number | null;
+  } | null;
+  leaderboard: readonly LeaderboardEntry[];
+  trials: TuneResult["trials"];
+  rungs: TuneResult["rungs"];
+  search: {
+    folds: number;
+    seed: number;
+    parallel: number;
+    halving: { param: string; unit: string; eta: number; min: number; max: number } | null;
+    space: Record<string, string>;
+    timeBudget: number | null;
+    stoppedBy: string | null;
+  };
+  evaluations: TuneResult["evaluations"];
+  rows: number;
+  features: number;
+  out: string | null;
+  fingerprint: string;
+  durations: { load: number; search: number; refit: number; save: number; total: number };
+}
+
+export async function runTune(args: ParsedArgs, console: Console): Promise<TuneCommandResult> {
+  const started = performance.now();
+  const [file] = args.positionals as [string];
+  const values = args.values;
+  if (typeof values.target !== "string") throw new InvalidParameterError("--target", "the name of the column to predict", undefined);
+  const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
+  const trials = numberOption(values, "trials", 27, { integer: true, min: 1, max: 100000 });
+  const folds = numberOption(values, "cv", 5, { integer: true, min: 2, max: 100 });
+  const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
+  const parallel = numberOption(values, "parallel", availableParallelism(), { integer: true, min: 1, max: 256 });
+  const eta = numberOption(values, "eta", 3, { integer: true, min: 2, max: 100 });
+  const top = numberOption(values, "top", 10, { integer: true, min: 0 });
+  const timeBudget = values["time-budget"] !== undefined ? parseDuration(values["time-budget"]) : undefined;
+  const hasBudget = family.kind === "gbdt" || family.kind === "forest";
+  for (const flag of ["iterations", "min-budget"] as const) {
+    if (values[flag] !== undefined && !hasBudget) throw new InvalidParameterError(`--${flag}`, `left out for model "${family.kind}" (it has no rounds or trees; it is tuned by plain random search)`, values[flag]);
+  }
+  const maxBudget = values.iterations !== undefined ? numberOption(values, "iterations", 0, { integer: true, min: 1, max: 100000 }) : undefined;
+  const minBudget = values["min-budget"] !== undefined ? numberOption(values, "min-budget", 0, { integer: true, min: 1, max: maxBudget ?? 100000 }) : undefined;
+  const space: SearchSpace = typeof values.space === "string" ? await readSpaceFile(values.space, family.kind, family.params) : defaultSpace(family.kind);
+  const note = (message: string) => console.err(`note: ${message}\n`);
+
+  const data = await readDataset(file, readOptionsFrom(values, note));
+  const target = data.target!;
+  const metricLabel = tuningMetric(target.task, typeof values.metric === "string" ? values.metric : undefined);
+  const loaded = performance.now();
+  console.err(
+    `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
+  );
+
+  console.err(`tuning ${family.kind}: ${trials} configurations, ${folds}-fold cross-validation, ${metricLabel}, ${parallel} worker${parallel === 1 ? "" : "s"}, seed ${seed}${timeBudget !== undefined ? `, time budget ${formatSeconds(timeBudget)}` : ""}\n`);
+  const progress = new ProgressLine(console);
+  const result = await tune(data, {
+    kind: family.kind,
+    space,
+    trials,
+    folds,
+    seed,
+    eta,
+    parallel,
+    ...(maxBudget !== undefined ? { maxBudget } : {}),
+    ...(minBudget !== undefined ? { minBudget } : {}),
+    ...(values["no-halving"] ? { halving: false } : {}),
+    metric: metricLabel,
+    ...(timeBudget !== undefined ? { timeBudget } : {}),
+    onEvaluation: (event) => progress.update(event, metricLabel),
+  });
+  progress.finish();
+  const searched = performance.now();
+
+  const out = result.model ? (typeof values.out === "string" ? values.out : defaultModelPath(file)) : null;
+  const best = result.best;
+  if (result.model && out && best) {
+    await writeFileAtomic(
+      out,
+      result.model.toBytes({
+        fingerprint: data.fingerprint,
+        metrics: { [result.metric]: best.score! },
+        info: {
+          rows: { train: data.nRows, test: 0, dropped: data.droppedRows ?? 0 },
+          source: file,
+          tune: { metric: result.metric, folds, seed, trial: best.trial, score: best.score, std: best.std, trials: result.trials },
+        },
+      }),
+    );
+  }
+  const saved = performance.now();
+
+  const spaceText = Object.fromEntries(Object.entries(result.space).map(([name, dist]) => [name, describeDistribution(dist)]));
+  const halving = result.budget && result.rungs.length > 1 ? { param: result.budget.param, unit: result.budget.unit, eta: result.budget.eta, min: result.rungs[0]!.budget, max: result.budget.max } : null;
+  const document: TuneCommandResult = {
+    model: family.kind,
+    task: result.task,
+    target: target.name,
+    metric: result.metric,
+    direction: result.greaterIsBetter ? "maximize" : "minimize",
+    best: best
+      ? { trial: best.trial, params: best.params, modelParams: result.model?.params ?? result.bestParams!, score: best.score!, std: nullIfNaN(best.std), rung: best.rung, budget: best.budget, rounds: best.rounds }
+      : null,
+    leaderboard: result.leaderboard.map((entry) => ({ ...entry, std: nullIfNaN(entry.std), seconds: roundSeconds(entry.seconds) })),
+    trials: result.trials,
+    rungs: result.rungs,
+    search: { folds, seed, parallel, halving, space: spaceText, timeBudget: timeBudget ?? null, stoppedBy: result.stoppedBy },
+    evaluations: result.evaluations.map((evaluation) => ({ ...evaluation, std: nullIfNaN(evaluation.std), seconds: evaluation.seconds === null ? null : roundSeconds(evaluation.seconds) })),
+    rows: data.nRows,
+    features: data.features.length,
+    out,
+    fingerprint: data.fingerprint,
+    durations: {
+      load: roundSeconds((loaded - started) / 1000),
+      search: roundSeconds(result.seconds.search),
+      refit: roundSeconds(result.seconds.refit),
+      save: roundSeconds((saved - searched) / 1000),
+      total: roundSeconds((saved - started) / 1000),
+    },
+  };
+  console.err(summaryText(document, result, top, spaceText));
+  return document;
+}
+
+function summaryText(document: TuneCommandResult, result: TuneResult, top: number, spaceText: Record<string, string>): string {
+  const lines: string[] = [];
+  const unit = result.budget?.unit ?? "iters";
+  const how = document.search.halving
+    ? `successive halving on ${unit} ${result.rungs.map((rung) => rung.budget).join(" -> ")} (eta ${document.search.halving.eta}; ${result.rungs.map((rung) => rung.planned).join(", ")} configurations)`
+    : `random search${result.budget ? ` on the full ${result.budget.max} ${unit}` : ""}`;
+  lines.push(
+    "",
+    `${document.model} tuned on ${document.rows.toLocaleString("en-US")} rows: ${result.trials.planned} configurations, ${how}, ${result.folds}-fold cross-validation, ${result.metric} (${result.greaterIsBetter ? "higher" : "lower"} is better), ${result.parallel} worker${result.parallel === 1 ? "" : "s"}, seed ${result.seed}`,
+    `space: ${Object.entries(spaceText).map(([name, text]) => `${name} ${text}`).join("; ")}`,
+  );
+  if (result.stoppedBy === "time_budget") {
+    lines.push(`time budget reached after ${formatSeconds(result.seconds.search)}: ${result.trials.notRun} configuration${result.trials.notRun === 1 ? "" : "s"} never ran; the best so far is kept`);
+  }
+  if (result.trials.failed > 0) lines.push(`${result.trials.failed} trial${result.trials.failed === 1 ? "" : "s"} failed (see the leaderboard)`);
+  const names = Object.keys(result.space).filter((name) => result.space[name]!.kind !== "fixed");
+  const shown = result.leaderboard.slice(0, top);
+  if (shown.length > 0) {
+    lines.push("", `leaderboard (${shown.length} of ${result.leaderboard.length}${shown.length < result.leaderboard.length ? "; --json for all" : ""}), ranked by the highest rung reached, then ${result.metric}`);
+    const header = ["rank", "trial", ...(result.budget ? ["budget"] : []), ...names, `${result.metric}`, "± std", unit === "rounds" ? "rounds kept" : unit, "time"];
+    const rows = shown.map((entry) => [
+      entry.rank,
+      entry.trial,
+      ...(result.budget ? [entry.budget ?? "-"] : []),
+      ...names.map((name) => cell(entry.params[name])),
+      entry.score ?? "failed",
+      entry.std === null || Number.isNaN(entry.std) ? "-" : entry.std,
+      entry.rounds === null ? "-" : cell(Math.round(entry.rounds * 10) / 10),
+      formatSeconds(entry.seconds),
+    ]);
+    lines.push(formatTable(header, rows).trimEnd());
+    const failed = shown.find((entry) => entry.status === "failed");
+    if (failed) lines.push(`trial ${failed.trial} failed: ${failed.error}`);
+  }
+  const best = document.best;
+  if (best) {
+    lines.push(
+      "",
+      `best: trial ${best.trial}, ${result.metric} ${formatNumber(best.score)}${best.std !== null ? ` ± ${formatNumber(best.std)}` : ""} (${result.folds}-fold CV${best.budget !== null ? `, budget ${best.budget} ${unit}` : ""}${best.rounds !== null ? `, ${unit === "rounds" ? "rounds kept" : unit} ${cell(Math.round(best.rounds * 10) / 10)}` : ""})`,
+      `best params: ${Object.entries(best.params).map(([name, value]) => `${name} ${cell(value)}`).join(", ")}`,
+    );
+  } else {
+    lines.push("", "no trial produced a score; nothing saved");
+  }
+  const d = document.durations;
+  lines.push(`timings: load ${formatSeconds(d.load)}, search ${formatSeconds(d.search)}, refit ${formatSeconds(d.refit)}, total ${formatSeconds(d.total)}`);
+  if (document.out) lines.push(`saved ${document.out} (the best configuration refit on all ${document.rows.toLocaleString("en-US")} rows)`);
+  return lines.join("\n") + "\n";
+}
+
+/** A parameter value for people: three significant digits (0.0473, 12.5, 3.4e-5), integers whole. */
+function cell(value: unknown): string {
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(3)));
+  return value === null ? "null" : String(value);
+}
+
+function nullIfNaN(value: number | null): number | null {
+  return value === null || Number.isNaN(value) ? null : value;
+}
+
+/**
+ * A duration for --time-budget: "90s", "10m", "1h30m", "1.5h", or a plain number of seconds.
+ *
+ * @example
+ * parseDuration("1h30m"); // 5400
+ */
+export function parseDuration(raw: unknown): number {
+  const text = typeof raw === "string" ? raw.trim() : "";
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  let seconds = 0;
+  if (/^\d+(\.\d+)?$/.test(text)) seconds = Number(text);
+  else {
+    const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+    if (parts.length === 0 || parts.map((part) => part[0]).join("") !== text) {
+      throw new InvalidParameterError("--time-budget", "a duration such as 90s, 10m or 1h30m (a plain number is seconds)", raw);
+    }
+    for (const part of parts) seconds += Number(part[1]) * units[part[2]!]!;
+  }
+  if (!(seconds > 0)) throw new InvalidParameterError("--time-budget", "a duration above zero", raw);
+  return seconds;
+}
+
+/** The progress line: redrawn in place on a terminal, a line every 5 seconds otherwise. */
+class ProgressLine {
+  readonly #console: Console;
+  #lastDraw = performance.now();
+  #drawn = false;
+
+  constructor(console: Console) {
+    this.#console = console;
+  }
+
+  update(event: TuneProgress, metric: string): void {
+    const now = performance.now();
+    const interval = this.#console.interactive ? 200 : 5000;
+    if (now - this.#lastDraw < interval) return;
+    this.#lastDraw = now;
+    const best = event.best ? `best ${metric} ${formatNumber(event.best.score)} (trial ${event.best.trial}, rung ${event.best.rung + 1})` : "no score yet";
+    const text = `tune: rung ${event.rung + 1}/${event.nRungs} (budget ${event.budget}), ${event.done}/${event.planned} evaluations, ${best}, elapsed ${formatSeconds(event.elapsedSeconds)}`;
+    if (this.#console.interactive) this.#console.err(`\r${text}\x1b[K`);
+    else this.#console.err(text + "\n");
+    this.#drawn = true;
+  }
+
+  finish(): void {
+    if (this.#drawn && this.#console.interactive) this.#console.err("\n");
+  }
+}
+
+function defaultModelPath(file: string): string {
+  const base = file.replace(/\\/g, "/").split("/").pop() ?? "model";
+  return base.replace(/\.[^.]+$/, "") + ".model";
+}
