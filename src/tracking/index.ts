@@ -19,7 +19,7 @@ import type { Store } from "./types.js";
 
 export type * from "./types.js";
 export { SCHEMA_VERSION } from "./migrations.js";
-export { sha256Hex } from "./sql-store.js";
+export { checkModelName, sha256Hex } from "./sql-store.js";
 
 /** Where a store is: a PostgreSQL URL, or a SQLite file. */
 export interface StoreOptions {

@@ -37,6 +37,13 @@ const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** What the stage log says a change was: the registry replays it to find the champion to roll back to. */
 type StageAction = "register" | "promote" | "demote" | "rollback" | "stage";
 
+/** Checks a model name before it is used (the CLI checks `train --register <name>` before training). */
+export function checkModelName(name: string): void {
+  if (!MODEL_NAME.test(name)) {
+    throw new InvalidParameterError("name", "letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)", name, "model");
+  }
+}
+
 /** SHA-256 of bytes, in hex. */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -76,7 +83,8 @@ export class SqlStore implements Store {
       throw new InvalidParameterError("status", "finished or failed", result.status, "finishRun");
     }
     const changed = await this.#db.run(
-      `UPDATE runs SET status = ?, finished_at = ?, metrics = ?, folds = ?, durations = ?, artifacts = ?, details = ?, error = ?
+      `UPDATE runs SET status = ?, finished_at = ?, metrics = ?, folds = ?, durations = ?, artifacts = ?, details = ?, error = ?,
+         data = COALESCE(?, data)
        WHERE id = ? AND status = 'running'`,
       [
         result.status,
@@ -87,6 +95,7 @@ export class SqlStore implements Store {
         json(result.artifacts ?? []),
         json(result.details ?? {}),
         result.error ?? null,
+        result.data ? json(result.data) : null,
         id,
       ],
     );
@@ -152,9 +161,7 @@ export class SqlStore implements Store {
   // ---- registry ---------------------------------------------------------------------------------
 
   async registerModel(input: NewModelVersion): Promise<ModelVersion> {
-    if (!MODEL_NAME.test(input.name)) {
-      throw new InvalidParameterError("name", "letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)", input.name, "model");
-    }
+    checkModelName(input.name);
     const actor = actorOf(input.actor);
     const version = await this.#db.transaction(async (tx) => {
       if (input.runId !== undefined && !(await tx.get("SELECT id FROM runs WHERE id = ?", [input.runId]))) {

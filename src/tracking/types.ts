@@ -53,6 +53,8 @@ export interface RunResult {
   readonly details?: Readonly<Record<string, unknown>>;
   /** The one-line error of a failed run. */
   readonly error?: string;
+  /** The data it read, when only known once the run has read it (fingerprint, rows, schema); replaces NewRun.data. */
+  readonly data?: NewRun["data"];
 }
 
 /** A recorded run. */

@@ -98,6 +98,15 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         assert.deepEqual(await store.getRun(run.id), finished);
       });
 
+      it("finishRun replaces the data description when it brings one", async () => {
+        const run = await store.startRun({ kind: "train", params: {}, data: { file: "a.csv" } });
+        const kept = await store.finishRun(run.id, { status: "finished" });
+        assert.deepEqual(kept.data, { file: "a.csv" });
+        const other = await store.startRun({ kind: "train", params: {}, data: { file: "a.csv" } });
+        const replaced = await store.finishRun(other.id, { status: "finished", data: { file: "a.csv", fingerprint: "f00d", rows: 12, schema: { target: "y" } } });
+        assert.deepEqual(replaced.data, { file: "a.csv", fingerprint: "f00d", rows: 12, schema: { target: "y" } });
+      });
+
       it("a failed run keeps its one-line error", async () => {
         const run = await store.startRun({ kind: "train", params: {} });
         const failed = await store.finishRun(run.id, { status: "failed", error: 'data.csv: unknown column "y"' });
