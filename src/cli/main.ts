@@ -10,6 +10,7 @@ import { evaluateCommand, runEvaluate } from "./commands/evaluate.js";
 import { predictCommand, runPredict } from "./commands/predict.js";
 import { profileCommand, runProfile } from "./commands/profile.js";
 import { reportCommand, runReport } from "./commands/report.js";
+import { runServe, serveCommand } from "./commands/serve.js";
 import { runScore, scoreCommand } from "./commands/score.js";
 import { runTrain, trainCommand } from "./commands/train.js";
 import { runTune, tuneCommand } from "./commands/tune.js";
@@ -29,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   { spec: compareCommand, run: runCompare },
   { spec: profileCommand, run: runProfile },
   { spec: reportCommand, run: runReport },
+  { spec: serveCommand, run: runServe },
 ];
 
 function mainHelp(): string {

@@ -20,7 +20,7 @@ import { LEARNLOOP_VERSION } from "../models/format.js";
 import type { PredictionRecord, Store } from "../tracking/types.js";
 import { ServiceMetrics } from "./metrics.js";
 import { ModelHost, type ModelCheck, type ServedModel } from "./models.js";
-import { PredictionLogWriter, type PredictionLogOptions } from "./prediction-log.js";
+import { LogThread, PredictionLogWriter, type PredictionLogOptions } from "./prediction-log.js";
 import { RowValidationError, formatRowIssue, type UnknownCategoryPolicy } from "./rows.js";
 import * as schemas from "./schemas.js";
 
@@ -44,6 +44,11 @@ export interface ServiceOptions {
   readonly unknownCategories?: UnknownCategoryPolicy;
   /** The prediction log's batching (see ./prediction-log.ts). */
   readonly predictionLog?: PredictionLogOptions;
+  /**
+   * Write the prediction log from a worker thread with its own connection (default: true for a SQLite
+   * store, whose writes are synchronous; a PostgreSQL store writes without blocking the thread anyway).
+   */
+  readonly logThread?: boolean;
   /** One line for each event an operator wants to see (a model loaded or refused, log write failures). */
   readonly onEvent?: (line: string) => void;
 }
@@ -100,7 +105,9 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   let metrics: ServiceMetrics | undefined;
   let lastLogError = "";
-  const log = new PredictionLogWriter((records) => store.logPredictions(records), options.predictionLog, {
+  const thread = (options.logThread ?? store.backend === "sqlite") ? new LogThread(store.location) : undefined;
+  const write = thread ? (records: readonly PredictionRecord[]) => thread.write(records) : (records: readonly PredictionRecord[]) => store.logPredictions(records);
+  const log = new PredictionLogWriter(write, options.predictionLog, {
     onWritten(records, seconds) {
       metrics?.logWritten.inc(records);
       metrics?.logFlushSeconds.observe(seconds);
@@ -280,6 +287,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     } catch (error) {
       say(`prediction log: ${log.pending} records could not be written at shutdown: ${formatError(error)}`);
     }
+    await thread?.close();
   });
 
   return app;

@@ -26,7 +26,7 @@ export class ServiceMetrics {
 
   constructor(logCounts: () => PredictionLogCounts) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: "learnloop_process_" });
+    collectDefaultMetrics({ register: this.registry, prefix: "learnloop_" });
     this.requests = new Counter({ name: "learnloop_http_requests_total", help: "HTTP requests answered, by model, route, method and status", labelNames: ["model", "route", "method", "status"], registers });
     this.latency = new Histogram({
       name: "learnloop_http_request_duration_seconds",

@@ -10,7 +10,8 @@
  * counted. A crash loses what is in the queue: at most `flushIntervalMs` of predictions, or `maxQueue`
  * records while the store is down.
  */
-import { StoreError } from "../core/errors.js";
+import { Worker } from "node:worker_threads";
+import { StoreError, type StoreIssueCode } from "../core/errors.js";
 import type { PredictionRecord } from "../tracking/types.js";
 
 /** Options of the prediction log writer. */
@@ -144,5 +145,94 @@ export class PredictionLogWriter {
     if (n <= 0) return;
     this.counts.dropped += n;
     this.#events.onDropped?.(n);
+  }
+}
+
+interface ThreadReply {
+  readonly id?: number;
+  readonly ready?: boolean;
+  readonly ok?: boolean;
+  readonly error?: { readonly message: string; readonly store?: { readonly code: StoreIssueCode; readonly subject: string; readonly detail: string } };
+}
+
+/**
+ * Writes prediction records from a worker thread with its own connection to a SQLite store (see
+ * ./log-thread.ts): `write` costs the service's thread only the copy of the records into the message.
+ * Measured on the serving benchmark (bench/serve/RESULTS.md): the p99 latency of single-row requests.
+ */
+export class LogThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  readonly #ready: Promise<void>;
+  #next = 0;
+  #failure: Error | undefined;
+
+  /** Starts the thread on the SQLite file `file` (Store.location of a SQLite store). */
+  constructor(file: string) {
+    const self = new URL(import.meta.url);
+    const typescript = self.pathname.endsWith(".ts");
+    const entry = new URL(`./log-thread.${typescript ? "ts" : "js"}`, self);
+    // Under tsx (tests, benchmarks from the sources) the worker registers tsx's loader before importing
+    // the TypeScript entry; from dist/ it loads the JavaScript directly.
+    this.#worker = typescript
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`, {
+          eval: true,
+          workerData: { url: file },
+          execArgv: process.execArgv,
+        })
+      : new Worker(entry, { workerData: { url: file }, execArgv: process.execArgv });
+    let started: () => void = () => undefined;
+    let failed: (error: Error) => void = () => undefined;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      started = resolve;
+      failed = reject;
+    });
+    this.#ready.catch(() => undefined);
+    this.#worker.on("message", (reply: ThreadReply) => {
+      if (reply.ready) {
+        // Until then the thread keeps the process alive (a write may be waiting for it to start).
+        if (this.#pending.size === 0) this.#worker.unref();
+        return started();
+      }
+      const waiting = this.#pending.get(reply.id!);
+      if (!waiting) return;
+      this.#pending.delete(reply.id!);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (reply.ok) waiting.resolve();
+      else {
+        const store = reply.error?.store;
+        waiting.reject(store ? new StoreError(store.code, store.subject, store.detail) : new Error(reply.error?.message ?? "the log thread failed"));
+      }
+    });
+    const crash = (error: Error): void => {
+      this.#failure = new StoreError("unavailable", file, `the prediction log thread stopped: ${error.message}`);
+      failed(this.#failure);
+      for (const waiting of this.#pending.values()) waiting.reject(this.#failure);
+      this.#pending.clear();
+    };
+    this.#worker.on("error", crash);
+    this.#worker.on("exit", (code) => crash(new Error(`exit status ${code}`)));
+  }
+
+  /** Writes one batch in the thread's store; resolves once it is committed. */
+  async write(records: readonly PredictionRecord[]): Promise<void> {
+    await this.#ready;
+    if (this.#failure) throw this.#failure;
+    const id = this.#next++;
+    return new Promise<void>((resolve, reject) => {
+      // The thread keeps the process alive only while a write is under way.
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, records });
+    });
+  }
+
+  /** Closes the thread's store connection and ends the thread. */
+  async close(): Promise<void> {
+    if (this.#failure) return;
+    const exited = new Promise<void>((resolve) => this.#worker.once("exit", () => resolve()));
+    this.#worker.ref();
+    this.#worker.postMessage("close");
+    await exited;
   }
 }

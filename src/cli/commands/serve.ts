@@ -1,0 +1,150 @@
+import { randomBytes } from "node:crypto";
+import { InvalidParameterError, StoreError } from "../../core/errors.js";
+import type { Schema } from "../../core/types.js";
+import { createService } from "../../serving/app.js";
+import type { ServedModel } from "../../serving/models.js";
+import { openStore } from "../../tracking/index.js";
+import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import type { Console } from "../output.js";
+
+export const serveCommand: CommandSpec = {
+  name: "serve",
+  summary: "serve the registry's champion models over HTTP (predict, feedback, metrics, hot swap)",
+  usage: "learnloop serve [--port 8080] [--host 127.0.0.1] [--models a,b] [--max-batch N] [--poll-interval ms] [--db url]",
+  positionals: [0, 0],
+  positionalNames: [],
+  options: {
+    port: { type: "string", value: "<n>", doc: "TCP port (default 8080; 0 picks a free one)" },
+    host: { type: "string", value: "<addr>", doc: "address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)" },
+    models: { type: "string", value: "<a,b>", doc: "models to serve by name (default: every model with a champion)", multiple: true },
+    "max-batch": { type: "string", value: "<n>", doc: "most rows in one predict request (default 10000)" },
+    "max-body": { type: "string", value: "<MiB>", doc: "largest request body in MiB (default 64)" },
+    timeout: { type: "string", value: "<ms>", doc: "longest a request may take before a 503 (default 10000)" },
+    "poll-interval": { type: "string", value: "<ms>", doc: "how often to check the registry for a new champion (default 1000; 0: only on POST /v1/admin/reload)" },
+    "log-interval": { type: "string", value: "<ms>", doc: "how often the prediction log is written to the store (default 1000)" },
+    unknown: { type: "string", value: "<policy>", doc: "an unknown category in a row: error (a 400, default) or missing (read as a missing value)" },
+    db: { type: "string", value: "<url>", doc: "the store: postgres://... or a SQLite file (default: LEARNLOOP_DB, else .learnloop/learnloop.db or LEARNLOOP_HOME)" },
+  },
+  examples: ["learnloop serve --port 8080", "LEARNLOOP_TOKEN=secret learnloop serve --models flights --host 0.0.0.0 --db postgres://learnloop@db/learnloop"],
+};
+
+/** The `--json` document of `learnloop serve`, printed when it stops. */
+export interface ServeResult {
+  url: string;
+  models: { name: string; version: number }[];
+  predictionsLogged: number;
+  predictionsDropped: number;
+}
+
+/**
+ * Runs the service until SIGTERM or SIGINT: then it stops accepting connections, lets requests in flight
+ * finish, writes the queued prediction log, closes the store and resolves (exit status 0).
+ */
+export async function runServe(args: ParsedArgs, console: Console): Promise<ServeResult> {
+  const values = args.values;
+  const port = numberOption(values, "port", 8080, { min: 0, max: 65535, integer: true });
+  const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+  const maxBatch = numberOption(values, "max-batch", 10_000, { min: 1, integer: true });
+  const maxBodyMiB = numberOption(values, "max-body", 64, { min: 0, exclusiveMin: true });
+  const timeout = numberOption(values, "timeout", 10_000, { min: 1, integer: true });
+  const pollInterval = numberOption(values, "poll-interval", 1000, { min: 0, integer: true });
+  const logInterval = numberOption(values, "log-interval", 1000, { min: 1, integer: true });
+  const unknown = values.unknown ?? "error";
+  if (unknown !== "error" && unknown !== "missing") throw new InvalidParameterError("--unknown", "error or missing", unknown);
+  const names = listOption(values.models);
+
+  let token = process.env.LEARNLOOP_TOKEN?.trim() ?? "";
+  const generated = token === "";
+  if (generated) token = randomBytes(24).toString("base64url");
+
+  const store = await openStore(typeof values.db === "string" ? { url: values.db } : {});
+  const say = (line: string): void => console.err(`${new Date().toISOString()} ${line}\n`);
+  let app;
+  try {
+    app = await createService({
+      store,
+      token,
+      models: names,
+      maxBatch,
+      bodyLimit: Math.round(maxBodyMiB * 1024 * 1024),
+      requestTimeoutMs: timeout,
+      pollIntervalMs: pollInterval,
+      unknownCategories: unknown,
+      predictionLog: { flushIntervalMs: logInterval },
+      onEvent: say,
+    });
+    const checks = await app.learnloop.loaded;
+    const served = app.learnloop.host.all();
+    const missing = names.filter((name) => !app!.learnloop.host.get(name));
+    if (missing.length > 0 || served.length === 0) {
+      const check = checks.find((c) => c.name === missing[0]);
+      const why =
+        check?.status === "refused"
+          ? `its champion (version ${check.refusedVersion}) failed to load: ${check.error}`
+          : missing.length > 0
+            ? "it has no champion in the registry"
+            : "the registry has no champion model";
+      throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${why} (register a model file with \`learnloop models register <file> --name <name>\`, then \`learnloop models promote <name> <version>\`)`);
+    }
+    await app.listen({ port, host });
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+
+  const address = app.server.address();
+  const actualPort = address && typeof address === "object" ? address.port : port;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const url = `http://${shownHost}:${actualPort}`;
+  const lines = [`listening on ${url} (store: ${store.backend} ${store.location})`];
+  if (generated) lines.push(`LEARNLOOP_TOKEN is not set: feedback and admin routes take this generated token (shown once): ${token}`);
+  for (const served of app.learnloop.host.all()) lines.push("", ...curlExample(url, served));
+  console.err(lines.join("\n") + "\n\n");
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off("SIGTERM", onTerm);
+      process.off("SIGINT", onInt);
+      say(`${signal}: draining requests in flight and writing the prediction log`);
+      resolve();
+    };
+    const onTerm = (): void => stop("SIGTERM");
+    const onInt = (): void => stop("SIGINT");
+    process.once("SIGTERM", onTerm);
+    process.once("SIGINT", onInt);
+  });
+  const models = app.learnloop.host.all().map((served) => ({ name: served.name, version: served.version }));
+  await app.close();
+  const counts = app.learnloop.log.counts;
+  await store.close();
+  say(`stopped: ${counts.written.toLocaleString("en-US")} predictions logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
+  return { url, models, predictionsLogged: counts.written, predictionsDropped: counts.dropped };
+}
+
+/** A ready-to-paste curl command for one model: a row with every field it needs. */
+function curlExample(url: string, served: ServedModel): string[] {
+  const body = JSON.stringify({ rows: [exampleRow(served.model.schema)] });
+  const quoted = `'${body.replace(/'/g, `'\\''`)}'`;
+  const label = served.classes?.[0] !== undefined ? JSON.stringify(served.classes[0]) : "0";
+  return [
+    `${served.name} version ${served.version} (${served.model.kind}, ${served.model.task}, target "${served.model.schema.target.name}"):`,
+    `  curl -s ${url}/v1/models/${encodeURIComponent(served.name)}/predict -H 'content-type: application/json' -d ${quoted}`,
+    `  curl -s ${url}/v1/models/${encodeURIComponent(served.name)}/feedback -H 'content-type: application/json' -H "authorization: Bearer $LEARNLOOP_TOKEN" -d '{"outcomes": [{"id": "<id from the answer>", "label": ${label}}]}'`,
+  ];
+}
+
+/**
+ * A row the model accepts: the first category of a categorical feature, 0 for a number, today's date for
+ * a date column. A model file keeps no medians, so the numbers are placeholders to edit.
+ */
+export function exampleRow(schema: Schema): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  const today = new Date().toISOString().slice(0, 10);
+  for (const spec of schema.features) {
+    if (spec.derivedFrom) row[spec.derivedFrom.column] = `${today}T12:00:00Z`;
+    else if (spec.kind === "categorical") row[spec.name] = spec.categories?.[0] ?? null;
+    else row[spec.name] = 0;
+  }
+  return row;
+}
