@@ -1,9 +1,11 @@
-import { readDataset } from "../../data/index.js";
+import { readFile } from "node:fs/promises";
+import { readDataset, schemaOf } from "../../data/index.js";
 import { scoreModel } from "../../evaluation/score-model.js";
 import { loadModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { roundSeconds } from "../common.js";
 import { formatTable, type Console } from "../output.js";
+import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 
 export const evaluateCommand: CommandSpec = {
   name: "evaluate",
@@ -13,6 +15,7 @@ export const evaluateCommand: CommandSpec = {
   positionalNames: ["<model>", "<data>"],
   options: {
     metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set)", multiple: true },
+    ...TRACKING_OPTIONS,
   },
   examples: ["learnloop evaluate flights.model flights-test.parquet", "learnloop evaluate penguins.model penguins.json --metrics accuracy,f1_macro --json"],
 };
@@ -23,26 +26,50 @@ export interface EvaluateResult {
   metrics: Record<string, number>;
   rows: number;
   timings: { load: number; evaluate: number; total: number };
+  /** The id of the recorded run (absent with --no-track or when the store could not be opened). */
+  run?: string;
 }
 
 export async function runEvaluate(args: ParsedArgs, console: Console): Promise<EvaluateResult> {
   const started = performance.now();
   const [modelFile, dataFile] = args.positionals as [string, string];
-  const model = await loadModelFile(modelFile);
-  const data = await readDataset(dataFile, {
-    schema: model.schema,
-    requireTarget: true,
-    onWarning: (message) => console.err(`note: ${message}\n`),
-  });
-  const loaded = performance.now();
   const metricNames = listOption(args.values.metrics);
-  const { metrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
-  const done = performance.now();
-  console.err(`${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` + formatTable(["metric", "value"], Object.entries(metrics)));
-  return {
-    model: { kind: model.kind, task: model.task, target: model.schema.target.name },
-    metrics,
-    rows: data.nRows,
-    timings: { load: roundSeconds((loaded - started) / 1000), evaluate: roundSeconds((done - loaded) / 1000), total: roundSeconds((done - started) / 1000) },
-  };
+  const run = { kind: "evaluate" as const, command: commandLine("evaluate", args), params: { modelFile, ...(metricNames.length > 0 ? { metrics: metricNames } : {}) }, data: { file: dataFile } };
+  return recordRun(args.values, console, run, async (tracking) => {
+    const model = await loadModelFile(modelFile);
+    const data = await readDataset(dataFile, {
+      schema: model.schema,
+      requireTarget: true,
+      onWarning: (message) => console.err(`note: ${message}\n`),
+    });
+    const loaded = performance.now();
+    const { metrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+    const done = performance.now();
+    console.err(
+      `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` +
+        formatTable(["metric", "value"], Object.entries(metrics)) +
+        (tracking.runId ? `\nrecorded run ${tracking.runId}\n` : ""),
+    );
+    const result: EvaluateResult = {
+      model: { kind: model.kind, task: model.task, target: model.schema.target.name },
+      metrics,
+      rows: data.nRows,
+      timings: { load: roundSeconds((loaded - started) / 1000), evaluate: roundSeconds((done - loaded) / 1000), total: roundSeconds((done - started) / 1000) },
+      ...(tracking.runId ? { run: tracking.runId } : {}),
+    };
+    // The evaluated model file is kept by its checksum, so the run says exactly which model it measured.
+    if (!tracking.runId) return { value: result, result: {} };
+    const modelBytes = await readFile(modelFile);
+    const sha256 = await tracking.keep(modelBytes);
+    return {
+      value: result,
+      result: {
+        metrics,
+        durations: Object.fromEntries(Object.entries(result.timings).map(([phase, seconds]) => [phase, Math.round(seconds * 1000)])),
+        artifacts: [{ role: "model", path: modelFile, bytes: modelBytes.byteLength, ...(sha256 ? { sha256 } : {}) }],
+        data: { file: dataFile, fingerprint: data.fingerprint, rows: data.nRows, schema: compactSchema(schemaOf(data)) },
+        details: { model: result.model },
+      },
+    };
+  });
 }

@@ -13,6 +13,8 @@ import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, hyperparameterOptions, hyperparametersFrom, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
+import { checkModelName } from "../../tracking/index.js";
+import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
 
 export const trainCommand: CommandSpec = {
   name: "train",
@@ -39,11 +41,17 @@ export const trainCommand: CommandSpec = {
     "min-precision": { type: "string", value: "<p>", doc: "binary: the threshold with the highest recall whose precision is at least p" },
     "min-recall": { type: "string", value: "<r>", doc: "binary: the threshold with the highest precision whose recall is at least r" },
     params: { type: "string", value: "<file.json>", doc: "hyperparameters from a JSON file (flags win)" },
+    register: { type: "string", value: "<name>", doc: "register the saved model in the store as the next version of <name>, linked to this run" },
+    promote: { type: "boolean", doc: "with --register: make the new version the champion" },
+    description: { type: "string", value: "<text>", doc: "with --register: a description of the version" },
+    actor: { type: "string", value: "<name>", doc: "who registers and promotes (default: the OS user name)" },
+    ...TRACKING_OPTIONS,
     ...hyperparameterOptions(),
   },
   examples: [
     'learnloop train node_modules/vega-datasets/data/flights-3m.parquet --target delayed --derive "delayed=delay > 15" --ignore delay',
     "learnloop train penguins.json --target species --model linear --alpha 0.01 --json",
+    "learnloop train flights.parquet --target delayed --register flights --promote",
   ],
 };
 
@@ -79,6 +87,10 @@ export interface TrainResult {
   out: string;
   fingerprint: string;
   timings: { load: number; audit: number; fit: number; evaluate: number; save: number; total: number };
+  /** The id of the recorded run (absent with --no-track or when the store could not be opened). */
+  run?: string;
+  /** With --register: the registered version and its stage. */
+  registered?: { name: string; version: number; stage: string };
 }
 
 export async function runTrain(args: ParsedArgs, console: Console): Promise<TrainResult> {
@@ -108,83 +120,182 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const decisionOptions = thresholdOptionsFrom(values);
   const note = (message: string) => console.err(`note: ${message}\n`);
 
-  const readOptions = readOptionsFrom(values, note);
-  const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
-  const data = await readDataset(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
-  const target = data.target!;
-  if (decisionOptions && target.task !== "binary") {
-    throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
+  if (typeof values.register === "string") checkModelName(values.register);
+  for (const flag of ["promote", "description"] as const) {
+    if (values[flag] !== undefined && values.register === undefined) throw new InvalidParameterError(`--${flag}`, "used with --register <name>", values[flag]);
   }
-  const loaded = performance.now();
-  console.err(
-    `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
-  );
-  const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
-  if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
-  const audited = performance.now();
-  const evaluation =
-    folds > 0
-      ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file })
-      : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note });
-  const { model, metrics, baseline, headline, rows, decision } = evaluation;
-  const evaluated = performance.now();
 
-  const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
-  await writeFileAtomic(out, model.toBytes({
+  const tracking = await startTracking(values, console, {
+    kind: "train",
+    command: commandLine("train", args),
+    params: {
+      model: family.kind,
+      target: values.target,
+      ...estimator.params,
+      seed,
+      ...(folds > 0 ? { cv: folds } : values.valid !== undefined ? { valid: values.valid } : { testSize }),
+      ...(typeof values.group === "string" ? { group: values.group } : {}),
+      ...(typeof values.time === "string" ? { time: values.time } : {}),
+      ...(metricNames.length > 0 ? { metrics: metricNames } : {}),
+      ...(decisionOptions ? { decision: decisionOptions } : {}),
+    },
+    data: { file },
+  });
+  try {
+    const readOptions = readOptionsFrom(values, note);
+    const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
+    const data = await readDataset(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
+    const target = data.target!;
+    if (decisionOptions && target.task !== "binary") {
+      throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
+    }
+    const loaded = performance.now();
+    console.err(
+      `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
+    );
+    const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
+    if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
+    const audited = performance.now();
+    const evaluation =
+      folds > 0
+        ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file })
+        : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note });
+    const { model, metrics, baseline, headline, rows, decision } = evaluation;
+    const evaluated = performance.now();
+
+    const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
+    const modelBytes = model.toBytes({
       fingerprint: data.fingerprint,
       metrics,
       info: { rows, source: file, audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })) },
       ...(decision ? { decision } : {}),
-    }));
-  const saved = performance.now();
+    });
+    await writeFileAtomic(out, modelBytes);
+    const saved = performance.now();
 
-  const result: TrainResult = {
-    task: model.task,
-    model: family.kind,
-    target: target.name,
-    ...(target.classes ? { classes: target.classes } : {}),
-    metrics,
-    baseline,
-    headline,
-    ...(evaluation.cv ? { cv: evaluation.cv } : {}),
-    ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
-    audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })),
-    rows,
-    features: data.features.length,
-    params: model.params,
-    training: model.fitSummary(),
-    importance: model.importance().slice(0, 10),
-    out,
-    fingerprint: data.fingerprint,
-    timings: {
-      load: roundSeconds((loaded - started) / 1000),
-      audit: roundSeconds((audited - loaded) / 1000),
-      fit: roundSeconds(evaluation.fitSeconds),
-      evaluate: roundSeconds((evaluated - audited) / 1000 - evaluation.fitSeconds),
-      save: roundSeconds((saved - evaluated) / 1000),
-      total: roundSeconds((saved - started) / 1000),
+    const result: TrainResult = {
+      task: model.task,
+      model: family.kind,
+      target: target.name,
+      ...(target.classes ? { classes: target.classes } : {}),
+      metrics,
+      baseline,
+      headline,
+      ...(evaluation.cv ? { cv: evaluation.cv } : {}),
+      ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
+      audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })),
+      rows,
+      features: data.features.length,
+      params: model.params,
+      training: model.fitSummary(),
+      importance: model.importance().slice(0, 10),
+      out,
+      fingerprint: data.fingerprint,
+      timings: {
+        load: roundSeconds((loaded - started) / 1000),
+        audit: roundSeconds((audited - loaded) / 1000),
+        fit: roundSeconds(evaluation.fitSeconds),
+        evaluate: roundSeconds((evaluated - audited) / 1000 - evaluation.fitSeconds),
+        save: roundSeconds((saved - evaluated) / 1000),
+        total: roundSeconds((saved - started) / 1000),
+      },
+    };
+    const registered = await recordTraining(tracking, result, { file, modelBytes, data, values });
+    if (tracking.runId) result.run = tracking.runId;
+    if (registered) result.registered = registered;
+    const how = evaluation.cv
+      ? `${evaluation.cv.folds}-fold cross-validation (${evaluation.cv.mode}) on ${rows.train.toLocaleString("en-US")} rows, then refit on all of them`
+      : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows`;
+    const table = evaluation.cv
+      ? formatTable(
+          ["metric", "mean", "std", `baseline (${baseline.kind})`],
+          Object.entries(metrics).map(([name, value]) => [name, value, evaluation.cv!.std[name] ?? "-", baseline.metrics[name] ?? "-"]),
+        )
+      : formatTable(["metric", "value", `baseline (${baseline.kind})`], Object.entries(metrics).map(([name, value]) => [name, value, baseline.metrics[name] ?? "-"]));
+    console.err(
+      `\n${family.kind} model, ${model.task}; ${how}\n\n` +
+        table +
+        (headline.ci ? `\n${headline.metric} ${formatNumber(headline.value)}, 95% bootstrap interval [${formatNumber(headline.ci[0])}, ${formatNumber(headline.ci[1])}] (${headline.resamples} resamples)\n` : "") +
+        (decision ? `\n${describeDecision(decision, target.classes ?? ["0", "1"])}\n` : "") +
+        `\ntop features\n` +
+        formatTable(["feature", "importance"], result.importance.map((item) => [item.feature, item.importance])) +
+        `\ntimings: load ${formatSeconds(result.timings.load)}, audit ${formatSeconds(result.timings.audit)}, fit ${formatSeconds(result.timings.fit)}, evaluate ${formatSeconds(result.timings.evaluate)}, total ${formatSeconds(result.timings.total)}\n` +
+        `saved ${out}\n` +
+        (result.run ? `recorded run ${result.run}\n` : "") +
+        (result.registered ? `registered ${result.registered.name} version ${result.registered.version} (${result.registered.stage})\n` : ""),
+    );
+    return result;
+  } catch (error) {
+    await tracking.fail(error);
+    throw error;
+  }
+}
+
+/**
+ * Keeps the model file in the store, registers it with --register (champion with --promote) and records
+ * the run as finished. Registering is what the user asked for, so its failure fails the command; the
+ * run's own record is best effort.
+ */
+async function recordTraining(
+  tracking: RunTracking,
+  result: TrainResult,
+  context: { file: string; modelBytes: Uint8Array; data: Dataset; values: ParsedArgs["values"] },
+): Promise<TrainResult["registered"]> {
+  const { modelBytes, data, values } = context;
+  let sha256: string | undefined;
+  let registered: TrainResult["registered"];
+  // --register with --no-track (or a store that did not open for the run) still registers, unlinked.
+  const registering = typeof values.register === "string";
+  const store = tracking.store ?? (registering ? await openStoreFrom(values) : undefined);
+  try {
+    if (!registering) sha256 = await tracking.keep(modelBytes);
+    if (typeof values.register === "string" && store) {
+      const actor = actorFrom(values);
+      const version = await store.registerModel({
+        name: values.register,
+        modelFile: modelBytes,
+        kind: result.model,
+        task: result.task,
+        metrics: result.metrics,
+        ...(tracking.runId ? { runId: tracking.runId } : {}),
+        ...(typeof values.description === "string" ? { description: values.description } : {}),
+        actor,
+      });
+      sha256 = version.sha256;
+      registered = { name: version.name, version: version.version, stage: version.stage };
+      if (values.promote) {
+        const change = await store.promote(version.name, version.version, { actor, reason: "trained by learnloop train" });
+        registered = { ...registered, stage: change.to };
+      }
+    }
+  } finally {
+    if (store !== tracking.store) await store?.close();
+  }
+  await tracking.finish({
+    metrics: result.metrics,
+    ...(result.cv ? { folds: result.cv.perFold.map((fold) => fold.metrics) } : {}),
+    durations: Object.fromEntries(Object.entries(result.timings).map(([phase, seconds]) => [phase, Math.round(seconds * 1000)])),
+    artifacts: [
+      { role: "model", path: result.out, bytes: modelBytes.byteLength, ...(sha256 ? { sha256 } : {}) },
+      ...(typeof values.oof === "string" ? [{ role: "oof", path: values.oof }] : []),
+    ],
+    data: { file: context.file, fingerprint: data.fingerprint, rows: data.nRows, schema: compactSchema(schemaOf(data)) },
+    details: {
+      task: result.task,
+      target: result.target,
+      ...(result.classes ? { classes: result.classes } : {}),
+      baseline: result.baseline,
+      headline: result.headline,
+      ...(result.cv ? { cv: { folds: result.cv.folds, mode: result.cv.mode, std: result.cv.std } } : {}),
+      ...(result.decision ? { decision: result.decision } : {}),
+      audit: result.audit.map((finding) => finding.message),
+      rows: result.rows,
+      features: result.features,
+      training: result.training,
+      ...(registered ? { registered } : {}),
     },
-  };
-  const how = evaluation.cv
-    ? `${evaluation.cv.folds}-fold cross-validation (${evaluation.cv.mode}) on ${rows.train.toLocaleString("en-US")} rows, then refit on all of them`
-    : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows`;
-  const table = evaluation.cv
-    ? formatTable(
-        ["metric", "mean", "std", `baseline (${baseline.kind})`],
-        Object.entries(metrics).map(([name, value]) => [name, value, evaluation.cv!.std[name] ?? "-", baseline.metrics[name] ?? "-"]),
-      )
-    : formatTable(["metric", "value", `baseline (${baseline.kind})`], Object.entries(metrics).map(([name, value]) => [name, value, baseline.metrics[name] ?? "-"]));
-  console.err(
-    `\n${family.kind} model, ${model.task}; ${how}\n\n` +
-      table +
-      (headline.ci ? `\n${headline.metric} ${formatNumber(headline.value)}, 95% bootstrap interval [${formatNumber(headline.ci[0])}, ${formatNumber(headline.ci[1])}] (${headline.resamples} resamples)\n` : "") +
-      (decision ? `\n${describeDecision(decision, target.classes ?? ["0", "1"])}\n` : "") +
-      `\ntop features\n` +
-      formatTable(["feature", "importance"], result.importance.map((item) => [item.feature, item.importance])) +
-      `\ntimings: load ${formatSeconds(result.timings.load)}, audit ${formatSeconds(result.timings.audit)}, fit ${formatSeconds(result.timings.fit)}, evaluate ${formatSeconds(result.timings.evaluate)}, total ${formatSeconds(result.timings.total)}\n` +
-      `saved ${out}\n`,
-  );
-  return result;
+  });
+  return registered;
 }
 
 /** What either kind of evaluation hands back to runTrain. */

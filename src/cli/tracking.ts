@@ -1,0 +1,169 @@
+/**
+ * How commands use the tracking store: the --db flag, the actor, and recording a run (started before the
+ * work, finished with its results, or failed with its one-line error). Recording never stands in the way
+ * of the work: when the store cannot be opened or written, the command prints one warning and goes on.
+ */
+import { userInfo } from "node:os";
+import { formatError } from "../core/messages.js";
+import type { Schema } from "../core/types.js";
+import { openStore } from "../tracking/index.js";
+import type { NewRun, RunResult, Store } from "../tracking/types.js";
+import type { OptionSpec, ParsedArgs } from "./args.js";
+import type { Console } from "./output.js";
+
+/** The store flag of every command that reads or writes the store. */
+export const STORE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  db: {
+    type: "string",
+    value: "<url>",
+    doc: "the store: postgres://user:pass@host/db or a SQLite file (default: env LEARNLOOP_DB, else $LEARNLOOP_HOME/learnloop.db, else ./.learnloop/learnloop.db)",
+  },
+};
+
+/** Flags of commands whose runs are recorded. */
+export const TRACKING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  ...STORE_OPTIONS,
+  "no-track": { type: "boolean", doc: "do not record this run in the store" },
+};
+
+/** Opens the store named by --db (or the environment's default). Errors are StoreErrors, for commands whose job is the store. */
+export function openStoreFrom(values: ParsedArgs["values"]): Promise<Store> {
+  return openStore(typeof values.db === "string" ? { url: values.db } : {});
+}
+
+/** Who does it: --actor, else the OS user name. */
+export function actorFrom(values: ParsedArgs["values"]): string {
+  if (typeof values.actor === "string" && values.actor.trim() !== "") return values.actor.trim();
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? "unknown";
+  }
+}
+
+/** The command line as a person would type it again, rebuilt from the parsed arguments. */
+export function commandLine(command: string, args: ParsedArgs): string {
+  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+  const parts = ["learnloop", command, ...args.positionals.map(quote)];
+  for (const [name, value] of Object.entries(args.values)) {
+    if (value === undefined || value === false) continue;
+    if (value === true) parts.push(`--${name}`);
+    else for (const item of Array.isArray(value) ? value : [value]) parts.push(`--${name}`, quote(item));
+  }
+  return parts.join(" ");
+}
+
+/** A run being recorded (or not: then `runId` and `store` are undefined and finishing is a no-op). */
+export interface RunTracking {
+  /** The recorded run's id; undefined with --no-track or when the store could not be opened. */
+  readonly runId: string | undefined;
+  /** The open store while the run is recorded, to register what it made. */
+  readonly store: Store | undefined;
+  /** Keeps bytes (a model file) in the store's artifact store; their SHA-256, or undefined (with a warning) when not kept. */
+  keep(bytes: Uint8Array): Promise<string | undefined>;
+  /** Records the run as finished with its results, and closes the store. */
+  finish(result: Omit<RunResult, "status" | "error">): Promise<void>;
+  /** Records the run as failed with the error's one line (and what is known), and closes the store. */
+  fail(error: unknown, partial?: Omit<RunResult, "status" | "error">): Promise<void>;
+}
+
+/**
+ * Starts recording a run of a command, unless --no-track. When the store cannot be opened or the run
+ * cannot be started, prints one warning on stderr and returns a tracking that records nothing.
+ *
+ * @example
+ * const tracking = await startTracking(args.values, console, { kind: "tune", command: commandLine("tune", args), params });
+ * try { ...; await tracking.finish({ metrics, durations }); } catch (error) { await tracking.fail(error); throw error; }
+ */
+export async function startTracking(values: ParsedArgs["values"], console: Console, run: NewRun): Promise<RunTracking> {
+  if (values["no-track"]) return untracked;
+  let store: Store | undefined;
+  try {
+    store = await openStoreFrom(values);
+    const started = await store.startRun(run);
+    return tracking(store, started.id, console);
+  } catch (error) {
+    await store?.close().catch(() => undefined);
+    console.err(`warning: this run is not recorded: ${formatError(error)} (--no-track to skip recording)\n`);
+    return untracked;
+  }
+}
+
+/**
+ * Runs `work` as a recorded run: started before, finished with the results `work` returns, or failed
+ * with the error it throws (which is then rethrown). The helper `train`, `evaluate` and `tune` share.
+ *
+ * @example
+ * return recordRun(args.values, console, { kind: "evaluate", command, params }, async (tracking) => {
+ *   const report = await evaluate();
+ *   return { value: { ...report, run: tracking.runId }, result: { metrics: report.metrics } };
+ * });
+ */
+export async function recordRun<T>(
+  values: ParsedArgs["values"],
+  console: Console,
+  run: NewRun,
+  work: (tracking: RunTracking) => Promise<{ value: T; result: Omit<RunResult, "status" | "error"> }>,
+): Promise<T> {
+  const recording = await startTracking(values, console, run);
+  let outcome: { value: T; result: Omit<RunResult, "status" | "error"> };
+  try {
+    outcome = await work(recording);
+  } catch (error) {
+    await recording.fail(error);
+    throw error;
+  }
+  await recording.finish(outcome.result);
+  return outcome.value;
+}
+
+const untracked: RunTracking = {
+  runId: undefined,
+  store: undefined,
+  keep: async () => undefined,
+  finish: async () => undefined,
+  fail: async () => undefined,
+};
+
+function tracking(store: Store, runId: string, console: Console): RunTracking {
+  let open = true;
+  const end = async (result: RunResult) => {
+    if (!open) return;
+    open = false;
+    try {
+      await store.finishRun(runId, result);
+    } catch (error) {
+      console.err(`warning: run ${runId} could not be recorded as ${result.status}: ${formatError(error)}\n`);
+    } finally {
+      await store.close().catch(() => undefined);
+    }
+  };
+  return {
+    runId,
+    store,
+    keep: async (bytes) => {
+      try {
+        return await store.putArtifact(bytes);
+      } catch (error) {
+        console.err(`warning: run ${runId}: the model file is not kept in the store: ${formatError(error)}\n`);
+        return undefined;
+      }
+    },
+    finish: (result) => end({ ...result, status: "finished" }),
+    fail: (error, partial = {}) => end({ ...partial, status: "failed", error: formatError(error) }),
+  };
+}
+
+/** A data schema small enough to keep with every run: categorical features give their number of categories, not the dictionary. */
+export function compactSchema(schema: Schema): Record<string, unknown> {
+  return {
+    features: schema.features.map((feature) => ({
+      name: feature.name,
+      kind: feature.kind,
+      ...(feature.categories ? { nCategories: feature.categories.length } : {}),
+      ...(feature.derivedFrom ? { derivedFrom: feature.derivedFrom } : {}),
+    })),
+    target: schema.target,
+    ...(schema.derived ? { derived: schema.derived } : {}),
+  };
+}
