@@ -65,6 +65,7 @@ export {
 export { auditTraining, formatFinding, AUDIT_THRESHOLDS, type AuditFinding } from "./evaluation/audit/index.js";
 export { buildModelReport, renderReportHtml, permutationImportance, type ModelReport, type ReportOptions } from "./evaluation/report/index.js";
 export { profileFile, formatFlag, renderProfileHtml, type DataProfile, type ProfileOptions } from "./evaluation/profile/index.js";
+export { tune, defaultSpace, parseSpace, readSpaceFile, planRungs, type TuneOptions, type TuneResult, type LeaderboardEntry, type SearchSpace, type Distribution } from "./evaluation/tune/index.js";
 
 // Tracking: runs, artifacts, the model registry and the prediction log, on SQLite or PostgreSQL.
 export { openStore, storeTarget, sha256Hex, SCHEMA_VERSION, SQLITE_FILE, type StoreOptions } from "./tracking/index.js";

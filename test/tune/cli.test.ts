@@ -4,7 +4,7 @@
  * --parallel, and bad input answered by one line.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -13,10 +13,14 @@ import type { Console } from "../../src/cli/output.js";
 import { readDataset } from "../../src/data/index.js";
 import { crossValidate } from "../../src/evaluation/cv.js";
 import { modelFamily, readModelFile } from "../../src/models/registry.js";
+import { openStore } from "../../src/tracking/index.js";
 
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const WEATHER = "node_modules/vega-datasets/data/seattle-weather.csv";
 const work = mkdtempSync(join(tmpdir(), "learnloop-tune-"));
+// Runs are recorded in a throwaway store, never in the repository's .learnloop/.
+process.env.LEARNLOOP_HOME = work;
+delete process.env.LEARNLOOP_DB;
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
@@ -46,7 +50,8 @@ const ARGS = ["tune", PENGUINS, "--target", "Species", "--trials", "9", "--cv", 
 
 test("tune gbdt on penguins: halving rungs, a leaderboard, the best refit and saved; the same with --parallel 1 and 2", async () => {
   const out = join(work, "penguins.model");
-  const two = await run(...ARGS, "--parallel", "2", "--out", out);
+  const db = join(work, "runs.db");
+  const two = await run(...ARGS, "--parallel", "2", "--out", out, "--db", db);
   assert.equal(two.code, 0, two.stderr);
   const json = JSON.parse(two.stdout);
   assert.equal(json.metric, "accuracy");
@@ -82,6 +87,21 @@ test("tune gbdt on penguins: halving rungs, a leaderboard, the best refit and sa
   assert.equal(header.metrics?.accuracy, json.best.score);
   const predicted = await run("predict", out, PENGUINS, "--out", join(work, "predictions.csv"));
   assert.equal(predicted.code, 0, predicted.stderr);
+
+  // The run is recorded: its best metric, the best trial's folds, the leaderboard, the model file by checksum.
+  const store = await openStore({ url: db });
+  try {
+    const recorded = (await store.getRun(json.run))!;
+    assert.equal(recorded.kind, "tune");
+    assert.equal(recorded.status, "finished");
+    assert.deepEqual(recorded.metrics, { accuracy: json.best.score });
+    assert.equal(recorded.folds.length, 3);
+    assert.deepEqual((recorded.details.leaderboard as { trial: number }[]).map((entry) => entry.trial), json.leaderboard.map((entry: { trial: number }) => entry.trial));
+    const artifact = recorded.artifacts.find((item) => item.role === "model")!;
+    assert.deepEqual(await store.getArtifact(artifact.sha256!), new Uint8Array(readFileSync(out)));
+  } finally {
+    await store.close();
+  }
 
   const one = await run(...ARGS, "--parallel", "1", "--out", join(work, "one.model"));
   assert.equal(one.code, 0, one.stderr);

@@ -1,11 +1,12 @@
 import { InvalidParameterError } from "../../core/errors.js";
 import { availableParallelism } from "node:os";
-import { readDataset } from "../../data/index.js";
+import { readDataset, schemaOf } from "../../data/index.js";
 import { readSpaceFile, describeDistribution, tune, tuningMetric, type LeaderboardEntry, type SearchSpace, type TuneProgress, type TuneResult } from "../../evaluation/tune/index.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
-import { defaultSpace } from "../../evaluation/tune/space.js";
+import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
 
 export const tuneCommand: CommandSpec = {
@@ -30,6 +31,7 @@ export const tuneCommand: CommandSpec = {
     "no-halving": { type: "boolean", doc: "plain random search: every trial on the full budget" },
     top: { type: "string", value: "<n>", doc: "leaderboard rows to print (default 10; --json has all)" },
     out: { type: "string", value: "<file>", doc: "where to save the best configuration refit on all rows (default <data name>.model)" },
+    ...TRACKING_OPTIONS,
   },
   examples: [
     "learnloop tune node_modules/vega-datasets/data/penguins.json --target Species --trials 9 --cv 3 --out penguins.model",
@@ -73,6 +75,8 @@ export interface TuneCommandResult {
   out: string | null;
   fingerprint: string;
   durations: { load: number; search: number; refit: number; save: number; total: number };
+  /** The id of the run recorded in the store (unless --no-track or the store could not be opened). */
+  run?: string;
 }
 
 export async function runTune(args: ParsedArgs, console: Console): Promise<TuneCommandResult> {
@@ -97,82 +101,122 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
   const space: SearchSpace = typeof values.space === "string" ? await readSpaceFile(values.space, family.kind, family.params) : defaultSpace(family.kind);
   const note = (message: string) => console.err(`note: ${message}\n`);
 
-  const data = await readDataset(file, readOptionsFrom(values, note));
-  const target = data.target!;
-  const metricLabel = tuningMetric(target.task, typeof values.metric === "string" ? values.metric : undefined);
-  const loaded = performance.now();
-  console.err(
-    `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
-  );
-
-  console.err(`tuning ${family.kind}: ${trials} configurations, ${folds}-fold cross-validation, ${metricLabel}, ${parallel} worker${parallel === 1 ? "" : "s"}, seed ${seed}${timeBudget !== undefined ? `, time budget ${formatSeconds(timeBudget)}` : ""}\n`);
-  const progress = new ProgressLine(console);
-  const result = await tune(data, {
-    kind: family.kind,
-    space,
+  const spaceText = Object.fromEntries(Object.entries(space).map(([name, dist]) => [name, describeDistribution(dist)]));
+  const runParams = {
+    model: family.kind,
+    target: values.target,
     trials,
-    folds,
+    cv: folds,
     seed,
     eta,
     parallel,
-    ...(maxBudget !== undefined ? { maxBudget } : {}),
+    ...(maxBudget !== undefined ? { iterations: maxBudget } : {}),
     ...(minBudget !== undefined ? { minBudget } : {}),
     ...(values["no-halving"] ? { halving: false } : {}),
-    metric: metricLabel,
+    ...(typeof values.metric === "string" ? { metric: values.metric } : {}),
     ...(timeBudget !== undefined ? { timeBudget } : {}),
-    onEvaluation: (event) => progress.update(event, metricLabel),
-  });
-  progress.finish();
-  const searched = performance.now();
-
-  const out = result.model ? (typeof values.out === "string" ? values.out : defaultModelPath(file)) : null;
-  const best = result.best;
-  if (result.model && out && best) {
-    await writeFileAtomic(
-      out,
-      result.model.toBytes({
-        fingerprint: data.fingerprint,
-        metrics: { [result.metric]: best.score! },
-        info: {
-          rows: { train: data.nRows, test: 0, dropped: data.droppedRows ?? 0 },
-          source: file,
-          tune: { metric: result.metric, folds, seed, trial: best.trial, score: best.score, std: best.std, trials: result.trials },
-        },
-      }),
-    );
-  }
-  const saved = performance.now();
-
-  const spaceText = Object.fromEntries(Object.entries(result.space).map(([name, dist]) => [name, describeDistribution(dist)]));
-  const halving = result.budget && result.rungs.length > 1 ? { param: result.budget.param, unit: result.budget.unit, eta: result.budget.eta, min: result.rungs[0]!.budget, max: result.budget.max } : null;
-  const document: TuneCommandResult = {
-    model: family.kind,
-    task: result.task,
-    target: target.name,
-    metric: result.metric,
-    direction: result.greaterIsBetter ? "maximize" : "minimize",
-    best: best
-      ? { trial: best.trial, params: best.params, modelParams: result.model?.params ?? result.bestParams!, score: best.score!, std: nullIfNaN(best.std), rung: best.rung, budget: best.budget, rounds: best.rounds }
-      : null,
-    leaderboard: result.leaderboard.map((entry) => ({ ...entry, std: nullIfNaN(entry.std), seconds: roundSeconds(entry.seconds) })),
-    trials: result.trials,
-    rungs: result.rungs,
-    search: { folds, seed, parallel, halving, space: spaceText, timeBudget: timeBudget ?? null, stoppedBy: result.stoppedBy },
-    evaluations: result.evaluations.map((evaluation) => ({ ...evaluation, std: nullIfNaN(evaluation.std), seconds: evaluation.seconds === null ? null : roundSeconds(evaluation.seconds) })),
-    rows: data.nRows,
-    features: data.features.length,
-    out,
-    fingerprint: data.fingerprint,
-    durations: {
-      load: roundSeconds((loaded - started) / 1000),
-      search: roundSeconds(result.seconds.search),
-      refit: roundSeconds(result.seconds.refit),
-      save: roundSeconds((saved - searched) / 1000),
-      total: roundSeconds((saved - started) / 1000),
-    },
+    space: spaceText,
+    ...(typeof values.space === "string" ? { spaceFile: values.space } : {}),
   };
-  console.err(summaryText(document, result, top, spaceText));
-  return document;
+  return recordRun(values, console, { kind: "tune", command: commandLine("tune", args), params: runParams, data: { file } }, async (tracking) => {
+    const data = await readDataset(file, readOptionsFrom(values, note));
+    const target = data.target!;
+    const metricLabel = tuningMetric(target.task, typeof values.metric === "string" ? values.metric : undefined);
+    const loaded = performance.now();
+    console.err(
+      `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
+    );
+
+    console.err(`tuning ${family.kind}: ${trials} configurations, ${folds}-fold cross-validation, ${metricLabel}, ${parallel} worker${parallel === 1 ? "" : "s"}, seed ${seed}${timeBudget !== undefined ? `, time budget ${formatSeconds(timeBudget)}` : ""}\n`);
+    const progress = new ProgressLine(console, BUDGETS[family.kind]?.unit ?? null);
+    const result = await tune(data, {
+      kind: family.kind,
+      space,
+      trials,
+      folds,
+      seed,
+      eta,
+      parallel,
+      ...(maxBudget !== undefined ? { maxBudget } : {}),
+      ...(minBudget !== undefined ? { minBudget } : {}),
+      ...(values["no-halving"] ? { halving: false } : {}),
+      metric: metricLabel,
+      ...(timeBudget !== undefined ? { timeBudget } : {}),
+      onEvaluation: (event) => progress.update(event, metricLabel),
+    });
+    progress.finish();
+    const searched = performance.now();
+
+    const out = result.model ? (typeof values.out === "string" ? values.out : defaultModelPath(file)) : null;
+    const best = result.best;
+    let modelBytes: Uint8Array | undefined;
+    if (result.model && out && best) {
+      modelBytes = result.model.toBytes({
+          fingerprint: data.fingerprint,
+          metrics: { [result.metric]: best.score! },
+          info: {
+            rows: { train: data.nRows, test: 0, dropped: data.droppedRows ?? 0 },
+            source: file,
+            tune: { metric: result.metric, folds, seed, trial: best.trial, score: best.score, std: best.std, trials: result.trials },
+          },
+      });
+      await writeFileAtomic(out, modelBytes);
+    }
+    const saved = performance.now();
+
+    const halving = result.budget && result.rungs.length > 1 ? { param: result.budget.param, unit: result.budget.unit, eta: result.budget.eta, min: result.rungs[0]!.budget, max: result.budget.max } : null;
+    const document: TuneCommandResult = {
+      model: family.kind,
+      task: result.task,
+      target: target.name,
+      metric: result.metric,
+      direction: result.greaterIsBetter ? "maximize" : "minimize",
+      best: best
+        ? { trial: best.trial, params: best.params, modelParams: result.model?.params ?? result.bestParams!, score: best.score!, std: nullIfNaN(best.std), rung: best.rung, budget: best.budget, rounds: best.rounds }
+        : null,
+      leaderboard: result.leaderboard.map((entry) => ({ ...entry, std: nullIfNaN(entry.std), seconds: roundSeconds(entry.seconds) })),
+      trials: result.trials,
+      rungs: result.rungs,
+      search: { folds, seed, parallel, halving, space: spaceText, timeBudget: timeBudget ?? null, stoppedBy: result.stoppedBy },
+      evaluations: result.evaluations.map((evaluation) => ({ ...evaluation, std: nullIfNaN(evaluation.std), seconds: evaluation.seconds === null ? null : roundSeconds(evaluation.seconds) })),
+      rows: data.nRows,
+      features: data.features.length,
+      out,
+      fingerprint: data.fingerprint,
+      durations: {
+        load: roundSeconds((loaded - started) / 1000),
+        search: roundSeconds(result.seconds.search),
+        refit: roundSeconds(result.seconds.refit),
+        save: roundSeconds((saved - searched) / 1000),
+        total: roundSeconds((saved - started) / 1000),
+      },
+    };
+    const sha256 = modelBytes ? await tracking.keep(modelBytes) : undefined;
+    if (tracking.runId) document.run = tracking.runId;
+    console.err(summaryText(document, result, top, spaceText));
+    const bestFolds = best ? result.evaluations.find((evaluation) => evaluation.trial === best.trial && evaluation.rung === best.rung)?.foldScores : null;
+    return {
+      value: document,
+      result: {
+        metrics: best ? { [result.metric]: best.score! } : {},
+        ...(bestFolds ? { folds: bestFolds.map((score) => ({ [result.metric]: score })) } : {}),
+        durations: Object.fromEntries(Object.entries(document.durations).map(([phase, seconds]) => [phase, Math.round(seconds * 1000)])),
+        artifacts: modelBytes && out ? [{ role: "model", path: out, bytes: modelBytes.byteLength, ...(sha256 ? { sha256 } : {}) }] : [],
+        data: { file, fingerprint: data.fingerprint, rows: data.nRows, schema: compactSchema(schemaOf(data)) },
+        details: {
+          task: document.task,
+          target: document.target,
+          metric: document.metric,
+          direction: document.direction,
+          best: document.best,
+          leaderboard: document.leaderboard,
+          rungs: document.rungs,
+          trials: document.trials,
+          search: document.search,
+        },
+      },
+    };
+  });
 }
 
 function summaryText(document: TuneCommandResult, result: TuneResult, top: number, spaceText: Record<string, string>): string {
@@ -222,6 +266,7 @@ function summaryText(document: TuneCommandResult, result: TuneResult, top: numbe
   const d = document.durations;
   lines.push(`timings: load ${formatSeconds(d.load)}, search ${formatSeconds(d.search)}, refit ${formatSeconds(d.refit)}, total ${formatSeconds(d.total)}`);
   if (document.out) lines.push(`saved ${document.out} (the best configuration refit on all ${document.rows.toLocaleString("en-US")} rows)`);
+  if (document.run) lines.push(`recorded run ${document.run}`);
   return lines.join("\n") + "\n";
 }
 
@@ -262,9 +307,11 @@ class ProgressLine {
   readonly #console: Console;
   #lastDraw = performance.now();
   #drawn = false;
+  readonly #unit: string | null;
 
-  constructor(console: Console) {
+  constructor(console: Console, unit: string | null) {
     this.#console = console;
+    this.#unit = unit;
   }
 
   update(event: TuneProgress, metric: string): void {
@@ -273,7 +320,8 @@ class ProgressLine {
     if (now - this.#lastDraw < interval) return;
     this.#lastDraw = now;
     const best = event.best ? `best ${metric} ${formatNumber(event.best.score)} (trial ${event.best.trial}, rung ${event.best.rung + 1})` : "no score yet";
-    const text = `tune: rung ${event.rung + 1}/${event.nRungs} (budget ${event.budget}), ${event.done}/${event.planned} evaluations, ${best}, elapsed ${formatSeconds(event.elapsedSeconds)}`;
+    const budget = this.#unit ? ` (${event.budget} ${this.#unit})` : "";
+    const text = `tune: rung ${event.rung + 1}/${event.nRungs}${budget}, ${event.done}/${event.planned} evaluations, ${best}, elapsed ${formatSeconds(event.elapsedSeconds)}`;
     if (this.#console.interactive) this.#console.err(`\r${text}\x1b[K`);
     else this.#console.err(text + "\n");
     this.#drawn = true;
