@@ -31,18 +31,22 @@ test("goLeft tables: numeric threshold with the missing bin last; categorical bi
   assert.deepEqual(Array.from(t.subarray(0, 6)), [0, 1, 0, 1, 0, 0]);
 });
 
-test("partitioning with pairs moves each row's gradient pair along with it", () => {
+test("partitioning with pairs moves each row's gradient pair along with it, bit for bit", () => {
   const rng = new Random(12);
   const nRows = 400;
   const bins = Uint8Array.from({ length: nRows }, () => rng.int(6));
   const rows = Int32Array.from({ length: nRows }, (_, i) => i).reverse();
   const pairs = new Float32Array(2 * nRows);
-  rows.forEach((r, i) => ((pairs[2 * i] = r + 0.25), (pairs[2 * i + 1] = -r)));
+  // Gradients of every kind a loss gives (signs, zero, subnormal, huge) beside finite hessians.
+  const gradient = (r: number) => [r + 0.25, -r, 0, -0, 1e-45, -3.4e38][r % 6]!;
+  const hessian = (r: number) => [r, 1e-40, 0, 0.25, 3e38, 1][r % 6]!;
+  rows.forEach((r, i) => ((pairs[2 * i] = gradient(r)), (pairs[2 * i + 1] = hessian(r))));
+  const words = new Float64Array(pairs.buffer);
   const goLeft = new Uint8Array(256);
   categoricalGoLeft(Uint32Array.of(0b100101, 0, 0, 0, 0, 0, 0, 0), 7, false, goLeft);
   const expected = partitionNaive(rows.subarray(50, 350), bins, 0, goLeft);
-  const nLeft = partitionRowsWithPairs(rows, pairs, 50, 300, bins, 0, goLeft, new Int32Array(nRows), new Float32Array(2 * nRows));
+  const nLeft = partitionRowsWithPairs(rows, words, 50, 300, bins, 0, goLeft, new Int32Array(nRows), new Float64Array(nRows));
   assert.equal(nLeft, expected.left.length);
   assert.deepEqual(Array.from(rows.subarray(50, 350)), [...expected.left, ...expected.right]);
-  rows.forEach((r, i) => assert.ok(pairs[2 * i] === r + 0.25 && pairs[2 * i + 1] === -r, `pair of row ${r}`));
+  rows.forEach((r, i) => assert.ok(Object.is(pairs[2 * i], Math.fround(gradient(r))) && pairs[2 * i + 1] === Math.fround(hessian(r)), `pair of row ${r}`));
 });

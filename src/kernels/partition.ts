@@ -32,42 +32,44 @@ export function partitionRows(rows: Int32Array, begin: number, count: number, bi
 }
 
 /**
- * partitionRows that also moves each row's gradient/hessian pair, kept aligned with `rows` (pair of
- * rows[i] at pairs[2i], pairs[2i+1]), so that a child's pairs stay contiguous for its histogram. The
- * pairs move in sequence, which is far cheaper than gathering them again by row index.
- * `scratchPairs` needs room for 2 * count entries.
+ * partitionRows that also moves each row's gradient/hessian pair, kept aligned with `rows`, so that a
+ * child's pairs stay contiguous for its histogram. The pairs move in sequence, which is far cheaper than
+ * gathering them again by row index.
+ *
+ * `pairs` is a Float64Array view of the float32 pairs (the pair of rows[i] is the 8-byte word pairs[i]):
+ * one load and one store per row instead of two float32 loads, two conversions to double and back and
+ * two stores (the partition phase of the 1M x 28 benchmark: see bench/gbdt/RESULTS.md). The words are
+ * moved, never computed with, so each pair arrives bit for bit; a word is never a NaN pattern (which a
+ * copy might canonicalise) while the hessian, the high half on little-endian machines, is finite.
+ * `scratchPairs` needs room for `count` words.
  */
 export function partitionRowsWithPairs(
   rows: Int32Array,
-  pairs: Float32Array,
+  pairs: Float64Array,
   begin: number,
   count: number,
   bins: Uint8Array,
   colStart: number,
   goLeft: Uint8Array,
   scratch: Int32Array,
-  scratchPairs: Float32Array,
+  scratchPairs: Float64Array,
 ): number {
   let nLeft = 0;
   let nRight = 0;
   const end = begin + count;
   for (let i = begin; i < end; i++) {
     const r = rows[i]!;
-    const g = pairs[2 * i]!;
-    const h = pairs[2 * i + 1]!;
+    const pair = pairs[i]!;
     const left = goLeft[bins[colStart + r]!]!;
-    const l = begin + nLeft;
-    rows[l] = r;
-    pairs[2 * l] = g;
-    pairs[2 * l + 1] = h;
+    rows[begin + nLeft] = r;
+    pairs[begin + nLeft] = pair;
     scratch[nRight] = r;
-    scratchPairs[2 * nRight] = g;
-    scratchPairs[2 * nRight + 1] = h;
+    scratchPairs[nRight] = pair;
     nLeft += left;
     nRight += 1 - left;
   }
   rows.set(scratch.subarray(0, nRight), begin + nLeft);
-  pairs.set(scratchPairs.subarray(0, 2 * nRight), 2 * (begin + nLeft));
+  pairs.set(scratchPairs.subarray(0, nRight), begin + nLeft);
   return nLeft;
 }
 

@@ -28,8 +28,7 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { buildHistogramAllRows, buildHistogramOrdered, clearFeatures, HIST_STRIDE } from "../../kernels/histogram.js";
-import { partitionRowsWithPairs } from "../../kernels/partition.js";
+import { buildHistogramAllRows, buildHistogramOrdered, clearFeatures, HIST_STRIDE, passWidth } from "../../kernels/histogram.js";
 
 /**
  * Nodes with fewer (row, feature) updates are built on the calling thread: about 250 us of work. Measured
@@ -37,8 +36,6 @@ import { partitionRowsWithPairs } from "../../kernels/partition.js";
  * 5000 rows 184 vs 260-290 us; 10000 rows 355-380 vs 230-260 us; 50000 rows 1760 vs 1120-1150 us.
  */
 export const MIN_PARALLEL_UPDATES = 262144;
-/** Leaves with fewer rows are partitioned on the calling thread: about 150 us of work. */
-export const MIN_PARALLEL_PARTITION = 32768;
 
 // Control block: CTRL_STRIDE int32 per worker. A command is a record (TAG, CMD, ...) written between
 // TAG = -1 and TAG = its number, then announced in SEQ: a worker that reads TAG twice around the fields
@@ -53,20 +50,17 @@ const BEGIN = 5;
 const COUNT = 6;
 const N_BLOCKS = 7;
 const N_SELECTED = 8;
-const COL_START = 9;
-const READY = 10;
+const READY = 9;
 const CMD_ALL_ROWS = 1;
 const CMD_ORDERED = 2;
 const CMD_BIND = 3;
 const CMD_EXIT = 4;
-const CMD_PARTITION = 5;
 /** Command numbers wrap at 2^23, so that (number << 8 | block) fits the claims word. */
 const TAG_MASK = 0x7fffff;
-/** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed, [3 + b] left rows of partition chunk b. */
+/** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed. */
 const CLAIM_NEXT = 0;
 const CLAIM_DONE = 1;
 const CLAIM_FAILED = 2;
-const CLAIM_LEFT = 3;
 /** Blocks per command: the block number has 8 bits of the claims word. */
 const MAX_BLOCKS = 255;
 /** Polls of the control word before sleeping in Atomics.wait: the next command usually follows soon. */
@@ -86,11 +80,6 @@ export interface SharedHistogramState {
   /** Every histogram slot, slotLength float64 each. */
   readonly histograms: Float64Array;
   readonly slotLength: number;
-  /** Partition scratch, nRows entries (pairs: 2 nRows): chunk b uses the entries from its first row on. */
-  readonly scratch: Int32Array;
-  readonly scratchPairs: Float32Array;
-  /** The goLeft table of the split being partitioned. */
-  readonly goLeft: Uint8Array;
 }
 
 interface WorkerData {
@@ -104,32 +93,24 @@ interface WorkerData {
 interface BlockKernels {
   readonly allRows: typeof buildHistogramAllRows;
   readonly ordered: typeof buildHistogramOrdered;
-  readonly partition: typeof partitionRowsWithPairs;
 }
 
 /**
- * Claims and runs blocks of command `tag` until none is left: feature block b of a histogram, or row chunk
- * b of a partition (its left-row count goes to claims[CLAIM_LEFT + b]). Blocks are claimed by
- * compare-and-swap on (tag << 8 | next block), so a thread late for a finished command claims nothing.
- * Run by the calling thread and by the workers (serialised with toString: it uses only its arguments and
- * the constants declared in workerSource).
+ * Claims and runs blocks of command `tag` until none is left: feature block b of a histogram. Blocks are
+ * claimed by compare-and-swap on (tag << 8 | next block), so a thread late for a finished command claims
+ * nothing. Run by the calling thread and by the workers (serialised with toString: it uses only its
+ * arguments and the constants declared in workerSource).
  */
-function runBlocks(kernels: BlockKernels, s: SharedHistogramState, claims: Int32Array, tag: number, cmd: number, out: Float64Array | null, begin: number, count: number, nBlocks: number, nSelected: number, colStart: number): void {
+function runBlocks(kernels: BlockKernels, s: SharedHistogramState, claims: Int32Array, tag: number, cmd: number, out: Float64Array, begin: number, count: number, nBlocks: number, nSelected: number): void {
   for (;;) {
     const v = Atomics.load(claims, CLAIM_NEXT);
     if (v >>> 8 !== tag || (v & 255) >= nBlocks) return;
     if (Atomics.compareExchange(claims, CLAIM_NEXT, v, v + 1) !== v) continue;
     const b = v & 255;
     try {
-      if (cmd === CMD_PARTITION) {
-        const from = begin + Math.floor((b * count) / nBlocks);
-        const n = begin + Math.floor(((b + 1) * count) / nBlocks) - from;
-        claims[CLAIM_LEFT + b] = kernels.partition(s.rows, s.ordered, from, n, s.bins, colStart, s.goLeft, s.scratch.subarray(from), s.scratchPairs.subarray(2 * from));
-      } else {
-        const features = s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
-        if (cmd === CMD_ALL_ROWS) kernels.allRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out!);
-        else kernels.ordered(s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.ordered, out!);
-      }
+      const features = s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
+      if (cmd === CMD_ALL_ROWS) kernels.allRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
+      else kernels.ordered(s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
     } catch {
       Atomics.store(claims, CLAIM_FAILED, 1);
     }
@@ -155,7 +136,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
     Atomics.wait(ctrl, base + SEQ, seen);
     seen = Atomics.load(ctrl, base + SEQ);
     let tag = -1;
-    let cmd = 0, slot = 0, begin = 0, count = 0, nBlocks = 0, nSelected = 0, colStart = 0;
+    let cmd = 0, slot = 0, begin = 0, count = 0, nBlocks = 0, nSelected = 0;
     while (tag < 0) {
       const before = Atomics.load(ctrl, base + TAG);
       cmd = ctrl[base + CMD]!;
@@ -164,7 +145,6 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       count = ctrl[base + COUNT]!;
       nBlocks = ctrl[base + N_BLOCKS]!;
       nSelected = ctrl[base + N_SELECTED]!;
-      colStart = ctrl[base + COL_START]!;
       if (before >= 0 && Atomics.load(ctrl, base + TAG) === before) tag = before;
     }
     if (cmd === CMD_EXIT) break;
@@ -178,29 +158,29 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       Atomics.store(ctrl, base + DONE, tag);
       Atomics.notify(ctrl, base + DONE);
     } else if (state) {
-      run(kernels, state, claims, tag, cmd, cmd === CMD_PARTITION ? null : slots[slot]!, begin, count, nBlocks, nSelected, colStart);
+      run(kernels, state, claims, tag, cmd, slots[slot]!, begin, count, nBlocks, nSelected);
     }
   }
 }
 
 /** The worker's whole program: the control constants, the kernels' compiled source and the loop. */
 function workerSource(): string {
-  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, COL_START, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_PARTITION, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, CLAIM_LEFT, SPIN, HIST_STRIDE };
+  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
     "const __name = (fn) => fn;",
     ...Object.entries(constants).map(([name, value]) => `const ${name} = ${value};`),
     String(clearFeatures),
+    String(passWidth),
     String(buildHistogramAllRows),
     String(buildHistogramOrdered),
-    String(partitionRowsWithPairs),
     String(runBlocks),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, partition: ${partitionRowsWithPairs.name} }, ${runBlocks.name});`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name} }, ${runBlocks.name});`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, partition: partitionRowsWithPairs };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered };
 
 let shared: HistogramThreads | null = null;
 
@@ -212,7 +192,7 @@ export class HistogramThreads {
   readonly #workers: Worker[] = [];
   readonly #ports: MessagePort[] = [];
   readonly #ctrl: Int32Array;
-  readonly #claims = new Int32Array(new SharedArrayBuffer(4 * (CLAIM_LEFT + 256)));
+  readonly #claims = new Int32Array(new SharedArrayBuffer(4 * 3));
   /** Workers used by the current fit. */
   #active = 0;
   #seq = 0;
@@ -294,7 +274,7 @@ export class HistogramThreads {
     const ctrl = this.#ctrl;
     for (let w = 0; w < this.#active; w++) {
       this.#ports[w]!.postMessage(state);
-      const tag = this.#command(w, CMD_BIND, 0, 0, 0, 0, 0, 0);
+      const tag = this.#command(w, CMD_BIND, 0, 0, 0, 0, 0);
       const at = w * CTRL_STRIDE + DONE;
       for (let seen = Atomics.load(ctrl, at); seen !== tag; seen = Atomics.load(ctrl, at)) Atomics.wait(ctrl, at, seen, 100);
     }
@@ -314,51 +294,12 @@ export class HistogramThreads {
       return;
     }
     this.parallelNodes++;
-    this.#run(nThreads, allRows ? CMD_ALL_ROWS : CMD_ORDERED, slot, out, begin, count, Math.min(Math.max(nThreads, Math.ceil(nSelected / 8)), MAX_BLOCKS), nSelected, 0);
-  }
-
-  /**
-   * partitionRowsWithPairs of rows[begin..begin+count) (and their pairs) by goLeft over the column starting
-   * at colStart, on every thread: each chunk of the rows is stably partitioned in place (its left rows, then
-   * its right rows, also kept in the scratch from the chunk's first row on), then the calling thread merges
-   * the chunks into L0 L1 .. R0 R1 ..: the same rows in the same order as the one-thread partition.
-   * Returns the number of left rows. Not used by the grower yet: on this 2-core machine (another process
-   * holding a core) it took 4.8-5.2 ms per 800k-row partition against 4.3-4.6 ms on one thread; the
-   * partition is bound by memory, and the merge copies rows once more.
-   */
-  partition(begin: number, count: number, colStart: number, goLeft: Uint8Array): number {
-    const s = this.#state!;
-    if (count < MIN_PARALLEL_PARTITION || this.#active === 0) return partitionRowsWithPairs(s.rows, s.ordered, begin, count, s.bins, colStart, goLeft, s.scratch, s.scratchPairs);
-    s.goLeft.set(goLeft);
-    const nChunks = Math.min(2 * (this.#active + 1), MAX_BLOCKS);
-    this.#run(this.#active + 1, CMD_PARTITION, 0, null, begin, count, nChunks, 0, colStart);
-    const { rows, ordered, scratch, scratchPairs } = s;
-    const claims = this.#claims;
-    const chunkBegin = (b: number) => begin + Math.floor((b * count) / nChunks);
-    // Left rows of chunks 1.. move down after the left rows before them (never onto rows not yet moved).
-    let nLeft = claims[CLAIM_LEFT]!;
-    for (let b = 1; b < nChunks; b++) {
-      const from = chunkBegin(b);
-      const n = claims[CLAIM_LEFT + b]!;
-      rows.copyWithin(begin + nLeft, from, from + n);
-      ordered.copyWithin(2 * (begin + nLeft), 2 * from, 2 * (from + n));
-      nLeft += n;
-    }
-    // Right rows from each chunk's scratch, after every left row.
-    let at = begin + nLeft;
-    for (let b = 0; b < nChunks; b++) {
-      const from = chunkBegin(b);
-      const n = chunkBegin(b + 1) - from - claims[CLAIM_LEFT + b]!;
-      rows.set(scratch.subarray(from, from + n), at);
-      ordered.set(scratchPairs.subarray(2 * from, 2 * (from + n)), 2 * at);
-      at += n;
-    }
-    return nLeft;
+    this.#run(nThreads, allRows ? CMD_ALL_ROWS : CMD_ORDERED, slot, out, begin, count, Math.min(Math.max(nThreads, Math.ceil(nSelected / 8)), MAX_BLOCKS), nSelected);
   }
 
   /** Stops the workers; the next acquire starts new ones. */
   shutdown(): void {
-    for (let w = 0; w < this.#workers.length; w++) this.#command(w, CMD_EXIT, 0, 0, 0, 0, 0, 0);
+    for (let w = 0; w < this.#workers.length; w++) this.#command(w, CMD_EXIT, 0, 0, 0, 0, 0);
     for (const worker of this.#workers) void worker.terminate();
     for (const port of this.#ports) port.close();
     this.#workers.length = 0;
@@ -371,13 +312,13 @@ export class HistogramThreads {
    * block is finished. The calling thread never waits for a worker to wake up: when one is slow to come
    * (another process holds its core), this thread claims its blocks.
    */
-  #run(nThreads: number, cmd: number, slot: number, out: Float64Array | null, begin: number, count: number, nBlocks: number, nSelected: number, colStart: number): void {
+  #run(nThreads: number, cmd: number, slot: number, out: Float64Array, begin: number, count: number, nBlocks: number, nSelected: number): void {
     const claims = this.#claims;
     const tag = (this.#seq + 1) & TAG_MASK;
     Atomics.store(claims, CLAIM_DONE, 0);
     Atomics.store(claims, CLAIM_NEXT, tag << 8);
-    for (let w = 0; w < nThreads - 1; w++) this.#command(w, cmd, slot, begin, count, nBlocks, nSelected, colStart);
-    runBlocks(KERNELS, this.#state!, claims, tag, cmd, out, begin, count, nBlocks, nSelected, colStart);
+    for (let w = 0; w < nThreads - 1; w++) this.#command(w, cmd, slot, begin, count, nBlocks, nSelected);
+    runBlocks(KERNELS, this.#state!, claims, tag, cmd, out, begin, count, nBlocks, nSelected);
     for (let spin = 0; spin < SPIN && Atomics.load(claims, CLAIM_DONE) !== nBlocks; spin++);
     for (let done = Atomics.load(claims, CLAIM_DONE); done !== nBlocks; done = Atomics.load(claims, CLAIM_DONE)) Atomics.wait(claims, CLAIM_DONE, done, 100);
     if (Atomics.load(claims, CLAIM_FAILED) !== 0) {
@@ -387,7 +328,7 @@ export class HistogramThreads {
   }
 
   /** Writes a command for worker w (a seqlock: TAG -1, the fields, TAG), wakes it and returns its tag. */
-  #command(w: number, cmd: number, slot: number, begin: number, count: number, nBlocks: number, nSelected: number, colStart: number): number {
+  #command(w: number, cmd: number, slot: number, begin: number, count: number, nBlocks: number, nSelected: number): number {
     const ctrl = this.#ctrl;
     const base = w * CTRL_STRIDE;
     // All workers of one #run share its tag: the claims word names it.
@@ -400,7 +341,6 @@ export class HistogramThreads {
     ctrl[base + COUNT] = count;
     ctrl[base + N_BLOCKS] = nBlocks;
     ctrl[base + N_SELECTED] = nSelected;
-    ctrl[base + COL_START] = colStart;
     Atomics.store(ctrl, base + TAG, tag);
     Atomics.store(ctrl, base + SEQ, tag);
     Atomics.notify(ctrl, base + SEQ);

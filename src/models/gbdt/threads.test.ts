@@ -6,8 +6,7 @@ import { InvalidParameterError } from "../../core/errors.js";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { buildHistogramAllRows, buildHistogramOrdered, HIST_STRIDE } from "../../kernels/histogram.js";
-import { partitionRowsWithPairs } from "../../kernels/partition.js";
-import { HistogramThreads, MIN_PARALLEL_PARTITION, MIN_PARALLEL_UPDATES, toShared } from "./histogram-threads.js";
+import { HistogramThreads, MIN_PARALLEL_UPDATES, toShared } from "./histogram-threads.js";
 import { GradientBoosting } from "./index.js";
 
 /** Binary target from 7 numeric features with 10% NaN and a 30-level categorical with missing codes. */
@@ -49,7 +48,7 @@ test("threads 1, 2 and 3 give bit-identical models (NaNs, categoricals, row and 
   }
 });
 
-test("threaded histograms and partitions equal the one-thread kernels bit for bit", () => {
+test("threaded histograms equal the one-thread kernels bit for bit", () => {
   const rng = new Random(1);
   const nRows = 60000;
   const nFeatures = 11;
@@ -72,10 +71,7 @@ test("threaded histograms and partitions equal the one-thread kernels bit for bi
   const histograms = new Float64Array(shared(8 * 2 * slotLength));
   const threads = HistogramThreads.acquire(3);
   assert.ok(threads, "workers start");
-  const scratch = new Int32Array(shared(4 * nRows));
-  const scratchPairs = new Float32Array(shared(8 * nRows));
-  const goLeftShared = new Uint8Array(shared(256));
-  threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, scratch, scratchPairs, goLeft: goLeftShared }, 3);
+  threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength }, 3);
   assert.ok(n * nSelected >= MIN_PARALLEL_UPDATES);
   const expected = new Float64Array(slotLength);
   buildHistogramOrdered(bins, nRows, rows, 5, n - 5, features, nSelected, featureOffset, nBins, ordered, expected);
@@ -86,23 +82,6 @@ test("threaded histograms and partitions equal the one-thread kernels bit for bi
   assert.deepEqual(histograms.subarray(0, slotLength), expected);
   assert.equal(threads.parallelNodes, 2);
 
-  // Partition rows[7..n) by feature 4 (bins 0..50 and the last bin left) on 3 threads and on one.
-  const goLeft = new Uint8Array(256);
-  for (let b = 0; b <= 50; b++) goLeft[b] = 1;
-  goLeft[nBins[4]! - 1] = 1;
-  const rowsBefore = rows.slice();
-  const pairsBefore = ordered.slice();
-  const count = n - 7;
-  assert.ok(count >= MIN_PARALLEL_PARTITION);
-  const expectedRows = rows.slice();
-  const expectedPairs = ordered.slice();
-  const nLeft = partitionRowsWithPairs(expectedRows, expectedPairs, 7, count, bins, 4 * nRows, goLeft, new Int32Array(nRows), new Float32Array(2 * nRows));
-  assert.ok(nLeft > 1000 && nLeft < count - 1000);
-  assert.equal(threads.partition(7, count, 4 * nRows, goLeft), nLeft);
-  assert.deepEqual(rows, toShared(expectedRows));
-  assert.deepEqual(ordered, toShared(expectedPairs));
-  assert.notDeepEqual(rows, toShared(rowsBefore));
-  assert.notDeepEqual(ordered, toShared(pairsBefore));
 });
 
 test("threads must be an integer >= 1 or null", () => {
