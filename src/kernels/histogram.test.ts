@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
-import { buildHistogramAllRows, buildHistogramNaive, buildHistogramOrdered, gatherGradients, HIST_STRIDE, subtractHistograms } from "./histogram.js";
+import { buildHistogramAllRows, buildHistogramNaive, buildHistogramOrdered, gatherGradients, HIST_STRIDE, passWidth, subtractHistograms } from "./histogram.js";
 
 function interleave(g: Float64Array, h: Float64Array): Float32Array {
   const gh = new Float32Array(2 * g.length);
@@ -29,10 +29,10 @@ function assertClose(actual: Float64Array, expected: Float64Array) {
 
 test("the root histogram, the ordered histogram and subtraction agree with the naive loop", () => {
   const rng = new Random(3);
-  for (let trial = 0; trial < 10; trial++) {
+  for (let trial = 0; trial < 17; trial++) {
     const nRows = 200 + trial * 37;
-    // 5 + trial features: every mix of the 8-, 4- and 1-feature passes.
-    const nBins = Int32Array.from({ length: 5 + trial }, () => 2 + rng.int(255));
+    // 1 + trial features: passes of every width from 1 to 8.
+    const nBins = Int32Array.from({ length: 1 + trial }, () => 2 + rng.int(255));
     const { bins, featureOffset, g, h, gh, total, nFeatures } = randomData(rng, nRows, nBins);
     const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
     const all = Array.from({ length: nRows }, (_, i) => i);
@@ -57,6 +57,20 @@ test("the root histogram, the ordered histogram and subtraction agree with the n
     subtractHistograms(root, child, features, nFeatures, featureOffset, nBins, root);
     assertClose(root, buildHistogramNaive(bins, nRows, all.filter((r) => !inChild.has(r)), nFeatures, featureOffset, nBins, g, h));
   }
+});
+
+test("passes over the rows: the fewest of at most eight features, of near-equal widths", () => {
+  const plan = (n: number) => {
+    const widths: number[] = [];
+    for (let j = 0; j < n; j += widths[widths.length - 1]!) widths.push(passWidth(n - j));
+    return widths;
+  };
+  assert.deepEqual(plan(7), [7]);
+  assert.deepEqual(plan(8), [8]);
+  assert.deepEqual(plan(9), [5, 4]);
+  assert.deepEqual(plan(28), [7, 7, 7, 7]);
+  assert.deepEqual(plan(17), [6, 6, 5]);
+  assert.deepEqual(plan(1), [1]);
 });
 
 test("only the selected features are built; the others keep their content", () => {
