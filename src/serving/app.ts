@@ -11,7 +11,7 @@
  * batches (./prediction-log.ts). Champions are polled and hot-swapped (./models.ts). Every error body is
  * {"error": "<one line>"}.
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { StoreError, describeValue } from "../core/errors.js";
@@ -21,6 +21,7 @@ import type { PredictionRecord, Store } from "../tracking/types.js";
 import { ServiceMetrics } from "./metrics.js";
 import { ModelHost, type ModelCheck, type ServedModel } from "./models.js";
 import { LogThread, PredictionLogWriter, type PredictionLogOptions } from "./prediction-log.js";
+import { predict } from "./answers.js";
 import { RowValidationError, formatRowIssue, type UnknownCategoryPolicy } from "./rows.js";
 import * as schemas from "./schemas.js";
 
@@ -152,7 +153,6 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   const app = Fastify({
     bodyLimit,
-    handlerTimeout: requestTimeoutMs,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     logger: false,
@@ -169,7 +169,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const [status, message] = answerFor(error, bodyLimit, requestTimeoutMs);
+    const [status, message] = answerFor(error, bodyLimit);
     if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
     void reply.code(status).send({ error: message });
   });
@@ -178,6 +178,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   });
 
   app.addHook("onResponse", (request, reply, done) => {
+    inFlight.delete(request);
     const labels = {
       model: (request.params as { name?: string } | undefined)?.name ?? "",
       route: request.routeOptions.url ?? "unmatched",
@@ -202,6 +203,28 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     done();
   };
 
+  // The request-time limit: requests with a body are watched from their first byte (a slow upload
+  // counts) by one sweep over the requests in flight, oldest first, rather than by a timer and an
+  // AbortController per request (Fastify's handlerTimeout), which cost the single-row path measurably.
+  // A prediction is synchronous: once it runs it finishes; the limit catches slow bodies and slow stores.
+  const inFlight = new Map<FastifyRequest, FastifyReply>();
+  const watch = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    inFlight.set(request, reply);
+    done();
+  };
+  const sweep = setInterval(() => {
+    for (const [request, reply] of inFlight) {
+      if (reply.elapsedTime < requestTimeoutMs) break;
+      inFlight.delete(request);
+      if (!reply.sent) void reply.code(503).send({ error: `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request` });
+    }
+  }, Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))));
+  sweep.unref();
+  const protectedRoute = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    inFlight.set(request, reply);
+    requireToken(request, reply, done);
+  };
+
   const servedOrThrow = (name: string): ServedModel => {
     const served = host.get(name);
     if (served) return served;
@@ -211,30 +234,31 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   app.post<{ Params: { name: string }; Querystring: { unknown?: UnknownCategoryPolicy }; Body: { rows: unknown[] } }>(
     "/v1/models/:name/predict",
-    { schema: schemas.predictRoute },
-    (request) => {
+    { schema: schemas.predictRoute, onRequest: watch },
+    (request, reply) => {
+      // Answered 503 by the request-time limit while its body was arriving: nothing more to do.
+      if (reply.sent) return reply;
       const served = servedOrThrow(request.params.name);
       const rows = request.body.rows;
       if (rows.length === 0) throw new HttpError(400, "rows: expected at least one row");
       if (rows.length > maxBatch) {
         throw new HttpError(413, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
       }
-      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown);
-      const at = new Date().toISOString();
-      const records: PredictionRecord[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const { id, ...outputs } = answer.predictions[i]!;
-        records[i] = { id, at, model: served.name, version: served.version, inputs: rows[i] as Record<string, unknown>, outputs };
+      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, new Date().toISOString());
+      log.append(answer.records);
+      const version = String(served.version);
+      for (let c = 0; c < answer.counts.length; c++) {
+        const n = answer.counts[c]!;
+        if (n > 0) serviceMetrics.predictions.inc({ model: served.name, version, class: served.classes?.[c] ?? "" }, n);
       }
-      log.append(records);
-      for (const [label, count] of answer.counts) serviceMetrics.predictions.inc({ model: served.name, version: String(served.version), class: label }, count);
-      return { model: { name: served.name, version: served.version }, predictions: answer.predictions };
+      // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
+      return reply.type("application/json; charset=utf-8").send(answer.body);
     },
   );
 
   app.post<{ Params: { name: string }; Body: { outcomes: { id: string; label: unknown }[] } }>(
     "/v1/models/:name/feedback",
-    { schema: schemas.feedbackRoute, onRequest: requireToken },
+    { schema: schemas.feedbackRoute, onRequest: protectedRoute },
     async (request) => {
       const name = request.params.name;
       const served = servedOrThrow(name);
@@ -262,7 +286,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     })),
   }));
 
-  app.post("/v1/admin/reload", { schema: schemas.reloadRoute, onRequest: requireToken }, async () => ({ models: await host.check({ retry: true }) }));
+  app.post("/v1/admin/reload", { schema: schemas.reloadRoute, onRequest: protectedRoute }, async () => ({ models: await host.check({ retry: true }) }));
 
   app.get("/healthz", { schema: schemas.healthRoute }, () => ({ status: "ok" }));
 
@@ -281,6 +305,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   app.get("/openapi.json", { schema: schemas.openapiRoute }, () => app.swagger());
 
   app.addHook("onClose", async () => {
+    clearInterval(sweep);
     await host.stop();
     try {
       await log.close();
@@ -297,56 +322,6 @@ function digest(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-/** One answered prediction. */
-interface PredictionEntry {
-  id: string;
-  prediction: string | number;
-  probabilities?: Record<string, number>;
-  decision?: string;
-}
-
-/**
- * Predicts `rows` with one model: one row through the model's one-row path when it has one (no
- * Dataset, no allocation but the answer), a batch through a Dataset and predictProba / predict.
- * Labels are the most probable class (for binary, P(classes[1]) > 0.5, as Model.predict); the decision
- * is classes[1] when P(classes[1]) >= the saved threshold, as `learnloop predict` writes it.
- */
-function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy): { predictions: PredictionEntry[]; counts: Map<string, number> } {
-  const { model, reader, classes, threshold } = served;
-  const n = rows.length;
-  const predictions: PredictionEntry[] = new Array(n);
-  const counts = new Map<string, number>();
-  const count = (label: string): void => void counts.set(label, (counts.get(label) ?? 0) + 1);
-  try {
-    if (!classes) {
-      const values = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predict(reader.toDataset(rows, unknown));
-      for (let i = 0; i < n; i++) predictions[i] = { id: randomUUID(), prediction: values[i]! };
-      counts.set("", n);
-      return { predictions, counts };
-    }
-    const k = classes.length;
-    const proba = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predictProba(reader.toDataset(rows, unknown)).data;
-    for (let i = 0, at = 0; i < n; i++, at += k) {
-      const probabilities: Record<string, number> = {};
-      let best = 0;
-      for (let c = 0; c < k; c++) {
-        probabilities[classes[c]!] = proba[at + c]!;
-        if (proba[at + c]! > proba[at + best]!) best = c;
-      }
-      if (k === 2) best = proba[at + 1]! > 0.5 ? 1 : 0;
-      const label = classes[best]!;
-      count(label);
-      const entry: PredictionEntry = { id: randomUUID(), prediction: label, probabilities };
-      if (threshold !== undefined) entry.decision = proba[at + 1]! >= threshold ? classes[1]! : classes[0]!;
-      predictions[i] = entry;
-    }
-    return { predictions, counts };
-  } catch (error) {
-    if (error instanceof RowValidationError) throw new HttpError(400, formatRowIssue(error.issue));
-    throw error;
-  }
-}
-
 /** An outcome's label, checked against the model: one of the classes (as their text), or a finite number. */
 function checkedLabel(served: ServedModel, label: unknown, index: number): string | number {
   const classes = served.classes;
@@ -361,15 +336,13 @@ function checkedLabel(served: ServedModel, label: unknown, index: number): strin
 }
 
 /** The status and one-line message of an error, for {"error": message}. */
-function answerFor(error: FastifyError | HttpError | Error, bodyLimit: number, requestTimeoutMs: number): [number, string] {
+function answerFor(error: FastifyError | HttpError | Error, bodyLimit: number): [number, string] {
   if (error instanceof HttpError) return [error.status, error.message];
   if (error instanceof RowValidationError) return [400, formatRowIssue(error.issue)];
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return [413, `the request body is larger than the limit of ${bodyLimit.toLocaleString("en-US")} bytes; send fewer rows per request`];
-    case "FST_ERR_HANDLER_TIMEOUT":
-      return [503, `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request`];
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return [415, `the request body must be JSON (Content-Type: application/json), got ${describeValue(String(fastifyError.message.split(": ").pop()))}`];
     case "FST_ERR_CTP_EMPTY_JSON_BODY":

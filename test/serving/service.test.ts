@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect, type AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { GradientBoosting, readDataset, type Dataset, type Model } from "../../src/index.js";
@@ -142,6 +143,7 @@ describe("learnloop serve", () => {
     const rows = jsonRows(PENGUINS).slice(0, 40);
     const answer = await call("POST", "/v1/models/species/predict", { rows });
     assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get("content-type"), "application/json; charset=utf-8");
     assert.deepEqual(answer.body.model, { name: "species", version: 1 });
     const expected = probaRows(species1, penguins).slice(0, 40);
     const classes = ["Adelie", "Chinstrap", "Gentoo"];
@@ -361,6 +363,30 @@ describe("learnloop serve", () => {
       "/v1/models/{name}/predict",
     ]);
     assert.ok(openapi.body.paths["/v1/models/{name}/predict"].post.responses["200"]);
+  });
+
+  test("a request whose body takes longer than the request-time limit is answered 503", async () => {
+    const slow = await createService({ store, token: TOKEN, requestTimeoutMs: 150, pollIntervalMs: 0, logThread: false });
+    await slow.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = slow.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        // Promise 100 bytes of body, send 10, then nothing.
+        socket.write("POST /v1/models/species/predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"rows\": [");
+      });
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk;
+        if (text.includes("}")) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on("error", reject);
+    });
+    assert.match(answer, /^HTTP\/1.1 503 /);
+    assert.ok(answer.endsWith('{"error":"the request took longer than the limit of 150 ms; retry, or send fewer rows per request"}'), answer);
+    await slow.close();
   });
 
   test("shutdown drains and flushes the prediction log into the store", async () => {

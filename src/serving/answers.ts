@@ -1,0 +1,102 @@
+/**
+ * Predictions and their answer: the response body as JSON text and the records of the prediction log.
+ *
+ * The body is written here rather than by a serialiser from objects: each answered row would otherwise
+ * be an object holding a probabilities object keyed by class labels, which the generic serialisers walk
+ * key by key. The labels' JSON is computed once per loaded model. Numbers are written with String(x),
+ * which is what JSON.stringify writes for a finite number.
+ */
+import { randomUUID } from "node:crypto";
+import type { PredictionRecord } from "../tracking/types.js";
+import type { ServedModel } from "./models.js";
+import type { UnknownCategoryPolicy } from "./rows.js";
+
+/** JSON fragments of one loaded model's answers. */
+interface AnswerText {
+  /** `{"model":{"name":...,"version":...},"predictions":[` */
+  readonly head: string;
+  /** `"<class>":` for each class, in probability-column order. */
+  readonly classKeys: readonly string[];
+  /** `"<class>"` for each class. */
+  readonly labels: readonly string[];
+}
+
+const texts = new WeakMap<ServedModel, AnswerText>();
+
+function answerText(served: ServedModel): AnswerText {
+  let text = texts.get(served);
+  if (!text) {
+    const classes = served.classes ?? [];
+    text = {
+      head: `{"model":${JSON.stringify({ name: served.name, version: served.version })},"predictions":[`,
+      classKeys: classes.map((c) => `${JSON.stringify(c)}:`),
+      labels: classes.map((c) => JSON.stringify(c)),
+    };
+    texts.set(served, text);
+  }
+  return text;
+}
+
+/** What `predict` makes: the body to send, the log's records, and rows per class (one count for regression). */
+export interface PredictedRows {
+  readonly body: string;
+  readonly records: PredictionRecord[];
+  readonly counts: Float64Array;
+}
+
+function number(x: number): string {
+  return Number.isFinite(x) ? String(x) : "null";
+}
+
+/**
+ * Predicts `rows` with one model: one row through the model's one-row path when it has one (no
+ * Dataset), a batch through a Dataset and predictProba (classifiers) or predict (regression). The label
+ * is the most probable class (for binary, P(classes[1]) > 0.5, as Model.predict); the decision is
+ * classes[1] when P(classes[1]) >= the model's saved threshold, as `learnloop predict` writes it.
+ * Throws RowValidationError for a bad row.
+ */
+export function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy, at: string): PredictedRows {
+  const { model, reader, classes, threshold, name, version } = served;
+  const text = answerText(served);
+  const n = rows.length;
+  const records: PredictionRecord[] = new Array(n);
+  let body = text.head;
+  if (!classes) {
+    const values = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predict(reader.toDataset(rows, unknown));
+    for (let i = 0; i < n; i++) {
+      const id = randomUUID();
+      const value = values[i]!;
+      body += `${i > 0 ? "," : ""}{"id":"${id}","prediction":${number(value)}}`;
+      records[i] = { id, at, model: name, version, inputs: rows[i] as Record<string, unknown>, outputs: { prediction: Number.isFinite(value) ? value : null } };
+    }
+    return { body: body + "]}", records, counts: Float64Array.of(n) };
+  }
+  const k = classes.length;
+  const counts = new Float64Array(k);
+  const proba = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predictProba(reader.toDataset(rows, unknown)).data;
+  const { classKeys, labels } = text;
+  for (let i = 0, at0 = 0; i < n; i++, at0 += k) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (proba[at0 + c]! > proba[at0 + best]!) best = c;
+    if (k === 2) best = proba[at0 + 1]! > 0.5 ? 1 : 0;
+    counts[best]++;
+    const id = randomUUID();
+    const probabilities: Record<string, number> = {};
+    let probabilityText = "";
+    for (let c = 0; c < k; c++) {
+      const p = proba[at0 + c]!;
+      probabilities[classes[c]!] = p;
+      probabilityText += `${c > 0 ? "," : ""}${classKeys[c]}${number(p)}`;
+    }
+    const outputs: Record<string, unknown> = { prediction: classes[best], probabilities };
+    let decisionText = "";
+    if (threshold !== undefined) {
+      const decision = proba[at0 + 1]! >= threshold ? 1 : 0;
+      outputs.decision = classes[decision];
+      decisionText = `,"decision":${labels[decision]}`;
+    }
+    body += `${i > 0 ? "," : ""}{"id":"${id}","prediction":${labels[best]},"probabilities":{${probabilityText}}${decisionText}}`;
+    records[i] = { id, at, model: name, version, inputs: rows[i] as Record<string, unknown>, outputs };
+  }
+  return { body: body + "]}", records, counts };
+}
