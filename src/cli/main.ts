@@ -10,6 +10,8 @@ import { evaluateCommand, runEvaluate } from "./commands/evaluate.js";
 import { predictCommand, runPredict } from "./commands/predict.js";
 import { profileCommand, runProfile } from "./commands/profile.js";
 import { reportCommand, runReport } from "./commands/report.js";
+import { modelsCommand, runModels } from "./commands/models.js";
+import { runRuns, runsCommand } from "./commands/runs.js";
 import { runServe, serveCommand } from "./commands/serve.js";
 import { runScore, scoreCommand } from "./commands/score.js";
 import { runTrain, trainCommand } from "./commands/train.js";
@@ -30,6 +32,8 @@ const COMMANDS: readonly Command[] = [
   { spec: compareCommand, run: runCompare },
   { spec: profileCommand, run: runProfile },
   { spec: reportCommand, run: runReport },
+  { spec: runsCommand, run: runRuns },
+  { spec: modelsCommand, run: runModels },
   { spec: serveCommand, run: runServe },
 ];
 

@@ -6,7 +6,7 @@
 import { userInfo } from "node:os";
 import { formatError } from "../core/messages.js";
 import type { Schema } from "../core/types.js";
-import { openStore } from "../tracking/index.js";
+import { openStore, redactedUrl } from "../tracking/index.js";
 import type { NewRun, RunResult, Store } from "../tracking/types.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import type { Console } from "./output.js";
@@ -41,14 +41,14 @@ export function actorFrom(values: ParsedArgs["values"]): string {
   }
 }
 
-/** The command line as a person would type it again, rebuilt from the parsed arguments. */
+/** The command line as a person would type it again, rebuilt from the parsed arguments (a --db password hidden). */
 export function commandLine(command: string, args: ParsedArgs): string {
   const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
   const parts = ["learnloop", command, ...args.positionals.map(quote)];
   for (const [name, value] of Object.entries(args.values)) {
     if (value === undefined || value === false) continue;
     if (value === true) parts.push(`--${name}`);
-    else for (const item of Array.isArray(value) ? value : [value]) parts.push(`--${name}`, quote(item));
+    else for (const item of Array.isArray(value) ? value : [value]) parts.push(`--${name}`, quote(name === "db" ? redactedUrl(item) : item));
   }
   return parts.join(" ");
 }

@@ -20,6 +20,7 @@ import type { Store } from "./types.js";
 export type * from "./types.js";
 export { SCHEMA_VERSION } from "./migrations.js";
 export { checkModelName, sha256Hex } from "./sql-store.js";
+export { redactedUrl } from "./postgres.js";
 
 /** Where a store is: a PostgreSQL URL, or a SQLite file. */
 export interface StoreOptions {

@@ -21,7 +21,11 @@ const BUSY_TIMEOUT_MS = 15_000;
 /** Opens (creating it and its folder if needed) the SQLite database at `file`. */
 export function openSqliteDatabase(file: string): SqliteDatabase {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw new Error(`cannot create the folder ${dirname(file)}: ${(error as Error).message}`);
+    }
     const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
     // Setting WAL reads the header, so a file that is not a database fails here, named in the error.
     db.pragma("journal_mode = WAL");

@@ -1,0 +1,196 @@
+import { readFile } from "node:fs/promises";
+import { DataValidationError, InvalidParameterError, StoreError } from "../../core/errors.js";
+import { decodeModelFile } from "../../models/format.js";
+import { loadModel } from "../../models/registry.js";
+import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../../tracking/types.js";
+import type { CommandSpec, ParsedArgs } from "../args.js";
+import { formatNumber, formatTable, type Console } from "../output.js";
+import { actorFrom, openStoreFrom, STORE_OPTIONS } from "../tracking.js";
+
+export const modelsCommand: CommandSpec = {
+  name: "models",
+  summary: "the model registry: register model files as numbered versions, promote a champion, roll back",
+  usage:
+    "learnloop models register <model file> --name <name> [--description ..] [--run <id>] | ls | show <name> [<version>] | promote <name> <version> [--reason ..] | rollback <name> [--reason ..] | archive <name> <version>",
+  positionals: [1, 3],
+  positionalNames: ["<register|ls|show|promote|rollback|archive>", "<argument>", "<argument>"],
+  options: {
+    name: { type: "string", value: "<name>", doc: "register: the model's name (letters, digits, '.', '_', '-')" },
+    description: { type: "string", value: "<text>", doc: "register: what this version is" },
+    run: { type: "string", value: "<id>", doc: "register: the recorded run that made the model file" },
+    reason: { type: "string", value: "<text>", doc: "promote, rollback, archive: why, for the stage log" },
+    actor: { type: "string", value: "<name>", doc: "who does it, for the stage log (default: the OS user name)" },
+    ...STORE_OPTIONS,
+  },
+  examples: [
+    "learnloop models register flights.model --name flights --description \"gbdt, 3M rows\"",
+    "learnloop models promote flights 2 --reason \"better AUC on March\"",
+    "learnloop models show flights",
+    "learnloop models rollback flights --reason \"v2 mislabels night flights\"",
+  ],
+};
+
+/** The `--json` document of `learnloop models`, by subcommand. */
+export type ModelsResult =
+  | ModelVersion
+  | { models: RegisteredModel[] }
+  | { model: RegisteredModel; versions: ModelVersion[]; history: StageChange[] }
+  | { version: ModelVersion; run?: Run }
+  | StageChange;
+
+/** How many positional arguments each subcommand takes after its name. */
+const ARITY = { register: [1, 1], ls: [0, 0], show: [1, 2], promote: [2, 2], rollback: [1, 1], archive: [2, 2] } as const;
+type Subcommand = keyof typeof ARITY;
+
+/** Which flags each subcommand takes (besides --db, --json, --debug). */
+const FLAGS: Record<Subcommand, readonly string[]> = {
+  register: ["name", "description", "run", "actor"],
+  ls: [],
+  show: [],
+  promote: ["reason", "actor"],
+  rollback: ["reason", "actor"],
+  archive: ["reason", "actor"],
+};
+
+export async function runModels(args: ParsedArgs, console: Console): Promise<ModelsResult> {
+  const [subcommand, ...rest] = args.positionals as [string, ...string[]];
+  if (!(subcommand in ARITY)) throw new InvalidParameterError("subcommand", `one of ${Object.keys(ARITY).join(", ")} (usage: learnloop models --help)`, subcommand);
+  const sub = subcommand as Subcommand;
+  const [min, max] = ARITY[sub];
+  if (rest.length < min || rest.length > max) {
+    throw new InvalidParameterError(`models ${sub}`, `${min === max ? min : `${min} or ${max}`} argument${max === 1 ? "" : "s"} (usage: ${usageOf(sub)})`, rest.join(" ") || undefined);
+  }
+  for (const flag of ["name", "description", "run", "reason", "actor"]) {
+    if (args.values[flag] !== undefined && !FLAGS[sub].includes(flag)) throw new InvalidParameterError(`--${flag}`, `left out of models ${sub}`, args.values[flag]);
+  }
+  const values = args.values;
+  if (sub === "register" && typeof values.name !== "string") throw new InvalidParameterError("--name", "the name to register the model under", undefined);
+  const version = sub === "promote" || sub === "archive" || (sub === "show" && rest[1] !== undefined) ? versionNumber(rest[1]!) : undefined;
+  const options = { actor: actorFrom(values), reason: typeof values.reason === "string" ? values.reason : "no reason given" };
+  // Read and check the model file before touching the store, so a bad file is its own one-line error.
+  const file = sub === "register" ? await readCheckedModelFile(rest[0]!) : undefined;
+
+  const store = await openStoreFrom(values);
+  try {
+    switch (sub) {
+      case "register": {
+        const registered = await store.registerModel({
+          name: String(values.name),
+          modelFile: file!.bytes,
+          kind: file!.kind,
+          task: file!.task,
+          metrics: file!.metrics,
+          ...(typeof values.run === "string" ? { runId: values.run } : {}),
+          ...(typeof values.description === "string" ? { description: values.description } : {}),
+          actor: options.actor,
+        });
+        console.err(
+          `registered ${registered.name} version ${registered.version} (${registered.stage}) from ${rest[0]}: ${registered.kind} ${registered.task}, ` +
+            `${registered.bytes.toLocaleString("en-US")} bytes, sha256 ${registered.sha256}${registered.runId ? `, run ${registered.runId}` : ""}\n`,
+        );
+        return registered;
+      }
+      case "ls": {
+        const models = await store.listModels();
+        console.err(
+          models.length === 0
+            ? `no models registered in ${store.location}\n`
+            : formatTable(["name", "versions", "champion", "updated (UTC)"], models.map((m) => [m.name, m.latestVersion, m.championVersion === undefined ? "-" : String(m.championVersion), when(m.updatedAt)])),
+        );
+        return { models };
+      }
+      case "show":
+        return version === undefined ? await showModel(store, rest[0]!, console) : await showVersion(store, rest[0]!, version, console);
+      case "promote": {
+        const previous = await store.champion(rest[0]!);
+        const change = await store.promote(rest[0]!, version!, options);
+        console.err(`${change.name} version ${change.version} is the champion${previous ? ` (version ${previous.version} archived)` : ""}\n`);
+        return change;
+      }
+      case "rollback": {
+        const current = await store.champion(rest[0]!);
+        const change = await store.rollback(rest[0]!, options);
+        console.err(`${change.name} rolled back to version ${change.version}${current ? ` (version ${current.version} archived)` : ""}\n`);
+        return change;
+      }
+      case "archive": {
+        const change = await store.setStage(rest[0]!, version!, "archived", options);
+        console.err(`${change.name} version ${change.version} archived (was ${change.from})\n`);
+        return change;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function usageOf(sub: Subcommand): string {
+  return modelsCommand.usage.split(" | ").find((part) => part.includes(` ${sub}`) || part.startsWith(sub)) ?? modelsCommand.usage;
+}
+
+function versionNumber(raw: string): number {
+  const version = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(version) || version < 1) throw new InvalidParameterError("<version>", "a version number (1, 2, 3...)", raw);
+  return version;
+}
+
+/** The model file's bytes, checked the way a loader checks them, with its kind, task and saved metrics. */
+async function readCheckedModelFile(file: string): Promise<{ bytes: Uint8Array; kind: string; task: string; metrics: Record<string, number> }> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new DataValidationError({ code: "file_not_found", file });
+    throw new DataValidationError({ code: "unreadable_file", file, detail: (error as Error).message });
+  }
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  loadModel(bytes, file);
+  const { header } = decodeModelFile(bytes, file);
+  return { bytes, kind: header.kind, task: header.task, metrics: { ...(header.metrics ?? {}) } };
+}
+
+function when(iso: string): string {
+  return iso.replace("T", " ").replace(/\.\d+Z$/, "");
+}
+
+function headline(metrics: Readonly<Record<string, number>>): string {
+  const [name, value] = Object.entries(metrics)[0] ?? [];
+  return name === undefined ? "-" : `${name} ${formatNumber(value!)}`;
+}
+
+async function showModel(store: Store, name: string, console: Console): Promise<ModelsResult> {
+  const versions = await store.listVersions(name);
+  const model = (await store.listModels()).find((candidate) => candidate.name === name)!;
+  const history = await store.stageHistory(name);
+  console.err(
+    `${name}: ${versions.length} version${versions.length === 1 ? "" : "s"}, champion ${model.championVersion ?? "none"}\n\n` +
+      formatTable(
+        ["version", "stage", "model", "metric", "run", "created (UTC)", "description"],
+        versions.map((v) => [v.version, v.stage, `${v.kind} ${v.task}`, headline(v.metrics), v.runId ?? "-", when(v.createdAt), v.description ?? ""]),
+      ) +
+      "\nstage log (latest 10)\n" +
+      formatTable(["at (UTC)", "version", "change", "actor", "reason"], history.slice(-10).map((c) => [when(c.at), c.version, `${c.from ?? "new"} -> ${c.to}`, c.actor, c.reason])),
+  );
+  return { model, versions, history };
+}
+
+async function showVersion(store: Store, name: string, version: number, console: Console): Promise<ModelsResult> {
+  const found = await store.getVersion(name, version);
+  if (!found) {
+    const versions = await store.listVersions(name);
+    throw new StoreError("not_found", `model "${name}" version ${version}`, `no such version (it has versions 1 to ${versions[versions.length - 1]!.version})`);
+  }
+  const run = found.runId ? await store.getRun(found.runId) : undefined;
+  console.err(
+    [
+      `${name} version ${version}: ${found.stage}`,
+      `model      ${found.kind} ${found.task}, ${found.bytes.toLocaleString("en-US")} bytes, sha256 ${found.sha256}`,
+      `created    ${when(found.createdAt)} UTC`,
+      ...(found.description ? [`about      ${found.description}`] : []),
+      ...(run ? [`run        ${run.id} (${run.kind}, ${run.status}, ${when(run.startedAt)} UTC${run.data?.file ? `, data ${run.data.file}` : ""})`] : []),
+    ].join("\n") +
+      "\n" +
+      (Object.keys(found.metrics).length > 0 ? "\n" + formatTable(["metric", "value"], Object.entries(found.metrics)) : ""),
+  );
+  return { version: found, ...(run ? { run } : {}) };
+}

@@ -1,0 +1,205 @@
+import { InvalidParameterError, StoreError } from "../../core/errors.js";
+import type { Run, RunFilter, RunKind, RunStatus, Store } from "../../tracking/types.js";
+import { choiceOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
+import { openStoreFrom, STORE_OPTIONS } from "../tracking.js";
+
+export const runsCommand: CommandSpec = {
+  name: "runs",
+  summary: "list, show and compare the recorded train, tune and evaluate runs",
+  usage: "learnloop runs ls [--kind train] [--limit N] | show <id> | compare <id> <id>",
+  positionals: [1, 3],
+  positionalNames: ["<ls|show|compare>", "<id>", "<id>"],
+  options: {
+    kind: { type: "string", value: "<kind>", doc: "ls: only runs of this kind: train, tune or evaluate" },
+    status: { type: "string", value: "<status>", doc: "ls: only running, finished or failed runs" },
+    limit: { type: "string", value: "<n>", doc: "ls: at most n runs, newest first (default 20)" },
+    ...STORE_OPTIONS,
+  },
+  examples: ["learnloop runs ls --kind train --limit 5", "learnloop runs show 3f9a1c0b7e2d", "learnloop runs compare 3f9a1c0b7e2d 7c1d0e9a4b21 --json"],
+};
+
+/** One metric or parameter side by side in `runs compare`; a side is absent when that run does not have it. */
+export interface RunDifference {
+  name: string;
+  a?: unknown;
+  b?: unknown;
+}
+
+/** The `--json` document of `learnloop runs`: the runs listed, the run shown, or the comparison. */
+export type RunsResult =
+  | { runs: Run[] }
+  | { run: Run }
+  | {
+      a: Run;
+      b: Run;
+      /** Every metric of either run; `diff` is b - a when both have it. */
+      metrics: (RunDifference & { diff: number | null })[];
+      /** The parameters whose values differ. */
+      params: RunDifference[];
+      sameData: boolean;
+    };
+
+const SUBCOMMANDS = ["ls", "show", "compare"] as const;
+
+export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsResult> {
+  const [subcommand, ...ids] = args.positionals as [string, ...string[]];
+  const wanted = { ls: 0, show: 1, compare: 2 }[subcommand as (typeof SUBCOMMANDS)[number]];
+  if (wanted === undefined) throw new InvalidParameterError("subcommand", `one of ${SUBCOMMANDS.join(", ")} (usage: ${runsCommand.usage})`, subcommand);
+  if (ids.length !== wanted) {
+    throw new InvalidParameterError(`runs ${subcommand}`, `${wanted === 0 ? "no" : wanted} run id${wanted === 1 ? "" : "s"} (usage: ${runsCommand.usage})`, ids.join(" ") || undefined);
+  }
+  if (subcommand !== "ls") {
+    for (const flag of ["kind", "status", "limit"]) {
+      if (args.values[flag] !== undefined) throw new InvalidParameterError(`--${flag}`, "used with runs ls", args.values[flag]);
+    }
+  }
+  const filter: RunFilter = {
+    ...(args.values.kind !== undefined ? { kind: choiceOption<RunKind>(args.values, "kind", ["train", "tune", "evaluate"])! } : {}),
+    ...(args.values.status !== undefined ? { status: choiceOption<RunStatus>(args.values, "status", ["running", "finished", "failed"])! } : {}),
+    limit: numberOption(args.values, "limit", 20, { integer: true, min: 1, max: 100000 }),
+  };
+  const store = await openStoreFrom(args.values);
+  try {
+    if (subcommand === "ls") {
+      const runs = await store.listRuns(filter);
+      console.err(runs.length === 0 ? `no runs recorded in ${store.location}\n` : formatTable(["id", "kind", "status", "started (UTC)", "took", "model", "data", "headline"], runs.map(runRow)));
+      return { runs };
+    }
+    if (subcommand === "show") {
+      const run = await findRun(store, ids[0]!);
+      console.err(describeRun(run));
+      return { run };
+    }
+    const [a, b] = [await findRun(store, ids[0]!), await findRun(store, ids[1]!)];
+    const comparison = compareRuns(a, b);
+    console.err(describeComparison(comparison));
+    return comparison;
+  } finally {
+    await store.close();
+  }
+}
+
+async function findRun(store: Store, id: string): Promise<Run> {
+  const run = await store.getRun(id);
+  if (!run) throw new StoreError("not_found", `run ${id}`, `no such run in ${store.location} (learnloop runs ls lists them)`);
+  return run;
+}
+
+function when(iso: string): string {
+  return iso.replace("T", " ").replace(/\.\d+Z$/, "");
+}
+
+function took(run: Run): string {
+  const total = run.durations.total ?? (run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : undefined);
+  return total === undefined ? "-" : formatSeconds(total / 1000);
+}
+
+function headline(run: Run): string {
+  const details = run.details as { headline?: { metric?: string } };
+  const name = details.headline?.metric ?? Object.keys(run.metrics)[0];
+  if (name === undefined || run.metrics[name] === undefined) return run.status === "failed" ? (run.error ?? "").slice(0, 60) : "-";
+  return `${name} ${formatNumber(run.metrics[name]!)}`;
+}
+
+function modelOf(run: Run): string {
+  const details = run.details as { model?: { kind?: string } };
+  return String(run.params.model && run.kind !== "evaluate" ? run.params.model : (details.model?.kind ?? "-"));
+}
+
+function dataName(run: Run): string {
+  return run.data?.file ? run.data.file.replace(/\\/g, "/").split("/").pop()! : "-";
+}
+
+function runRow(run: Run): string[] {
+  return [run.id, run.kind, run.status, when(run.startedAt), took(run), modelOf(run), dataName(run), headline(run)];
+}
+
+function show(value: unknown): string {
+  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+function describeRun(run: Run): string {
+  const data = run.data;
+  const schema = data?.schema as { features?: unknown[]; target?: { name?: string; task?: string } } | undefined;
+  const lines = [
+    `run ${run.id}: ${run.kind}, ${run.status}`,
+    ...(run.command ? [`command    ${run.command}`] : []),
+    `started    ${when(run.startedAt)} UTC${run.finishedAt ? `, took ${took(run)}` : ""}`,
+    `learnloop  ${run.learnloopVersion} on ${run.host}`,
+    ...(data?.file
+      ? [
+          `data       ${data.file}` +
+            (data.rows !== undefined ? `: ${data.rows.toLocaleString("en-US")} rows` : "") +
+            (schema?.features ? `, ${schema.features.length} features` : "") +
+            (schema?.target?.name ? `, target "${schema.target.name}" (${schema.target.task})` : "") +
+            (data.fingerprint ? `, fingerprint ${data.fingerprint}` : ""),
+        ]
+      : []),
+    ...(run.error ? [`error      ${run.error}`] : []),
+  ];
+  let text = lines.join("\n") + "\n";
+  if (Object.keys(run.metrics).length > 0) text += "\n" + formatTable(["metric", "value"], Object.entries(run.metrics));
+  if (run.folds.length > 0) {
+    const names = Object.keys(run.folds[0]!);
+    text += "\n" + formatTable(["fold", ...names], run.folds.map((fold, i) => [i, ...names.map((name) => fold[name] ?? NaN)]));
+  }
+  if (Object.keys(run.params).length > 0) text += "\n" + formatTable(["parameter", "value"], Object.entries(run.params).map(([name, value]) => [name, show(value)]));
+  if (Object.keys(run.durations).length > 0) {
+    text += "\n" + formatTable(["phase", "seconds"], Object.entries(run.durations).map(([phase, ms]) => [phase, ms / 1000]));
+  }
+  if (run.artifacts.length > 0) {
+    text += "\n" + formatTable(["artifact", "path", "bytes", "sha256"], run.artifacts.map((artifact) => [artifact.role, artifact.path ?? "-", artifact.bytes ?? "-", artifact.sha256 ?? "(not kept)"]));
+  }
+  return text;
+}
+
+/** Flattens nested parameter objects to dotted names ("decision.costFp") so they compare one by one. */
+function flatten(record: Readonly<Record<string, unknown>>, prefix = ""): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [inner, innerValue] of flatten(value as Record<string, unknown>, `${prefix}${key}.`)) out.set(inner, innerValue);
+    } else out.set(prefix + key, value);
+  }
+  return out;
+}
+
+function compareRuns(a: Run, b: Run): Extract<RunsResult, { a: Run }> {
+  const metricNames = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])];
+  const metrics = metricNames.map((name) => {
+    const [x, y] = [a.metrics[name], b.metrics[name]];
+    return { name, ...(x !== undefined ? { a: x } : {}), ...(y !== undefined ? { b: y } : {}), diff: x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y) ? y - x : null };
+  });
+  const [pa, pb] = [flatten({ kind: a.kind, ...a.params }), flatten({ kind: b.kind, ...b.params })];
+  const params: RunDifference[] = [];
+  for (const name of new Set([...pa.keys(), ...pb.keys()])) {
+    const [x, y] = [pa.get(name), pb.get(name)];
+    if (JSON.stringify(x) !== JSON.stringify(y)) params.push({ name, ...(pa.has(name) ? { a: x } : {}), ...(pb.has(name) ? { b: y } : {}) });
+  }
+  const sameData = a.data?.fingerprint !== undefined && a.data.fingerprint === b.data?.fingerprint;
+  return { a, b, metrics, params, sameData };
+}
+
+function describeComparison(comparison: Extract<RunsResult, { a: Run }>): string {
+  const { a, b } = comparison;
+  const cell = (value: unknown) => (value === undefined ? "-" : show(value));
+  let text = formatTable(["", `a: ${a.id}`, `b: ${b.id}`], [
+    ["kind", a.kind, b.kind],
+    ["status", a.status, b.status],
+    ["started (UTC)", when(a.startedAt), when(b.startedAt)],
+    ["data", dataName(a), dataName(b)],
+  ]);
+  text += comparison.sameData
+    ? `same data (fingerprint ${a.data!.fingerprint})\n`
+    : `different data (fingerprints ${a.data?.fingerprint ?? "unknown"} and ${b.data?.fingerprint ?? "unknown"})\n`;
+  if (comparison.metrics.length > 0) {
+    text += "\n" + formatTable(["metric", "a", "b", "b - a"], comparison.metrics.map((m) => [m.name, cell(m.a), cell(m.b), m.diff === null ? "-" : (m.diff > 0 ? "+" : "") + formatNumber(m.diff)]));
+  }
+  text += comparison.params.length > 0
+    ? "\n" + formatTable(["parameter (differs)", "a", "b"], comparison.params.map((p) => [p.name, cell(p.a), cell(p.b)]))
+    : "\nsame parameters\n";
+  return text;
+}
