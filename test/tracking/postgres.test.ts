@@ -59,7 +59,7 @@ if (!serverUrl) {
       }
     });
 
-    it("a server that does not answer, or a wrong password, is one StoreError 'unavailable'", async () => {
+    it("a server that does not answer, or a wrong password, is one StoreError 'unavailable'", async (t) => {
       const closed = new URL(testUrl);
       closed.port = "1";
       await assert.rejects(openStore({ url: closed.toString() }), (error: unknown) => {
@@ -70,7 +70,13 @@ if (!serverUrl) {
       });
       const wrong = new URL(testUrl);
       wrong.password = "not-the-password";
-      await assert.rejects(openStore({ url: wrong.toString() }), (error: unknown) => {
+      const opened = await openStore({ url: wrong.toString() }).catch((error: unknown) => error);
+      if (!(opened instanceof Error)) {
+        await (opened as { close(): Promise<void> }).close();
+        t.skip("this server does not check passwords (trust authentication); .ci/run's server does");
+        return;
+      }
+      await assert.rejects(Promise.reject(opened), (error: unknown) => {
         assert.ok(error instanceof StoreError, String(error));
         assert.equal(error.code, "unavailable");
         assert.ok(!error.message.includes("not-the-password"), error.message);
