@@ -137,6 +137,18 @@ test("features are drawn per split: with one of two features per split, trees mi
   assert.ok(accuracy(model.predict(data), data) > 0.9);
 });
 
+test("trees grow past 4096 leaves (the histogram pool is bounded, not one histogram per leaf)", () => {
+  const rng = new Random(23);
+  const n = 20000;
+  const x = Array.from({ length: 4 }, () => Float64Array.from({ length: n }, () => rng.next()));
+  const y = Float64Array.from({ length: n }, () => rng.next());
+  const model = new RandomForest({ nTrees: 1, bootstrap: false, minSamplesLeaf: 1, ...THREADS }).fit(dataset(x.map((v, i) => numeric(`x${i}`, v)), y, "regression"));
+  assert.equal(model.fitSummary().maxLeaves, n);
+  const countLeaves = (node: DumpedNode): number => ("feature" in node ? countLeaves(node.left) + countLeaves(node.right) : 1);
+  const leaves = countLeaves(model.dumpTrees()[0]!);
+  assert.ok(leaves > 10000, `${leaves} leaves`);
+});
+
 test("a forest with per-split sampling is the same with 1 and 2 threads (nodes big enough for the workers)", () => {
   const data = classification(100000, 22);
   const fit = (threads: number) => new RandomForest({ nTrees: 3, maxLeaves: 64, seed: 5, threads }).fit(data);

@@ -27,7 +27,7 @@ import { FOREST_MAX_LEAVES, FOREST_PARAMS, type ForestParams } from "./params.js
 
 const OWNER = "RandomForest";
 
-/** The grower keeps one histogram per leaf: the automatic leaf limit keeps that pool under this size. */
+/** The grower's histogram pool stays under this size (leaves waiting beyond it are rebuilt from rows). */
 const HISTOGRAM_POOL_BYTES = 256 * 1024 * 1024;
 
 /** Rows sampled to find numeric bin edges (as GradientBoosting's default binSampleSize). */
@@ -98,8 +98,8 @@ export class RandomForest implements Estimator<ForestModel> {
         isCategorical: mapper.isCategorical,
         totalBins: mapper.totalBins,
       };
-      const memoryLeaves = Math.floor(HISTOGRAM_POOL_BYTES / (Math.max(1, mapper.totalBins) * HIST_STRIDE * 8));
-      const maxLeaves = p.maxLeaves ?? Math.max(2, Math.min(FOREST_MAX_LEAVES, Math.floor(nRows / minSamplesLeaf), memoryLeaves));
+      const maxHistograms = Math.floor(HISTOGRAM_POOL_BYTES / (Math.max(1, mapper.totalBins) * HIST_STRIDE * 8));
+      const maxLeaves = p.maxLeaves ?? Math.max(2, Math.min(FOREST_MAX_LEAVES, Math.floor(nRows / minSamplesLeaf)));
 
       // Regression trees fit the standardised target (the gradients are float32: centring keeps the
       // split gains exact for targets far from 0); leaves and gains are converted back to target units.
@@ -120,6 +120,7 @@ export class RandomForest implements Estimator<ForestModel> {
       }
       const grower = new TreeGrower(data, {
         maxLeaves,
+        maxHistograms,
         maxDepth: p.maxDepth ?? Infinity,
         minSamplesLeaf,
         minChildWeight: 1e-9,

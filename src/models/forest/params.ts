@@ -6,8 +6,11 @@
  */
 import type { ParamSchema, ParamValues } from "../../core/params.js";
 
-/** Most leaves a forest tree may have when maxLeaves is null. */
-export const FOREST_MAX_LEAVES = 4096;
+/**
+ * Most leaves a forest tree may have. The grower's histograms are pooled (src/models/gbdt/grower.ts,
+ * maxHistograms), so the limit is the node arrays' memory: about 330 bytes per node, 43 MB at 65536 leaves.
+ */
+export const FOREST_MAX_LEAVES = 65536;
 
 /** Hyperparameter schema of RandomForest. */
 export const FOREST_PARAMS = {
@@ -19,7 +22,7 @@ export const FOREST_PARAMS = {
     max: FOREST_MAX_LEAVES,
     default: null,
     nullable: true,
-    doc: `leaves per tree; null: up to ${FOREST_MAX_LEAVES} (in practice limited by minSamplesLeaf and histogram memory)`,
+    doc: `leaves per tree; null: up to ${FOREST_MAX_LEAVES} (in practice limited by minSamplesLeaf)`,
   },
   maxDepth: { type: "number", integer: true, min: 1, max: 64, default: null, nullable: true, doc: "depth limit of a tree; null for none" },
   minSamplesLeaf: {

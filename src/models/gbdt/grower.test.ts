@@ -92,3 +92,22 @@ test("RandomNodeFeatures draws distinct features, ascending, from the first nSel
   for (const f of [3, 5, 8, 13, 21]) assert.ok(Math.abs(counts.get(f)! - 1200) < 100, `${f}: ${counts.get(f)}`);
   assert.equal(new RandomNodeFeatures(new Random(7), 10).sample(0, features, 4, new Int32Array(6)), 4);
 });
+
+test("a pool of 3 histograms grows the same tree as one histogram per leaf, rebuilding given-up parents from rows", () => {
+  const { data, gh } = binnedData();
+  // Whole-number gradients: every histogram sum is exact, built from rows or by subtraction alike.
+  for (let r = 0; r < data.nRows; r++) gh[2 * r] = Math.round(gh[2 * r]! * 4);
+  const grow = (maxHistograms: number | undefined) => {
+    const grower = new TreeGrower(data, { ...SETTINGS, maxLeaves: 200, ...(maxHistograms ? { maxHistograms } : {}) });
+    for (let r = 0; r < data.nRows; r++) grower.rows[r] = r;
+    grower.grow(gh, data.nRows, true, Int32Array.of(0, 1, 2, 3, 4, 5), 6, 1);
+    const tree = { nLeaves: grower.nLeaves, feature: Array.from(grower.nodeFeature.subarray(0, grower.nNodes)), bin: Array.from(grower.nodeBin.subarray(0, grower.nNodes)), value: Array.from(grower.nodeValue.subarray(0, grower.nNodes)) };
+    return { tree, rebuilt: grower.rebuiltHistograms };
+  };
+  const full = grow(undefined);
+  const pooled = grow(3);
+  assert.ok(full.tree.nLeaves > 100, `${full.tree.nLeaves} leaves`);
+  assert.equal(full.rebuilt, 0);
+  assert.ok(pooled.rebuilt > 20, `rebuilt ${pooled.rebuilt}`);
+  assert.deepEqual(pooled.tree, full.tree);
+});

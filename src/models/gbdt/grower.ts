@@ -36,6 +36,14 @@ export interface GrowerSettings extends SplitSettings {
   readonly maxLeaves: number;
   /** Depth limit, or Infinity. */
   readonly maxDepth: number;
+  /**
+   * Histograms kept at once (default: one per leaf, never fewer than 3). A leaf's histogram is kept only
+   * while the leaf may still split; when more leaves wait than there are histograms, the waiting leaf
+   * least likely to split next gives its histogram up, and its children are then built from their rows
+   * instead of by subtraction (LightGBM's histogram pool). Lets trees of many leaves (random forests)
+   * grow in bounded memory.
+   */
+  readonly maxHistograms?: number;
 }
 
 /**
@@ -138,6 +146,14 @@ export class TreeGrower {
   readonly #orderedWords: Float64Array;
   readonly #scratchPairs: Float64Array;
   readonly #pool: Float64Array[];
+  /** Histogram slots not held by a leaf (a stack). */
+  readonly #freeSlots: Int32Array;
+  #nFree = 0;
+  /** Leaves that may split, as a binary max-heap by (gain, then lower leaf index first). */
+  readonly #heap: Int32Array;
+  #heapSize = 0;
+  /** Histograms built from rows because the parent's had been given up (see maxHistograms). */
+  rebuiltHistograms = 0;
   readonly #leafSlot: Int32Array;
   readonly #leafDepth: Int32Array;
   readonly #leafSums: Float64Array;
@@ -169,8 +185,11 @@ export class TreeGrower {
     this.#ordered = new Float32Array(memory(8 * data.nRows));
     this.#orderedWords = new Float64Array(this.#ordered.buffer, 0, data.nRows);
     this.#scratchPairs = new Float64Array(data.nRows);
-    const histograms = new Float64Array(memory(8 * L * slotLength));
-    this.#pool = Array.from({ length: L }, (_, s) => histograms.subarray(s * slotLength, (s + 1) * slotLength));
+    const nSlots = Math.max(3, Math.min(L, settings.maxHistograms ?? L));
+    const histograms = new Float64Array(memory(8 * nSlots * slotLength));
+    this.#pool = Array.from({ length: nSlots }, (_, s) => histograms.subarray(s * slotLength, (s + 1) * slotLength));
+    this.#freeSlots = new Int32Array(nSlots);
+    this.#heap = new Int32Array(L);
     this.#sharedFeatures = new Int32Array(memory(4 * data.nFeatures));
     this.#nodeFeatures = new Int32Array(data.nFeatures);
     this.#threads = threads;
@@ -216,8 +235,12 @@ export class TreeGrower {
     this.leafBegin[0] = 0;
     this.leafCount[0] = nUsed;
     this.leafNode[0] = 0;
-    this.#leafSlot[0] = 0;
     this.#leafDepth[0] = 0;
+    this.#heapSize = 0;
+    this.#nFree = 0;
+    for (let slot = this.#pool.length - 1; slot >= 0; slot--) this.#freeSlots[this.#nFree++] = slot;
+    const rootSlot = this.#allocSlot();
+    this.#leafSlot[0] = rootSlot;
     let G = 0;
     let H = 0;
     if (this.#threads) {
@@ -233,16 +256,16 @@ export class TreeGrower {
         G += gradHess[2 * r]!;
         H += gradHess[2 * r + 1]!;
       }
-      if (this.#threads) this.#threads.build(true, 0, 0, nRows, nSelected);
-      else buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[0]!);
+      if (this.#threads) this.#threads.build(true, rootSlot, 0, nRows, nSelected);
+      else buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
     } else {
       gatherGradients(this.rows, 0, nUsed, gradHess, this.#ordered);
       for (let i = 0; i < nUsed; i++) {
         G += this.#ordered[2 * i]!;
         H += this.#ordered[2 * i + 1]!;
       }
-      if (this.#threads) this.#threads.build(false, 0, 0, nUsed, nSelected);
-      else buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[0]!);
+      if (this.#threads) this.#threads.build(false, rootSlot, 0, nUsed, nSelected);
+      else buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
     }
     this.timings.histogramUpdates += nUsed * nSelected;
     sums[0] = G;
@@ -253,19 +276,12 @@ export class TreeGrower {
     this.timings.histogram += t1 - t0;
     this.timings.rootHistogram += t1 - t0;
     this.#findSplit(0, features, nSelected);
+    this.#settle(0);
     this.timings.split += performance.now() - t1;
 
-    while (this.nLeaves < settings.maxLeaves) {
-      // Best-first: the leaf whose split gains most (a linear scan: at most maxLeaves candidates).
-      let best = -1;
-      let bestGain = -Infinity;
-      for (let l = 0; l < this.nLeaves; l++) {
-        if (this.#splits[l]!.gain > bestGain) {
-          bestGain = this.#splits[l]!.gain;
-          best = l;
-        }
-      }
-      if (best < 0) break;
+    while (this.nLeaves < settings.maxLeaves && this.#heapSize > 0) {
+      // Best-first: the leaf whose split gains most (ties: the lowest leaf index).
+      const best = this.#heapPop();
       const split = this.#splits[best]!;
       const right = this.nLeaves++;
       const parentNode = this.leafNode[best]!;
@@ -319,41 +335,130 @@ export class TreeGrower {
       const lastSplit = this.nLeaves === settings.maxLeaves;
       const canSplitLeft = !lastSplit && this.#splittable(best);
       const canSplitRight = !lastSplit && this.#splittable(right);
+      const parentSlot = this.#leafSlot[best]!;
+      this.#leafSlot[best] = -1;
+      this.#leafSlot[right] = -1;
       if (!canSplitLeft && !canSplitRight) {
-        this.#splits[best]!.gain = -Infinity;
-        this.#splits[right]!.gain = -Infinity;
+        if (parentSlot >= 0) this.#freeSlot(parentSlot);
         continue;
       }
-      // Histograms: build the smaller child, derive the larger from the parent's slot in place.
-      const parentSlot = this.#leafSlot[best]!;
-      const leftSmaller = nLeft <= count - nLeft;
-      const small = leftSmaller ? best : right;
-      const large = leftSmaller ? right : best;
-      const smallSlot = right; // a fresh slot: slots 0..nLeaves-2 are taken by the other leaves
-      this.#leafSlot[small] = smallSlot;
-      this.#leafSlot[large] = parentSlot;
       t0 = performance.now();
-      const smallHist = this.#pool[smallSlot]!;
-      const smallBegin = this.leafBegin[small]!;
-      const smallCount = this.leafCount[small]!;
-      if (this.#threads) this.#threads.build(false, smallSlot, smallBegin, smallCount, nSelected);
-      else buildHistogramOrdered(bins, nRows, this.rows, smallBegin, smallCount, features, nSelected, featureOffset, nBins, this.#ordered, smallHist);
-      this.timings.histogramUpdates += smallCount * nSelected;
-      const largeSplittable = leftSmaller ? canSplitRight : canSplitLeft;
-      if (largeSplittable) subtractHistograms(this.#pool[parentSlot]!, smallHist, features, nSelected, featureOffset, nBins, this.#pool[parentSlot]!);
+      if (parentSlot >= 0) {
+        // Build the smaller child, derive the larger from the parent's histogram in place.
+        const leftSmaller = nLeft <= count - nLeft;
+        const small = leftSmaller ? best : right;
+        const large = leftSmaller ? right : best;
+        const smallSlot = this.#allocSlot();
+        this.#leafSlot[small] = smallSlot;
+        this.#leafSlot[large] = parentSlot;
+        this.#buildLeaf(small, features, nSelected);
+        if (leftSmaller ? canSplitRight : canSplitLeft) subtractHistograms(this.#pool[parentSlot]!, this.#pool[smallSlot]!, features, nSelected, featureOffset, nBins, this.#pool[parentSlot]!);
+      } else {
+        // The parent gave its histogram up to another leaf: build the children that may split from their rows.
+        if (canSplitLeft) {
+          this.#leafSlot[best] = this.#allocSlot();
+          this.#buildLeaf(best, features, nSelected);
+          this.rebuiltHistograms++;
+        }
+        if (canSplitRight) {
+          this.#leafSlot[right] = this.#allocSlot();
+          this.#buildLeaf(right, features, nSelected);
+          this.rebuiltHistograms++;
+        }
+      }
       t1 = performance.now();
       this.timings.histogram += t1 - t0;
       if (canSplitLeft) this.#findSplit(best, features, nSelected);
       else this.#splits[best]!.gain = -Infinity;
       if (canSplitRight) this.#findSplit(right, features, nSelected);
       else this.#splits[right]!.gain = -Infinity;
+      this.#settle(best);
+      this.#settle(right);
       this.timings.split += performance.now() - t1;
     }
-    // The slot bookkeeping above relies on the pool having one slot per leaf index.
+    // Leaves still waiting keep their histograms until the next tree resets the pool.
     for (let l = 0; l < this.nLeaves; l++) {
       const node = this.leafNode[l]!;
       this.nodeValue[node] = leafValue(sums[l * 3]!, sums[l * 3 + 1]!, settings.l2) * learningRate;
     }
+  }
+
+  /** Builds the histogram of leaf `leaf` from its rows into its slot. */
+  #buildLeaf(leaf: number, features: Int32Array, nSelected: number): void {
+    const { bins, nRows, featureOffset, nBins } = this.data;
+    const slot = this.#leafSlot[leaf]!;
+    const begin = this.leafBegin[leaf]!;
+    const count = this.leafCount[leaf]!;
+    if (this.#threads) this.#threads.build(false, slot, begin, count, nSelected);
+    else buildHistogramOrdered(bins, nRows, this.rows, begin, count, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[slot]!);
+    this.timings.histogramUpdates += count * nSelected;
+  }
+
+  /** After a leaf's split search: a leaf that may split waits in the heap, any other gives its histogram back. */
+  #settle(leaf: number): void {
+    if (this.#splits[leaf]!.gain > -Infinity) this.#heapPush(leaf);
+    else if (this.#leafSlot[leaf]! >= 0) {
+      this.#freeSlot(this.#leafSlot[leaf]!);
+      this.#leafSlot[leaf] = -1;
+    }
+  }
+
+  #freeSlot(slot: number): void {
+    this.#freeSlots[this.#nFree++] = slot;
+  }
+
+  /**
+   * A free histogram slot, or, when none is left, the slot of the waiting leaf that would split last (the
+   * lowest in the heap's order). Never fails: at most two slots are held outside the heap (the leaf being
+   * split and one child) and there are at least three.
+   */
+  #allocSlot(): number {
+    if (this.#nFree > 0) return this.#freeSlots[--this.#nFree]!;
+    let victim = -1;
+    for (let i = 0; i < this.#heapSize; i++) {
+      const leaf = this.#heap[i]!;
+      if (this.#leafSlot[leaf]! >= 0 && (victim < 0 || this.#before(victim, leaf))) victim = leaf;
+    }
+    const slot = this.#leafSlot[victim]!;
+    this.#leafSlot[victim] = -1;
+    return slot;
+  }
+
+  /** Heap order: larger gain first, then the lower leaf index (as a scan for the first maximum). */
+  #before(a: number, b: number): boolean {
+    const ga = this.#splits[a]!.gain;
+    const gb = this.#splits[b]!.gain;
+    return ga > gb || (ga === gb && a < b);
+  }
+
+  #heapPush(leaf: number): void {
+    const heap = this.#heap;
+    let i = this.#heapSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#before(leaf, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = leaf;
+  }
+
+  #heapPop(): number {
+    const heap = this.#heap;
+    const top = heap[0]!;
+    const last = heap[--this.#heapSize]!;
+    const n = this.#heapSize;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.#before(heap[child + 1]!, heap[child]!)) child++;
+      if (!this.#before(heap[child]!, last)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    if (n > 0) heap[i] = last;
+    return top;
   }
 
   /** A leaf may split when it is above the depth limit and has rows for two children. */
