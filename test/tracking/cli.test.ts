@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../src/cli/main.js";
 import type { Console } from "../../src/cli/output.js";
+import { commandLine } from "../../src/cli/tracking.js";
 import { openStore } from "../../src/tracking/index.js";
 
 const work = mkdtempSync(join(tmpdir(), "learnloop-tracking-cli-"));
@@ -126,6 +127,13 @@ describe("train and evaluate record their runs", () => {
 });
 
 describe("runs", () => {
+  it("the recorded command line hides a --db password and quotes what a shell would split", () => {
+    assert.equal(
+      commandLine("train", { positionals: ["my data.csv"], values: { target: "y", db: "postgres://ana:s3cret@db.internal/learnloop", ignore: ["a", "b"], json: true, debug: false } }),
+      "learnloop train 'my data.csv' --target y --db 'postgres://ana:***@db.internal/learnloop' --ignore a --ignore b --json",
+    );
+  });
+
   it("ls lists newest first, by kind, at most --limit; compare puts two runs side by side", async () => {
     const gbdt = await json("train", PENGUINS, "--target", "Species", "--out", join(work, "a.model"), "--iterations", "10");
     const linear = await json("train", PENGUINS, "--target", "Species", "--out", join(work, "b.model"), "--model", "linear");

@@ -52,6 +52,7 @@ const FLAGS: Record<Subcommand, readonly string[]> = {
   archive: ["reason", "actor"],
 };
 
+/** `learnloop models register | ls | show | promote | rollback | archive`: one line or a table on stderr, JSON with --json. */
 export async function runModels(args: ParsedArgs, console: Console): Promise<ModelsResult> {
   const [subcommand, ...rest] = args.positionals as [string, ...string[]];
   if (!(subcommand in ARITY)) throw new InvalidParameterError("subcommand", `one of ${Object.keys(ARITY).join(", ")} (usage: learnloop models --help)`, subcommand);

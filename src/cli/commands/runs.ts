@@ -42,6 +42,7 @@ export type RunsResult =
 
 const SUBCOMMANDS = ["ls", "show", "compare"] as const;
 
+/** `learnloop runs ls | show <id> | compare <id> <id>`: tables on stderr, the runs as JSON with --json. */
 export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsResult> {
   const [subcommand, ...ids] = args.positionals as [string, ...string[]];
   const wanted = { ls: 0, show: 1, compare: 2 }[subcommand as (typeof SUBCOMMANDS)[number]];
