@@ -50,6 +50,8 @@ export class PredictionLogWriter {
   readonly batchSize: number;
   readonly maxQueue: number;
   #queue: PredictionRecord[] = [];
+  /** Records handed to the store and not yet committed: they count against maxQueue too. */
+  #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -78,7 +80,7 @@ export class PredictionLogWriter {
       this.#drop(records.length);
       return;
     }
-    const room = this.maxQueue - this.#queue.length;
+    const room = Math.max(0, this.maxQueue - this.#queue.length - this.#inFlight);
     const taken = Math.min(room, records.length);
     for (let i = 0; i < taken; i++) this.#queue.push(records[i]!);
     this.counts.queued = this.#queue.length;
@@ -106,31 +108,54 @@ export class PredictionLogWriter {
   }
 
   async #drain(): Promise<void> {
-    // Only what is queued now: a busy service must not keep one flush running forever.
+    // Only what is queued now: a busy service must not keep one flush running forever. Every batch is
+    // sent at once (the store, or the writer thread, takes them in order): waiting for each commit before
+    // sending the next left the writer idle for a round trip per batch, and it fell behind under load.
     let left = this.#queue.length;
+    const batches: PredictionRecord[][] = [];
     while (left > 0 && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, Math.min(this.batchSize, left));
       left -= batch.length;
-      this.counts.queued = this.#queue.length;
-      const started = performance.now();
-      try {
-        await this.#write(batch);
-      } catch (error) {
-        this.counts.writeErrors++;
-        const retry = error instanceof StoreError ? error.code === "unavailable" : true;
-        if (retry) {
-          const room = this.maxQueue - this.#queue.length;
-          const kept = Math.min(room, batch.length);
-          this.#queue.unshift(...(kept === batch.length ? batch : batch.slice(batch.length - kept)));
-          this.counts.queued = this.#queue.length;
-          if (kept < batch.length) this.#drop(batch.length - kept);
-        } else this.#drop(batch.length);
-        this.#events.onError?.(error, batch.length, retry);
-        throw error;
-      }
-      this.counts.written += batch.length;
-      this.#events.onWritten?.(batch.length, (performance.now() - started) / 1000);
+      this.#inFlight += batch.length;
+      batches.push(batch);
     }
+    this.counts.queued = this.#queue.length;
+    const outcomes = await Promise.all(batches.map((batch) => this.#writeBatch(batch)));
+    // Batches to retry go back to the front of the queue, in their order.
+    const retry: PredictionRecord[] = [];
+    let failure: { error: unknown } | undefined;
+    outcomes.forEach((outcome, i) => {
+      if (outcome === undefined) return;
+      failure ??= outcome;
+      if (outcome.retry) retry.push(...batches[i]!);
+    });
+    if (retry.length > 0) {
+      const room = Math.max(0, this.maxQueue - this.#queue.length - this.#inFlight);
+      const kept = Math.min(room, retry.length);
+      this.#queue.unshift(...(kept === retry.length ? retry : retry.slice(0, kept)));
+      this.counts.queued = this.#queue.length;
+      if (kept < retry.length) this.#drop(retry.length - kept);
+    }
+    if (failure) throw failure.error;
+  }
+
+  /** Writes one batch; resolves to undefined, or to the error and whether the batch is worth retrying. */
+  async #writeBatch(batch: PredictionRecord[]): Promise<{ error: unknown; retry: boolean } | undefined> {
+    const started = performance.now();
+    try {
+      await this.#write(batch);
+    } catch (error) {
+      this.#inFlight -= batch.length;
+      this.counts.writeErrors++;
+      const retry = error instanceof StoreError ? error.code === "unavailable" : true;
+      if (!retry) this.#drop(batch.length);
+      this.#events.onError?.(error, batch.length, retry);
+      return { error, retry };
+    }
+    this.#inFlight -= batch.length;
+    this.counts.written += batch.length;
+    this.#events.onWritten?.(batch.length, (performance.now() - started) / 1000);
+    return undefined;
   }
 
   /** Stops the timer and writes what is queued; later appends are dropped and counted. */

@@ -21,7 +21,7 @@ export const serveCommand: CommandSpec = {
     "max-body": { type: "string", value: "<MiB>", doc: "largest request body in MiB (default 64)" },
     timeout: { type: "string", value: "<ms>", doc: "longest a request may take before a 503 (default 10000)" },
     "poll-interval": { type: "string", value: "<ms>", doc: "how often to check the registry for a new champion (default 1000; 0: only on POST /v1/admin/reload)" },
-    "log-interval": { type: "string", value: "<ms>", doc: "how often the prediction log is written to the store (default 1000)" },
+    "log-interval": { type: "string", value: "<ms>", doc: "how often queued predictions are written to the store (default 100 with SQLite, written from a thread; 1000 with PostgreSQL)" },
     unknown: { type: "string", value: "<policy>", doc: "an unknown category in a row: error (a 400, default) or missing (read as a missing value)" },
     db: { type: "string", value: "<url>", doc: "the store: postgres://... or a SQLite file (default: LEARNLOOP_DB, else .learnloop/learnloop.db or LEARNLOOP_HOME)" },
   },
@@ -48,7 +48,7 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   const maxBodyMiB = numberOption(values, "max-body", 64, { min: 0, exclusiveMin: true });
   const timeout = numberOption(values, "timeout", 10_000, { min: 1, integer: true });
   const pollInterval = numberOption(values, "poll-interval", 1000, { min: 0, integer: true });
-  const logInterval = numberOption(values, "log-interval", 1000, { min: 1, integer: true });
+  const logInterval = values["log-interval"] === undefined ? undefined : numberOption(values, "log-interval", 1000, { min: 1, integer: true });
   const unknown = values.unknown ?? "error";
   if (unknown !== "error" && unknown !== "missing") throw new InvalidParameterError("--unknown", "error or missing", unknown);
   const names = listOption(values.models);
@@ -70,7 +70,7 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
       requestTimeoutMs: timeout,
       pollIntervalMs: pollInterval,
       unknownCategories: unknown,
-      predictionLog: { flushIntervalMs: logInterval },
+      ...(logInterval !== undefined ? { predictionLog: { flushIntervalMs: logInterval } } : {}),
       onEvent: say,
     });
     const checks = await app.learnloop.loaded;

@@ -1,0 +1,150 @@
+// The serving benchmark, one command: npm run bench -- serve [--duration 10] [--connections 32] [--batches 7] [--repeat 3]
+// On loopback, autocannon (in this process) drives single-row POST /v1/models/flights/predict requests at
+//   (a) a bare Fastify handler answering a constant JSON body of the same shape (bench/serve/bare.mjs) and
+//   (b) learnloop's service (createService over a SQLite store) with a 100-tree GBDT model trained on
+//       flights-200k.json (bench/serve/learnloop.mjs), compiled from src/ into bench/data/serve-dist/
+//       first (as it ships; the sources under tsx when the build fails),
+// each server in its own process, one after the other in the same run (a warm-up, then the measured
+// run), the pair repeated --repeat times interleaved (the machine is shared: medians of the repeats);
+// then times 10,000-row batch requests to learnloop (median of --batches). Prints requests/s, p50 / p99
+// latency (autocannon measures whole milliseconds), errors, the ratios learnloop / bare, and the load
+// average and the busiest other processes, to say what else ran.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const duration = option("duration", 10);
+const connections = option("connections", 32);
+const batches = option("batches", 7);
+const repeat = option("repeat", 3);
+const tsx = ["--import", "tsx"];
+
+function start(command, commandArgs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...command, ...commandArgs], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve({ child, port: JSON.parse(line).port });
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with status ${code}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners("exit");
+    child.on("exit", resolve);
+    child.kill("SIGTERM");
+  });
+}
+
+const row = { distance: 1452, time: 14.5 };
+const body = JSON.stringify({ rows: [row] });
+
+function drive(port, seconds) {
+  return autocannon({
+    url: `http://127.0.0.1:${port}/v1/models/flights/predict`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    connections,
+    duration: seconds,
+  });
+}
+
+async function measure(label, command, commandArgs) {
+  const { child, port } = await start(command, commandArgs);
+  await drive(port, 2); // warm-up: JIT, connection set-up
+  const result = await drive(port, duration);
+  let batch = null;
+  if (label === "learnloop") batch = await timeBatches(port);
+  await stop(child);
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total, batch };
+}
+
+async function timeBatches(port) {
+  // 10,000 distinct rows of the flights data itself.
+  const rows = JSON.parse(readFileSync(join(root, "node_modules/vega-datasets/data/flights-200k.json"), "utf8"))
+    .slice(0, 10_000)
+    .map(({ distance, time }) => ({ distance, time }));
+  const payload = JSON.stringify({ rows });
+  const times = [];
+  for (let i = 0; i < batches + 1; i++) {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}/v1/models/flights/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: payload });
+    const answer = await response.json();
+    if (response.status !== 200 || answer.predictions.length !== 10_000) throw new Error(`batch request failed: ${response.status}`);
+    if (i > 0) times.push(performance.now() - started); // the first is a warm-up
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], min: times[0], max: times[times.length - 1], bytes: payload.length };
+}
+
+const home = mkdtempSync(join(tmpdir(), "learnloop-bench-serve-"));
+let lib = join(root, "bench", "data", "serve-dist");
+let runner = [];
+try {
+  process.stderr.write("compiling src/ into bench/data/serve-dist...\n");
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", lib, "--sourceMap", "false", "--declaration", "false", "--declarationMap", "false"], { cwd: root, stdio: "inherit" });
+} catch {
+  process.stderr.write("the build failed: running the sources under tsx\n");
+  lib = join(root, "src");
+  runner = tsx;
+}
+const learnloopScript = join(here, "learnloop.mjs");
+try {
+  process.stderr.write("training the flights model (100 trees)...\n");
+  const prepared = JSON.parse(execFileSync(process.execPath, [...runner, learnloopScript, lib, "prepare", home], { cwd: root, encoding: "utf8" }).trim().split("\n").pop());
+  process.stderr.write(`trained on ${prepared.rows} rows, features ${prepared.features.join(", ")}, ${prepared.trees} trees\n`);
+  process.stderr.write(`driving each server for ${duration} s with ${connections} connections...\n`);
+  const busy = execFileSync("ps", ["-eo", "pcpu,args", "--sort=-pcpu"], { encoding: "utf8" }).split("\n").slice(1, 5).map((l) => l.trim().slice(0, 90)).filter(Boolean);
+  const loadBefore = loadavg()[0];
+  const runs = { bare: [], learnloop: [] };
+  for (let r = 0; r < repeat; r++) {
+    runs.bare.push(await measure("bare", [], [join(here, "bare.mjs")]));
+    runs.learnloop.push(await measure("learnloop", runner, [learnloopScript, lib, "serve", home]));
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const summary = (label) => ({
+    label,
+    rps: median(runs[label].map((r) => r.rps)),
+    p50: median(runs[label].map((r) => r.p50)),
+    p99: median(runs[label].map((r) => r.p99)),
+    errors: runs[label].reduce((sum, r) => sum + r.errors, 0),
+    total: runs[label].reduce((sum, r) => sum + r.total, 0),
+    each: runs[label].map((r) => Math.round(r.rps)).join(" / "),
+    batch: runs[label].at(-1).batch,
+  });
+  const bare = summary("bare");
+  const learnloop = summary("learnloop");
+
+  const fmt = (n, digits = 2) => n.toFixed(digits);
+  const lines = [
+    `learnloop from ${lib === join(root, "src") ? "the sources (tsx)" : "a build of src/"}`,
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${connections} connections, ${duration} s each, ${repeat} interleaved runs per server, single-row POST /v1/models/flights/predict`,
+    `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after; busiest processes at the start: ${busy.join("; ")}`,
+    "",
+    "server       requests/s (median)  each run               p50 ms  p99 ms  errors  requests",
+    "-----------  -------------------  ---------------------  ------  ------  ------  --------",
+    ...[bare, learnloop].map((r) => `${r.label.padEnd(11)}  ${fmt(r.rps, 0).padStart(19)}  ${r.each.padEnd(21)}  ${fmt(r.p50).padStart(6)}  ${fmt(r.p99).padStart(6)}  ${String(r.errors).padStart(6)}  ${String(r.total).padStart(8)}`),
+    "",
+    `learnloop / bare: requests/s ${fmt(learnloop.rps / bare.rps)} (target >= 0.70), p99 ${fmt(learnloop.p99 / bare.p99)} (target <= 1.5), errors ${learnloop.errors} (target 0)`,
+    `10,000-row batch (${(learnloop.batch.bytes / 1e6).toFixed(2)} MB of JSON): median ${fmt(learnloop.batch.median, 1)} ms over ${batches} requests (min ${fmt(learnloop.batch.min, 1)}, max ${fmt(learnloop.batch.max, 1)}; target < 100 ms)`,
+  ];
+  console.log(lines.join("\n"));
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
