@@ -9,6 +9,7 @@ import { compareCommand, runCompare } from "./commands/compare.js";
 import { evaluateCommand, runEvaluate } from "./commands/evaluate.js";
 import { predictCommand, runPredict } from "./commands/predict.js";
 import { profileCommand, runProfile } from "./commands/profile.js";
+import { quickstartCommand, runQuickstart } from "./commands/quickstart.js";
 import { reportCommand, runReport } from "./commands/report.js";
 import { modelsCommand, runModels } from "./commands/models.js";
 import { runRuns, runsCommand } from "./commands/runs.js";
@@ -35,6 +36,7 @@ const COMMANDS: readonly Command[] = [
   { spec: runsCommand, run: runRuns },
   { spec: modelsCommand, run: runModels },
   { spec: serveCommand, run: runServe },
+  { spec: quickstartCommand, run: runQuickstart },
 ];
 
 function mainHelp(): string {
