@@ -61,7 +61,7 @@ export interface RunTracking {
   readonly store: Store | undefined;
   /** Keeps bytes (a model file) in the store's artifact store; their SHA-256, or undefined (with a warning) when not kept. */
   keep(bytes: Uint8Array): Promise<string | undefined>;
-  /** Records the run as finished with its results, and closes the store. */
+  /** Records the run as finished with its results, and closes the store (unless the caller gave it). */
   finish(result: Omit<RunResult, "status" | "error">): Promise<void>;
   /** Records the run as failed with the error's one line (and what is known), and closes the store. */
   fail(error: unknown, partial?: Omit<RunResult, "status" | "error">): Promise<void>;
@@ -69,21 +69,22 @@ export interface RunTracking {
 
 /**
  * Starts recording a run of a command, unless --no-track. When the store cannot be opened or the run
- * cannot be started, prints one warning on stderr and returns a tracking that records nothing.
+ * cannot be started, prints one warning on stderr and returns a tracking that records nothing. With
+ * `store`, records into that open store (which the caller keeps and closes) instead of opening one.
  *
  * @example
  * const tracking = await startTracking(args.values, console, { kind: "tune", command: commandLine("tune", args), params });
  * try { ...; await tracking.finish({ metrics, durations }); } catch (error) { await tracking.fail(error); throw error; }
  */
-export async function startTracking(values: ParsedArgs["values"], console: Console, run: NewRun): Promise<RunTracking> {
+export async function startTracking(values: ParsedArgs["values"], console: Console, run: NewRun, store?: Store): Promise<RunTracking> {
   if (values["no-track"]) return untracked;
-  let store: Store | undefined;
+  const owned = store === undefined;
   try {
-    store = await openStoreFrom(values);
+    store ??= await openStoreFrom(values);
     const started = await store.startRun(run);
-    return tracking(store, started.id, console);
+    return tracking(store, started.id, console, owned);
   } catch (error) {
-    await store?.close().catch(() => undefined);
+    if (owned) await store?.close().catch(() => undefined);
     console.err(`warning: this run is not recorded: ${formatError(error)} (--no-track to skip recording)\n`);
     return untracked;
   }
@@ -125,7 +126,7 @@ const untracked: RunTracking = {
   fail: async () => undefined,
 };
 
-function tracking(store: Store, runId: string, console: Console): RunTracking {
+function tracking(store: Store, runId: string, console: Console, owned: boolean): RunTracking {
   let open = true;
   const end = async (result: RunResult) => {
     if (!open) return;
@@ -135,7 +136,7 @@ function tracking(store: Store, runId: string, console: Console): RunTracking {
     } catch (error) {
       console.err(`warning: run ${runId} could not be recorded as ${result.status}: ${formatError(error)}\n`);
     } finally {
-      await store.close().catch(() => undefined);
+      if (owned) await store.close().catch(() => undefined);
     }
   };
   return {

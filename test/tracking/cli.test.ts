@@ -256,6 +256,12 @@ describe("models", () => {
     assert.equal((await failure("models", "promote", "penguins", "two")).line, 'learnloop models: error: <version> must be a version number (1, 2, 3...), got "two"');
     assert.equal((await failure("models", "ls", "--reason", "x")).line, 'learnloop models: error: --reason must be left out of models ls, got "x"');
     assert.equal((await failure("train", PENGUINS, "--target", "Species", "--promote")).line, "learnloop train: error: --promote must be used with --register <name>, got true");
+    const blocker = join(work, "another-file");
+    writeFileSync(blocker, "not a folder");
+    assert.deepEqual(await failure("train", PENGUINS, "--target", "Species", "--register", "x", "--db", join(blocker, "s.db")), {
+      code: 5,
+      line: `learnloop train: error: ${join(blocker, "s.db")}: cannot open the SQLite store: cannot create the folder ${blocker}: EEXIST: file already exists, mkdir '${blocker}'`,
+    });
     assert.equal(
       (await failure("train", PENGUINS, "--target", "Species", "--register", "no spaces")).line,
       `learnloop train: error: model: name must be letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128), got "no spaces"`,

@@ -7,6 +7,7 @@ import { crossValidate, type CvReport } from "../../evaluation/cv.js";
 import { chooseThreshold, thresholdRule, type ThresholdOptions } from "../../evaluation/threshold.js";
 import { primaryMetric } from "../../metrics/index.js";
 import type { DecisionRule, Estimator, Model } from "../../models/types.js";
+import type { Store } from "../../tracking/types.js";
 import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
@@ -125,6 +126,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (values[flag] !== undefined && values.register === undefined) throw new InvalidParameterError(`--${flag}`, "used with --register <name>", values[flag]);
   }
 
+  // --register needs the store: when it cannot be opened, fail now rather than after the training.
+  const registry = typeof values.register === "string" ? await openStoreFrom(values) : undefined;
   const tracking = await startTracking(values, console, {
     kind: "train",
     command: commandLine("train", args),
@@ -140,7 +143,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       ...(decisionOptions ? { decision: decisionOptions } : {}),
     },
     data: { file },
-  });
+  }, registry);
   try {
     const readOptions = readOptionsFrom(values, note);
     const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
@@ -200,7 +203,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
         total: roundSeconds((saved - started) / 1000),
       },
     };
-    const registered = await recordTraining(tracking, result, { file, modelBytes, data, values });
+    const registered = await recordTraining(tracking, result, { file, modelBytes, data, values, registry });
     if (tracking.runId) result.run = tracking.runId;
     if (registered) result.registered = registered;
     const how = evaluation.cv
@@ -228,6 +231,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   } catch (error) {
     await tracking.fail(error);
     throw error;
+  } finally {
+    await registry?.close();
   }
 }
 
@@ -239,37 +244,31 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
 async function recordTraining(
   tracking: RunTracking,
   result: TrainResult,
-  context: { file: string; modelBytes: Uint8Array; data: Dataset; values: ParsedArgs["values"] },
+  context: { file: string; modelBytes: Uint8Array; data: Dataset; values: ParsedArgs["values"]; registry: Store | undefined },
 ): Promise<TrainResult["registered"]> {
-  const { modelBytes, data, values } = context;
+  const { modelBytes, data, values, registry } = context;
   let sha256: string | undefined;
   let registered: TrainResult["registered"];
-  // --register with --no-track (or a store that did not open for the run) still registers, unlinked.
-  const registering = typeof values.register === "string";
-  const store = tracking.store ?? (registering ? await openStoreFrom(values) : undefined);
-  try {
-    if (!registering) sha256 = await tracking.keep(modelBytes);
-    if (typeof values.register === "string" && store) {
-      const actor = actorFrom(values);
-      const version = await store.registerModel({
-        name: values.register,
-        modelFile: modelBytes,
-        kind: result.model,
-        task: result.task,
-        metrics: result.metrics,
-        ...(tracking.runId ? { runId: tracking.runId } : {}),
-        ...(typeof values.description === "string" ? { description: values.description } : {}),
-        actor,
-      });
-      sha256 = version.sha256;
-      registered = { name: version.name, version: version.version, stage: version.stage };
-      if (values.promote) {
-        const change = await store.promote(version.name, version.version, { actor, reason: "trained by learnloop train" });
-        registered = { ...registered, stage: change.to };
-      }
+  if (!registry) sha256 = await tracking.keep(modelBytes);
+  // With --no-track the version is registered all the same, linked to no run.
+  if (typeof values.register === "string" && registry) {
+    const actor = actorFrom(values);
+    const version = await registry.registerModel({
+      name: values.register,
+      modelFile: modelBytes,
+      kind: result.model,
+      task: result.task,
+      metrics: result.metrics,
+      ...(tracking.runId ? { runId: tracking.runId } : {}),
+      ...(typeof values.description === "string" ? { description: values.description } : {}),
+      actor,
+    });
+    sha256 = version.sha256;
+    registered = { name: version.name, version: version.version, stage: version.stage };
+    if (values.promote) {
+      const change = await registry.promote(version.name, version.version, { actor, reason: "trained by learnloop train" });
+      registered = { ...registered, stage: change.to };
     }
-  } finally {
-    if (store !== tracking.store) await store?.close();
   }
   await tracking.finish({
     metrics: result.metrics,
