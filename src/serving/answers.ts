@@ -6,7 +6,7 @@
  * key by key. The labels' JSON is computed once per loaded model. Numbers are written with String(x),
  * which is what JSON.stringify writes for a finite number.
  */
-import { randomUUID } from "node:crypto";
+import { newPredictionId } from "./ids.js";
 import type { PredictionRecord } from "../tracking/types.js";
 import type { ServedModel } from "./models.js";
 import type { UnknownCategoryPolicy } from "./rows.js";
@@ -64,7 +64,7 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
   if (!classes) {
     const values = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predict(reader.toDataset(rows, unknown));
     for (let i = 0; i < n; i++) {
-      const id = randomUUID();
+      const id = newPredictionId();
       const value = values[i]!;
       body += `${i > 0 ? "," : ""}{"id":"${id}","prediction":${number(value)}}`;
       records[i] = { id, at, model: name, version, inputs: rows[i] as Record<string, unknown>, outputs: { prediction: Number.isFinite(value) ? value : null } };
@@ -80,7 +80,7 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
     for (let c = 1; c < k; c++) if (proba[at0 + c]! > proba[at0 + best]!) best = c;
     if (k === 2) best = proba[at0 + 1]! > 0.5 ? 1 : 0;
     counts[best]++;
-    const id = randomUUID();
+    const id = newPredictionId();
     const probabilities: Record<string, number> = {};
     let probabilityText = "";
     for (let c = 0; c < k; c++) {
