@@ -52,6 +52,8 @@ export class PredictionLogWriter {
   #queue: PredictionRecord[] = [];
   /** Records handed to the store and not yet committed: they count against maxQueue too. */
   #inFlight = 0;
+  /** The last flush failed: no flush on append until the timer's next one succeeds. */
+  #failing = false;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -87,7 +89,8 @@ export class PredictionLogWriter {
     if (taken < records.length) this.#drop(records.length - taken);
     // A full batch is written now rather than at the next tick of the timer (on the next turn of the
     // event loop, after the response is sent).
-    if (this.#queue.length >= this.batchSize && !this.#flushing) setImmediate(() => void this.flush().catch(() => undefined));
+    // While the store fails, retries wait for the timer rather than follow every request.
+    if (this.#queue.length >= this.batchSize && !this.#flushing && !this.#failing) setImmediate(() => void this.#flush(true).catch(() => undefined));
   }
 
   /**
@@ -95,9 +98,13 @@ export class PredictionLogWriter {
    * share the running flush and then flush what arrived meanwhile. Rejects with the store's error when
    * a batch could not be written (the records stay queued when the store was unreachable).
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.#flush(false);
+  }
+
+  async #flush(automatic: boolean): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
-    if (this.#queue.length === 0) return;
+    if (this.#queue.length === 0 || (automatic && this.#failing)) return;
     const run = this.#drain();
     this.#flushing = run;
     try {
@@ -111,16 +118,22 @@ export class PredictionLogWriter {
     // Only what is queued now: a busy service must not keep one flush running forever. Every batch is
     // sent at once (the store, or the writer thread, takes them in order): waiting for each commit before
     // sending the next left the writer idle for a round trip per batch, and it fell behind under load.
+    // Handing a batch over copies it (a structured clone for the writer thread): requests get a turn
+    // between batches, so that a 10,000-row request's records do not hold the next requests for the
+    // whole copy.
     let left = this.#queue.length;
     const batches: PredictionRecord[][] = [];
+    const writes: Promise<{ error: unknown; retry: boolean } | undefined>[] = [];
     while (left > 0 && this.#queue.length > 0) {
+      if (batches.length > 0) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.#queue.splice(0, Math.min(this.batchSize, left));
       left -= batch.length;
       this.#inFlight += batch.length;
+      this.counts.queued = this.#queue.length;
       batches.push(batch);
+      writes.push(this.#writeBatch(batch));
     }
-    this.counts.queued = this.#queue.length;
-    const outcomes = await Promise.all(batches.map((batch) => this.#writeBatch(batch)));
+    const outcomes = await Promise.all(writes);
     // Batches to retry go back to the front of the queue, in their order.
     const retry: PredictionRecord[] = [];
     let failure: { error: unknown } | undefined;
@@ -136,6 +149,7 @@ export class PredictionLogWriter {
       this.counts.queued = this.#queue.length;
       if (kept < retry.length) this.#drop(retry.length - kept);
     }
+    this.#failing = failure !== undefined;
     if (failure) throw failure.error;
   }
 
