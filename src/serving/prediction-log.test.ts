@@ -88,3 +88,25 @@ test("close writes what is queued; records appended after close are dropped and 
   writer.append(records(2));
   assert.equal(writer.counts.dropped, 2);
 });
+
+test("LogThread writes through its own connection, and closes even before it is ready", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { openStore } = await import("../tracking/index.js");
+  const { LogThread } = await import("./prediction-log.js");
+  const home = mkdtempSync(join(tmpdir(), "learnloop-log-thread-"));
+  const store = await openStore({ home });
+  try {
+    // Closed at once: it must not hang (nor let the process exit early) while the thread opens its store.
+    await new LogThread(store.location).close();
+    const thread = new LogThread(store.location);
+    await thread.write(records(3));
+    await thread.close();
+    assert.deepEqual((await store.getPrediction("p1"))?.inputs, { x: 1 });
+    assert.equal((await store.predictionCounts("m")).predictions, 3);
+  } finally {
+    await store.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -205,6 +205,7 @@ export class LogThread {
   readonly #ready: Promise<void>;
   #next = 0;
   #failure: Error | undefined;
+  #closing = false;
 
   /** Starts the thread on the SQLite file `file` (Store.location of a SQLite store). */
   constructor(file: string) {
@@ -230,13 +231,13 @@ export class LogThread {
     this.#worker.on("message", (reply: ThreadReply) => {
       if (reply.ready) {
         // Until then the thread keeps the process alive (a write may be waiting for it to start).
-        if (this.#pending.size === 0) this.#worker.unref();
+        if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
         return started();
       }
       const waiting = this.#pending.get(reply.id!);
       if (!waiting) return;
       this.#pending.delete(reply.id!);
-      if (this.#pending.size === 0) this.#worker.unref();
+      if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
       if (reply.ok) waiting.resolve();
       else {
         const store = reply.error?.store;
@@ -270,6 +271,7 @@ export class LogThread {
   async close(): Promise<void> {
     if (this.#failure) return;
     const exited = new Promise<void>((resolve) => this.#worker.once("exit", () => resolve()));
+    this.#closing = true;
     this.#worker.ref();
     this.#worker.postMessage("close");
     await exited;
