@@ -17,6 +17,8 @@ const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const WEATHER = "node_modules/vega-datasets/data/seattle-weather.csv";
 const CARS = "node_modules/vega-datasets/data/cars.json";
 const work = mkdtempSync(join(tmpdir(), "learnloop-cli-"));
+// Runs are recorded in a throwaway store, never in the working tree (tools/run-tests.mjs does the same).
+process.env.LEARNLOOP_HOME ??= join(work, "home");
 
 interface Run {
   code: number;
