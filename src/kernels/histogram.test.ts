@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
-import { buildHistogramAllRows, buildHistogramNaive, buildHistogramOrdered, gatherGradients, HIST_STRIDE, passWidth, subtractHistograms } from "./histogram.js";
+import { buildHistogramAllRows, buildHistogramNaive, buildHistogramOrdered, buildPackedAllRows, buildPackedNaive, buildPackedOrdered, gatherGradients, HIST_STRIDE, passWidth, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram } from "./histogram.js";
 
 function interleave(g: Float64Array, h: Float64Array): Float32Array {
   const gh = new Float32Array(2 * g.length);
@@ -90,4 +90,65 @@ test("a hand-worked histogram: two rows in bin 1, one in bin 0", () => {
   const out = new Float64Array(2 * HIST_STRIDE);
   buildHistogramAllRows(Uint8Array.of(1, 0, 1), 3, Int32Array.of(0), 1, Int32Array.of(0), Int32Array.of(2), Float32Array.of(1, 0.5, 2, 0.25, 3, 1), out);
   assert.deepEqual(Array.from(out), [2, 0.25, 4, 1.5]);
+});
+
+test("quantized gradients: levels keep sums exact; unbiased stochastic rounding; packed histograms agree with the naive sums exactly", () => {
+  assert.equal(quantizationLevels(100), 127);
+  assert.equal(quantizationLevels(800000), 59);
+  assert.equal(quantizationLevels(2400000), 19);
+  // The worst case of the bound: every row at +L or -L, every hessian at L.
+  for (const n of [800000, 2400000, 30000000]) {
+    const L = quantizationLevels(n);
+    const shift = 2 ** Math.ceil(Math.log2(n * L + 1));
+    assert.ok(n * L * shift + n * L < 2 ** 53, `n ${n}`);
+  }
+  const rng = new Random(8);
+  const nRows = 3000;
+  const nBins = Int32Array.from({ length: 11 }, () => 2 + rng.int(255));
+  const { bins, featureOffset, gh, total, nFeatures } = randomData(rng, nRows, nBins);
+  const levels = 7;
+  const packed = new Float64Array(nRows);
+  const q = new Quantization();
+  quantizeGradients(gh, nRows, levels, 12345, packed, q);
+  const gq = new Float64Array(nRows);
+  const hq = new Float64Array(nRows);
+  let biasG = 0;
+  for (let r = 0; r < nRows; r++) {
+    gq[r] = Math.floor(packed[r]! / q.shift);
+    hq[r] = packed[r]! - gq[r]! * q.shift;
+    assert.ok(Number.isInteger(gq[r]) && Math.abs(gq[r]!) <= levels && hq[r]! >= 0 && hq[r]! <= levels, `row ${r}`);
+    // Stochastic rounding: the level is the floor or the ceiling of the scaled value.
+    const x = gh[2 * r]! / q.gradientScale;
+    assert.ok(gq[r] === Math.floor(x) || gq[r] === Math.ceil(x), `row ${r}: ${gq[r]} for ${x}`);
+    biasG += gq[r]! - x;
+  }
+  assert.ok(Math.abs(biasG / nRows) < 0.03, `mean rounding error ${biasG / nRows}`);
+  assert.equal(q.sumGradients, gq.reduce((a, b) => a + b, 0));
+  const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
+  const all = Array.from({ length: nRows }, (_, i) => i);
+  const root = new Float64Array(total).fill(5);
+  buildPackedAllRows(bins, nRows, features, nFeatures, featureOffset, nBins, packed, root);
+  const naiveRoot = buildPackedNaive(bins, nRows, all, nFeatures, featureOffset, nBins, gq, hq);
+  const unpacked = new Float64Array(total * HIST_STRIDE);
+  unpackHistogram(root, features, nFeatures, featureOffset, nBins, q, unpacked);
+  for (let k = 0; k < total; k++) {
+    assert.equal(unpacked[2 * k], naiveRoot.g[k]! * q.gradientScale);
+    assert.equal(unpacked[2 * k + 1], naiveRoot.h[k]! * q.hessianScale);
+  }
+  const rows = Int32Array.from(all.filter(() => rng.next() < 0.4));
+  const orderedPacked = Float64Array.from(rows, (r) => packed[r]!);
+  const child = new Float64Array(total).fill(-3);
+  buildPackedOrdered(bins, nRows, rows, 0, rows.length, features, nFeatures, featureOffset, nBins, orderedPacked, child);
+  subtractPacked(root, child, features, nFeatures, featureOffset, nBins, root);
+  const inChild = new Set(rows);
+  const naiveRest = buildPackedNaive(bins, nRows, all.filter((r) => !inChild.has(r)), nFeatures, featureOffset, nBins, gq, hq);
+  unpackHistogram(root, features, nFeatures, featureOffset, nBins, q, unpacked);
+  for (let k = 0; k < total; k++) {
+    assert.equal(unpacked[2 * k], naiveRest.g[k]! * q.gradientScale);
+    assert.equal(unpacked[2 * k + 1], naiveRest.h[k]! * q.hessianScale);
+  }
+  // In place over the pairs' own memory, as the grower quantizes gathered pairs.
+  const same = gh.slice();
+  quantizeGradients(same, nRows, levels, 12345, new Float64Array(same.buffer), new Quantization());
+  assert.deepEqual(new Float64Array(same.buffer), packed);
 });

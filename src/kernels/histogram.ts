@@ -637,3 +637,483 @@ export function buildHistogramNaive(bins: Uint8Array, nRows: number, rows: Array
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Quantized gradients (LightGBM 4's quantized training): each row's gradient and hessian are rounded
+// stochastically to small integers gq in [-L, L] and hq in [0, L] and packed into one float64,
+// gq * 2^shift + hq, so a (row, feature) update is one add of one number instead of two, and a histogram
+// is one float64 per bin, half the memory and cache. The sums stay exact integers: L is chosen so that
+// every sum of the fit stays below 2^53 (see quantizationLevels), so a bin's sum does not depend on the
+// order of the additions, and a child's histogram is its parent's minus its sibling's exactly.
+// The split search reads the sums unpacked and scaled back (unpackHistogram); leaf values are computed
+// from the exact gradients (LightGBM's quant_train_renew_leaf).
+// ---------------------------------------------------------------------------------------------------
+
+/** The largest number of levels that keeps every packed sum over nRows rows exact, at most 127. */
+export function quantizationLevels(nRows: number): number {
+  // |sum gq| and sum hq are at most nRows * L; with 2^shift > nRows * L the packed sum is below
+  // nRows * L * 2^(shift + 1) <= 4 (nRows * L)^2, so nRows * L <= 2^25.5 keeps it under 2^53.
+  return Math.min(127, Math.floor(47453132 / Math.max(1, nRows)));
+}
+
+/** The scales and the shift of one tree's quantized gradients. */
+export class Quantization {
+  /** Gradient of one level: g is about gq * gradientScale. */
+  gradientScale = 1;
+  hessianScale = 1;
+  /** hq occupies the low `shift` bits' worth: packed = gq * 2^shift + hq. */
+  shift = 1;
+  /** Sums of gq and hq over the rows (exact integers). */
+  sumGradients = 0;
+  sumHessians = 0;
+}
+
+/**
+ * Quantizes the gradient/hessian pairs ghPairs[2i], ghPairs[2i+1] of n rows into packed[i] with `levels`
+ * levels and stochastic rounding (floor(x + u), u uniform from a xorshift32 stream seeded by `seed`, so
+ * the rounding is unbiased and the same for any number of threads). `packed` may be a Float64Array view of
+ * the same memory as ghPairs (each pair is read before its word is written). Fills `q`.
+ */
+export function quantizeGradients(ghPairs: Float32Array, n: number, levels: number, seed: number, packed: Float64Array, q: Quantization): void {
+  let maxG = 0;
+  let maxH = 0;
+  for (let i = 0; i < n; i++) {
+    const g = Math.abs(ghPairs[2 * i]!);
+    const h = Math.abs(ghPairs[2 * i + 1]!);
+    if (g > maxG) maxG = g;
+    if (h > maxH) maxH = h;
+  }
+  const gScale = maxG > 0 ? maxG / levels : 1;
+  const hScale = maxH > 0 ? maxH / levels : 1;
+  const gInverse = 1 / gScale;
+  const hInverse = 1 / hScale;
+  const shift = 2 ** Math.ceil(Math.log2(n * levels + 1));
+  let state = seed | 0 || 0x9e3779b9;
+  let sumG = 0;
+  let sumH = 0;
+  for (let i = 0; i < n; i++) {
+    const g = ghPairs[2 * i]! * gInverse;
+    const h = ghPairs[2 * i + 1]! * hInverse;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const gq = Math.floor(g + (state >>> 0) * 2.3283064365386963e-10);
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    const hq = Math.floor(h + (state >>> 0) * 2.3283064365386963e-10);
+    sumG += gq;
+    sumH += hq;
+    packed[i] = gq * shift + hq;
+  }
+  q.gradientScale = gScale;
+  q.hessianScale = hScale;
+  q.shift = shift;
+  q.sumGradients = sumG;
+  q.sumHessians = sumH;
+}
+
+/** Zeroes the packed bins of the given features. */
+export function clearPacked(features: Int32Array, nSelected: number, featureOffset: Int32Array, nBins: Int32Array, out: Float64Array): void {
+  for (let j = 0; j < nSelected; j++) {
+    const f = features[j]!;
+    out.fill(0, featureOffset[f]!, featureOffset[f]! + nBins[f]!);
+  }
+}
+
+/** buildHistogramAllRows over packed quantized gradients (packed[r] of row r): one float64 per bin. */
+export function buildPackedAllRows(bins: Uint8Array, nRows: number, features: Int32Array, nSelected: number, featureOffset: Int32Array, nBins: Int32Array, packed: Float64Array, out: Float64Array): void {
+  clearPacked(features, nSelected, featureOffset, nBins, out);
+  for (let j = 0; j < nSelected; ) {
+    const width = passWidth(nSelected - j);
+    switch (width) {
+      case 8: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const b5 = featureOffset[features[j + 5]!]!;
+        const b6 = featureOffset[features[j + 6]!]!;
+        const b7 = featureOffset[features[j + 7]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        const c5 = features[j + 5]! * nRows;
+        const c6 = features[j + 6]! * nRows;
+        const c7 = features[j + 7]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+          out[b5 + bins[c5 + r]!] += v;
+          out[b6 + bins[c6 + r]!] += v;
+          out[b7 + bins[c7 + r]!] += v;
+        }
+        break;
+      }
+      case 7: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const b5 = featureOffset[features[j + 5]!]!;
+        const b6 = featureOffset[features[j + 6]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        const c5 = features[j + 5]! * nRows;
+        const c6 = features[j + 6]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+          out[b5 + bins[c5 + r]!] += v;
+          out[b6 + bins[c6 + r]!] += v;
+        }
+        break;
+      }
+      case 6: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const b5 = featureOffset[features[j + 5]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        const c5 = features[j + 5]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+          out[b5 + bins[c5 + r]!] += v;
+        }
+        break;
+      }
+      case 5: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+        }
+        break;
+      }
+      case 4: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+        }
+        break;
+      }
+      case 3: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+        }
+        break;
+      }
+      case 2: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+        }
+        break;
+      }
+      case 1: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const c0 = features[j + 0]! * nRows;
+        for (let r = 0; r < nRows; r++) {
+          const v = packed[r]!;
+          out[b0 + bins[c0 + r]!] += v;
+        }
+        break;
+      }
+    }
+    j += width;
+  }
+}
+
+/** buildHistogramOrdered over packed quantized gradients aligned with rows (packed[i] of rows[i]). */
+export function buildPackedOrdered(
+  bins: Uint8Array,
+  nRows: number,
+  rows: Int32Array,
+  begin: number,
+  count: number,
+  features: Int32Array,
+  nSelected: number,
+  featureOffset: Int32Array,
+  nBins: Int32Array,
+  packed: Float64Array,
+  out: Float64Array,
+): void {
+  clearPacked(features, nSelected, featureOffset, nBins, out);
+  const end = begin + count;
+  for (let j = 0; j < nSelected; ) {
+    const width = passWidth(nSelected - j);
+    switch (width) {
+      case 8: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const b5 = featureOffset[features[j + 5]!]!;
+        const b6 = featureOffset[features[j + 6]!]!;
+        const b7 = featureOffset[features[j + 7]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        const c5 = features[j + 5]! * nRows;
+        const c6 = features[j + 6]! * nRows;
+        const c7 = features[j + 7]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+          out[b5 + bins[c5 + r]!] += v;
+          out[b6 + bins[c6 + r]!] += v;
+          out[b7 + bins[c7 + r]!] += v;
+        }
+        break;
+      }
+      case 7: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const b5 = featureOffset[features[j + 5]!]!;
+        const b6 = featureOffset[features[j + 6]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        const c5 = features[j + 5]! * nRows;
+        const c6 = features[j + 6]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+          out[b5 + bins[c5 + r]!] += v;
+          out[b6 + bins[c6 + r]!] += v;
+        }
+        break;
+      }
+      case 6: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const b5 = featureOffset[features[j + 5]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        const c5 = features[j + 5]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+          out[b5 + bins[c5 + r]!] += v;
+        }
+        break;
+      }
+      case 5: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const b4 = featureOffset[features[j + 4]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        const c4 = features[j + 4]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+          out[b4 + bins[c4 + r]!] += v;
+        }
+        break;
+      }
+      case 4: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const b3 = featureOffset[features[j + 3]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        const c3 = features[j + 3]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+          out[b3 + bins[c3 + r]!] += v;
+        }
+        break;
+      }
+      case 3: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const b2 = featureOffset[features[j + 2]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        const c2 = features[j + 2]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+          out[b2 + bins[c2 + r]!] += v;
+        }
+        break;
+      }
+      case 2: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const b1 = featureOffset[features[j + 1]!]!;
+        const c0 = features[j + 0]! * nRows;
+        const c1 = features[j + 1]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+          out[b1 + bins[c1 + r]!] += v;
+        }
+        break;
+      }
+      case 1: {
+        const b0 = featureOffset[features[j + 0]!]!;
+        const c0 = features[j + 0]! * nRows;
+        for (let i = begin; i < end; i++) {
+          const r = rows[i]!;
+          const v = packed[i]!;
+          out[b0 + bins[c0 + r]!] += v;
+        }
+        break;
+      }
+    }
+    j += width;
+  }
+}
+
+/** out = parent - child over the selected features' packed bins (exact; out may be parent). */
+export function subtractPacked(parent: Float64Array, child: Float64Array, features: Int32Array, nSelected: number, featureOffset: Int32Array, nBins: Int32Array, out: Float64Array): void {
+  for (let j = 0; j < nSelected; j++) {
+    const f = features[j]!;
+    const end = featureOffset[f]! + nBins[f]!;
+    for (let k = featureOffset[f]!; k < end; k++) out[k] = parent[k]! - child[k]!;
+  }
+}
+
+/** The packed histogram's selected features as [sumGradients, sumHessians] pairs, scaled back (the split search's layout). */
+export function unpackHistogram(packed: Float64Array, features: Int32Array, nSelected: number, featureOffset: Int32Array, nBins: Int32Array, q: Quantization, out: Float64Array): void {
+  const { shift, gradientScale, hessianScale } = q;
+  const inverseShift = 1 / shift;
+  for (let j = 0; j < nSelected; j++) {
+    const f = features[j]!;
+    const end = featureOffset[f]! + nBins[f]!;
+    for (let k = featureOffset[f]!; k < end; k++) {
+      const v = packed[k]!;
+      const gq = Math.floor(v * inverseShift);
+      out[k * HIST_STRIDE] = gq * gradientScale;
+      out[k * HIST_STRIDE + 1] = (v - gq * shift) * hessianScale;
+    }
+  }
+}
+
+/** Naive twin: per bin, the sums of the integers gq and hq of the given rows, unpacked from `packed` by row. */
+export function buildPackedNaive(bins: Uint8Array, nRows: number, rows: ArrayLike<number>, nFeatures: number, featureOffset: Int32Array, nBins: Int32Array, gq: ArrayLike<number>, hq: ArrayLike<number>): { g: Float64Array; h: Float64Array } {
+  let total = 0;
+  for (let f = 0; f < nFeatures; f++) total = Math.max(total, featureOffset[f]! + nBins[f]!);
+  const g = new Float64Array(total);
+  const h = new Float64Array(total);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    for (let f = 0; f < nFeatures; f++) {
+      const k = featureOffset[f]! + bins[f * nRows + r]!;
+      g[k] += gq[r]!;
+      h[k] += hq[r]!;
+    }
+  }
+  return { g, h };
+}

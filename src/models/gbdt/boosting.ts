@@ -146,6 +146,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       // scikit-learn's MIN_CAT_SUPPORT: a category seen in fewer rows of a leaf has too noisy a ratio to
       // be ordered; LightGBM's min_data_per_group plays the same role.
       minCategoryCount: Math.min(p.minSamplesLeaf, 10),
+      quantizeGradients: p.quantizedGradients,
     }, threads, p.threads ?? HistogramThreads.defaultThreads());
     const builder = new TreeBuilder(train.features, mapper);
     const nFeatures = data.nFeatures;
@@ -182,7 +183,9 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         const allRows = nUsed === nTrain;
         if (allRows) for (let r = 0; r < nTrain; r++) grower.rows[r] = r;
         else grower.rows.set(sampled.subarray(0, nUsed));
-        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, p.learningRate);
+        // The rounding stream of quantized gradients: drawn only when used, so other fits keep their draws.
+        const roundingSeed = grower.quantized ? rng.nextUint32() : 0;
+        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, p.learningRate, null, roundingSeed);
         if (residuals) refitLeaves(loss, grower, y, w, raw, residuals, p.learningRate);
         // Add the tree to the training scores: through the partition when it holds every row.
         if (allRows) addLeafValues(grower, raw, nRaw, k, leafOfRow, leafValues);

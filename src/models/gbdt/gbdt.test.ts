@@ -266,7 +266,7 @@ test("bad parameters and data are refused with messages that say what to do", ()
   assert.throws(() => new GradientBoosting().fit(data, { sampleWeight: new Float64Array(3) }), (e: unknown) => e instanceof DataValidationError && e.issues[0]!.code === "length_mismatch");
   const bad = dataset([numeric("x", [1, 2, 3])], [0, 2, 1], "binary");
   assert.throws(() => new GradientBoosting().fit(bad), (e: unknown) => e instanceof DataValidationError && e.issues[0]!.row === 2 && e.issues[0]!.expected === "a class index in 0..1");
-  assert.equal(Object.keys(GBDT_PARAMS).length, 21);
+  assert.equal(Object.keys(GBDT_PARAMS).length, 22);
 });
 
 test("test loss within a few percent of scikit-learn's HistGradientBoosting on the same data (fixture)", async () => {
@@ -307,4 +307,32 @@ test("Huber and absolute error resist outliers that pull squared error", () => {
   const huber = errorOnClean("huber");
   const absolute = errorOnClean("absolute_error");
   assert.ok(huber < squared / 3 && absolute < squared / 3, `mean error on clean values: squared ${squared}, huber ${huber}, absolute ${absolute}`);
+});
+
+test("quantized gradients: test log loss within 2% of exact gradients, and within 5% of scikit-learn's (fixture)", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const fixture = JSON.parse(await readFile(new URL("./fixtures/sklearn-hgb.json", import.meta.url), "utf8"));
+  const n = fixture.nTrain as number;
+  const part = (from: number, to: number) =>
+    dataset(fixture.binary.X.map((col: number[], f: number) => numeric(`x${f}`, col.slice(from, to))), fixture.binary.y.slice(from, to), "binary", ["0", "1"]);
+  const train = part(0, n);
+  const heldOut = part(n, fixture.binary.y.length);
+  const testLogLoss = (quantizedGradients: boolean) => {
+    const proba = new GradientBoosting({ l2: 0, quantizedGradients }).fit(train).predictProba(heldOut);
+    let loss = 0;
+    for (let r = 0; r < heldOut.nRows; r++) loss -= Math.log(proba.data[2 * r + heldOut.target!.values[r]!]!);
+    return loss / heldOut.nRows;
+  };
+  const exact = testLogLoss(false);
+  const quantized = testLogLoss(true);
+  assert.notEqual(quantized, exact);
+  assert.ok(Math.abs(quantized / exact - 1) < 0.02, `quantized ${quantized}, exact ${exact}`);
+  assert.ok(Math.abs(quantized / fixture.binary.testLogLoss - 1) < 0.05, `quantized ${quantized}, scikit-learn ${fixture.binary.testLogLoss}`);
+  // Leaf values come from the exact gradients: a one-split stump's leaves are -G / (H + l2) * lr exactly.
+  const x = [0, 0, 0, 1, 1, 1];
+  const y = [1, 2, 3, 10, 11, 12];
+  const stump = new GradientBoosting({ iterations: 1, maxLeaves: 2, minSamplesLeaf: 1, l2: 0, learningRate: 1, earlyStopping: 0, quantizedGradients: true }).fit(dataset([numeric("x", x)], y, "regression"));
+  const dump = stump.dumpTrees()[0]!;
+  assert.ok("left" in dump && "leaf" in dump.left && "leaf" in dump.right);
+  assert.ok(Math.abs(dump.left.leaf - (2 - 6.5)) < 1e-5 && Math.abs(dump.right.leaf - (11 - 6.5)) < 1e-5, JSON.stringify(dump));
 });

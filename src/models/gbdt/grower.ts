@@ -13,7 +13,7 @@
  * With HistogramThreads, the histograms of big nodes are built by several threads over feature blocks
  * (see ./histogram-threads.ts), bit-identical to one thread; everything else stays on this thread.
  */
-import { buildHistogramAllRows, buildHistogramOrdered, gatherGradients, HIST_STRIDE, subtractHistograms } from "../../kernels/histogram.js";
+import { buildHistogramAllRows, buildHistogramOrdered, buildPackedAllRows, buildPackedOrdered, gatherGradients, HIST_STRIDE, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram } from "../../kernels/histogram.js";
 import { categoricalGoLeft, numericGoLeft, partitionRowsWithPairs } from "../../kernels/partition.js";
 import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
 import type { Random } from "../../core/rng.js";
@@ -44,6 +44,12 @@ export interface GrowerSettings extends SplitSettings {
    * grow in bounded memory.
    */
   readonly maxHistograms?: number;
+  /**
+   * Quantized gradients (see ../../kernels/histogram.ts): histograms of small integers packed in one
+   * float64 per bin, split search on their scaled sums, leaf values from the exact gradients. Ignored when
+   * the data has too many rows for exact packed sums (quantizationLevels below 4, past ~12M rows).
+   */
+  readonly quantizeGradients?: boolean;
 }
 
 /**
@@ -154,6 +160,12 @@ export class TreeGrower {
   #heapSize = 0;
   /** Histograms built from rows because the parent's had been given up (see maxHistograms). */
   rebuiltHistograms = 0;
+  /** Whether this grower quantizes gradients (settings.quantizeGradients, when the data allows it). */
+  readonly quantized: boolean;
+  readonly #levels: number;
+  readonly #quantization = new Quantization();
+  /** The split search's unpacked copy of a quantized histogram. */
+  readonly #unpacked: Float64Array;
   readonly #leafSlot: Int32Array;
   readonly #leafDepth: Int32Array;
   readonly #leafSums: Float64Array;
@@ -177,7 +189,10 @@ export class TreeGrower {
     this.settings = settings;
     const L = settings.maxLeaves;
     const nodes = 2 * L - 1;
-    const slotLength = data.totalBins * HIST_STRIDE;
+    this.#levels = quantizationLevels(data.nRows);
+    this.quantized = settings.quantizeGradients === true && this.#levels >= 4;
+    const slotLength = data.totalBins * (this.quantized ? 1 : HIST_STRIDE);
+    this.#unpacked = new Float64Array(this.quantized ? data.totalBins * HIST_STRIDE : 0);
     // Shared buffers only with threads: the single-threaded fit keeps ordinary (GC-managed) memory.
     const memory = (bytes: number): ArrayBuffer | SharedArrayBuffer => (threads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
     this.rows = new Int32Array(memory(4 * data.nRows));
@@ -195,7 +210,7 @@ export class TreeGrower {
     this.#threads = threads;
     if (threads) {
       if (!(data.bins.buffer instanceof SharedArrayBuffer)) throw new Error("TreeGrower: with threads, data.bins must be in a SharedArrayBuffer");
-      threads.bind({ bins: data.bins, nRows: data.nRows, rows: this.rows, ordered: this.#ordered, features: this.#sharedFeatures, featureOffset: data.featureOffset, nBins: data.nBins, histograms, slotLength }, nThreads);
+      threads.bind({ bins: data.bins, nRows: data.nRows, rows: this.rows, ordered: this.#ordered, features: this.#sharedFeatures, featureOffset: data.featureOffset, nBins: data.nBins, histograms, slotLength, packed: this.quantized, orderedWords: this.#orderedWords }, nThreads);
     }
     this.leafBegin = new Int32Array(L);
     this.leafCount = new Int32Array(L);
@@ -223,7 +238,7 @@ export class TreeGrower {
    * gradient/hessian pairs by row (gradHess[2r], gradHess[2r+1]), over the first nSelected features of
    * `features`. With a `sampler`, each node's split is searched over the features it draws from those.
    */
-  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number, sampler: NodeFeatureSampler | null = null): void {
+  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number, sampler: NodeFeatureSampler | null = null, roundingSeed = 0): void {
     const { data, settings } = this;
     this.#sampler = sampler;
     const { bins, nRows, featureOffset, nBins, isCategorical } = data;
@@ -249,7 +264,21 @@ export class TreeGrower {
       features = this.#sharedFeatures;
     }
     let t0 = performance.now();
-    if (allRows) {
+    if (this.quantized) {
+      const q = this.#quantization;
+      // rows 0..nRows-1: the pairs as they are; else gathered, then quantized in place.
+      if (allRows) quantizeGradients(gradHess, nRows, this.#levels, roundingSeed, this.#orderedWords, q);
+      else {
+        gatherGradients(this.rows, 0, nUsed, gradHess, this.#ordered);
+        quantizeGradients(this.#ordered, nUsed, this.#levels, roundingSeed, this.#orderedWords, q);
+      }
+      // The split search sees the quantized sums, so every leaf's sums must be the quantized ones too.
+      G = q.sumGradients * q.gradientScale;
+      H = q.sumHessians * q.hessianScale;
+      if (this.#threads) this.#threads.build(allRows, rootSlot, 0, nUsed, nSelected);
+      else if (allRows) buildPackedAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
+      else buildPackedOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
+    } else if (allRows) {
       // rows are 0..nRows-1, so the aligned pairs are the gradients as they are.
       this.#ordered.set(gradHess.subarray(0, 2 * nRows));
       for (let r = 0; r < nRows; r++) {
@@ -352,7 +381,10 @@ export class TreeGrower {
         this.#leafSlot[small] = smallSlot;
         this.#leafSlot[large] = parentSlot;
         this.#buildLeaf(small, features, nSelected);
-        if (leftSmaller ? canSplitRight : canSplitLeft) subtractHistograms(this.#pool[parentSlot]!, this.#pool[smallSlot]!, features, nSelected, featureOffset, nBins, this.#pool[parentSlot]!);
+        if (leftSmaller ? canSplitRight : canSplitLeft) {
+          const subtract = this.quantized ? subtractPacked : subtractHistograms;
+          subtract(this.#pool[parentSlot]!, this.#pool[smallSlot]!, features, nSelected, featureOffset, nBins, this.#pool[parentSlot]!);
+        }
       } else {
         // The parent gave its histogram up to another leaf: build the children that may split from their rows.
         if (canSplitLeft) {
@@ -377,6 +409,21 @@ export class TreeGrower {
       this.timings.split += performance.now() - t1;
     }
     // Leaves still waiting keep their histograms until the next tree resets the pool.
+    if (this.quantized) {
+      // Leaf values from the exact gradients of each leaf's rows (LightGBM's quant_train_renew_leaf).
+      for (let l = 0; l < this.nLeaves; l++) {
+        let g = 0;
+        let h = 0;
+        const end = this.leafBegin[l]! + this.leafCount[l]!;
+        for (let i = this.leafBegin[l]!; i < end; i++) {
+          const r = this.rows[i]!;
+          g += gradHess[2 * r]!;
+          h += gradHess[2 * r + 1]!;
+        }
+        sums[l * 3] = g;
+        sums[l * 3 + 1] = h;
+      }
+    }
     for (let l = 0; l < this.nLeaves; l++) {
       const node = this.leafNode[l]!;
       this.nodeValue[node] = leafValue(sums[l * 3]!, sums[l * 3 + 1]!, settings.l2) * learningRate;
@@ -390,6 +437,7 @@ export class TreeGrower {
     const begin = this.leafBegin[leaf]!;
     const count = this.leafCount[leaf]!;
     if (this.#threads) this.#threads.build(false, slot, begin, count, nSelected);
+    else if (this.quantized) buildPackedOrdered(bins, nRows, this.rows, begin, count, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[slot]!);
     else buildHistogramOrdered(bins, nRows, this.rows, begin, count, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[slot]!);
     this.timings.histogramUpdates += count * nSelected;
   }
@@ -473,8 +521,13 @@ export class TreeGrower {
       nSelected = this.#sampler.sample(this.leafNode[leaf]!, features, nSelected, this.#nodeFeatures);
       features = this.#nodeFeatures;
     }
+    let hist = this.#pool[this.#leafSlot[leaf]!]!;
+    if (this.quantized) {
+      unpackHistogram(hist, features, nSelected, data.featureOffset, data.nBins, this.#quantization, this.#unpacked);
+      hist = this.#unpacked;
+    }
     findBestSplit(
-      this.#pool[this.#leafSlot[leaf]!]!,
+      hist,
       features,
       nSelected,
       data.featureOffset,

@@ -28,7 +28,7 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { buildHistogramAllRows, buildHistogramOrdered, clearFeatures, HIST_STRIDE, passWidth } from "../../kernels/histogram.js";
+import { buildHistogramAllRows, buildHistogramOrdered, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth } from "../../kernels/histogram.js";
 
 /**
  * Nodes with fewer (row, feature) updates are built on the calling thread: about 250 us of work. Measured
@@ -80,6 +80,9 @@ export interface SharedHistogramState {
   /** Every histogram slot, slotLength float64 each. */
   readonly histograms: Float64Array;
   readonly slotLength: number;
+  /** Quantized gradients: packed words (orderedWords, a view of `ordered`) and one float64 per bin. */
+  readonly packed: boolean;
+  readonly orderedWords: Float64Array;
 }
 
 interface WorkerData {
@@ -93,6 +96,8 @@ interface WorkerData {
 interface BlockKernels {
   readonly allRows: typeof buildHistogramAllRows;
   readonly ordered: typeof buildHistogramOrdered;
+  readonly packedAllRows: typeof buildPackedAllRows;
+  readonly packedOrdered: typeof buildPackedOrdered;
 }
 
 /**
@@ -109,7 +114,10 @@ function runBlocks(kernels: BlockKernels, s: SharedHistogramState, claims: Int32
     const b = v & 255;
     try {
       const features = s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
-      if (cmd === CMD_ALL_ROWS) kernels.allRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
+      if (s.packed) {
+        if (cmd === CMD_ALL_ROWS) kernels.packedAllRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.orderedWords, out);
+        else kernels.packedOrdered(s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.orderedWords, out);
+      } else if (cmd === CMD_ALL_ROWS) kernels.allRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
       else kernels.ordered(s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
     } catch {
       Atomics.store(claims, CLAIM_FAILED, 1);
@@ -173,14 +181,17 @@ function workerSource(): string {
     ...Object.entries(constants).map(([name, value]) => `const ${name} = ${value};`),
     String(clearFeatures),
     String(passWidth),
+    String(clearPacked),
+    String(buildPackedAllRows),
+    String(buildPackedOrdered),
     String(buildHistogramAllRows),
     String(buildHistogramOrdered),
     String(runBlocks),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name} }, ${runBlocks.name});`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name} }, ${runBlocks.name});`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered };
 
 let shared: HistogramThreads | null = null;
 
@@ -289,7 +300,10 @@ export class HistogramThreads {
     const out = s.histograms.subarray(slot * s.slotLength, (slot + 1) * s.slotLength);
     const nThreads = count * nSelected < MIN_PARALLEL_UPDATES ? 1 : Math.min(this.#active + 1, nSelected);
     if (nThreads === 1) {
-      if (allRows) buildHistogramAllRows(s.bins, s.nRows, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
+      if (s.packed) {
+        if (allRows) buildPackedAllRows(s.bins, s.nRows, s.features, nSelected, s.featureOffset, s.nBins, s.orderedWords, out);
+        else buildPackedOrdered(s.bins, s.nRows, s.rows, begin, count, s.features, nSelected, s.featureOffset, s.nBins, s.orderedWords, out);
+      } else if (allRows) buildHistogramAllRows(s.bins, s.nRows, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
       else buildHistogramOrdered(s.bins, s.nRows, s.rows, begin, count, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
       return;
     }

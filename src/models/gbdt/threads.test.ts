@@ -31,22 +31,24 @@ function mixed(n: number, seed: number): Dataset {
   return { nRows: n, features, target: { name: "y", task: "binary", values: y, classes: ["no", "yes"] }, fingerprint: "mixed" };
 }
 
-test("threads 1, 2 and 3 give bit-identical models (NaNs, categoricals, row and column subsampling)", () => {
-  const data = mixed(100000, 7);
-  const fit = (threads: number) => new GradientBoosting({ iterations: 15, threads, subsample: 0.8, colsample: 0.9, seed: 3, earlyStopping: 5 }).fit(data);
-  const one = fit(1);
-  assert.equal(one.fitInfo.threads, 1);
-  const oneRaw = one.predictRaw(data);
-  for (const threads of [2, 3]) {
-    const many = fit(threads);
-    // The threaded path really ran: workers built the big nodes.
-    assert.equal(many.fitInfo.threads, threads);
-    assert.ok(many.fitInfo.parallelHistograms > 10, `parallel histograms: ${many.fitInfo.parallelHistograms}`);
-    assert.deepEqual(many.dumpTrees(), one.dumpTrees());
-    assert.deepEqual(Buffer.from(many.predictRaw(data).buffer), Buffer.from(oneRaw.buffer));
-    assert.deepEqual(many.state, one.state);
-  }
-});
+for (const quantizedGradients of [false, true]) {
+  test(`threads 1, 2 and 3 give bit-identical models (NaNs, categoricals, row and column subsampling${quantizedGradients ? ", quantized gradients" : ""})`, () => {
+    const data = mixed(100000, 7);
+    const fit = (threads: number) => new GradientBoosting({ iterations: 15, threads, subsample: 0.8, colsample: 0.9, seed: 3, earlyStopping: 5, quantizedGradients }).fit(data);
+    const one = fit(1);
+    assert.equal(one.fitInfo.threads, 1);
+    const oneRaw = one.predictRaw(data);
+    for (const threads of [2, 3]) {
+      const many = fit(threads);
+      // The threaded path really ran: workers built the big nodes.
+      assert.equal(many.fitInfo.threads, threads);
+      assert.ok(many.fitInfo.parallelHistograms > 10, `parallel histograms: ${many.fitInfo.parallelHistograms}`);
+      assert.deepEqual(many.dumpTrees(), one.dumpTrees());
+      assert.deepEqual(Buffer.from(many.predictRaw(data).buffer), Buffer.from(oneRaw.buffer));
+      assert.deepEqual(many.state, one.state);
+    }
+  });
+}
 
 test("threaded histograms equal the one-thread kernels bit for bit", () => {
   const rng = new Random(1);
@@ -71,7 +73,7 @@ test("threaded histograms equal the one-thread kernels bit for bit", () => {
   const histograms = new Float64Array(shared(8 * 2 * slotLength));
   const threads = HistogramThreads.acquire(3);
   assert.ok(threads, "workers start");
-  threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength }, 3);
+  threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, packed: false, orderedWords: new Float64Array(ordered.buffer) }, 3);
   assert.ok(n * nSelected >= MIN_PARALLEL_UPDATES);
   const expected = new Float64Array(slotLength);
   buildHistogramOrdered(bins, nRows, rows, 5, n - 5, features, nSelected, featureOffset, nBins, ordered, expected);
