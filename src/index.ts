@@ -71,3 +71,7 @@ export { tune, defaultSpace, parseSpace, readSpaceFile, planRungs, type TuneOpti
 export { openStore, storeTarget, sha256Hex, SCHEMA_VERSION, SQLITE_FILE, type StoreOptions } from "./tracking/index.js";
 export type * from "./tracking/types.js";
 export { StoreError, type StoreIssueCode } from "./core/errors.js";
+
+// Serving: the HTTP prediction service over the registry's champions.
+export { createService, type ServiceOptions, type ServiceControl } from "./serving/app.js";
+export { RowReader, RowValidationError, formatRowIssue, parseIsoInstant, type UnknownCategoryPolicy, type RowIssue } from "./serving/rows.js";
