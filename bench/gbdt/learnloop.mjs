@@ -1,5 +1,5 @@
 // Trains learnloop's GradientBoosting on the benchmark data and prints one JSON line: fit seconds (binning
-// included), test ROC AUC, peak RSS, and the phase timings of the fit.
+// included), prediction seconds of the test set, test ROC AUC, peak RSS, and the phase timings of the fit.
 // usage: node bench/gbdt/learnloop.mjs DATA_DIR ROUNDS [THREADS]            (the built library, dist/)
 //        LEARNLOOP_SRC=1 node --import tsx bench/gbdt/learnloop.mjs DATA_DIR ROUNDS [THREADS]   (the sources)
 import { readFileSync } from "node:fs";
@@ -7,7 +7,8 @@ import { join } from "node:path";
 
 const [dataDir, roundsText, threadsText] = process.argv.slice(2);
 const threads = threadsText ? Number(threadsText) : null;
-const lib = process.env.LEARNLOOP_SRC ? "../../src/models/gbdt/index.js" : "../../dist/models/gbdt/index.js";
+// LEARNLOOP_LIB: another build of the library (a directory like dist/), to compare variants side by side.
+const lib = process.env.LEARNLOOP_LIB ? `${process.env.LEARNLOOP_LIB}/models/gbdt/index.js` : process.env.LEARNLOOP_SRC ? "../../src/models/gbdt/index.js" : "../../dist/models/gbdt/index.js";
 const { GradientBoosting } = await import(lib);
 
 const meta = JSON.parse(readFileSync(join(dataDir, "meta.json"), "utf8"));
@@ -55,17 +56,27 @@ function rocAuc(y, score) {
 const train = load("train", meta.nTrain);
 const test = load("test", meta.nTest);
 const start = performance.now();
-const model = new GradientBoosting({ iterations: Number(roundsText ?? 100), maxLeaves: 31, maxBins: 255, learningRate: 0.1, earlyStopping: 0, threads }).fit(train);
+const cpuStart = process.cpuUsage();
+// LEARNLOOP_QUANTIZED=1: quantized gradients (quantizedGradients: true).
+const quantizedGradients = process.env.LEARNLOOP_QUANTIZED === "1";
+const model = new GradientBoosting({ iterations: Number(roundsText ?? 100), maxLeaves: 31, maxBins: 255, learningRate: 0.1, earlyStopping: 0, threads, ...(quantizedGradients ? { quantizedGradients } : {}) }).fit(train);
 const fitSeconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuStart);
+// CPU seconds of the fit (every thread of the process): the steadier measure of work on a shared machine.
+const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
+const predictStart = performance.now();
 const proba = model.predictProba(test);
+const predictSeconds = (performance.now() - predictStart) / 1000;
 const p1 = new Float64Array(test.nRows);
 for (let r = 0; r < test.nRows; r++) p1[r] = proba.data[2 * r + 1];
 const info = model.fitInfo;
 console.log(JSON.stringify({
-  name: `learnloop gbdt (31 leaves, ${model.fitInfo.threads} thread${model.fitInfo.threads > 1 ? "s" : ""})`,
+  name: `learnloop gbdt (31 leaves${quantizedGradients ? ", quantized" : ""}, ${model.fitInfo.threads} thread${model.fitInfo.threads > 1 ? "s" : ""})`,
   threads: model.fitInfo.threads,
   parallelHistograms: model.fitInfo.parallelHistograms,
   fitSeconds,
+  fitCpuSeconds,
+  predictSeconds,
   auc: rocAuc(test.target.values, p1),
   peakRssMB: process.resourceUsage().maxRSS / 1024,
   phases: { binning: info.binningMs / 1000, histogram: info.histogramMs / 1000, rootHistogram: info.rootHistogramMs / 1000, split: info.splitMs / 1000, partition: info.partitionMs / 1000, boosting: info.boostingMs / 1000 },
