@@ -10,6 +10,10 @@ import { randomFillSync } from "node:crypto";
 /** Random bytes drawn 4 KiB at a time (a syscall per id would cost more than the id). */
 const pool = Buffer.alloc(4096);
 let offset = pool.length;
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+/** The id's first 15 characters depend only on the millisecond: kept for the next id of the same one. */
+let lastMs = -1;
+let lastPrefix = "";
 
 /** A new UUIDv7 string (lowercase, 36 characters) for `now` (milliseconds since 1970, default: the clock). */
 export function newPredictionId(now: number = Date.now()): string {
@@ -17,10 +21,19 @@ export function newPredictionId(now: number = Date.now()): string {
     randomFillSync(pool);
     offset = 0;
   }
-  const random = pool.toString("hex", offset, offset + 10);
+  const ms = Math.floor(now);
+  if (ms !== lastMs) {
+    const time = ms.toString(16).padStart(12, "0");
+    lastPrefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    lastMs = ms;
+  }
+  const o = offset;
   offset += 10;
-  const time = Math.floor(now).toString(16).padStart(12, "0");
-  // Version nibble 7; variant bits 10 in the top of the fourth group's first nibble.
-  const variant = (8 | (parseInt(random[3]!, 16) & 3)).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 19)}`;
+  const b1 = HEX[pool[o + 1]!]!;
+  const b3 = HEX[pool[o + 3]!]!;
+  // 12 random bits after the version; the variant (binary 10) and 2 random bits; then 60 random bits.
+  return (
+    `${lastPrefix}${HEX[pool[o]!]}${b1[0]}-${HEX[8 | (pool[o + 1]! & 3)]![1]}${HEX[pool[o + 2]!]}${b3[0]}-` +
+    `${b3[1]}${HEX[pool[o + 4]!]}${HEX[pool[o + 5]!]}${HEX[pool[o + 6]!]}${HEX[pool[o + 7]!]}${HEX[pool[o + 8]!]}${HEX[pool[o + 9]!]![0]}`
+  );
 }
