@@ -142,3 +142,19 @@ test("tune: bad options are one line", async () => {
   assert.match(await failure("tune", PENGUINS, "--target", "Species", "--metric", "rmse", "--trials", "1"), /^learnloop tune: error: metric must be one of log_loss, accuracy, .* for a multiclass target, got "rmse"$/);
   assert.equal(await failure("tune", PENGUINS, "--target", "Species", "--cv", "1"), 'learnloop tune: error: --cv must be an integer >= 2 and <= 100, got "1"');
 });
+
+test("tune: a time budget stops new trials once one has finished, and keeps the best so far", async () => {
+  // Two workers start trials 0 and 1 at once; when the first finishes the budget is spent, so no other
+  // trial starts, and the one still running is finished.
+  const result = await run("tune", PENGUINS, "--target", "Species", "--trials", "9", "--cv", "3", "--iterations", "30", "--parallel", "2", "--time-budget", "0.001", "--json", "--out", join(work, "budget.model"));
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout);
+  assert.equal(json.search.stoppedBy, "time_budget");
+  assert.deepEqual(json.rungs.map((rung: { scored: number }) => rung.scored), [2, 0]);
+  assert.deepEqual(json.leaderboard.map((entry: { trial: number }) => entry.trial).sort(), [0, 1]);
+  assert.deepEqual(json.trials, { planned: 9, scored: 2, failed: 0, notRun: 7 });
+  assert.equal(json.best.trial, json.leaderboard[0].trial);
+  assert.match(result.stderr, /time budget reached after .* \(trials already running were finished\): rung 1 scored 2 of its 9 configurations, 1 later rung never ran; the best so far is kept/);
+  const { model } = await readModelFile(join(work, "budget.model"));
+  assert.deepEqual(model.params, json.best.modelParams);
+});

@@ -3,7 +3,7 @@
  * worker at a time, each trial's model on one thread (WorkerPoolExecutor). Both evaluate with the same
  * function (./trial.ts), so a score does not depend on the executor or on how many workers there are.
  *
- * A request waits in a queue until a worker is free; when it leaves the queue the executor asks
+ * A request waits in a queue until a worker is free; before it leaves the queue the executor asks
  * `shouldStop` (the time budget) and, if told to stop, answers "skipped" without running it. Trials
  * already running are left to finish.
  */
@@ -129,7 +129,8 @@ export class WorkerPoolExecutor implements TrialExecutor {
     const job = slot.job;
     slot.job = null;
     job.resolve(outcome);
-    this.#dispatch();
+    // Next turn: whoever awaits this trial sees its outcome before shouldStop is asked about the next.
+    setImmediate(() => this.#dispatch());
   }
 
   /** A worker died (out of memory, a crash): its trial fails, and a new worker takes its place. */
@@ -141,7 +142,7 @@ export class WorkerPoolExecutor implements TrialExecutor {
     slot.worker = this.#spawn();
     void worker.terminate();
     job?.resolve({ status: "failed", error });
-    this.#dispatch();
+    setImmediate(() => this.#dispatch());
   }
 
   #dispatch(): void {

@@ -45,7 +45,10 @@ export interface TuneOptions {
   readonly halving?: boolean;
   /** Worker threads (default: one per core); 0 runs every trial on the calling thread. */
   readonly parallel?: number;
-  /** Seconds after which no new trial starts (running ones finish); the best so far is reported. */
+  /**
+   * Seconds after which no new trial starts (running ones finish); the best so far is reported. The
+   * trials started before any has finished (one per worker) always run.
+   */
   readonly timeBudget?: number;
   /** Refit the best configuration on all the rows. Default true. */
   readonly refit?: boolean;
@@ -157,8 +160,10 @@ export async function tune(data: Dataset, options: TuneOptions = {}): Promise<Tu
   const setup: TrialSetup = { kind, metric, folds, foldSeed: seed };
   const deadline = options.timeBudget !== undefined ? started + options.timeBudget * 1000 : Number.POSITIVE_INFINITY;
   let timedOut = false;
+  let done = 0;
+  // The budget never stops the first trials: until one has finished there is no "best so far" to keep.
   const shouldStop = () => {
-    if (performance.now() >= deadline) timedOut = true;
+    if (done > 0 && performance.now() >= deadline) timedOut = true;
     return timedOut;
   };
   const executor = options.executor
@@ -168,7 +173,6 @@ export async function tune(data: Dataset, options: TuneOptions = {}): Promise<Tu
       : new WorkerPoolExecutor(data, setup, Math.min(parallel, nTrials), { shouldStop });
 
   const planned = rungs.reduce((sum, rung) => sum + rung.nConfigs, 0);
-  let done = 0;
   let best: TuneProgress["best"] = null;
   let halving: Awaited<ReturnType<typeof runHalving<TrialScore>>>;
   try {
