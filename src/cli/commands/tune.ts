@@ -35,7 +35,8 @@ export const tuneCommand: CommandSpec = {
   },
   examples: [
     "learnloop tune node_modules/vega-datasets/data/penguins.json --target Species --trials 9 --cv 3 --out penguins.model",
-    'learnloop tune flights-200k.arrow --target delayed --derive "delayed=delay > 15" --ignore delay --time-budget 10m --json',
+    'learnloop tune node_modules/vega-datasets/data/flights-3m.parquet --target delayed --derive "delayed=delay > 15" --ignore delay --cv 3 --time-budget 15m',
+    "learnloop tune weather.csv --target temp_max --model linear --space space.yaml --metric mae --json",
   ],
 };
 
