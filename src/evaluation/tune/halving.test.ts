@@ -5,7 +5,7 @@ import type { Dataset } from "../../core/types.js";
 import { planRungs, rankEvaluations, runHalving, type EvaluationOutcome } from "./halving.js";
 import { sampleConfig, type SearchSpace } from "./space.js";
 import { trialSeed, type TrialRequest, type TrialScore } from "./trial.js";
-import { tune } from "./tune.js";
+import { tune, type TuneProgress } from "./tune.js";
 
 test("planRungs: rung budgets and sizes, worked by hand", () => {
   const plan = (options: Parameters<typeof planRungs>[0]) => planRungs(options).map((rung) => [rung.budget, rung.nConfigs]);
@@ -91,7 +91,9 @@ const SPACE: SearchSpace = { learningRate: { kind: "log_uniform", low: 0.01, hig
 
 test("tune: configurations from the seed, trial seeds, the leaderboard and the best, with a fake scorer", async () => {
   const requests: TrialRequest[] = [];
+  const progress: TuneProgress[] = [];
   const result = await tune(DATA, {
+    onEvaluation: (event) => progress.push(event),
     kind: "gbdt",
     space: SPACE,
     trials: 9,
@@ -138,6 +140,14 @@ test("tune: configurations from the seed, trial seeds, the leaderboard and the b
   ]);
   assert.deepEqual(result.trials, { planned: 9, scored: 8, failed: 1, notRun: 0 });
   assert.equal(result.stoppedBy, null);
+  // Progress: 9 + 3 + 1 evaluations; the best so far is the best on the highest rung reached.
+  assert.deepEqual(progress.map((event) => event.done), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  assert.ok(progress.every((event) => event.planned === 13 && event.nRungs === 3));
+  assert.deepEqual(progress[8]!.best, { trial: 1, score: fakeScore(1, 10), rung: 0 });
+  assert.deepEqual(progress[10]!.best, { trial: 1, score: fakeScore(1, 30), rung: 1 }, "rung 1 runs trials 1, 3, 5 in order");
+  assert.deepEqual(progress[11]!.best, { trial: 5, score: fakeScore(5, 30), rung: 1 });
+  assert.deepEqual(progress[12]!.best, { trial: 5, score: fakeScore(5, 90), rung: 2 });
+  assert.equal(progress[6]!.outcome, "failed");
 });
 
 test("tune: the time budget stops new trials and keeps the best so far", async () => {

@@ -186,9 +186,7 @@ export async function tune(data: Dataset, options: TuneOptions = {}): Promise<Tu
         done++;
         if (outcome.status === "done" && !Number.isNaN(outcome.result.score)) {
           const score = outcome.result.score;
-          if (!best || rung > best.rung || (rung === best.rung && (greaterIsBetter ? score > best.score : score < best.score) ) || (rung === best.rung && score === best.score && trial < best.trial)) {
-            best = { trial, score, rung };
-          }
+          if (bestSoFar(best, { trial, score, rung }, greaterIsBetter)) best = { trial, score, rung };
         }
         options.onEvaluation?.({ trial, rung, nRungs: rungs.length, budget, outcome: outcome.status, done, planned, best, elapsedSeconds: (performance.now() - started) / 1000 });
         return outcome;
@@ -241,6 +239,13 @@ export async function tune(data: Dataset, options: TuneOptions = {}): Promise<Tu
     seconds: { search: (searched - started) / 1000, refit: (refitted - searched) / 1000 },
     ...(model ? { model } : {}),
   };
+}
+
+/** Whether `candidate` beats `best` for the progress line: a higher rung, then the better score, then the earlier trial. */
+function bestSoFar(best: TuneProgress["best"], candidate: NonNullable<TuneProgress["best"]>, greaterIsBetter: boolean): boolean {
+  if (!best || candidate.rung !== best.rung) return !best || candidate.rung > best.rung;
+  if (candidate.score !== best.score) return greaterIsBetter ? candidate.score > best.score : candidate.score < best.score;
+  return candidate.trial < best.trial;
 }
 
 /**
