@@ -55,6 +55,7 @@ const runs = [
 const results = [];
 const allFits = runs.map(() => []);
 const allPredicts = runs.map(() => []);
+const allCpu = runs.map(() => []);
 for (let rep = 0; rep < repeat; rep++) {
   runs.forEach((runOne, i) => {
     const result = runOne();
@@ -62,6 +63,7 @@ for (let rep = 0; rep < repeat; rep++) {
     process.stderr.write(`  ${result.name}: ${result.fitSeconds.toFixed(2)} s\n`);
     allFits[i].push(result.fitSeconds);
     allPredicts[i].push(result.predictSeconds);
+    allCpu[i].push(result.fitCpuSeconds);
     if (!results[i] || result.fitSeconds < results[i].fitSeconds) results[i] = result;
   });
 }
@@ -75,11 +77,13 @@ const median = (xs) => {
 };
 const medians = allFits.map(median);
 const predictMedians = allPredicts.map(median);
-console.log(["library".padEnd(44), "fit s".padStart(8), "median s".padStart(9), "AUC".padStart(8), "RSS MB".padStart(8), "fit / learnloop".padStart(16), "median / learnloop".padStart(19), "predict s".padStart(10)].join(" "));
+const cpuMedians = allCpu.map(median);
+console.log(["library".padEnd(44), "fit s".padStart(8), "median s".padStart(9), "AUC".padStart(8), "RSS MB".padStart(8), "fit / learnloop".padStart(16), "median / learnloop".padStart(19), "predict s".padStart(10), "fit CPU s".padStart(10)].join(" "));
 results.forEach((r, i) => {
-  console.log([r.name.padEnd(44), r.fitSeconds.toFixed(2).padStart(8), medians[i].toFixed(2).padStart(9), r.auc.toFixed(4).padStart(8), r.peakRssMB.toFixed(0).padStart(8), (r.fitSeconds / base.fitSeconds).toFixed(2).padStart(16), (medians[i] / medians[0]).toFixed(2).padStart(19), predictMedians[i].toFixed(3).padStart(10)].join(" "));
+  console.log([r.name.padEnd(44), r.fitSeconds.toFixed(2).padStart(8), medians[i].toFixed(2).padStart(9), r.auc.toFixed(4).padStart(8), r.peakRssMB.toFixed(0).padStart(8), (r.fitSeconds / base.fitSeconds).toFixed(2).padStart(16), (medians[i] / medians[0]).toFixed(2).padStart(19), predictMedians[i].toFixed(3).padStart(10), cpuMedians[i].toFixed(2).padStart(10)].join(" "));
 });
 console.log("predict s: median seconds to predict the whole test set (XGBoost: its DMatrix included; learnloop: from the columns).");
+console.log("fit CPU s: median CPU seconds of the fit, all threads (steadier than wall time on a shared machine; with threads it includes their waiting).");
 console.log(`all fit seconds: ${JSON.stringify(results.map((r, i) => [r.name, allFits[i].map((x) => Number(x.toFixed(2)))]))}`);
 console.log(`all predict seconds: ${JSON.stringify(results.map((r, i) => [r.name, allPredicts[i].map((x) => Number(x.toFixed(3)))]))}`);
 console.log(`load average at the end: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")}`);
