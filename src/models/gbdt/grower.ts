@@ -2,13 +2,15 @@
  * Grows one tree, leaf-wise (best-first), on binned data. Reads like the algorithm:
  *
  *   root histogram -> best split of the root
- *   repeat until maxLeaves: take the leaf with the largest gain, partition its rows, build the smaller
- *   child's histogram, get the larger one by subtraction, find both children's best splits
+ *   repeat until maxLeaves: take the leaf with the largest gain (a heap), partition its rows, build the
+ *   smaller child's histogram, get the larger one by subtraction, find both children's best splits
  *
  * Every buffer is allocated once per fit and reused by every tree: the row partition (rows, scratch),
- * the ordered gradients, a pool of maxLeaves histograms (a leaf's histogram lives in one slot; when it
- * splits, the larger child takes the parent's slot in place and the smaller child a fresh one), the
- * per-leaf split records and the node arrays of the tree under construction.
+ * the ordered gradients, a pool of histogram slots (a leaf holds one while it may split; when it splits,
+ * the larger child takes the parent's slot in place and the smaller child a free one; a leaf that cannot
+ * split gives its slot back; see GrowerSettings.maxHistograms for a pool smaller than the leaves), the
+ * per-leaf split records and the node arrays of the tree under construction. Optional: a per-node feature
+ * sampler (random forests) and quantized gradients (GrowerSettings.quantizeGradients).
  *
  * With HistogramThreads, the histograms of big nodes are built by several threads over feature blocks
  * (see ./histogram-threads.ts), bit-identical to one thread; everything else stays on this thread.
