@@ -234,8 +234,13 @@ function summaryText(document: TuneCommandResult, result: TuneResult, top: numbe
   if (result.stoppedBy === "time_budget") {
     // What the budget cut: the rung it stopped in, and the rungs never reached (rungs are 1-based for people).
     const cut = result.rungs.find((rung) => rung.scored < rung.planned);
-    const unreached = result.rungs.filter((rung) => rung.scored === 0).length;
-    const what = cut ? `rung ${cut.rung + 1} scored ${cut.scored} of its ${cut.planned} configurations${unreached > 0 && cut.scored > 0 ? `, ${unreached} later rung${unreached === 1 ? "" : "s"} never ran` : unreached > 1 ? `, ${unreached - 1} later rung${unreached === 2 ? "" : "s"} never ran` : ""}` : "every rung was scored";
+    const last = result.rungs.length;
+    const never = (first: number) => (first > last ? "" : first === last ? `rung ${first} never ran` : `rungs ${first}-${last} never ran`);
+    const what = !cut
+      ? "every rung was scored"
+      : cut.scored === 0
+        ? never(cut.rung + 1)
+        : [`rung ${cut.rung + 1} scored ${cut.scored} of its ${cut.planned} configurations`, never(cut.rung + 2)].filter(Boolean).join(", ");
     lines.push(`time budget reached after ${formatSeconds(result.seconds.search)} (trials already running were finished): ${what}; the best so far is kept`);
   }
   if (result.trials.failed > 0) lines.push(`${result.trials.failed} trial${result.trials.failed === 1 ? "" : "s"} failed (see the leaderboard)`);
