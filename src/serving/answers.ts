@@ -11,7 +11,7 @@ import type { PredictionRecord } from "../tracking/types.js";
 import type { ServedModel } from "./models.js";
 import type { UnknownCategoryPolicy } from "./rows.js";
 
-/** JSON fragments of one loaded model's answers. */
+/** JSON fragments of one loaded model's answers, and its one-row scratch buffers. */
 interface AnswerText {
   /** `{"model":{"name":...,"version":...},"predictions":[` */
   readonly head: string;
@@ -19,6 +19,11 @@ interface AnswerText {
   readonly classKeys: readonly string[];
   /** `"<class>"` for each class. */
   readonly labels: readonly string[];
+  /** The one-row path's feature vector and model output, reused by every single-row request (predict is synchronous). */
+  readonly vector: Float64Array;
+  readonly output: Float64Array;
+  /** Rows per class of the last call (one count for regression); see PredictedRows.counts. */
+  readonly counts: Float64Array;
 }
 
 const texts = new WeakMap<ServedModel, AnswerText>();
@@ -31,6 +36,9 @@ function answerText(served: ServedModel): AnswerText {
       head: `{"model":${JSON.stringify({ name: served.name, version: served.version })},"predictions":[`,
       classKeys: classes.map((c) => `${JSON.stringify(c)}:`),
       labels: classes.map((c) => JSON.stringify(c)),
+      vector: new Float64Array(served.reader.nFeatures),
+      output: new Float64Array(Math.max(1, classes.length)),
+      counts: new Float64Array(Math.max(1, classes.length)),
     };
     texts.set(served, text);
   }
@@ -41,6 +49,7 @@ function answerText(served: ServedModel): AnswerText {
 export interface PredictedRows {
   readonly body: string;
   readonly records: PredictionRecord[];
+  /** Reused by the next call of `predict` with the same model: read it before. */
   readonly counts: Float64Array;
 }
 
@@ -60,20 +69,25 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
   const text = answerText(served);
   const n = rows.length;
   const records: PredictionRecord[] = new Array(n);
+  const counts = text.counts;
+  counts.fill(0);
+  // One row goes through the model's one-row path into this model's scratch buffers: no Dataset, no
+  // arrays per request.
+  const oneRow = n === 1 && served.predictRow !== undefined;
   let body = text.head;
   if (!classes) {
-    const values = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predict(reader.toDataset(rows, unknown));
+    const values = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predict(reader.toDataset(rows, unknown));
     for (let i = 0; i < n; i++) {
       const id = newPredictionId();
       const value = values[i]!;
       body += `${i > 0 ? "," : ""}{"id":"${id}","prediction":${number(value)}}`;
       records[i] = { id, at, model: name, version, inputs: rows[i] as Record<string, unknown>, outputs: { prediction: Number.isFinite(value) ? value : null } };
     }
-    return { body: body + "]}", records, counts: Float64Array.of(n) };
+    counts[0] = n;
+    return { body: body + "]}", records, counts };
   }
   const k = classes.length;
-  const counts = new Float64Array(k);
-  const proba = n === 1 && served.predictRow ? served.predictRow(reader.toVector(rows[0], 0, unknown)) : model.predictProba(reader.toDataset(rows, unknown)).data;
+  const proba = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predictProba(reader.toDataset(rows, unknown)).data;
   const { classKeys, labels } = text;
   for (let i = 0, at0 = 0; i < n; i++, at0 += k) {
     let best = 0;

@@ -187,16 +187,25 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
   });
 
-  app.addHook("onResponse", (request, reply, done) => {
-    inFlight.delete(request);
-    const labels = {
-      model: (request.params as { name?: string } | undefined)?.name ?? "",
-      route: request.routeOptions.url ?? "unmatched",
-      method: request.method,
-      status: String(reply.statusCode),
+  // Request metrics: each route gets its own onResponse hook that knows the route's path (reading
+  // request.routeOptions builds an object of a dozen fields on every call); requests no route matched
+  // are counted by the one global hook.
+  const recordRequest = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
+    const model = (request.params as { name?: string } | undefined)?.name ?? "";
+    serviceMetrics.recordRequest(model, route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  };
+  app.addHook("onRoute", (route) => {
+    const path = route.url ?? route.path;
+    const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      inFlight.delete(request);
+      recordRequest(path, request, reply);
+      done();
     };
-    serviceMetrics.requests.inc(labels);
-    serviceMetrics.latency.observe(labels, reply.elapsedTime / 1000);
+    const given = route.onResponse;
+    route.onResponse = given === undefined ? onResponse : [...(Array.isArray(given) ? given : [given]), onResponse];
+  });
+  app.addHook("onResponse", (request, reply, done) => {
+    if (request.is404) recordRequest("unmatched", request, reply);
     done();
   });
 
@@ -254,13 +263,9 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       if (rows.length > maxBatch) {
         throw new HttpError(413, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
       }
-      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, new Date().toISOString());
+      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, isoNow());
       log.append(answer.records);
-      const version = String(served.version);
-      for (let c = 0; c < answer.counts.length; c++) {
-        const n = answer.counts[c]!;
-        if (n > 0) serviceMetrics.predictions.inc({ model: served.name, version, class: served.classes?.[c] ?? "" }, n);
-      }
+      serviceMetrics.recordPredictions(served, served.name, served.version, served.classes, answer.counts);
       // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
       return reply.type("application/json; charset=utf-8").send(answer.body);
     },
@@ -326,6 +331,18 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   });
 
   return app;
+}
+
+let isoMs = -1;
+let isoText = "";
+/** The time as ISO-8601 text, made once per millisecond (many requests share one at load). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
 }
 
 function digest(text: string): Buffer {

@@ -4,7 +4,8 @@
  * made of. This worker opens its own connection to the same SQLite file (WAL lets a writer and the
  * service's reader work side by side) and writes the batches the service posts, answering each one.
  *
- * Started by LogThread (./prediction-log.ts); messages: {id, records} -> {id, ok} or {id, error}; "close".
+ * Started by LogThread (./prediction-log.ts); messages: {id, records: JSON text of the records} -> {id, ok}
+ * or {id, error}; "close".
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { StoreError } from "../core/errors.js";
@@ -13,7 +14,8 @@ import type { PredictionRecord } from "../tracking/types.js";
 
 interface WriteRequest {
   readonly id: number;
-  readonly records: readonly PredictionRecord[];
+  /** JSON text of the batch's records. */
+  readonly records: string;
 }
 
 const port = parentPort!;
@@ -26,7 +28,7 @@ port.on("message", async (message: WriteRequest | "close") => {
     return;
   }
   try {
-    await store.logPredictions(message.records);
+    await store.logPredictions(JSON.parse(message.records) as PredictionRecord[]);
     port.postMessage({ id: message.id, ok: true });
   } catch (error) {
     const store = error instanceof StoreError ? { code: error.code, subject: error.subject, detail: error.detail } : undefined;

@@ -1,7 +1,9 @@
 /**
  * The service's Prometheus metrics, in a registry of its own (two services in one process, as in the
- * tests, do not collide). Per-row counts are summed per request before they reach prom-client: a
- * labelled `inc` hashes its labels, which is a cost worth paying once per class, not once per row.
+ * tests, do not collide). A labelled prom-client update validates and hashes its labels on every call:
+ * the counters a request updates (requests, predictions per class) are therefore counted here, in
+ * series resolved once, and handed to prom-client when /metrics is read (their `collect`); only the
+ * latency histogram is updated per request, with a labels object reused per series.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { PredictionLogCounts } from "./prediction-log.js";
@@ -9,8 +11,24 @@ import type { PredictionLogCounts } from "./prediction-log.js";
 /** Latency buckets in seconds: single-row predictions take well under a millisecond on loopback. */
 const LATENCY_BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
+type RequestLabels = Record<"model" | "route" | "method" | "status", string>;
+
+/** One series of the per-request counters: its labels and what it counted since the last scrape. */
+interface RequestSeries {
+  readonly labels: RequestLabels;
+  pending: number;
+}
+
+/** Rows predicted per class by one loaded model version since the last scrape. */
+interface PredictionSeries {
+  readonly labels: readonly Record<"model" | "version" | "class", string>[];
+  readonly pending: Float64Array;
+}
+
 /** Every series the service exports. */
 export class ServiceMetrics {
+  readonly #requestSeries = new Map<string, RequestSeries>();
+  readonly #predictionSeries = new Map<object, PredictionSeries>();
   readonly registry = new Registry();
   readonly requests: Counter<"model" | "route" | "method" | "status">;
   readonly latency: Histogram<"model" | "route" | "method" | "status">;
@@ -27,7 +45,20 @@ export class ServiceMetrics {
   constructor(logCounts: () => PredictionLogCounts) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "learnloop_" });
-    this.requests = new Counter({ name: "learnloop_http_requests_total", help: "HTTP requests answered, by model, route, method and status", labelNames: ["model", "route", "method", "status"], registers });
+    const requestSeries = this.#requestSeries;
+    const predictionSeries = this.#predictionSeries;
+    this.requests = new Counter({
+      name: "learnloop_http_requests_total",
+      help: "HTTP requests answered, by model, route, method and status",
+      labelNames: ["model", "route", "method", "status"],
+      registers,
+      collect() {
+        for (const series of requestSeries.values()) if (series.pending > 0) this.inc(series.labels, series.pending);
+        // Dropped after each scrape: a series resolved again costs one object a scrape, and request
+        // paths seen once (model names that are not served) are not kept for ever.
+        requestSeries.clear();
+      },
+    });
     this.latency = new Histogram({
       name: "learnloop_http_request_duration_seconds",
       help: "Time from receiving a request to sending its answer, by model, route, method and status",
@@ -35,7 +66,18 @@ export class ServiceMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.predictions = new Counter({ name: "learnloop_predictions_total", help: "Rows predicted, by model, version and predicted class (empty for regression)", labelNames: ["model", "version", "class"], registers });
+    this.predictions = new Counter({
+      name: "learnloop_predictions_total",
+      help: "Rows predicted, by model, version and predicted class (empty for regression)",
+      labelNames: ["model", "version", "class"],
+      registers,
+      collect() {
+        for (const series of predictionSeries.values()) {
+          for (let c = 0; c < series.labels.length; c++) if (series.pending[c]! > 0) this.inc(series.labels[c]!, series.pending[c]!);
+        }
+        predictionSeries.clear();
+      },
+    });
     this.feedback = new Counter({ name: "learnloop_feedback_total", help: "Outcomes received, by model and result (recorded, or unknown prediction id)", labelNames: ["model", "result"], registers });
     this.modelVersion = new Gauge({ name: "learnloop_model_version", help: "Registry version of the model being served", labelNames: ["model"], registers });
     this.modelSwaps = new Counter({ name: "learnloop_model_swaps_total", help: "New champions loaded and swapped in without a restart", labelNames: ["model"], registers });
@@ -52,5 +94,31 @@ export class ServiceMetrics {
         this.set(logCounts().queued);
       },
     });
+  }
+
+  /** One answered request: counted in learnloop_http_requests_total, its time in the latency histogram. */
+  recordRequest(model: string, route: string, method: string, status: number, seconds: number): void {
+    const key = `${status} ${method} ${route} ${model}`;
+    let series = this.#requestSeries.get(key);
+    if (series === undefined) {
+      series = { labels: { model, route, method, status: String(status) }, pending: 0 };
+      this.#requestSeries.set(key, series);
+    }
+    series.pending++;
+    this.latency.observe(series.labels, seconds);
+  }
+
+  /**
+   * Rows predicted by one loaded model (`served`: its identity keys the series), `counts[c]` of class
+   * `classes[c]` (one count and no classes for regression).
+   */
+  recordPredictions(served: object, model: string, version: number, classes: readonly string[] | undefined, counts: Float64Array): void {
+    let series = this.#predictionSeries.get(served);
+    if (series === undefined) {
+      const names = classes ?? [""];
+      series = { labels: names.map((name) => ({ model, version: String(version), class: name })), pending: new Float64Array(names.length) };
+      this.#predictionSeries.set(served, series);
+    }
+    for (let c = 0; c < series.pending.length; c++) series.pending[c]! += counts[c]!;
   }
 }
