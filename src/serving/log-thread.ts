@@ -4,8 +4,7 @@
  * made of. This worker opens its own connection to the same SQLite file (WAL lets a writer and the
  * service's reader work side by side) and writes the batches the service posts, answering each one.
  *
- * Started by LogThread (./prediction-log.ts); messages: {id, records: JSON text of the records} -> {id, ok}
- * or {id, error}; "close".
+ * Started by LogThread (./prediction-log.ts); messages: {id, records} -> {id, ok} or {id, error}; "close".
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { StoreError } from "../core/errors.js";
@@ -14,8 +13,7 @@ import type { PredictionRecord } from "../tracking/types.js";
 
 interface WriteRequest {
   readonly id: number;
-  /** JSON text of the batch's records. */
-  readonly records: string;
+  readonly records: readonly PredictionRecord[];
 }
 
 const port = parentPort!;
@@ -28,7 +26,7 @@ port.on("message", async (message: WriteRequest | "close") => {
     return;
   }
   try {
-    await store.logPredictions(JSON.parse(message.records) as PredictionRecord[]);
+    await store.logPredictions(message.records);
     port.postMessage({ id: message.id, ok: true });
   } catch (error) {
     const store = error instanceof StoreError ? { code: error.code, subject: error.subject, detail: error.detail } : undefined;
