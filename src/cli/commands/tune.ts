@@ -256,7 +256,7 @@ function summaryText(document: TuneCommandResult, result: TuneResult, top: numbe
       ...names.map((name) => cell(entry.params[name])),
       entry.score ?? "failed",
       entry.std === null || Number.isNaN(entry.std) ? "-" : entry.std,
-      entry.rounds === null ? "-" : cell(Math.round(entry.rounds * 10) / 10),
+      entry.rounds === null ? "-" : String(Math.round(entry.rounds * 10) / 10),
       formatSeconds(entry.seconds),
     ]);
     lines.push(formatTable(header, rows).trimEnd());
@@ -267,12 +267,12 @@ function summaryText(document: TuneCommandResult, result: TuneResult, top: numbe
   if (best) {
     lines.push(
       "",
-      `best: trial ${best.trial}, ${result.metric} ${formatNumber(best.score)}${best.std !== null ? ` ± ${formatNumber(best.std)}` : ""} (${result.folds}-fold CV${best.budget !== null ? `, budget ${best.budget} ${unit}` : ""}${best.rounds !== null ? `, ${unit === "rounds" ? "rounds kept" : unit} ${cell(Math.round(best.rounds * 10) / 10)}` : ""})`,
+      `best: trial ${best.trial}, ${result.metric} ${formatNumber(best.score)}${best.std !== null ? ` ± ${formatNumber(best.std)}` : ""} (${result.folds}-fold CV${best.budget !== null ? `, budget ${best.budget} ${unit}` : ""}${best.rounds !== null ? `, ${unit === "rounds" ? "rounds kept" : unit} ${String(Math.round(best.rounds * 10) / 10)}` : ""})`,
       `best params: ${Object.entries(best.params).map(([name, value]) => `${name} ${cell(value)}`).join(", ")}`,
     );
     // Early stopping ended below the budget unless the rounds kept reach it: then more rounds may help.
     if (unit === "rounds" && best.budget !== null && best.rounds !== null && best.rung === result.rungs.length - 1 && best.rounds >= 0.95 * best.budget) {
-      lines.push(`note: the best trial kept ${cell(Math.round(best.rounds * 10) / 10)} of its ${best.budget} rounds (early stopping did not end it); a larger --iterations may score better`);
+      lines.push(`note: the best trial kept ${String(Math.round(best.rounds * 10) / 10)} of its ${best.budget} rounds (early stopping did not end it); a larger --iterations may score better`);
     }
   } else {
     lines.push("", "no trial produced a score; nothing saved");
