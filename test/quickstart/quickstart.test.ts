@@ -55,5 +55,5 @@ it("serves the existing champion without training, answers predictions, and stop
 
   process.emit("SIGTERM");
   assert.equal(await exit, 0);
-  assert.match(stderr, /stopped: 1 predictions? logged/);
+  assert.match(stderr, /stopped: 1 prediction logged\n/);
 });

@@ -118,7 +118,7 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   await app.close();
   const counts = app.learnloop.log.counts;
   await store.close();
-  say(`stopped: ${counts.written.toLocaleString("en-US")} predictions logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
+  say(`stopped: ${counts.written.toLocaleString("en-US")} prediction${counts.written === 1 ? "" : "s"} logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
   return { url, models, predictionsLogged: counts.written, predictionsDropped: counts.dropped };
 }
 
