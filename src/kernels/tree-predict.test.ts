@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { Random } from "../core/rng.js";
 import { binNumericColumn, computeNumericEdges } from "./binning.js";
 import { numericGoLeft } from "./partition.js";
-import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, predictBinnedAdd, predictNaive, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
+import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, packTrees, predictBinnedAdd, predictColumnsBlock, predictNaive, predictPackedRaw, predictPackedRaw4, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
 
 const N_CODES = 40;
 
@@ -74,6 +74,38 @@ test("flattened prediction agrees with walking object trees (NaN, missing and un
     trees.forEach((tree, t) => (expected[t % 2] += predictNaive(tree, x.subarray(r * 5, r * 5 + 5))));
     assert.equal(out[r * 2], expected[0]);
     assert.equal(out[r * 2 + 1], expected[1]);
+  }
+});
+
+test("packed trees (children adjacent, 1 and 4 rows at a time, column blocks) predict like the object trees, bit for bit", () => {
+  const rng = new Random(11);
+  const trees = Array.from({ length: 15 }, () => randomTree(rng, 7));
+  const packed = packTrees(flatten(trees));
+  // Every child pair is adjacent and placed after its parent.
+  const nNodes = packed.value.length;
+  for (let i = 0; i < nNodes; i++) if (packed.node[4 * i]! >= 0) assert.ok(packed.node[4 * i + 1]! > i && packed.node[4 * i + 1]! + 1 < nNodes);
+  const nRows = 503; // not a multiple of 4: the last rows take the one-row walk
+  const x = new Float64Array(nRows * 5);
+  for (let r = 0; r < nRows; r++) {
+    for (let f = 0; f < 3; f++) x[r * 5 + f] = rng.next() < 0.1 ? NaN : rng.next();
+    for (let f = 3; f < 5; f++) x[r * 5 + f] = rng.next() < 0.1 ? -1 : rng.int(N_CODES + 5);
+  }
+  const expected = new Float64Array(nRows * 2);
+  for (let r = 0; r < nRows; r++) trees.forEach((tree, t) => (expected[r * 2 + (t % 2)] += predictNaive(tree, x.subarray(r * 5, r * 5 + 5))));
+  const one = new Float64Array(nRows * 2);
+  predictPackedRaw(packed, x, nRows, 5, 2, one);
+  assert.deepEqual(one, expected);
+  const four = new Float64Array(nRows * 2);
+  predictPackedRaw4(packed, x, nRows, 5, 2, four);
+  assert.deepEqual(four, expected);
+  // The column block: rows 100..399 of the columns, from initial scores 0.5 and -1.
+  const columns = Array.from({ length: 5 }, (_, f) => (f < 3 ? Float64Array.from({ length: nRows }, (_, r) => x[r * 5 + f]!) : Int32Array.from({ length: nRows }, (_, r) => x[r * 5 + f]!)));
+  const block = new Float64Array(nRows * 2).fill(7);
+  predictColumnsBlock(packed, columns, 100, 300, 2, Float64Array.of(0.5, -1), block, new Float64Array(300 * 5));
+  for (let r = 0; r < nRows; r++) {
+    const inside = r >= 100 && r < 400;
+    assert.equal(block[2 * r], inside ? [0.5, ...trees.filter((_, t) => t % 2 === 0).map((tree) => predictNaive(tree, x.subarray(r * 5, r * 5 + 5)))].reduce((a, b) => a + b) : 7);
+    assert.equal(block[2 * r + 1], inside ? [-1, ...trees.filter((_, t) => t % 2 === 1).map((tree) => predictNaive(tree, x.subarray(r * 5, r * 5 + 5)))].reduce((a, b) => a + b) : 7);
   }
 });
 

@@ -78,6 +78,158 @@ export function predictRaw(trees: TreeArrays, treeBegin: number, treeEnd: number
 }
 
 /**
+ * Trees laid out for fast walks: the two children of a node are adjacent (right = left + 1), so the next
+ * node is left + (0 or 1) computed without a branch; a node's integers are 4 consecutive words of `node`
+ * (16 bytes: four nodes a cache line) and its threshold, or a leaf's value, one float64 of `value`.
+ */
+export interface PackedTrees {
+  /** Per node: feature (-1 for a leaf), left child, route bits (PACKED_*), first word of its category bitset. */
+  readonly node: Int32Array;
+  /** Numeric node: its threshold; categorical node: codes its bitset covers; leaf: its value. */
+  readonly value: Float64Array;
+  readonly catBits: Uint32Array;
+  readonly treeRoot: Int32Array;
+  readonly treeOutput: Int32Array;
+}
+
+/** Route bit of a packed node: missing values (NaN, or codes outside the bitset) go right. */
+export const PACKED_MISSING_RIGHT = 1;
+/** Route bit of a packed node: a categorical split. */
+export const PACKED_CATEGORICAL = 2;
+
+/** Re-lays TreeArrays as PackedTrees (children adjacent, nodes renumbered tree by tree, parents first). */
+export function packTrees(trees: TreeArrays): PackedTrees {
+  const nNodes = trees.nodeFeature.length;
+  const node = new Int32Array(4 * nNodes);
+  const value = new Float64Array(nNodes);
+  const treeRoot = new Int32Array(trees.treeRoot.length);
+  let next = 0;
+  const stack: number[] = [];
+  for (let t = 0; t < trees.treeRoot.length; t++) {
+    treeRoot[t] = next;
+    // Pairs of (old node, new index): a node's children get two adjacent new indices when it is placed.
+    stack.push(trees.treeRoot[t]!, next++);
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const old = stack.pop()!;
+      const f = trees.nodeFeature[old]!;
+      node[4 * at] = f;
+      if (f < 0) {
+        node[4 * at + 1] = at;
+        value[at] = trees.nodeValue[old]!;
+        continue;
+      }
+      const left = next;
+      next += 2;
+      const flags = trees.nodeFlags[old]!;
+      node[4 * at + 1] = left;
+      node[4 * at + 2] = ((flags & FLAG_MISSING_LEFT) === 0 ? PACKED_MISSING_RIGHT : 0) | ((flags & FLAG_CATEGORICAL) !== 0 ? PACKED_CATEGORICAL : 0);
+      node[4 * at + 3] = trees.nodeCatOffset[old]!;
+      value[at] = trees.nodeThreshold[old]!;
+      stack.push(trees.nodeLeft[old]!, left, trees.nodeRight[old]!, left + 1);
+    }
+  }
+  return { node, value, catBits: trees.catBits, treeRoot, treeOutput: trees.treeOutput };
+}
+
+/**
+ * predictRaw over PackedTrees, one row at a time: out[r * nOutputs + treeOutput[t]] += leaf value of tree
+ * t, trees added in order. A numeric step is branch-free: right = (x > threshold) | (x is NaN & missing
+ * goes right). Alone it is no faster than predictRaw (the walk is one chain of dependent loads); it
+ * finishes the last rows of predictPackedRaw4.
+ */
+export function predictPackedRaw(trees: PackedTrees, x: Float64Array, nRows: number, nFeatures: number, nOutputs: number, out: Float64Array): void {
+  const { node, value, catBits, treeRoot, treeOutput } = trees;
+  const nTrees = treeRoot.length;
+  for (let r = 0; r < nRows; r++) {
+    const rowStart = r * nFeatures;
+    const outStart = r * nOutputs;
+    for (let t = 0; t < nTrees; t++) {
+      let i = treeRoot[t]!;
+      let f = node[4 * i]!;
+      while (f >= 0) {
+        const v = x[rowStart + f]!;
+        const route = node[4 * i + 2]!;
+        let right: number;
+        if ((route & PACKED_CATEGORICAL) === 0) right = +(v > value[i]!) | (+(v !== v) & route);
+        else if (v >= 0 && v < value[i]!) right = ((catBits[node[4 * i + 3]! + (v >>> 5)]! >>> (v & 31)) & 1) ^ 1;
+        else right = route & PACKED_MISSING_RIGHT;
+        i = node[4 * i + 1]! + right;
+        f = node[4 * i]!;
+      }
+      out[outStart + treeOutput[t]!] += value[i]!;
+    }
+  }
+}
+
+/** predictPackedRaw walking 4 rows at a time through each tree (independent chains of loads overlap). */
+export function predictPackedRaw4(trees: PackedTrees, x: Float64Array, nRows: number, nFeatures: number, nOutputs: number, out: Float64Array): void {
+  const { node, value, treeRoot, treeOutput } = trees;
+  const nTrees = treeRoot.length;
+  let r = 0;
+  for (; r + 4 <= nRows; r += 4) {
+    const s0 = r * nFeatures, s1 = s0 + nFeatures, s2 = s1 + nFeatures, s3 = s2 + nFeatures;
+    for (let t = 0; t < nTrees; t++) {
+      const root = treeRoot[t]!;
+      let i0 = root, i1 = root, i2 = root, i3 = root;
+      // A row already at its leaf stays there (stepAny) until the other three arrive.
+      for (;;) {
+        const f0 = node[4 * i0]!, f1 = node[4 * i1]!, f2 = node[4 * i2]!, f3 = node[4 * i3]!;
+        if ((f0 & f1 & f2 & f3) < 0) break;
+        i0 = stepAny(trees, x, s0, i0, f0);
+        i1 = stepAny(trees, x, s1, i1, f1);
+        i2 = stepAny(trees, x, s2, i2, f2);
+        i3 = stepAny(trees, x, s3, i3, f3);
+      }
+      const k = treeOutput[t]!;
+      out[r * nOutputs + k] += value[i0]!;
+      out[(r + 1) * nOutputs + k] += value[i1]!;
+      out[(r + 2) * nOutputs + k] += value[i2]!;
+      out[(r + 3) * nOutputs + k] += value[i3]!;
+    }
+  }
+  if (r < nRows) predictPackedRaw(trees, x.subarray(r * nFeatures), nRows - r, nFeatures, nOutputs, out.subarray(r * nOutputs));
+}
+
+/** One step of a walk from node i (feature f): the next node, or i itself at a leaf. */
+export function stepAny(trees: PackedTrees, x: Float64Array, rowStart: number, i: number, f: number): number {
+  if (f < 0) return i;
+  const node = trees.node;
+  const v = x[rowStart + f]!;
+  const route = node[4 * i + 2]!;
+  const t = trees.value[i]!;
+  if ((route & PACKED_CATEGORICAL) === 0) return node[4 * i + 1]! + (+(v > t) | (+(v !== v) & route));
+  if (v >= 0 && v < t) return node[4 * i + 1]! + (((trees.catBits[node[4 * i + 3]! + (v >>> 5)]! >>> (v & 31)) & 1) ^ 1);
+  return node[4 * i + 1]! + (route & PACKED_MISSING_RIGHT);
+}
+
+/**
+ * Raw scores of rows start..start+n-1 of a dataset's columns (numeric values, or categorical codes with -1
+ * for missing): out[r * nOutputs + k] = initial[k] + the trees' leaf values of output k, added in tree
+ * order, so every row's score is the same whichever thread or block computes it. The block is first copied
+ * row-major into `scratch` (n x nFeatures), which stays in cache while every tree walks it.
+ */
+export function predictColumnsBlock(
+  trees: PackedTrees,
+  columns: readonly (Float64Array | Int32Array)[],
+  start: number,
+  n: number,
+  nOutputs: number,
+  initial: Float64Array,
+  out: Float64Array,
+  scratch: Float64Array,
+): void {
+  const nFeatures = columns.length;
+  for (let f = 0; f < nFeatures; f++) {
+    const values = columns[f]!;
+    for (let i = 0; i < n; i++) scratch[i * nFeatures + f] = values[start + i]!;
+  }
+  const end = (start + n) * nOutputs;
+  for (let at = start * nOutputs; at < end; at += nOutputs) for (let k = 0; k < nOutputs; k++) out[at + k] = initial[k]!;
+  predictPackedRaw4(trees, scratch, n, nFeatures, nOutputs, out.subarray(start * nOutputs, end));
+}
+
+/**
  * Adds one tree under training to raw scores of binned rows: nodes are local (root 0), and node i's
  * decision is the 256-entry table goLeft[i*256 .. i*256+255] indexed by bin (see ./partition.ts).
  * out[r * outStride + outOffset] += nodeValue[leaf].

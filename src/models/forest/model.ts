@@ -7,9 +7,9 @@
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../../core/errors.js";
 import type { Matrix } from "../../core/matrix.js";
 import type { Dataset, Schema, Task } from "../../core/types.js";
-import { predictRaw } from "../../kernels/tree-predict.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
+import { predictColumns, type PredictOptions } from "../gbdt/predict-threads.js";
 import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees } from "../gbdt/model.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
@@ -32,8 +32,6 @@ export interface ForestState {
 
 /** Flattened trees plus per-node statistics for importances: the same arrays as a boosted ensemble. */
 export type ForestTrees = GbdtTrees;
-
-const BLOCK_ROWS = 4096;
 
 /** A fitted random forest. */
 export class ForestModel implements Model {
@@ -74,29 +72,19 @@ export class ForestModel implements Model {
   }
 
   /** Averaged tree outputs, row-major nRows x nOutputs (regression: the value; binary: P(class 1)). */
-  predictMean(data: Dataset): Float64Array {
+  predictMean(data: Dataset, options: PredictOptions = {}): Float64Array {
     this.#checkData(data);
-    const nFeatures = this.schema.features.length;
     const { nOutputs, nBags } = this.state;
-    const out = new Float64Array(data.nRows * nOutputs);
-    const block = new Float64Array(Math.min(BLOCK_ROWS, data.nRows) * nFeatures);
-    for (let start = 0; start < data.nRows; start += BLOCK_ROWS) {
-      const n = Math.min(BLOCK_ROWS, data.nRows - start);
-      for (let f = 0; f < nFeatures; f++) {
-        const column = data.features[f]!;
-        const values = column.kind === "numeric" ? column.values : column.codes;
-        for (let i = 0; i < n; i++) block[i * nFeatures + f] = values[start + i]!;
-      }
-      predictRaw(this.#trees, 0, this.nTrees, block, n, nFeatures, nOutputs, out.subarray(start * nOutputs, (start + n) * nOutputs));
-    }
+    const columns = data.features.slice(0, this.schema.features.length).map((column) => (column.kind === "numeric" ? column.values : column.codes));
+    const out = predictColumns(this.#trees, columns, data.nRows, nOutputs, new Float64Array(nOutputs), options.threads);
     for (let i = 0; i < out.length; i++) out[i] = out[i]! / nBags;
     return out;
   }
 
   /** Regression: the mean of the trees; classification: the most probable class (binary: P(1) > 0.5). */
-  predict(data: Dataset): Float64Array {
-    if (this.task === "regression") return this.predictMean(data);
-    const proba = this.predictProba(data);
+  predict(data: Dataset, options: PredictOptions = {}): Float64Array {
+    if (this.task === "regression") return this.predictMean(data, options);
+    const proba = this.predictProba(data, options);
     const k = proba.nCols;
     const out = new Float64Array(data.nRows);
     for (let r = 0; r < data.nRows; r++) {
@@ -111,9 +99,9 @@ export class ForestModel implements Model {
   }
 
   /** Class probabilities, nRows x nClasses (2 columns for binary), each row summing to 1. */
-  predictProba(data: Dataset): Matrix {
+  predictProba(data: Dataset, options: PredictOptions = {}): Matrix {
     if (this.task === "regression") throw new InvalidParameterError("predictProba", "a classification model", "a regression model", "ForestModel");
-    const mean = this.predictMean(data);
+    const mean = this.predictMean(data, options);
     return meanToProba(mean, data.nRows, this.state.nOutputs);
   }
 

@@ -6,10 +6,11 @@
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../../core/errors.js";
 import type { Matrix } from "../../core/matrix.js";
 import type { Dataset, Schema, Task } from "../../core/types.js";
-import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, findLeaf, predictRaw, type TreeArrays } from "../../kernels/tree-predict.js";
+import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, findLeaf, type TreeArrays } from "../../kernels/tree-predict.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
 import type { LossName } from "./loss.js";
+import { predictColumns, type PredictOptions } from "./predict-threads.js";
 
 /** Small state of a fitted model, kept as JSON in the model file header. */
 export interface GbdtState {
@@ -55,9 +56,6 @@ export type DumpedNode =
 /** The names of a tree ensemble's arrays in a model file. */
 export const TREE_ARRAY_NAMES = ["nodeFeature", "nodeThreshold", "nodeLeft", "nodeRight", "nodeFlags", "nodeCatOffset", "nodeValue", "catBits", "treeRoot", "treeOutput", "nodeGain", "nodeCount"] as const;
 
-/** Rows predicted per block: the block's row-major copy (block x nFeatures doubles) stays in L2. */
-const BLOCK_ROWS = 4096;
-
 /** A fitted gradient-boosted tree model. */
 export class GbdtModel implements Model {
   /** Always "gbdt". */
@@ -92,24 +90,10 @@ export class GbdtModel implements Model {
    * Raw scores (log odds, class logits, or the regression value before the link), row-major
    * nRows x nRaw.
    */
-  predictRaw(data: Dataset): Float64Array {
-    const nFeatures = this.schema.features.length;
+  predictRaw(data: Dataset, options: PredictOptions = {}): Float64Array {
     this.#checkData(data);
-    const { nRaw, baseScores } = this.state;
-    const out = new Float64Array(data.nRows * nRaw);
-    for (let r = 0; r < data.nRows; r++) for (let k = 0; k < nRaw; k++) out[r * nRaw + k] = baseScores[k]!;
-    const block = new Float64Array(Math.min(BLOCK_ROWS, data.nRows) * nFeatures);
-    for (let start = 0; start < data.nRows; start += BLOCK_ROWS) {
-      const n = Math.min(BLOCK_ROWS, data.nRows - start);
-      // Row-major copy of the block: categorical codes as numbers (-1 missing), numeric values as is.
-      for (let f = 0; f < nFeatures; f++) {
-        const column = data.features[f]!;
-        const values = column.kind === "numeric" ? column.values : column.codes;
-        for (let i = 0; i < n; i++) block[i * nFeatures + f] = values[start + i]!;
-      }
-      predictRaw(this.#trees, 0, this.nTrees, block, n, nFeatures, nRaw, out.subarray(start * nRaw, (start + n) * nRaw));
-    }
-    return out;
+    const columns = data.features.slice(0, this.schema.features.length).map((column) => (column.kind === "numeric" ? column.values : column.codes));
+    return predictColumns(this.#trees, columns, data.nRows, this.state.nRaw, Float64Array.from(this.state.baseScores), options.threads);
   }
 
   /**
@@ -140,8 +124,8 @@ export class GbdtModel implements Model {
   }
 
   /** Regression: the predicted value; classification: the most probable class index. */
-  predict(data: Dataset): Float64Array {
-    const raw = this.predictRaw(data);
+  predict(data: Dataset, options: PredictOptions = {}): Float64Array {
+    const raw = this.predictRaw(data, options);
     const { nRaw } = this.state;
     const out = new Float64Array(data.nRows);
     if (this.task === "regression") {
@@ -160,9 +144,9 @@ export class GbdtModel implements Model {
   }
 
   /** Class probabilities, nRows x nClasses (2 columns for binary). Throws for regression. */
-  predictProba(data: Dataset): Matrix {
+  predictProba(data: Dataset, options: PredictOptions = {}): Matrix {
     if (this.task === "regression") throw new InvalidParameterError("predictProba", "a classification model", "a regression model", "GbdtModel");
-    const raw = this.predictRaw(data);
+    const raw = this.predictRaw(data, options);
     const { nRaw } = this.state;
     const nCols = nRaw === 1 ? 2 : nRaw;
     const probs = new Float64Array(data.nRows * nCols);
