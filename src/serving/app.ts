@@ -178,22 +178,25 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     },
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const [status, message] = answerFor(error, bodyLimit);
-    if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
-    void reply.code(status).send({ error: message });
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
-  });
-
-  // Request metrics: each route gets its own onResponse hook that knows the route's path (reading
-  // request.routeOptions builds an object of a dozen fields on every call); requests no route matched
-  // are counted by the one global hook.
   const recordRequest = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
     const model = (request.params as { name?: string } | undefined)?.name ?? "";
     serviceMetrics.recordRequest(model, route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   };
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const [status, message] = answerFor(error, bodyLimit);
+    if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
+    void reply.code(status).send({ error: message });
+    if (request.is404) recordRequest("unmatched", request, reply);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
+    recordRequest("unmatched", request, reply);
+  });
+
+  // Request metrics: each route gets its own onResponse hook that knows the route's path (reading
+  // request.routeOptions builds an object of a dozen fields on every call), and no global hook runs for
+  // every request: requests no route matched are counted by the not-found handler (and the error
+  // handler, for those that fail before it) once their answer is written.
   app.addHook("onRoute", (route) => {
     const path = route.url ?? route.path;
     const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
@@ -203,10 +206,6 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     };
     const given = route.onResponse;
     route.onResponse = given === undefined ? onResponse : [...(Array.isArray(given) ? given : [given]), onResponse];
-  });
-  app.addHook("onResponse", (request, reply, done) => {
-    if (request.is404) recordRequest("unmatched", request, reply);
-    done();
   });
 
   const requireToken = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {

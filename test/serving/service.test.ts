@@ -285,6 +285,39 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
       assert.deepEqual([badLabel.status, badLabel.body], [400, { error: 'outcomes[0].label: expected one of the classes of "species" ("Adelie", "Chinstrap", "Gentoo"), got "Penguin"' }]);
     });
 
+    test("metrics count each request, row and class exactly, across scrapes", async () => {
+      // A service of its own, so that the counts are this test's alone.
+      const own = await createService({ store, token: TOKEN, models: ["species"], pollIntervalMs: 0, logThread: false });
+      await own.learnloop.loaded;
+      const rows = jsonRows(PENGUINS).slice(0, 5);
+      const predictOne = async (body: unknown): Promise<any> => (await own.inject({ method: "POST", url: "/v1/models/species/predict", payload: body as object })).json();
+      const answers = [await predictOne({ rows: [rows[0]] }), await predictOne({ rows: [rows[1]] }), await predictOne({ rows: rows.slice(0, 4) })];
+      const bad = await own.inject({ method: "POST", url: "/v1/models/species/predict", payload: { rows: [{ ...rows[0], "Body Mass (g)": "heavy" }] } });
+      assert.equal(bad.statusCode, 400);
+      assert.equal((await own.inject({ method: "GET", url: "/no/such/route" })).statusCode, 404);
+      const byClass = new Map<string, number>();
+      for (const answer of answers) for (const p of answer.predictions) byClass.set(p.prediction, (byClass.get(p.prediction) ?? 0) + 1);
+      const scrape = async (): Promise<string> => (await own.inject({ method: "GET", url: "/metrics" })).body;
+      const series = (text: string, pattern: string): number => Number(new RegExp(`^${pattern} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
+      const route = 'route="/v1/models/:name/predict",method="POST"';
+      let text = await scrape();
+      assert.equal(series(text, `learnloop_http_requests_total\\{model="species",${route},status="200"\\}`), 3);
+      assert.equal(series(text, `learnloop_http_requests_total\\{model="species",${route},status="400"\\}`), 1);
+      assert.equal(series(text, `learnloop_http_requests_total\\{model="",route="unmatched",method="GET",status="404"\\}`), 1);
+      assert.equal(series(text, `learnloop_http_request_duration_seconds_count\\{model="species",${route},status="200"\\}`), 3);
+      for (const c of ["Adelie", "Chinstrap", "Gentoo"]) {
+        const counted = series(text, `learnloop_predictions_total\\{model="species",version="\\d+",class="${c}"\\}`);
+        assert.equal(Number.isNaN(counted) ? 0 : counted, byClass.get(c) ?? 0, c);
+      }
+      // Counters keep their totals from one scrape to the next.
+      await predictOne({ rows: [rows[2]] });
+      text = await scrape();
+      assert.equal(series(text, `learnloop_http_requests_total\\{model="species",${route},status="200"\\}`), 4);
+      assert.equal(series(text, `learnloop_http_requests_total\\{model="",route="unmatched",method="GET",status="404"\\}`), 1);
+      assert.equal(series(text, `learnloop_http_requests_total\\{model="",route="/metrics",method="GET",status="200"\\}`), 1);
+      await own.close();
+    });
+
     test("hot swap under load: no failed request, the version changes; a corrupt champion is refused", async () => {
       const row = jsonRows(PENGUINS)[5];
       const versions = new Set<number>();
