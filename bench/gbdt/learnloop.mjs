@@ -2,7 +2,7 @@
 // included), prediction seconds of the test set, test ROC AUC, peak RSS, and the phase timings of the fit.
 // usage: node bench/gbdt/learnloop.mjs DATA_DIR ROUNDS [THREADS]            (the built library, dist/)
 //        LEARNLOOP_SRC=1 node --import tsx bench/gbdt/learnloop.mjs DATA_DIR ROUNDS [THREADS]   (the sources)
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [dataDir, roundsText, threadsText] = process.argv.slice(2);
@@ -61,6 +61,8 @@ const cpuStart = process.cpuUsage();
 const quantizedGradients = process.env.LEARNLOOP_QUANTIZED === "1";
 const model = new GradientBoosting({ iterations: Number(roundsText ?? 100), maxLeaves: 31, maxBins: 255, learningRate: 0.1, earlyStopping: 0, threads, ...(quantizedGradients ? { quantizedGradients } : {}) }).fit(train);
 const fitSeconds = (performance.now() - start) / 1000;
+// LEARNLOOP_SAVE_MODEL=<file>: keep the fitted model for the prediction benchmark (bench/gbdt/predict.mjs).
+if (process.env.LEARNLOOP_SAVE_MODEL) writeFileSync(process.env.LEARNLOOP_SAVE_MODEL, model.toBytes());
 const cpu = process.cpuUsage(cpuStart);
 // CPU seconds of the fit (every thread of the process): the steadier measure of work on a shared machine.
 const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;

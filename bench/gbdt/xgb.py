@@ -49,6 +49,8 @@ dtrain = xgb.DMatrix(X_train, label=y_train, nthread=threads, enable_categorical
 booster = xgb.train(params, dtrain, num_boost_round=rounds)
 fit_seconds = time.perf_counter() - start
 fit_cpu_seconds = time.process_time() - cpu_start
+if os.environ.get("XGB_SAVE_MODEL"):  # keep the booster for the prediction benchmark (bench/gbdt/predict.mjs)
+    booster.save_model(os.environ["XGB_SAVE_MODEL"])
 start = time.perf_counter()
 proba = booster.predict(xgb.DMatrix(X_test, nthread=threads, enable_categorical=n_categorical > 0))
 predict_seconds = time.perf_counter() - start
