@@ -1,4 +1,5 @@
 // The serving benchmark, one command: npm run bench -- serve [--duration 10] [--connections 32] [--batches 7] [--repeat 3]
+//   [--node-options "--max-semi-space-size=64"] (Node/V8 options of both server processes alike)
 // On loopback, autocannon (in this process) drives single-row POST /v1/models/flights/predict requests at
 //   (a) a bare Fastify handler answering a constant JSON body of the same shape (bench/serve/bare.mjs) and
 //   (b) learnloop's service (createService over a SQLite store) with a 100-tree GBDT model trained on
@@ -28,10 +29,13 @@ const connections = option("connections", 32);
 const batches = option("batches", 7);
 const repeat = option("repeat", 3);
 const tsx = ["--import", "tsx"];
+// Node/V8 options for both server processes alike, e.g. --node-options "--max-semi-space-size=64".
+const nodeOptionsAt = args.indexOf("--node-options");
+const serverFlags = nodeOptionsAt >= 0 ? args[nodeOptionsAt + 1].split(" ").filter(Boolean) : [];
 
 function start(command, commandArgs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...command, ...commandArgs], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...serverFlags, ...command, ...commandArgs], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk) => {
       out += chunk;
@@ -135,6 +139,7 @@ try {
   const lines = [
     `learnloop from ${lib === join(root, "src") ? "the sources (tsx)" : "a build of src/"}`,
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${connections} connections, ${duration} s each, ${repeat} interleaved runs per server, single-row POST /v1/models/flights/predict`,
+    `node options of both servers: ${serverFlags.length > 0 ? serverFlags.join(" ") : "none"}`,
     `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after; busiest processes at the start: ${busy.join("; ")}`,
     "",
     "server       requests/s (median)  each run               p50 ms  p99 ms  errors  requests",

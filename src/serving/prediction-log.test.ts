@@ -110,3 +110,28 @@ test("LogThread writes through its own connection, and closes even before it is 
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test("LogThread starts in a process run with V8 options a worker refuses (node --trace-gc)", async () => {
+  const { execFile } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const home = mkdtempSync(join(tmpdir(), "learnloop-log-thread-flags-"));
+  const script = `
+    const { openStore } = await import(${JSON.stringify(new URL("../tracking/index.ts", import.meta.url).href)});
+    const { LogThread } = await import(${JSON.stringify(new URL("./prediction-log.ts", import.meta.url).href)});
+    const store = await openStore({ home: ${JSON.stringify(home)} });
+    const thread = new LogThread(store.location);
+    await thread.write([{ id: "q1", at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: 1 }, outputs: { prediction: 0 } }]);
+    await thread.close();
+    console.log("logged " + (await store.predictionCounts("m")).predictions);
+    await store.close();`;
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ["--trace-gc", "--import", "tsx", "--input-type=module", "-e", script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout)));
+    });
+    assert.match(output, /^logged 1$/m);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -213,14 +213,16 @@ export class LogThread {
     const typescript = self.pathname.endsWith(".ts");
     const entry = new URL(`./log-thread.${typescript ? "ts" : "js"}`, self);
     // Under tsx (tests, benchmarks from the sources) the worker registers tsx's loader before importing
-    // the TypeScript entry; from dist/ it loads the JavaScript directly.
+    // the TypeScript entry; from dist/ it loads the JavaScript directly. The thread gets no command-line
+    // options of the process: it needs none, and a worker refuses some a service may be started with
+    // (node --trace-gc, --max-semi-space-size, ...), which stopped the service at its start.
     this.#worker = typescript
       ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`, {
           eval: true,
           workerData: { url: file },
-          execArgv: process.execArgv,
+          execArgv: [],
         })
-      : new Worker(entry, { workerData: { url: file }, execArgv: process.execArgv });
+      : new Worker(entry, { workerData: { url: file }, execArgv: [] });
     let started: () => void = () => undefined;
     let failed: (error: Error) => void = () => undefined;
     this.#ready = new Promise<void>((resolve, reject) => {
