@@ -41,9 +41,12 @@ export function formatNumber(value: number): string {
 
 /** Seconds for people: "0.42 s", "1 min 05 s". */
 export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(Math.round(seconds - minutes * 60)).padStart(2, "0")} s`;
+  // Round once, at the precision shown, so 59.97 s reads "1 min 00 s", never "60.0 s" or "2 min 60 s".
+  if (seconds < 9.995) return `${seconds.toFixed(2)} s`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  return `${minutes} min ${String(whole - minutes * 60).padStart(2, "0")} s`;
 }
 
 /**
