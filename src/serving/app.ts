@@ -134,7 +134,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     onDropped(records) {
       metrics?.logDropped.inc(records);
     },
-  });
+  }, thread !== undefined);
   metrics = new ServiceMetrics(() => log.counts);
   const serviceMetrics = metrics;
 

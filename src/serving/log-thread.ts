@@ -4,7 +4,8 @@
  * made of. This worker opens its own connection to the same SQLite file (WAL lets a writer and the
  * service's reader work side by side) and writes the batches the service posts, answering each one.
  *
- * Started by LogThread (./prediction-log.ts); messages: {id, records} -> {id, ok} or {id, error}; "close".
+ * Started by LogThread (./prediction-log.ts); messages: {id, records} -> {id, ok} or {id, error, records};
+ * "close".
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { StoreError } from "../core/errors.js";
@@ -30,6 +31,7 @@ port.on("message", async (message: WriteRequest | "close") => {
     port.postMessage({ id: message.id, ok: true });
   } catch (error) {
     const store = error instanceof StoreError ? { code: error.code, subject: error.subject, detail: error.detail } : undefined;
-    port.postMessage({ id: message.id, ok: false, error: { message: (error as Error).message ?? String(error), store } });
+    // The records go back with the error: the service keeps no copy of a batch it handed over.
+    port.postMessage({ id: message.id, ok: false, error: { message: (error as Error).message ?? String(error), store }, records: message.records });
   }
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StoreError } from "../core/errors.js";
 import type { PredictionRecord } from "../tracking/types.js";
-import { PredictionLogWriter } from "./prediction-log.js";
+import { HandedBackError, PredictionLogWriter } from "./prediction-log.js";
 
 const records = (n: number, from = 0): PredictionRecord[] =>
   Array.from({ length: n }, (_, i) => ({ id: `p${from + i}`, at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: i }, outputs: { prediction: 0 } }));
@@ -63,6 +63,42 @@ test("while the store is unreachable records are kept to retry, up to maxQueue; 
   assert.deepEqual(errors, [true, true]);
 });
 
+test("handed off: the writer keeps no batch while it is written; records given back are retried in order, lost ones counted as dropped", async () => {
+  let down = true;
+  let lose = false;
+  const written: string[] = [];
+  const writer = new PredictionLogWriter(
+    (batch) => {
+      // The writer thread's copy; the writer's own array is emptied to prove nothing reads it again.
+      const copy = structuredClone(batch) as PredictionRecord[];
+      (batch as PredictionRecord[]).length = 0;
+      return new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          if (lose) reject(new HandedBackError(new StoreError("unavailable", "db", "the thread stopped"), undefined));
+          else if (down) reject(new HandedBackError(new StoreError("unavailable", "db", "connection refused"), copy));
+          else {
+            written.push(...copy.map((r) => r.id));
+            resolve();
+          }
+        }),
+      );
+    },
+    { flushIntervalMs: 0, batchSize: 2 },
+    {},
+    true,
+  );
+  writer.append(records(5));
+  await assert.rejects(writer.flush(), /connection refused/);
+  assert.deepEqual(writer.counts, { queued: 5, written: 0, dropped: 0, writeErrors: 3 });
+  down = false;
+  await writer.flush();
+  assert.deepEqual(written, ["p0", "p1", "p2", "p3", "p4"]);
+  lose = true;
+  writer.append(records(3, 5));
+  await assert.rejects(writer.flush(), /the thread stopped/);
+  assert.deepEqual(writer.counts, { queued: 0, written: 5, dropped: 3, writeErrors: 5 });
+});
+
 test("a batch the store refuses for good (a conflict) is dropped and counted, not retried forever", async () => {
   let calls = 0;
   const writer = new PredictionLogWriter(
@@ -102,6 +138,13 @@ test("LogThread writes through its own connection, and closes even before it is 
     await new LogThread(store.location).close();
     const thread = new LogThread(store.location);
     await thread.write(records(3));
+    // A failed write gives the records back (the service keeps no copy of a batch it handed over).
+    await assert.rejects(thread.write(records(1)), (error: unknown) => {
+      assert.ok(error instanceof HandedBackError);
+      assert.ok(error.failure instanceof StoreError && error.failure.code === "conflict", String(error.failure));
+      assert.deepEqual(error.records, records(1));
+      return true;
+    });
     await thread.close();
     assert.deepEqual((await store.getPrediction("p1"))?.inputs, { x: 1 });
     assert.equal((await store.predictionCounts("m")).predictions, 3);

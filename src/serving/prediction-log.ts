@@ -42,10 +42,28 @@ export interface PredictionLogEvents {
   onDropped?(records: number): void;
 }
 
+/**
+ * Thrown by a write that copied its records away (`handOff`): the records of the failed batch, given
+ * back so that they can be retried.
+ */
+export class HandedBackError extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly records: PredictionRecord[] | undefined,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+  }
+}
+
 /** Writes prediction records through `write` (Store.logPredictions) in batches, off the request path. */
 export class PredictionLogWriter {
   readonly #write: (records: readonly PredictionRecord[]) => Promise<void>;
   readonly #events: PredictionLogEvents;
+  /**
+   * `write` copies a batch at once (LogThread posts it to its thread): the batch is not kept here while
+   * it is written, and a failed write gives its records back in a HandedBackError.
+   */
+  readonly #handOff: boolean;
   readonly flushIntervalMs: number;
   readonly batchSize: number;
   readonly maxQueue: number;
@@ -59,9 +77,14 @@ export class PredictionLogWriter {
   #closed = false;
   readonly counts: PredictionLogCounts = { queued: 0, written: 0, dropped: 0, writeErrors: 0 };
 
-  constructor(write: (records: readonly PredictionRecord[]) => Promise<void>, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}) {
+  /**
+   * With `handOff`, `write` must copy the records before it returns its promise and, when it fails,
+   * reject with a HandedBackError carrying them (or no records: they are then counted as dropped).
+   */
+  constructor(write: (records: readonly PredictionRecord[]) => Promise<void>, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}, handOff = false) {
     this.#write = write;
     this.#events = events;
+    this.#handOff = handOff;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.batchSize = options.batchSize ?? 1000;
     this.maxQueue = options.maxQueue ?? 100_000;
@@ -121,27 +144,28 @@ export class PredictionLogWriter {
     // Handing a batch over copies it (a structured clone for the writer thread): requests get a turn
     // between batches, so that a 10,000-row request's records do not hold the next requests for the
     // whole copy.
+    // With a hand-off (the writer thread), a batch is copied when it is sent and not kept here until it
+    // is committed: the records die young on the service's heap instead of surviving scavenges while
+    // the thread writes (copying them was the longest GC pause under load).
     let left = this.#queue.length;
-    const batches: PredictionRecord[][] = [];
-    const writes: Promise<{ error: unknown; retry: boolean } | undefined>[] = [];
+    const writes: Promise<WriteOutcome>[] = [];
     while (left > 0 && this.#queue.length > 0) {
-      if (batches.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (writes.length > 0) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.#queue.splice(0, Math.min(this.batchSize, left));
       left -= batch.length;
       this.#inFlight += batch.length;
       this.counts.queued = this.#queue.length;
-      batches.push(batch);
       writes.push(this.#writeBatch(batch));
     }
     const outcomes = await Promise.all(writes);
     // Batches to retry go back to the front of the queue, in their order.
     const retry: PredictionRecord[] = [];
     let failure: { error: unknown } | undefined;
-    outcomes.forEach((outcome, i) => {
-      if (outcome === undefined) return;
+    for (const outcome of outcomes) {
+      if (outcome === undefined) continue;
       failure ??= outcome;
-      if (outcome.retry) retry.push(...batches[i]!);
-    });
+      if (outcome.retry) retry.push(...outcome.records);
+    }
     if (retry.length > 0) {
       const room = Math.max(0, this.maxQueue - this.#queue.length - this.#inFlight);
       const kept = Math.min(room, retry.length);
@@ -153,23 +177,37 @@ export class PredictionLogWriter {
     if (failure) throw failure.error;
   }
 
-  /** Writes one batch; resolves to undefined, or to the error and whether the batch is worth retrying. */
-  async #writeBatch(batch: PredictionRecord[]): Promise<{ error: unknown; retry: boolean } | undefined> {
+  /** Writes one batch; resolves to undefined, or to the error and the records worth retrying. */
+  #writeBatch(batch: PredictionRecord[]): Promise<WriteOutcome> {
     const started = performance.now();
+    const n = batch.length;
+    let writing: Promise<void>;
     try {
-      await this.#write(batch);
+      writing = this.#write(batch);
     } catch (error) {
-      this.#inFlight -= batch.length;
-      this.counts.writeErrors++;
-      const retry = error instanceof StoreError ? error.code === "unavailable" : true;
-      if (!retry) this.#drop(batch.length);
-      this.#events.onError?.(error, batch.length, retry);
-      return { error, retry };
+      writing = Promise.reject(error);
     }
-    this.#inFlight -= batch.length;
-    this.counts.written += batch.length;
-    this.#events.onWritten?.(batch.length, (performance.now() - started) / 1000);
-    return undefined;
+    // Handed off: only the count stays referenced while the batch is written.
+    const kept = this.#handOff ? undefined : batch;
+    return writing.then(
+      () => {
+        this.#inFlight -= n;
+        this.counts.written += n;
+        this.#events.onWritten?.(n, (performance.now() - started) / 1000);
+        return undefined;
+      },
+      (thrown: unknown) => {
+        this.#inFlight -= n;
+        this.counts.writeErrors++;
+        const handedBack = thrown instanceof HandedBackError ? thrown : undefined;
+        const error = handedBack ? handedBack.failure : thrown;
+        const records = kept ?? handedBack?.records;
+        const retry = records !== undefined && (error instanceof StoreError ? error.code === "unavailable" : true);
+        if (!retry) this.#drop(n);
+        this.#events.onError?.(error, n, retry);
+        return { error, retry, records: retry ? records! : [] };
+      },
+    );
   }
 
   /** Stops the timer and writes what is queued; later appends are dropped and counted. */
@@ -187,11 +225,15 @@ export class PredictionLogWriter {
   }
 }
 
+type WriteOutcome = { error: unknown; retry: boolean; records: PredictionRecord[] } | undefined;
+
 interface ThreadReply {
   readonly id?: number;
   readonly ready?: boolean;
   readonly ok?: boolean;
   readonly error?: { readonly message: string; readonly store?: { readonly code: StoreIssueCode; readonly subject: string; readonly detail: string } };
+  /** The records of a failed write, given back to be retried. */
+  readonly records?: PredictionRecord[];
 }
 
 /**
@@ -204,6 +246,7 @@ export class LogThread {
   readonly #pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
   readonly #ready: Promise<void>;
   #next = 0;
+  #started = false;
   #failure: Error | undefined;
   #closing = false;
 
@@ -232,6 +275,7 @@ export class LogThread {
     this.#ready.catch(() => undefined);
     this.#worker.on("message", (reply: ThreadReply) => {
       if (reply.ready) {
+        this.#started = true;
         // Until then the thread keeps the process alive (a write may be waiting for it to start).
         if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
         return started();
@@ -243,23 +287,34 @@ export class LogThread {
       if (reply.ok) waiting.resolve();
       else {
         const store = reply.error?.store;
-        waiting.reject(store ? new StoreError(store.code, store.subject, store.detail) : new Error(reply.error?.message ?? "the log thread failed"));
+        const error = store ? new StoreError(store.code, store.subject, store.detail) : new Error(reply.error?.message ?? "the log thread failed");
+        waiting.reject(new HandedBackError(error, reply.records));
       }
     });
     const crash = (error: Error): void => {
       this.#failure = new StoreError("unavailable", file, `the prediction log thread stopped: ${error.message}`);
       failed(this.#failure);
-      for (const waiting of this.#pending.values()) waiting.reject(this.#failure);
+      // The batches the thread held are lost with it (counted as dropped by the writer).
+      for (const waiting of this.#pending.values()) waiting.reject(new HandedBackError(this.#failure, undefined));
       this.#pending.clear();
     };
     this.#worker.on("error", crash);
     this.#worker.on("exit", (code) => crash(new Error(`exit status ${code}`)));
   }
 
-  /** Writes one batch in the thread's store; resolves once it is committed. */
-  async write(records: readonly PredictionRecord[]): Promise<void> {
-    await this.#ready;
-    if (this.#failure) throw this.#failure;
+  /**
+   * Writes one batch in the thread's store; resolves once it is committed. The records are copied
+   * before this returns (for PredictionLogWriter's `handOff`); a failed write rejects with a
+   * HandedBackError carrying them.
+   */
+  write(records: readonly PredictionRecord[]): Promise<void> {
+    if (this.#failure) return Promise.reject(new HandedBackError(this.#failure, [...records]));
+    // Until the thread is ready, the batch waits here (it is copied when it is posted).
+    if (!this.#started) return this.#ready.then(() => this.write(records), () => Promise.reject(new HandedBackError(this.#failure, [...records])));
+    return this.#post(records);
+  }
+
+  #post(records: readonly PredictionRecord[]): Promise<void> {
     const id = this.#next++;
     return new Promise<void>((resolve, reject) => {
       // The thread keeps the process alive only while a write is under way.
