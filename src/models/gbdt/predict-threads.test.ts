@@ -47,6 +47,19 @@ function assertThreadedEqual(predict: (threads: number) => Float64Array, expecte
   assert.ok(workerBlocks > 0, "the workers predicted some blocks");
 }
 
+test("blocks a worker has not finished when the calling thread runs out of blocks are predicted again, with the same scores", () => {
+  // At the end of most batches the worker is in the middle of a block, which the calling thread then
+  // predicts itself (it never waits): repeat until that happened, checking every batch.
+  const data = mixed(30000, 4, 2);
+  const model = new GradientBoosting({ iterations: 10, maxLeaves: 15, earlyStopping: 0, threads: 1 }).fit(data);
+  const one = model.predictRaw(data, { threads: 1 });
+  const before = predictThreadStats.redoneBlocks;
+  for (let attempt = 0; attempt < 100 && predictThreadStats.redoneBlocks === before; attempt++) {
+    assert.deepEqual(bytes(model.predictRaw(data, { threads: 2 })), bytes(one), `attempt ${attempt}`);
+  }
+  assert.ok(predictThreadStats.redoneBlocks > before, "a block was predicted again");
+});
+
 /** A dumped tree as the naive twin's object tree (category names back to codes). */
 function toNaive(node: DumpedNode, data: Dataset): NaiveNode {
   if ("leaf" in node) return { leaf: true, value: node.leaf };

@@ -8,8 +8,11 @@
  * MIN_PARALLEL_ROWS stay on the calling thread: a service's single-row and small-batch latency never
  * pays for a hand-over.
  *
- * The calling thread never waits for a worker to start or wake: it claims blocks from the first moment,
- * and a worker that comes late (starting, or its core taken by another process) finds fewer or none left.
+ * The calling thread never waits for a worker: it claims blocks from the first moment, so a worker that
+ * comes late (starting, or its core taken by another process) finds fewer or none left; and when no block
+ * is left to claim, it predicts again, into its own copy of the scores, every block a worker claimed but
+ * has not finished (the worker's late result is never read). On a loaded machine a worker descheduled in
+ * the middle of a block would otherwise hold the whole batch up.
  * The pool is process-wide, started on the first large batch, and unref'd (it never keeps a process alive).
  */
 import { availableParallelism } from "node:os";
@@ -17,15 +20,22 @@ import { Worker } from "node:worker_threads";
 import { PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, packTrees, predictColumnsBlock, predictPackedRaw, predictPackedRaw4, stepAny, type PackedTrees, type TreeArrays } from "../../kernels/tree-predict.js";
 import { toShared } from "./histogram-threads.js";
 
-/** Rows per block: a block's row-major copy (4096 x 28 doubles, 0.9 MB) stays in L2 while the trees walk it. */
-const BLOCK_ROWS = 4096;
+/**
+ * Rows per block: a block's row-major copy (1024 x 28 doubles, 229 KB) stays in L2 while the trees walk it,
+ * and a block left unfinished by a worker costs the calling thread a few milliseconds to predict again.
+ */
+const BLOCK_ROWS = 1024;
 /** Batches smaller than this are predicted on the calling thread (about 10-50 ms of work for 100 trees). */
 export const MIN_PARALLEL_ROWS = 10_000;
-/** ctrl words of a job: the next unclaimed block, blocks finished, a block failed, blocks done by workers. */
+/**
+ * ctrl words of a job: the next unclaimed block, blocks finished, a block failed, blocks done by workers,
+ * then one word per block: 1 once its scores are written.
+ */
 const NEXT = 0;
 const DONE = 1;
 const FAILED = 2;
 const BY_WORKERS = 3;
+const BLOCK_DONE = 4;
 
 /** What each worker receives for a batch; every array is in shared memory. */
 interface PredictJob {
@@ -52,7 +62,7 @@ export interface PredictOptions {
  * Claims and predicts blocks of `job` until none is left. Run by the calling thread and by the workers
  * (serialised with toString: it uses only its arguments and the constants declared in workerSource).
  */
-function runPredictBlocks(block: typeof predictColumnsBlock, job: PredictJob, isWorker: boolean): void {
+function runPredictBlocks(block: typeof predictColumnsBlock, job: PredictJob, mine: Uint8Array | null): void {
   const { ctrl, trees, columns, nRows, nOutputs, initial, out, blockRows } = job;
   const nBlocks = Math.ceil(nRows / blockRows);
   let scratch: Float64Array | null = null;
@@ -63,18 +73,20 @@ function runPredictBlocks(block: typeof predictColumnsBlock, job: PredictJob, is
       scratch ??= new Float64Array(Math.min(blockRows, nRows) * columns.length);
       const start = b * blockRows;
       block(trees, columns, start, Math.min(blockRows, nRows - start), nOutputs, initial, out, scratch);
+      if (mine) mine[b] = 1;
+      // Sequentially consistent: whoever sees the flag sees the block's scores.
+      Atomics.store(ctrl, BLOCK_DONE + b, 1);
     } catch {
       Atomics.store(ctrl, FAILED, 1);
     }
-    if (isWorker) Atomics.add(ctrl, BY_WORKERS, 1);
-    // Sequentially consistent: whoever sees the count sees the block's scores.
-    if (Atomics.add(ctrl, DONE, 1) + 1 === nBlocks) Atomics.notify(ctrl, DONE);
+    if (!mine) Atomics.add(ctrl, BY_WORKERS, 1);
+    Atomics.add(ctrl, DONE, 1);
   }
 }
 
 /** The worker's whole program: the constants, the kernels' compiled source and a message loop. */
 function workerSource(): string {
-  const constants = { PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, NEXT, DONE, FAILED, BY_WORKERS };
+  const constants = { PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, NEXT, DONE, FAILED, BY_WORKERS, BLOCK_DONE };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
@@ -85,12 +97,15 @@ function workerSource(): string {
     String(predictPackedRaw4),
     String(predictColumnsBlock),
     String(runPredictBlocks),
-    `require("node:worker_threads").parentPort.on("message", (job) => ${runPredictBlocks.name}(${predictColumnsBlock.name}, job, true));`,
+    `require("node:worker_threads").parentPort.on("message", (job) => ${runPredictBlocks.name}(${predictColumnsBlock.name}, job, null));`,
   ].join("\n");
 }
 
-/** Blocks of the last multi-thread batch that workers predicted (the rest were the calling thread's). */
-export const predictThreadStats = { workerBlocks: 0 };
+/**
+ * workerBlocks: blocks of the last multi-thread batch that workers finished before the calling thread ran
+ * out of blocks to claim; redoneBlocks: blocks the calling thread predicted again since the process started.
+ */
+export const predictThreadStats = { workerBlocks: 0, redoneBlocks: 0 };
 
 const workers: Worker[] = [];
 let broken = false;
@@ -162,7 +177,7 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
     for (let start = 0; start < nRows; start += BLOCK_ROWS) predictColumnsBlock(packed, columns, start, Math.min(BLOCK_ROWS, nRows - start), nOutputs, initial, out, scratch);
     return out;
   }
-  const ctrl = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (BLOCK_DONE + nBlocks)));
   const job: PredictJob = {
     ctrl,
     trees: packed,
@@ -174,15 +189,29 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
     blockRows: BLOCK_ROWS,
   };
   for (const worker of helpers) worker.postMessage(job);
-  runPredictBlocks(predictColumnsBlock, job, false);
-  for (let done = Atomics.load(ctrl, DONE); done !== nBlocks; done = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, done, 100);
-  predictThreadStats.workerBlocks = Atomics.load(ctrl, BY_WORKERS);
-  if (Atomics.load(ctrl, FAILED) !== 0) {
-    // A worker could not predict its block (out of memory, say): the pool is not used again, and this
-    // batch is predicted once more on the calling thread.
-    broken = true;
-    return predictColumns(trees, columns, nRows, nOutputs, initial, 1);
+  // The calling thread reads the caller's columns and writes into the caller's array: the same kinds of
+  // arrays as on one thread (shared ones would make its compiled code polymorphic, measured 1.5-1.9x slower
+  // on the first batch after a one-thread batch).
+  const out = new Float64Array(nRows * nOutputs);
+  const mine = new Uint8Array(nBlocks);
+  runPredictBlocks(predictColumnsBlock, { ...job, columns, out, initial }, mine);
+  // No block is left to claim. A block whose flag is set now is complete in job.out; one that is not is
+  // still in a worker's hands (or failed) and is predicted again here.
+  let scratch: Float64Array | null = null;
+  for (let b = 0; b < nBlocks; b++) {
+    if (mine[b]) continue;
+    const start = b * BLOCK_ROWS;
+    const n = Math.min(BLOCK_ROWS, nRows - start);
+    if (Atomics.load(ctrl, BLOCK_DONE + b) === 1) {
+      out.set(job.out.subarray(start * nOutputs, (start + n) * nOutputs), start * nOutputs);
+      continue;
+    }
+    predictThreadStats.redoneBlocks++;
+    scratch ??= new Float64Array(BLOCK_ROWS * columns.length);
+    predictColumnsBlock(packed, columns, start, n, nOutputs, initial, out, scratch);
   }
-  // A plain (unshared) array for the caller, as on one thread.
-  return new Float64Array(job.out);
+  predictThreadStats.workerBlocks = Atomics.load(ctrl, BY_WORKERS);
+  // A worker that failed (out of memory, say) makes later batches use the calling thread only.
+  if (Atomics.load(ctrl, FAILED) !== 0) broken = true;
+  return out;
 }
