@@ -1,5 +1,6 @@
 // The serving benchmark, one command: npm run bench -- serve [--duration 10] [--connections 32] [--batches 7] [--repeat 3]
 //   [--node-options "--max-semi-space-size=64"] (Node/V8 options of both server processes alike)
+//   [--lib <compiled library folder>] (default: src/ compiled into bench/data/serve-dist)
 // On loopback, autocannon (in this process) drives single-row POST /v1/models/flights/predict requests at
 //   (a) a bare Fastify handler answering a constant JSON body of the same shape (bench/serve/bare.mjs) and
 //   (b) learnloop's service (createService over a SQLite store) with a 100-tree GBDT model trained on
@@ -98,9 +99,11 @@ async function timeBatches(port) {
 }
 
 const home = mkdtempSync(join(tmpdir(), "learnloop-bench-serve-"));
-let lib = join(root, "bench", "data", "serve-dist");
+// --lib <folder>: an already compiled library to benchmark instead of a build of src/ (an older checkout's).
+const libAt = args.indexOf("--lib");
+let lib = libAt >= 0 ? args[libAt + 1] : join(root, "bench", "data", "serve-dist");
 let runner = [];
-try {
+if (libAt < 0) try {
   process.stderr.write("compiling src/ into bench/data/serve-dist...\n");
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", lib, "--sourceMap", "false", "--declaration", "false", "--declarationMap", "false"], { cwd: root, stdio: "inherit" });
 } catch {
@@ -137,7 +140,7 @@ try {
 
   const fmt = (n, digits = 2) => n.toFixed(digits);
   const lines = [
-    `learnloop from ${lib === join(root, "src") ? "the sources (tsx)" : "a build of src/"}`,
+    `learnloop from ${libAt >= 0 ? lib : lib === join(root, "src") ? "the sources (tsx)" : "a build of src/"}`,
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${connections} connections, ${duration} s each, ${repeat} interleaved runs per server, single-row POST /v1/models/flights/predict`,
     `node options of both servers: ${serverFlags.length > 0 ? serverFlags.join(" ") : "none"}`,
     `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after; busiest processes at the start: ${busy.join("; ")}`,
