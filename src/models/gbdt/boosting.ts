@@ -19,7 +19,7 @@ import { TreeGrower, type BinnedData } from "./grower.js";
 import { HistogramThreads, toShared } from "./histogram-threads.js";
 import { lossByName, type Loss, type LossName } from "./loss.js";
 import { GbdtModel, type GbdtTrees } from "./model.js";
-import { GBDT_PARAMS, type GbdtParams } from "./params.js";
+import { DEFAULT_ROUNDS, DEFAULT_ROUNDS_EARLY_STOPPING, GBDT_PARAMS, type GbdtParams } from "./params.js";
 
 const OWNER = "GradientBoosting";
 
@@ -90,6 +90,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
 
     const rng = new Random(p.seed);
     const patience = p.earlyStopping ?? (options.valid || nRows > AUTO_EARLY_STOPPING_ROWS ? AUTO_EARLY_STOPPING_ROUNDS : 0);
+    const iterations = p.iterations ?? (patience > 0 ? DEFAULT_ROUNDS_EARLY_STOPPING : DEFAULT_ROUNDS);
     // Rows to train on, and held-out rows when early stopping has no valid set.
     let trainRows: Int32Array | null = null;
     let heldOut: Int32Array | null = null;
@@ -161,7 +162,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const leafOfRow = new Uint16Array(nTrain);
     const leafValues = new Float64Array(p.maxLeaves);
 
-    for (let round = 0; round < p.iterations; round++) {
+    for (let round = 0; round < iterations; round++) {
       loss.gradients(y, w, raw, nTrain, nRaw, gh);
       // Row subsample for this round: a Bernoulli pass keeps the rows ascending.
       let nUsed = nTrain;
@@ -196,7 +197,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         builder.add(grower, k);
       }
       roundsRun = round + 1;
-      options.onProgress?.({ phase: "boosting", done: round + 1, total: p.iterations });
+      options.onProgress?.({ phase: "boosting", done: round + 1, total: iterations, ...(patience > 0 ? { upperBound: true } : {}) });
       if (valid) {
         const current = loss.meanLoss(valid.y, valid.w, valid.raw, valid.nRows, nRaw);
         validationLoss.push(current);

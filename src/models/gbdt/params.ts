@@ -7,6 +7,11 @@
 import type { ParamSchema, ParamValues } from "../../core/params.js";
 
 /** Hyperparameter schema of GradientBoosting. */
+/** Boosting rounds when `iterations` is null and early stopping is off (scikit-learn's and LightGBM's 100). */
+export const DEFAULT_ROUNDS = 100;
+/** The round cap when `iterations` is null and early stopping is on: a limit, not a target. */
+export const DEFAULT_ROUNDS_EARLY_STOPPING = 500;
+
 export const GBDT_PARAMS = {
   loss: {
     type: "enum",
@@ -14,7 +19,18 @@ export const GBDT_PARAMS = {
     default: "auto",
     doc: "loss to minimise; auto: log_loss for classification, squared_error for regression",
   },
-  iterations: { type: "number", integer: true, min: 1, max: 100000, default: 100, doc: "boosting rounds (one tree per class per round)" },
+  // With early stopping on, 100 rounds at learning rate 0.1 under-fit large data and the stopping never
+  // fired: on the 3M flights, 100 rounds gave a held-out ROC AUC of 0.747, 500 gave 0.782; on the accuracy
+  // benchmark's two sets above 10k rows (flights 200k, letter) 500 beat both anchors (bench/accuracy).
+  iterations: {
+    type: "number",
+    integer: true,
+    min: 1,
+    max: 100000,
+    default: null,
+    nullable: true,
+    doc: `boosting rounds (one tree per class per round); null: ${DEFAULT_ROUNDS}, or at most ${DEFAULT_ROUNDS_EARLY_STOPPING} when early stopping is on (it usually ends sooner)`,
+  },
   learningRate: { type: "number", min: 0, exclusiveMin: true, max: 10, default: 0.1, doc: "shrinkage applied to every leaf value" },
   maxLeaves: { type: "number", integer: true, min: 2, max: 4096, default: 31, doc: "leaves per tree; trees grow best-first (leaf-wise)" },
   maxDepth: { type: "number", integer: true, min: 1, max: 64, default: null, nullable: true, doc: "depth limit of a tree; null for none" },
