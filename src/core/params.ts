@@ -16,6 +16,8 @@ export interface NumberParam {
   /** When true, `min` itself is not allowed. */
   readonly exclusiveMin?: boolean;
   readonly nullable?: boolean;
+  /** Words it also takes in place of a number (scikit-learn's max_features="sqrt"). */
+  readonly keywords?: readonly string[];
 }
 
 /** A parameter that takes one of a fixed set of strings. */
@@ -41,7 +43,8 @@ export type ParamSchema = Readonly<Record<string, ParamSpec>>;
 
 /** The resolved values of a schema. */
 export type ParamValues<S extends ParamSchema> = {
-  readonly [K in keyof S]: S[K] extends NumberParam ? number | (S[K]["nullable"] extends true ? null : never)
+  readonly [K in keyof S]: S[K] extends NumberParam
+    ? number | (S[K]["nullable"] extends true ? null : never) | (S[K] extends { readonly keywords: readonly (infer W)[] } ? W : never)
     : S[K] extends EnumParam ? string
     : S[K] extends BooleanParam ? boolean
     : never;
@@ -53,7 +56,9 @@ function describeRange(spec: NumberParam): string {
   if (spec.min !== undefined) parts.push(`${spec.exclusiveMin ? ">" : ">="} ${spec.min}`);
   if (spec.max !== undefined) parts.push(`<= ${spec.max}`);
   const range = parts.length ? ` ${parts.join(" and ")}` : "";
-  return `${kind}${range}${spec.nullable ? " (or null)" : ""}`;
+  const quoted = (spec.keywords ?? []).map((word) => JSON.stringify(word));
+  const words = quoted.length === 0 ? "" : quoted.length === 1 ? ` or ${quoted[0]}` : `, ${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+  return `${kind}${range}${words}${spec.nullable ? " (or null)" : ""}`;
 }
 
 /** Checks one value against its declaration; throws InvalidParameterError naming the parameter. */
@@ -61,6 +66,7 @@ export function validateParam(owner: string, name: string, spec: ParamSpec, valu
   switch (spec.type) {
     case "number": {
       if (value === null && spec.nullable) return null;
+      if (typeof value === "string" && spec.keywords?.includes(value)) return value;
       const ok =
         typeof value === "number" &&
         Number.isFinite(value) &&
@@ -112,6 +118,7 @@ export function parseParamText(spec: ParamSpec, text: string): unknown {
   switch (spec.type) {
     case "number": {
       if (spec.nullable && (text === "null" || text === "none" || text === "")) return null;
+      if (spec.keywords?.includes(text)) return text;
       const value = Number(text);
       return text.trim() === "" || Number.isNaN(value) ? text : value;
     }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidParameterError } from "../../core/errors.js";
+import { parseParamText } from "../../core/params.js";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset, Task } from "../../core/types.js";
 import { decodeModelFile } from "../format.js";
@@ -103,6 +104,19 @@ test("maxFeatures resolves as scikit-learn's max_features: sqrt for classificati
   assert.equal(new RandomForest({ nTrees: 2, ...THREADS }).fit(train).fitSummary().featuresPerSplit, 2);
   assert.equal(new RandomForest({ nTrees: 2, ...THREADS }).fit(regression(600, 1)).fitSummary().featuresPerSplit, 6);
   assert.throws(() => new RandomForest({ maxFeatures: 7, ...THREADS }).fit(train), /maxFeatures must be at most the number of features \(6\)/);
+});
+
+test('maxFeatures takes scikit-learn\'s words "sqrt" and "log2" (floored, at least one), from the library and the CLI text', () => {
+  assert.equal(resolveMaxFeatures("sqrt", 28, true), 5);
+  assert.equal(resolveMaxFeatures("log2", 28, false), 4);
+  assert.equal(resolveMaxFeatures("log2", 1, false), 1);
+  assert.equal(new RandomForest({ nTrees: 2, maxFeatures: "log2", ...THREADS }).fit(regression(600, 1)).fitSummary().featuresPerSplit, 2);
+  assert.equal(parseParamText(FOREST_PARAMS.maxFeatures, "sqrt"), "sqrt");
+  assert.equal(parseParamText(FOREST_PARAMS.maxFeatures, "0.5"), 0.5);
+  assert.throws(
+    () => new RandomForest({ maxFeatures: "half" }),
+    (e: unknown) => e instanceof InvalidParameterError && e.message === 'RandomForest: maxFeatures must be a number > 0, "sqrt" or "log2" (or null), got "half"',
+  );
 });
 
 /** Every split of a dumped tree, as feature names in depth-first order. */
@@ -243,7 +257,7 @@ test("a gbdt file is refused by the forest loader", () => {
 test("parameter validation names the parameter and the expected range", () => {
   assert.throws(() => new RandomForest({ nTrees: 0 }), (e: unknown) => e instanceof InvalidParameterError && e.message === "RandomForest: nTrees must be an integer >= 1 and <= 100000, got 0");
   assert.throws(() => new RandomForest({ maxFeatures: 1.5 }), (e: unknown) => e instanceof InvalidParameterError && e.message === "RandomForest: maxFeatures must be a fraction in (0, 1] or a whole number of features, got 1.5");
-  assert.throws(() => new RandomForest({ maxFeatures: 0 }), /RandomForest: maxFeatures must be a number > 0 \(or null\), got 0/);
+  assert.throws(() => new RandomForest({ maxFeatures: 0 }), /RandomForest: maxFeatures must be a number > 0, "sqrt" or "log2" \(or null\), got 0/);
   assert.throws(() => new RandomForest({ bootstrap: "yes" }), /bootstrap must be true or false/);
   assert.throws(() => new RandomForest({ trees: 10 }), /trees must be one of the known parameters/);
   assert.equal(new RandomForest().params.nTrees, FOREST_PARAMS.nTrees.default);

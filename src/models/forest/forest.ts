@@ -50,7 +50,7 @@ export class RandomForest implements Estimator<ForestModel> {
   constructor(params: Readonly<Record<string, unknown>> = {}) {
     this.params = validateParams(OWNER, FOREST_PARAMS, params);
     const m = this.params.maxFeatures;
-    if (m !== null && m > 1 && !Number.isInteger(m)) throw new InvalidParameterError("maxFeatures", "a fraction in (0, 1] or a whole number of features", m, OWNER);
+    if (typeof m === "number" && m > 1 && !Number.isInteger(m)) throw new InvalidParameterError("maxFeatures", "a fraction in (0, 1] or a whole number of features", m, OWNER);
   }
 
   /** Fits a forest on `train`; never changes this estimator. */
@@ -189,10 +189,14 @@ export class RandomForest implements Estimator<ForestModel> {
 /**
  * Features per split from maxFeatures (scikit-learn's rules): null is sqrt(features) for classification
  * and all features for regression; a fraction takes floor(fraction x features); a whole number above 1
- * is a count, at most the number of features. Always at least one.
+ * is a count, at most the number of features; "sqrt" and "log2" as scikit-learn. Always at least one.
  */
-export function resolveMaxFeatures(maxFeatures: number | null, nFeatures: number, regression: boolean): number {
+export function resolveMaxFeatures(maxFeatures: number | string | null, nFeatures: number, regression: boolean): number {
   if (nFeatures === 0) return 0;
+  // scikit-learn's words: floor of the root or the base-2 logarithm of the number of features, at least one.
+  if (maxFeatures === "sqrt") return Math.max(1, Math.floor(Math.sqrt(nFeatures)));
+  if (maxFeatures === "log2") return Math.max(1, Math.floor(Math.log2(nFeatures)));
+  if (typeof maxFeatures === "string") throw new InvalidParameterError("maxFeatures", 'a number, "sqrt" or "log2"', maxFeatures, OWNER);
   if (maxFeatures !== null && maxFeatures > 1 && maxFeatures > nFeatures) {
     throw new InvalidParameterError("maxFeatures", `at most the number of features (${nFeatures}), or a fraction in (0, 1]`, maxFeatures, OWNER);
   }
