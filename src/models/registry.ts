@@ -67,6 +67,12 @@ export function loadModel(bytes: Uint8Array, file?: string): Model {
   return modelFromContent(decodeModelFile(bytes, file), file);
 }
 
+/** Loads a model from a model file's bytes and returns its header too (metrics, decision rule...). */
+export function loadModelWithHeader(bytes: Uint8Array, file?: string): { model: Model; header: ModelHeader } {
+  const content = decodeModelFile(bytes, file);
+  return { model: modelFromContent(content, file), header: content.header };
+}
+
 function modelFromContent(content: ModelContent, file?: string): Model {
   const family = MODEL_FAMILIES[content.header.kind];
   if (!family) throw new ModelFormatError("unknown_model_kind", `"${content.header.kind}" (known: ${Object.keys(MODEL_FAMILIES).join(", ")})`, file);
@@ -78,8 +84,8 @@ export async function loadModelFile(file: string): Promise<Model> {
   return (await readModelFile(file)).model;
 }
 
-/** Reads a model file: the model and the file's header (metrics, fingerprint, decision rule...). */
-export async function readModelFile(file: string): Promise<{ model: Model; header: ModelHeader }> {
+/** Reads a model file: the model, the file's header (metrics, fingerprint, decision rule...) and its bytes. */
+export async function readModelFile(file: string): Promise<{ model: Model; header: ModelHeader; bytes: Uint8Array }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -87,6 +93,6 @@ export async function readModelFile(file: string): Promise<{ model: Model; heade
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new DataValidationError({ code: "file_not_found", file });
     throw new DataValidationError({ code: "unreadable_file", file, detail: (error as Error).message });
   }
-  const content = decodeModelFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
-  return { model: modelFromContent(content, file), header: content.header };
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { ...loadModelWithHeader(view, file), bytes: view };
 }

@@ -9,10 +9,9 @@
  * being served keeps serving; the refused version is not tried again until the champion changes or a
  * reload is asked for.
  */
-import { ModelFormatError } from "../core/errors.js";
 import { formatError } from "../core/messages.js";
-import { decodeModelFile, type ModelHeader } from "../models/format.js";
-import { MODEL_FAMILIES } from "../models/registry.js";
+import type { ModelHeader } from "../models/format.js";
+import { loadModelWithHeader } from "../models/registry.js";
 import type { Model } from "../models/types.js";
 import type { ArtifactStore, ModelVersion, Registry } from "../tracking/types.js";
 import { RowReader } from "./rows.js";
@@ -56,19 +55,16 @@ export interface ModelHostEvents {
 /** Loads model-file bytes into a ServedModel; throws ModelFormatError for a bad file. */
 export function servedModelOf(version: Pick<ModelVersion, "name" | "version" | "sha256">, bytes: Uint8Array): ServedModel {
   const file = `${version.name} version ${version.version}`;
-  const content = decodeModelFile(bytes, file);
-  const family = MODEL_FAMILIES[content.header.kind];
-  if (!family) throw new ModelFormatError("unknown_model_kind", `"${content.header.kind}" (known: ${Object.keys(MODEL_FAMILIES).join(", ")})`, file);
-  const model = family.load(content, file);
+  const { model, header } = loadModelWithHeader(bytes, file);
   const classes = model.task === "regression" ? undefined : model.schema.target.classes;
-  const threshold = model.task === "binary" ? content.header.decision?.threshold : undefined;
+  const threshold = model.task === "binary" ? header.decision?.threshold : undefined;
   const fast = (model as Partial<{ predictRow(row: Float64Array, out?: Float64Array): Float64Array }>).predictRow;
   return {
     name: version.name,
     version: version.version,
     sha256: version.sha256,
     model,
-    header: content.header,
+    header,
     reader: new RowReader(model.schema),
     ...(classes ? { classes } : {}),
     ...(threshold !== undefined ? { threshold } : {}),

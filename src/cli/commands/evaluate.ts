@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { readDataset, schemaOf } from "../../data/index.js";
 import { scoreModel } from "../../evaluation/score-model.js";
-import { loadModelFile } from "../../models/registry.js";
+import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { roundSeconds } from "../common.js";
 import { formatTable, type Console } from "../output.js";
@@ -36,7 +35,7 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
   const metricNames = listOption(args.values.metrics);
   const run = { kind: "evaluate" as const, command: commandLine("evaluate", args), params: { modelFile, ...(metricNames.length > 0 ? { metrics: metricNames } : {}) }, data: { file: dataFile } };
   return recordRun(args.values, console, run, async (tracking) => {
-    const model = await loadModelFile(modelFile);
+    const { model, bytes: modelBytes } = await readModelFile(modelFile);
     const data = await readDataset(dataFile, {
       schema: model.schema,
       requireTarget: true,
@@ -59,7 +58,6 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
     };
     // The evaluated model file is kept by its checksum, so the run says exactly which model it measured.
     if (!tracking.runId) return { value: result, result: {} };
-    const modelBytes = await readFile(modelFile);
     const sha256 = await tracking.keep(modelBytes);
     return {
       value: result,

@@ -1,7 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { DataValidationError, InvalidParameterError, StoreError } from "../../core/errors.js";
-import { decodeModelFile } from "../../models/format.js";
-import { loadModel } from "../../models/registry.js";
+import { InvalidParameterError, StoreError } from "../../core/errors.js";
+import { readModelFile } from "../../models/registry.js";
 import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../../tracking/types.js";
 import type { CommandSpec, ParsedArgs } from "../args.js";
 import { formatNumber, formatTable, type Console } from "../output.js";
@@ -137,16 +135,7 @@ function versionNumber(raw: string): number {
 
 /** The model file's bytes, checked the way a loader checks them, with its kind, task and saved metrics. */
 async function readCheckedModelFile(file: string): Promise<{ bytes: Uint8Array; kind: string; task: string; metrics: Record<string, number> }> {
-  let buffer: Buffer;
-  try {
-    buffer = await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new DataValidationError({ code: "file_not_found", file });
-    throw new DataValidationError({ code: "unreadable_file", file, detail: (error as Error).message });
-  }
-  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  loadModel(bytes, file);
-  const { header } = decodeModelFile(bytes, file);
+  const { header, bytes } = await readModelFile(file);
   return { bytes, kind: header.kind, task: header.task, metrics: { ...(header.metrics ?? {}) } };
 }
 

@@ -106,7 +106,9 @@ export class GbdtModel implements Model {
     const trees = this.#trees;
     const nOut = this.task === "regression" ? 1 : this.task === "binary" ? 2 : nRaw;
     const result = out ?? new Float64Array(nOut);
-    const raw = nRaw === 1 ? null : new Float64Array(nRaw);
+    // Multiclass scores are summed in `result` itself and turned into probabilities in place: no scratch
+    // array per row on the service's hot path.
+    const raw = nRaw === 1 ? null : result;
     let single = baseScores[0]!;
     if (raw) for (let k = 0; k < nRaw; k++) raw[k] = baseScores[k]!;
     for (let t = 0; t < trees.treeRoot.length; t++) {
@@ -119,7 +121,7 @@ export class GbdtModel implements Model {
       const p = 1 / (1 + Math.exp(-single));
       result[0] = 1 - p;
       result[1] = p;
-    } else softmaxInto(raw!, 0, nRaw, result, 0);
+    } else softmaxInto(result, 0, nRaw, result, 0);
     return result;
   }
 
