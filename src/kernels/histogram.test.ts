@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
-import { buildHistogramAllRows, buildHistogramNaive, buildHistogramOrdered, buildPackedAllRows, buildPackedNaive, buildPackedOrdered, gatherGradients, HIST_STRIDE, passWidth, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram } from "./histogram.js";
+import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramNaive, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedNaive, buildPackedOrdered, gatherGradients, HIST_STRIDE, passWidth, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram, wasmPassWidth } from "./histogram.js";
+import { WasmArena } from "./wasm/arena.js";
 
 function interleave(g: Float64Array, h: Float64Array): Float32Array {
   const gh = new Float32Array(2 * g.length);
@@ -151,4 +152,68 @@ test("quantized gradients: levels keep sums exact; unbiased stochastic rounding;
   const same = gh.slice();
   quantizeGradients(same, nRows, levels, 12345, new Float64Array(same.buffer), new Quantization());
   assert.deepEqual(new Float64Array(same.buffer), packed);
+});
+
+test("the WebAssembly histogram kernels give the JavaScript kernels' sums bit for bit (every pass width, slices)", () => {
+  const rng = new Random(8);
+  for (let trial = 0; trial < 10; trial++) {
+    const nRows = 150 + trial * 53;
+    // 1 + trial features: passes of 1 to 4 features and every mix of them (9 = 3 + 3 + 3, 10 = 4 + 3 + 3).
+    const nBins = Int32Array.from({ length: 1 + trial }, () => 2 + rng.int(255));
+    const { bins, featureOffset, g, h, gh, total, nFeatures } = randomData(rng, nRows, nBins);
+    const arena = WasmArena.create([bins.length, gh.byteLength, 4 * nRows, 8 * nRows, 8 * 2 * total * HIST_STRIDE]);
+    assert.ok(arena, "WebAssembly SIMD and shared memory are available");
+    const wasmBins = arena.uint8(bins.length);
+    wasmBins.set(bins);
+    const wasmGh = arena.float32(gh.length);
+    wasmGh.set(gh);
+    const wasmRows = arena.int32(nRows);
+    const wasmOrdered = arena.float32(2 * nRows);
+    const out = arena.float64(total * HIST_STRIDE).fill(77); // stale content must be cleared
+    // A feature list out of order, without feature 0 when there are several: the kernels follow the list.
+    const features = Int32Array.from({ length: nFeatures }, (_, i) => nFeatures - 1 - i);
+    const nSelected = nFeatures > 1 ? nFeatures - 1 : 1;
+    const all = Array.from({ length: nRows }, (_, i) => i);
+    // Features not selected keep their content in both.
+    const expected = new Float64Array(total * HIST_STRIDE).fill(77);
+    buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, gh, expected);
+    buildHistogramAllRowsWasm(arena.kernels, wasmBins, nRows, features, nSelected, featureOffset, nBins, wasmGh, out);
+    assert.deepEqual(Array.from(out), Array.from(expected));
+    // And against the naive loop, for the features built.
+    const naive = buildHistogramNaive(bins, nRows, all, nFeatures, featureOffset, nBins, g, h);
+    for (let j = 0; j < nSelected; j++) {
+      const f = features[j]!;
+      for (let k = featureOffset[f]! * HIST_STRIDE; k < (featureOffset[f]! + nBins[f]!) * HIST_STRIDE; k++) assert.ok(Math.abs(out[k]! - naive[k]!) < 1e-9, `feature ${f} slot ${k}`);
+    }
+
+    const rows = Int32Array.from(all.filter(() => rng.next() < 0.4));
+    wasmRows.set(rows);
+    const ordered = new Float32Array(2 * nRows);
+    gatherGradients(rows, 0, rows.length, gh, ordered);
+    wasmOrdered.set(ordered);
+    // A slice that starts past 0 (the pairs are read aligned with the rows).
+    const offset = Math.floor(rows.length / 4);
+    buildHistogramOrdered(bins, nRows, rows, offset, rows.length - offset, features, nSelected, featureOffset, nBins, ordered, expected);
+    buildHistogramOrderedWasm(arena.kernels, wasmBins, nRows, wasmRows, offset, rows.length - offset, features, nSelected, featureOffset, nBins, wasmOrdered, out);
+    assert.deepEqual(Array.from(out), Array.from(expected));
+    // An empty slice leaves zeroed bins.
+    buildHistogramOrderedWasm(arena.kernels, wasmBins, nRows, wasmRows, 0, 0, features, nSelected, featureOffset, nBins, wasmOrdered, out);
+    for (let j = 0; j < nSelected; j++) {
+      const f = features[j]!;
+      for (let k = featureOffset[f]! * HIST_STRIDE; k < (featureOffset[f]! + nBins[f]!) * HIST_STRIDE; k++) assert.equal(out[k], 0);
+    }
+  }
+});
+
+test("wasmPassWidth: passes of at most four features, of near-equal widths", () => {
+  const passes = (n: number) => {
+    const widths: number[] = [];
+    for (let left = n; left > 0; left -= widths[widths.length - 1]!) widths.push(wasmPassWidth(left));
+    return widths;
+  };
+  assert.deepEqual(passes(4), [4]);
+  assert.deepEqual(passes(5), [3, 2]);
+  assert.deepEqual(passes(7), [4, 3]);
+  assert.deepEqual(passes(28), [4, 4, 4, 4, 4, 4, 4]);
+  assert.deepEqual(passes(9), [3, 3, 3]);
 });

@@ -1117,3 +1117,101 @@ export function buildPackedNaive(bins: Uint8Array, nRows: number, rows: ArrayLik
   }
   return { g, h };
 }
+
+/**
+ * The WebAssembly kernels (./wasm/kernels.wat) as instantiated over one memory. Pointers are byte
+ * addresses in that memory.
+ */
+export interface WasmKernels {
+  hist_rows_1(gh: number, n: number, c0: number, h0: number): void;
+  hist_rows_2(gh: number, n: number, c0: number, c1: number, h0: number, h1: number): void;
+  hist_rows_3(gh: number, n: number, c0: number, c1: number, c2: number, h0: number, h1: number, h2: number): void;
+  hist_rows_4(gh: number, n: number, c0: number, c1: number, c2: number, c3: number, h0: number, h1: number, h2: number, h3: number): void;
+  hist_index_1(rows: number, gh: number, n: number, c0: number, h0: number): void;
+  hist_index_2(rows: number, gh: number, n: number, c0: number, c1: number, h0: number, h1: number): void;
+  hist_index_3(rows: number, gh: number, n: number, c0: number, c1: number, c2: number, h0: number, h1: number, h2: number): void;
+  hist_index_4(rows: number, gh: number, n: number, c0: number, c1: number, c2: number, c3: number, h0: number, h1: number, h2: number, h3: number): void;
+  partition(rows: number, pairs: number, count: number, col: number, goLeft: number, scratchRows: number, scratchPairs: number): number;
+}
+
+/** Features in the next pass of the WebAssembly kernels: the fewest passes of at most four, of near-equal widths. */
+export function wasmPassWidth(remaining: number): number {
+  const passes = Math.ceil(remaining / 4);
+  return Math.ceil(remaining / passes);
+}
+
+/**
+ * buildHistogramAllRows with the WebAssembly kernels: the same sums, bit for bit (each bin's float64 sums
+ * are added in row order), 4-5x faster (0.36 vs 1.7 ns per update, 800k rows x 28 features). `bins`,
+ * `gradHess` and `out` must be views of the memory `kernels` were instantiated with (their byteOffset is
+ * their address); `features`, `featureOffset` and `nBins` may be anywhere.
+ */
+export function buildHistogramAllRowsWasm(
+  kernels: WasmKernels,
+  bins: Uint8Array,
+  nRows: number,
+  features: Int32Array,
+  nSelected: number,
+  featureOffset: Int32Array,
+  nBins: Int32Array,
+  gradHess: Float32Array,
+  out: Float64Array,
+): void {
+  clearFeatures(features, nSelected, featureOffset, nBins, out);
+  const binsAt = bins.byteOffset;
+  const histAt = out.byteOffset;
+  const ghAt = gradHess.byteOffset;
+  for (let j = 0; j < nSelected; ) {
+    const width = wasmPassWidth(nSelected - j);
+    const f0 = features[j]!;
+    const f1 = features[j + (width > 1 ? 1 : 0)]!;
+    const f2 = features[j + (width > 2 ? 2 : 0)]!;
+    const f3 = features[j + (width > 3 ? 3 : 0)]!;
+    const c0 = binsAt + f0 * nRows;
+    const h0 = histAt + featureOffset[f0]! * 16;
+    if (width === 4) kernels.hist_rows_4(ghAt, nRows, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, binsAt + f3 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16, histAt + featureOffset[f3]! * 16);
+    else if (width === 3) kernels.hist_rows_3(ghAt, nRows, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16);
+    else if (width === 2) kernels.hist_rows_2(ghAt, nRows, c0, binsAt + f1 * nRows, h0, histAt + featureOffset[f1]! * 16);
+    else kernels.hist_rows_1(ghAt, nRows, c0, h0);
+    j += width;
+  }
+}
+
+/**
+ * buildHistogramOrdered with the WebAssembly kernels (rows[begin..begin+count), their pairs aligned with
+ * them in `ordered`): the same sums, bit for bit. The arrays as for buildHistogramAllRowsWasm, `rows` too.
+ */
+export function buildHistogramOrderedWasm(
+  kernels: WasmKernels,
+  bins: Uint8Array,
+  nRows: number,
+  rows: Int32Array,
+  begin: number,
+  count: number,
+  features: Int32Array,
+  nSelected: number,
+  featureOffset: Int32Array,
+  nBins: Int32Array,
+  ordered: Float32Array,
+  out: Float64Array,
+): void {
+  clearFeatures(features, nSelected, featureOffset, nBins, out);
+  const binsAt = bins.byteOffset;
+  const histAt = out.byteOffset;
+  const rowsAt = rows.byteOffset + 4 * begin;
+  const ghAt = ordered.byteOffset + 8 * begin;
+  for (let j = 0; j < nSelected; ) {
+    const width = wasmPassWidth(nSelected - j);
+    const f0 = features[j]!;
+    const f1 = features[j + (width > 1 ? 1 : 0)]!;
+    const f2 = features[j + (width > 2 ? 2 : 0)]!;
+    const f3 = features[j + (width > 3 ? 3 : 0)]!;
+    const c0 = binsAt + f0 * nRows;
+    const h0 = histAt + featureOffset[f0]! * 16;
+    if (width === 4) kernels.hist_index_4(rowsAt, ghAt, count, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, binsAt + f3 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16, histAt + featureOffset[f3]! * 16);
+    else if (width === 3) kernels.hist_index_3(rowsAt, ghAt, count, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16);
+    else if (width === 2) kernels.hist_index_2(rowsAt, ghAt, count, c0, binsAt + f1 * nRows, h0, histAt + featureOffset[f1]! * 16);
+    else kernels.hist_index_1(rowsAt, ghAt, count, c0, h0);
+    j += width;
+  }
+}

@@ -48,6 +48,8 @@ export interface GbdtFitInfo {
   readonly threads: number;
   /** Histograms built on several threads (small nodes are built on one). */
   readonly parallelHistograms: number;
+  /** The tree kernels that ran: WebAssembly, or JavaScript (quantized gradients, or no WebAssembly SIMD). */
+  readonly kernels: "webassembly" | "javascript";
 }
 
 /** A fitted model together with how the fit went. */
@@ -224,6 +226,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       roundsRun,
       threads: threads?.nThreads ?? 1,
       parallelHistograms: threads?.parallelNodes ?? 0,
+      kernels: grower.kernels,
     };
     return Object.assign(model, { fitInfo });
   }

@@ -111,3 +111,24 @@ test("a pool of 3 histograms grows the same tree as one histogram per leaf, rebu
   assert.ok(pooled.rebuilt > 20, `rebuilt ${pooled.rebuilt}`);
   assert.deepEqual(pooled.tree, full.tree);
 });
+
+test("the WebAssembly kernels grow the JavaScript kernels' trees, bit for bit (all rows and a row sample)", () => {
+  const { data, gh } = binnedData();
+  const wasm = new TreeGrower(data, SETTINGS);
+  const js = new TreeGrower(data, SETTINGS, null, 1, "javascript");
+  const features = Int32Array.of(0, 1, 2, 3, 4, 5);
+  const sample = Int32Array.from({ length: data.nRows }, (_, r) => r).filter((r) => r % 3 !== 1);
+  for (const allRows of [true, false]) {
+    for (const grower of [wasm, js]) {
+      if (allRows) for (let r = 0; r < data.nRows; r++) grower.rows[r] = r;
+      else grower.rows.set(sample);
+      grower.grow(gh, allRows ? data.nRows : sample.length, allRows, features, 5, 0.1);
+    }
+    assert.equal(wasm.nLeaves, 40);
+    assert.equal(wasm.kernels, "webassembly");
+    assert.equal(js.kernels, "javascript");
+    for (const name of ["nodeFeature", "nodeBin", "nodeMissingLeft", "nodeValue", "nodeGain", "nodeCount", "leafBegin", "leafCount", "rows"] as const) {
+      assert.deepEqual(Array.from(wasm[name]), Array.from(js[name]), name);
+    }
+  }
+});

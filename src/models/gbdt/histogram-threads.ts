@@ -28,7 +28,8 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
-import { buildHistogramAllRows, buildHistogramOrdered, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth } from "../../kernels/histogram.js";
+import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
+import type { WasmMemory, WasmModule } from "../../kernels/wasm/arena.js";
 
 /**
  * Nodes with fewer (row, feature) updates are built on the calling thread: about 250 us of work. Measured
@@ -83,6 +84,11 @@ export interface SharedHistogramState {
   /** Quantized gradients: packed words (orderedWords, a view of `ordered`) and one float64 per bin. */
   readonly packed: boolean;
   readonly orderedWords: Float64Array;
+  /**
+   * With the WebAssembly kernels: their module and the shared memory every array above is a view of (each
+   * worker instantiates the module over it); null for the JavaScript kernels.
+   */
+  readonly wasm: { readonly module: WasmModule; readonly memory: WasmMemory } | null;
 }
 
 interface WorkerData {
@@ -98,6 +104,8 @@ interface BlockKernels {
   readonly ordered: typeof buildHistogramOrdered;
   readonly packedAllRows: typeof buildPackedAllRows;
   readonly packedOrdered: typeof buildPackedOrdered;
+  readonly wasmAllRows: typeof buildHistogramAllRowsWasm;
+  readonly wasmOrdered: typeof buildHistogramOrderedWasm;
 }
 
 /**
@@ -106,7 +114,7 @@ interface BlockKernels {
  * nothing. Run by the calling thread and by the workers (serialised with toString: it uses only its
  * arguments and the constants declared in workerSource).
  */
-function runBlocks(kernels: BlockKernels, s: SharedHistogramState, claims: Int32Array, tag: number, cmd: number, out: Float64Array, begin: number, count: number, nBlocks: number, nSelected: number): void {
+function runBlocks(kernels: BlockKernels, wasm: WasmKernels | null, s: SharedHistogramState, claims: Int32Array, tag: number, cmd: number, out: Float64Array, begin: number, count: number, nBlocks: number, nSelected: number): void {
   for (;;) {
     const v = Atomics.load(claims, CLAIM_NEXT);
     if (v >>> 8 !== tag || (v & 255) >= nBlocks) return;
@@ -114,7 +122,10 @@ function runBlocks(kernels: BlockKernels, s: SharedHistogramState, claims: Int32
     const b = v & 255;
     try {
       const features = s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
-      if (s.packed) {
+      if (wasm) {
+        if (cmd === CMD_ALL_ROWS) kernels.wasmAllRows(wasm, s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
+        else kernels.wasmOrdered(wasm, s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
+      } else if (s.packed) {
         if (cmd === CMD_ALL_ROWS) kernels.packedAllRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.orderedWords, out);
         else kernels.packedOrdered(s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.orderedWords, out);
       } else if (cmd === CMD_ALL_ROWS) kernels.allRows(s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
@@ -135,6 +146,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
   const { ctrl, claims, index, port } = threads.workerData as WorkerData;
   const base = index * CTRL_STRIDE;
   let state: SharedHistogramState | null = null;
+  let wasm: WasmKernels | null = null;
   let slots: Float64Array[] = [];
   let seen = 0;
   Atomics.store(ctrl, base + READY, 1);
@@ -159,6 +171,12 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
     if (cmd === CMD_BIND) {
       state = threads.receiveMessageOnPort(port)!.message as SharedHistogramState | null;
       slots = [];
+      wasm = null;
+      if (state?.wasm) {
+        // The fit's kernels over the fit's memory (the module was compiled by the calling thread).
+        const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: WasmModule, imports: object) => { exports: unknown } } }).WebAssembly;
+        wasm = new api.Instance(state.wasm.module, { env: { memory: state.wasm.memory } }).exports as WasmKernels;
+      }
       if (state) {
         const { histograms, slotLength } = state;
         for (let s = 0; s * slotLength < histograms.length; s++) slots.push(histograms.subarray(s * slotLength, (s + 1) * slotLength));
@@ -166,7 +184,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       Atomics.store(ctrl, base + DONE, tag);
       Atomics.notify(ctrl, base + DONE);
     } else if (state) {
-      run(kernels, state, claims, tag, cmd, slots[slot]!, begin, count, nBlocks, nSelected);
+      run(kernels, wasm, state, claims, tag, cmd, slots[slot]!, begin, count, nBlocks, nSelected);
     }
   }
 }
@@ -186,12 +204,15 @@ function workerSource(): string {
     String(buildPackedOrdered),
     String(buildHistogramAllRows),
     String(buildHistogramOrdered),
+    String(wasmPassWidth),
+    String(buildHistogramAllRowsWasm),
+    String(buildHistogramOrderedWasm),
     String(runBlocks),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name} }, ${runBlocks.name});`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name} }, ${runBlocks.name});`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm };
 
 let shared: HistogramThreads | null = null;
 
@@ -209,6 +230,8 @@ export class HistogramThreads {
   #seq = 0;
   #broken = false;
   #state: SharedHistogramState | null = null;
+  /** The calling thread's WebAssembly kernels over the fit's memory (state.wasm), or null. */
+  #wasm: WasmKernels | null = null;
   /** Nodes built on several threads since the last bind. */
   parallelNodes = 0;
 
@@ -268,15 +291,20 @@ export class HistogramThreads {
     return this.#active + 1;
   }
 
-  /** Hands a fit's shared buffers to nThreads - 1 workers. */
-  bind(state: SharedHistogramState, nThreads: number): void {
+  /**
+   * Hands a fit's shared buffers to nThreads - 1 workers; `wasm`: the calling thread's kernels over
+   * state.wasm's memory (null when state.wasm is).
+   */
+  bind(state: SharedHistogramState, nThreads: number, wasm: WasmKernels | null = null): void {
     this.#active = Math.min(nThreads - 1, this.#workers.length);
+    this.#wasm = wasm;
     this.#bindAll(state);
     this.parallelNodes = 0;
   }
 
   /** Lets the workers drop the fit's buffers (they would otherwise keep them alive until the next fit). */
   release(): void {
+    this.#wasm = null;
     this.#bindAll(null);
   }
 
@@ -300,7 +328,10 @@ export class HistogramThreads {
     const out = s.histograms.subarray(slot * s.slotLength, (slot + 1) * s.slotLength);
     const nThreads = count * nSelected < MIN_PARALLEL_UPDATES ? 1 : Math.min(this.#active + 1, nSelected);
     if (nThreads === 1) {
-      if (s.packed) {
+      if (this.#wasm) {
+        if (allRows) buildHistogramAllRowsWasm(this.#wasm, s.bins, s.nRows, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
+        else buildHistogramOrderedWasm(this.#wasm, s.bins, s.nRows, s.rows, begin, count, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
+      } else if (s.packed) {
         if (allRows) buildPackedAllRows(s.bins, s.nRows, s.features, nSelected, s.featureOffset, s.nBins, s.orderedWords, out);
         else buildPackedOrdered(s.bins, s.nRows, s.rows, begin, count, s.features, nSelected, s.featureOffset, s.nBins, s.orderedWords, out);
       } else if (allRows) buildHistogramAllRows(s.bins, s.nRows, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
@@ -332,7 +363,7 @@ export class HistogramThreads {
     Atomics.store(claims, CLAIM_DONE, 0);
     Atomics.store(claims, CLAIM_NEXT, tag << 8);
     for (let w = 0; w < nThreads - 1; w++) this.#command(w, cmd, slot, begin, count, nBlocks, nSelected);
-    runBlocks(KERNELS, this.#state!, claims, tag, cmd, out, begin, count, nBlocks, nSelected);
+    runBlocks(KERNELS, this.#wasm, this.#state!, claims, tag, cmd, out, begin, count, nBlocks, nSelected);
     for (let spin = 0; spin < SPIN && Atomics.load(claims, CLAIM_DONE) !== nBlocks; spin++);
     for (let done = Atomics.load(claims, CLAIM_DONE); done !== nBlocks; done = Atomics.load(claims, CLAIM_DONE)) Atomics.wait(claims, CLAIM_DONE, done, 100);
     if (Atomics.load(claims, CLAIM_FAILED) !== 0) {

@@ -6,6 +6,7 @@ import { InvalidParameterError } from "../../core/errors.js";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { buildHistogramAllRows, buildHistogramOrdered, HIST_STRIDE } from "../../kernels/histogram.js";
+import { WasmArena } from "../../kernels/wasm/arena.js";
 import { HistogramThreads, MIN_PARALLEL_UPDATES, toShared } from "./histogram-threads.js";
 import { GradientBoosting } from "./index.js";
 
@@ -50,41 +51,48 @@ for (const quantizedGradients of [false, true]) {
   });
 }
 
-test("threaded histograms equal the one-thread kernels bit for bit", () => {
-  const rng = new Random(1);
-  const nRows = 60000;
-  const nFeatures = 11;
-  const nBins = Int32Array.from({ length: nFeatures }, (_, f) => 3 + ((f * 37) % 250));
-  const featureOffset = new Int32Array(nFeatures);
-  for (let f = 1; f < nFeatures; f++) featureOffset[f] = featureOffset[f - 1]! + nBins[f - 1]!;
-  const totalBins = featureOffset[nFeatures - 1]! + nBins[nFeatures - 1]!;
-  const bins = toShared(new Uint8Array(nFeatures * nRows));
-  for (let f = 0; f < nFeatures; f++) for (let r = 0; r < nRows; r++) bins[f * nRows + r] = rng.int(nBins[f]!);
-  const shared = (bytes: number) => new SharedArrayBuffer(bytes);
-  const rows = new Int32Array(shared(4 * nRows));
-  const ordered = new Float32Array(shared(8 * nRows));
-  let n = 0;
-  for (let r = 0; r < nRows; r++) if (rng.next() < 0.7) rows[n++] = r;
-  for (let i = 0; i < 2 * nRows; i++) ordered[i] = (rng.next() - 0.5) * 3;
-  const features = new Int32Array(shared(4 * nFeatures));
-  features.set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  const nSelected = 10;
-  const slotLength = totalBins * HIST_STRIDE;
-  const histograms = new Float64Array(shared(8 * 2 * slotLength));
-  const threads = HistogramThreads.acquire(3);
-  assert.ok(threads, "workers start");
-  threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, packed: false, orderedWords: new Float64Array(ordered.buffer) }, 3);
-  assert.ok(n * nSelected >= MIN_PARALLEL_UPDATES);
-  const expected = new Float64Array(slotLength);
-  buildHistogramOrdered(bins, nRows, rows, 5, n - 5, features, nSelected, featureOffset, nBins, ordered, expected);
-  threads.build(false, 1, 5, n - 5, nSelected);
-  assert.deepEqual(histograms.subarray(slotLength), expected);
-  buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, ordered, expected);
-  threads.build(true, 0, 0, nRows, nSelected);
-  assert.deepEqual(histograms.subarray(0, slotLength), expected);
-  assert.equal(threads.parallelNodes, 2);
-
-});
+for (const kernels of ["javascript", "webassembly"] as const) {
+  test(`threaded histograms equal the one-thread kernels bit for bit (${kernels} kernels)`, () => {
+    const rng = new Random(1);
+    const nRows = 60000;
+    const nFeatures = 11;
+    const nBins = Int32Array.from({ length: nFeatures }, (_, f) => 3 + ((f * 37) % 250));
+    const featureOffset = new Int32Array(nFeatures);
+    for (let f = 1; f < nFeatures; f++) featureOffset[f] = featureOffset[f - 1]! + nBins[f - 1]!;
+    const totalBins = featureOffset[nFeatures - 1]! + nBins[nFeatures - 1]!;
+    const slotLength = totalBins * HIST_STRIDE;
+    // The WebAssembly kernels need every array in their memory; the JavaScript ones in SharedArrayBuffers.
+    const arena = kernels === "webassembly" ? WasmArena.create([nFeatures * nRows, 4 * nRows, 8 * nRows, 4 * nFeatures, 8 * 2 * slotLength]) : null;
+    if (kernels === "webassembly") assert.ok(arena, "WebAssembly SIMD and shared memory are available");
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+    const bins = arena ? arena.uint8(nFeatures * nRows) : toShared(new Uint8Array(nFeatures * nRows));
+    for (let f = 0; f < nFeatures; f++) for (let r = 0; r < nRows; r++) bins[f * nRows + r] = rng.int(nBins[f]!);
+    const rows = arena ? arena.int32(nRows) : new Int32Array(shared(4 * nRows));
+    const ordered = arena ? arena.float32(2 * nRows) : new Float32Array(shared(8 * nRows));
+    let n = 0;
+    for (let r = 0; r < nRows; r++) if (rng.next() < 0.7) rows[n++] = r;
+    for (let i = 0; i < 2 * nRows; i++) ordered[i] = (rng.next() - 0.5) * 3;
+    const features = arena ? arena.int32(nFeatures) : new Int32Array(shared(4 * nFeatures));
+    features.set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const nSelected = 10;
+    const histograms = arena ? arena.float64(2 * slotLength) : new Float64Array(shared(8 * 2 * slotLength));
+    const threads = HistogramThreads.acquire(3);
+    assert.ok(threads, "workers start");
+    const orderedWords = new Float64Array(ordered.buffer, ordered.byteOffset, nRows);
+    threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, packed: false, orderedWords, wasm: arena ? { module: arena.module, memory: arena.memory } : null }, 3, arena?.kernels ?? null);
+    assert.ok(n * nSelected >= MIN_PARALLEL_UPDATES);
+    // The expected sums from the JavaScript kernels on one thread, in ordinary memory.
+    const expected = new Float64Array(slotLength);
+    buildHistogramOrdered(bins, nRows, rows, 5, n - 5, features, nSelected, featureOffset, nBins, ordered, expected);
+    threads.build(false, 1, 5, n - 5, nSelected);
+    assert.deepEqual(histograms.subarray(slotLength), expected);
+    buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, ordered, expected);
+    threads.build(true, 0, 0, nRows, nSelected);
+    assert.deepEqual(histograms.subarray(0, slotLength), expected);
+    assert.equal(threads.parallelNodes, 2);
+    threads.release();
+  });
+}
 
 test("threads must be an integer >= 1 or null", () => {
   assert.throws(() => new GradientBoosting({ threads: 0 }), InvalidParameterError);
