@@ -268,3 +268,28 @@ test("bad inputs: the same one-line errors as train", async () => {
   const help = await run("profile", "--help");
   assert.match(help.stdout, /^learnloop profile — /);
 });
+
+test("columns named like the profile's own SQL aliases (K, x, y, b, n, v) are profiled, not mistaken for them", async () => {
+  // DuckDB binds `GROUP BY k` to a column named K before the alias k: Glass's potassium column "K"
+  // and any target called "y" once made every profile with a target fail.
+  const rng = new Random(5);
+  const scores: number[] = [];
+  const labels: boolean[] = [];
+  const lines = ["K,x,n,b,v,y"];
+  for (let i = 0; i < 120; i++) {
+    const y = rng.next() < 0.4;
+    const x = Math.round(rng.next() * 30 + (y ? 6 : 0));
+    scores.push(x);
+    labels.push(y);
+    lines.push(`${i % 7},${x},${i},${i % 2},${"pqr"[i % 3]},${y ? "yes" : "no"}`);
+  }
+  const file = join(work, "aliases.csv");
+  writeFileSync(file, lines.join("\n") + "\n");
+  const p = await profile(file, "--target", "y");
+  assert.deepEqual(p.columns.map((c) => [c.name, c.distinct]), [["K", 7], ["x", new Set(scores).size], ["n", 120], ["b", 2], ["v", 3], ["y", 2]]);
+  close(column(p, "x").association!.rocAuc, rocAucNaive(scores, labels), 1e-12, "auc of x");
+  // n = 0..119: the median is 59.5 and the histogram's 20 bins hold 6 rows each.
+  assert.equal(column(p, "n").numeric!.quantiles.p50, 59.5);
+  assert.deepEqual(column(p, "n").histogram!.map((bin) => bin.count), new Array(20).fill(6));
+  assert.deepEqual(column(p, "v").top.map((t) => [t.value, t.count]), [["p", 40], ["q", 40], ["r", 40]]);
+});

@@ -195,12 +195,14 @@ async function quantilesOf(connection: DuckDBConnection, table: string, cols: re
   if (cols.length === 0) return out;
   const ranks = (n: number) => [...new Set(cutLevels.flatMap((q) => [Math.floor((n - 1) * q) + 1, Math.ceil((n - 1) * q) + 1]))];
   const rankLists = new Map(cols.map((c) => [c.index, ranks(present[c.index]!)]));
-  // The value of rank r is the smallest x whose running count reaches r.
+  // The value of rank r is the smallest x whose running count reaches r. GROUP BY and ORDER BY name
+  // their keys by position everywhere in this file: DuckDB binds a name to a column of the table before
+  // an alias, so `GROUP BY x` would group by a file's own column called x (or X).
   const sql = cols
     .map(
       (c) =>
         `SELECT ${c.index} AS f, [${rankLists.get(c.index)!.map((r) => `min(x) FILTER (WHERE below >= ${r})`).join(", ")}] FROM (` +
-        `SELECT x, sum(n) OVER (ORDER BY x) AS below FROM (SELECT ${c.num} AS x, count(*) AS n FROM ${table} WHERE ${c.num} IS NOT NULL GROUP BY x))`,
+        `SELECT x, sum(n) OVER (ORDER BY x) AS below FROM (SELECT ${c.num} AS x, count(*) AS n FROM ${table} WHERE ${c.num} IS NOT NULL GROUP BY 1))`,
     )
     .join(" UNION ALL ");
   const values = new Map<number, Map<number, number>>();
@@ -343,7 +345,7 @@ async function profileRelation(
       .map(
         (c) =>
           `SELECT * FROM (SELECT ${c.index} AS f, CAST(${c.ref} AS VARCHAR) AS v, count(*) AS n, count(*) OVER () AS groups FROM ${table} ` +
-          `WHERE ${c.ref} IS NOT NULL GROUP BY ${c.ref} ORDER BY n DESC, v LIMIT ${maxKeys})`,
+          `WHERE ${c.ref} IS NOT NULL GROUP BY ${c.ref} ORDER BY 3 DESC, 2 LIMIT ${maxKeys})`,
       )
       .join(" UNION ALL ");
     for (const row of await rowsOf(connection, textSql)) {
@@ -391,7 +393,7 @@ async function profileRelation(
     targetFilter = `${t.ref} IS NOT NULL`;
     if (task === "regression") {
       targetKey = binCase(t.ref, binEdges(cutsOf.get(t.index)!));
-      const bins = await rowsOf(connection, `SELECT ${targetKey} AS k, count(*) FROM ${table} WHERE ${targetFilter} GROUP BY k`);
+      const bins = await rowsOf(connection, `SELECT ${targetKey} AS k, count(*) FROM ${table} WHERE ${targetFilter} GROUP BY 1`);
       classEntropy = entropyBits(bins.map((row) => num(row[1])));
       targetValues = bins.length;
       target = { name: t.name, task, missing: rows - tPresent, entropy: classEntropy, numeric: summaryT! };
@@ -441,7 +443,7 @@ async function profileRelation(
       const extra = regression ? `, sum(${y}), sum(${y} * ${y})` : "";
       const list: CrossTabCell[] = [];
       const byKey = new Map<string, [number, number, number]>();
-      for (const row of await rowsOf(connection, `SELECT ${expression} AS k, ${targetKey} AS y, count(*) AS n${extra} FROM ${table} WHERE ${targetFilter} GROUP BY k, y`)) {
+      for (const row of await rowsOf(connection, `SELECT ${expression} AS k, ${targetKey} AS y, count(*) AS n${extra} FROM ${table} WHERE ${targetFilter} GROUP BY 1, 2`)) {
         const key = row[0] === null ? missingKey : keyOf(row[0]);
         const n = num(row[2]);
         list.push({ key, target: yKey(row[1]), count: n });
@@ -471,7 +473,7 @@ async function profileRelation(
               `SELECT ${c.index} AS f, sum(pos * (coalesce(below, 0) + 0.5 * neg)) / (sum(pos) * sum(neg)) FROM (` +
               `SELECT pos, neg, sum(neg) OVER (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS below FROM (` +
               `SELECT ${c.num} AS x, CAST(count(*) FILTER (WHERE ${y} = ${positive}) AS DOUBLE) AS pos, CAST(count(*) FILTER (WHERE ${y} <> ${positive}) AS DOUBLE) AS neg ` +
-              `FROM ${table} WHERE ${c.ref} IS NOT NULL AND ${targetFilter} GROUP BY x))`,
+              `FROM ${table} WHERE ${c.ref} IS NOT NULL AND ${targetFilter} GROUP BY 1))`,
           )
           .join(" UNION ALL ");
         for (const row of await rowsOf(connection, aucSql)) {
@@ -522,7 +524,7 @@ async function profileRelation(
         const [lo, hi] = range.get(c.index)!;
         const width = (hi - lo) / nBins;
         const bin = width > 0 ? `least(CAST(floor((${c.num} - ${lo}) / ${width}) AS INTEGER), ${nBins - 1})` : "0";
-        return `SELECT ${c.index} AS f, ${bin} AS b, count(*) AS n FROM ${table} WHERE ${c.ref} IS NOT NULL GROUP BY b`;
+        return `SELECT ${c.index} AS f, ${bin} AS b, count(*) AS n FROM ${table} WHERE ${c.ref} IS NOT NULL GROUP BY 2`;
       })
       .join(" UNION ALL ");
     const counts = new Map<number, Float64Array>();
