@@ -6,8 +6,8 @@ import { readFile, rename, writeFile, unlink } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { InvalidParameterError, DataValidationError } from "../core/errors.js";
 import { parseParamText, toKebabCase, type ParamSpec } from "../core/params.js";
-import type { Task } from "../core/types.js";
-import type { ReadOptions } from "../data/index.js";
+import type { Dataset, Task } from "../core/types.js";
+import { readDataset, type ReadOptions } from "../data/index.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../models/registry.js";
 import { listOption, type OptionSpec, type ParsedArgs } from "./args.js";
 
@@ -41,6 +41,25 @@ export function readOptionsFrom(values: ParsedArgs["values"], onWarning: (messag
     derive,
     onWarning,
   };
+}
+
+/**
+ * The library names a reading option as its field (`target`, `categorical`, `derive "x"`), owned by
+ * `readDataset`; a command's user typed a flag: the same error, named by the flag.
+ */
+export function asFlagError(error: unknown): unknown {
+  if (!(error instanceof InvalidParameterError) || error.owner !== "readDataset") return error;
+  const [field, ...rest] = error.parameter.split(" ");
+  return new InvalidParameterError([`--${toKebabCase(field!)}`, ...rest].join(" "), error.expected, error.received);
+}
+
+/** `readDataset` for a command: its option errors name the command's flags (see asFlagError). */
+export async function readDataFor(file: string, options: ReadOptions): Promise<Dataset> {
+  try {
+    return await readDataset(file, options);
+  } catch (error) {
+    throw asFlagError(error);
+  }
 }
 
 function listDerive(value: ParsedArgs["values"][string]): { name: string; expression: string }[] {

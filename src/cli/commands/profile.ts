@@ -1,6 +1,6 @@
 import { profileFile, formatFlag, renderProfileHtml, type ColumnProfile, type DataProfile } from "../../evaluation/profile/index.js";
 import type { CommandSpec, ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, readOptionsFrom, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, asFlagError, readOptionsFrom, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
 
 /** `learnloop profile`: the data options that make sense before training, plus --html. */
@@ -36,6 +36,8 @@ export async function runProfile(args: ParsedArgs, console: Console): Promise<Da
     categorical: read.categorical ?? [],
     derive: read.derive ?? [],
     onWarning: note,
+  }).catch((error: unknown) => {
+    throw asFlagError(error);
   });
   if (typeof args.values.html === "string") await writeFileAtomic(args.values.html, await renderProfileHtml(profile));
   console.err(summaryText(profile, typeof args.values.html === "string" ? args.values.html : undefined));

@@ -12,7 +12,7 @@ import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, hyperparameterOptions, hyperparametersFrom, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
@@ -108,6 +108,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (values[flag] !== undefined && folds === 0) throw new InvalidParameterError(`--${flag}`, "used with --cv", values[flag]);
   }
   if (values.group !== undefined && values.time !== undefined) throw new InvalidParameterError("--time", "left out when --group is given (one kind of folds)", values.time);
+  for (const flag of ["group", "time"] as const) {
+    if (values[flag] !== undefined && values[flag] === values.target) throw new InvalidParameterError(`--${flag}`, "a column other than the target", values[flag]);
+  }
   if (typeof values.oof === "string") outputFormatOf(values.oof);
   const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
@@ -147,7 +150,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   try {
     const readOptions = readOptionsFrom(values, note);
     const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
-    const data = await readDataset(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
+    const data = await readDataFor(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
     const target = data.target!;
     if (decisionOptions && target.task !== "binary") {
       throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));

@@ -1,11 +1,11 @@
 import { InvalidParameterError } from "../../core/errors.js";
 import { availableParallelism } from "node:os";
-import { readDataset, schemaOf } from "../../data/index.js";
+import { schemaOf } from "../../data/index.js";
 import { readSpaceFile, describeDistribution, tune, tuningMetric, type LeaderboardEntry, type SearchSpace, type TuneProgress, type TuneResult } from "../../evaluation/tune/index.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
 
@@ -120,7 +120,7 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
     ...(typeof values.space === "string" ? { spaceFile: values.space } : {}),
   };
   return recordRun(values, console, { kind: "tune", command: commandLine("tune", args), params: runParams, data: { file } }, async (tracking) => {
-    const data = await readDataset(file, readOptionsFrom(values, note));
+    const data = await readDataFor(file, readOptionsFrom(values, note));
     const target = data.target!;
     const metricLabel = tuningMetric(target.task, typeof values.metric === "string" ? values.metric : undefined);
     const loaded = performance.now();
