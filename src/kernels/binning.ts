@@ -21,7 +21,7 @@ export const MAX_VALUE_BINS = 255;
  * all bits of negatives, set the sign bit of the others) lets BigUint64Array's native integer sort do it
  * in about half the time. -0 sorts just below +0, which is harmless: they are the same value.
  */
-function sortFloats(values: Float64Array): Float64Array {
+export function sortFloats(values: Float64Array): Float64Array {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   // Little-endian: word 2i is the low half of value i, word 2i+1 the high half (with the sign bit).
   for (let i = 1; i < words.length; i += 2) {
@@ -90,10 +90,10 @@ export function computeNumericEdges(values: Float64Array, sample: Int32Array | n
 }
 
 /** Cells of the uniform grid that binNumericColumn uses to narrow each search. */
-const GRID_CELLS = 2048;
+export const GRID_CELLS = 2048;
 
 /** Index of the first edge >= v in edges[lo..hi) (hi when none): a plain binary search. */
-function searchEdges(edges: Float64Array, v: number, lo: number, hi: number): number {
+export function searchEdges(edges: Float64Array, v: number, lo: number, hi: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (v <= edges[mid]!) hi = mid;

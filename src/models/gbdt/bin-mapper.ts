@@ -7,6 +7,13 @@
 import type { Column } from "../../core/types.js";
 import type { Random } from "../../core/rng.js";
 import { binCategoricalColumn, binNumericColumn, computeCategoryBins, computeNumericEdges } from "../../kernels/binning.js";
+import type { HistogramThreads } from "./histogram-threads.js";
+
+/**
+ * Rows to bin (output rows) above which fitTransform hands numeric columns to a worker thread: below,
+ * copying a column for the worker and waking it costs about what it saves.
+ */
+export const MIN_PARALLEL_BINNING_ROWS = 50000;
 
 /** Binning of every feature, fitted on training rows. */
 export class BinMapper {
@@ -45,6 +52,61 @@ export class BinMapper {
    * data's, and sorting 1M x 28 values would dominate a short fit.
    */
   static fit(features: readonly Column[], rows: Int32Array | null, nRows: number, maxBins: number, sampleSize: number, rng: Random): BinMapper {
+    const sample = BinMapper.#sample(rows, nRows, sampleSize, rng);
+    const edges: Float64Array[] = [];
+    for (const column of features) edges.push(column.kind === "numeric" ? computeNumericEdges(column.values, sample, maxBins) : new Float64Array(0));
+    return BinMapper.#fromEdges(features, rows, maxBins, edges);
+  }
+
+  /**
+   * fit, then transform of the same rows, into `out` when given (features.length x rows, e.g. shared
+   * memory). With `threads` and enough rows, every other numeric column is fitted and binned on a worker
+   * thread while this one does the rest: the same edges and bins (the same functions on the same values),
+   * 1M x 28 binning in about half the time. `workerColumns`: the columns the worker binned (0 when it
+   * failed and this thread binned them).
+   */
+  static fitTransform(features: readonly Column[], rows: Int32Array | null, nRows: number, maxBins: number, sampleSize: number, rng: Random, threads: HistogramThreads | null, out?: Uint8Array): { mapper: BinMapper; bins: Uint8Array; workerColumns: number } {
+    const nOut = rows ? rows.length : nRows;
+    const numeric = features.flatMap((column, f) => (column.kind === "numeric" ? [f] : []));
+    if (!threads || threads.workers < 1 || nOut < MIN_PARALLEL_BINNING_ROWS || numeric.length < 2) {
+      const mapper = BinMapper.fit(features, rows, nRows, maxBins, sampleSize, rng);
+      const bins = mapper.transform(features, rows, nRows, out);
+      return { mapper, bins, workerColumns: 0 };
+    }
+    const sample = BinMapper.#sample(rows, nRows, sampleSize, rng);
+    const bins = out ?? new Uint8Array(new SharedArrayBuffer(features.length * nOut));
+    const theirs = numeric.filter((_, i) => i % 2 === 1);
+    const finish = threads.startBinning({
+      features: theirs,
+      // Copies the worker owns (a column may be a view of a larger buffer that cloning would copy whole).
+      values: theirs.map((f) => Float64Array.from((features[f] as Extract<Column, { kind: "numeric" }>).values)),
+      sample: sample ? sample.slice() : null,
+      rows,
+      nOut,
+      maxBins,
+      out: bins,
+    });
+    const edges: Float64Array[] = features.map(() => new Float64Array(0));
+    const onWorker = new Set(theirs);
+    for (const f of numeric) {
+      if (onWorker.has(f)) continue;
+      const values = (features[f] as Extract<Column, { kind: "numeric" }>).values;
+      edges[f] = computeNumericEdges(values, sample, maxBins);
+      binNumericColumn(values, rows, nOut, edges[f]!, edges[f]!.length + 1, bins, f * nOut);
+    }
+    const answer = finish();
+    theirs.forEach((f, i) => {
+      const values = (features[f] as Extract<Column, { kind: "numeric" }>).values;
+      edges[f] = answer ? answer[i]! : computeNumericEdges(values, sample, maxBins);
+      if (!answer) binNumericColumn(values, rows, nOut, edges[f]!, edges[f]!.length + 1, bins, f * nOut);
+    });
+    const mapper = BinMapper.#fromEdges(features, rows, maxBins, edges);
+    mapper.transform(features, rows, nRows, bins, "categorical");
+    return { mapper, bins, workerColumns: answer ? theirs.length : 0 };
+  }
+
+  /** A sorted sample of at most sampleSize of `rows` (0..nRows-1 when null), or the rows themselves. */
+  static #sample(rows: Int32Array | null, nRows: number, sampleSize: number, rng: Random): Int32Array | null {
     let sample: Int32Array | null = rows;
     const nCandidates = rows ? rows.length : nRows;
     if (nCandidates > sampleSize) {
@@ -58,20 +120,21 @@ export class BinMapper {
       }
       sample = ids.subarray(0, sampleSize).sort();
     }
-    const edges: Float64Array[] = [];
+    return sample;
+  }
+
+  /** The mapper of numeric `edges` (empty for categoricals), with the category bins fitted on `rows`. */
+  static #fromEdges(features: readonly Column[], rows: Int32Array | null, maxBins: number, edges: Float64Array[]): BinMapper {
     const codeToBin: Int32Array[] = [];
     const nValueBins: number[] = [];
     const isCategorical = new Uint8Array(features.length);
     for (const [f, column] of features.entries()) {
       if (column.kind === "numeric") {
-        const e = computeNumericEdges(column.values, sample, maxBins);
-        edges.push(e);
         codeToBin.push(new Int32Array(0));
-        nValueBins.push(e.length + 1);
+        nValueBins.push(edges[f]!.length + 1);
       } else {
         isCategorical[f] = 1;
         const bins = computeCategoryBins(column.codes, rows, column.categories.length, maxBins);
-        edges.push(new Float64Array(0));
         codeToBin.push(bins.codeToBin);
         nValueBins.push(bins.nValueBins);
       }
@@ -79,11 +142,15 @@ export class BinMapper {
     return new BinMapper(edges, codeToBin, nValueBins, isCategorical);
   }
 
-  /** Bins the rows `rows` (all when null) of `features` into a column-major matrix (nFeatures x nOut). */
-  transform(features: readonly Column[], rows: Int32Array | null, nRows: number): Uint8Array {
+  /**
+   * Bins the rows `rows` (all when null) of `features` into a column-major matrix (nFeatures x nOut), into
+   * `out` when given; `only` "categorical": the categorical columns alone.
+   */
+  transform(features: readonly Column[], rows: Int32Array | null, nRows: number, out?: Uint8Array, only?: "categorical"): Uint8Array {
     const nOut = rows ? rows.length : nRows;
-    const out = new Uint8Array(features.length * nOut);
+    out ??= new Uint8Array(features.length * nOut);
     for (const [f, column] of features.entries()) {
+      if (only === "categorical" && column.kind === "numeric") continue;
       const missingBin = this.nBins[f]! - 1;
       if (column.kind === "numeric") binNumericColumn(column.values, rows, nOut, this.edges[f]!, missingBin, out, f * nOut);
       else binCategoricalColumn(column.codes, rows, nOut, this.codeToBin[f]!, missingBin, out, f * nOut);

@@ -103,8 +103,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
 
     const tBin = performance.now();
     const threads = HistogramThreads.acquire(p.threads ?? HistogramThreads.defaultThreads());
-    const mapper = BinMapper.fit(train.features, trainRows, nRows, p.maxBins, p.binSampleSize, rng);
-    const bins = mapper.transform(train.features, trainRows, nRows);
+    // With threads, half the numeric columns are binned on a worker, into shared memory.
+    const { mapper, bins } = BinMapper.fitTransform(train.features, trainRows, nRows, p.maxBins, p.binSampleSize, rng, threads);
     const data: BinnedData = {
       // The workers read the bins in place: shared memory.
       bins: threads ? toShared(bins) : bins,

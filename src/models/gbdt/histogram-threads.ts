@@ -27,9 +27,10 @@
  * from dist/ or as tsx compiled it), with no execArgv: it loads the same way from dist/ and from src/.
  */
 import { availableParallelism } from "node:os";
-import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
 import type { WasmMemory, WasmModule } from "../../kernels/wasm/arena.js";
+import { binNumericColumn, computeNumericEdges, GRID_CELLS, searchEdges, sortFloats } from "../../kernels/binning.js";
 
 /**
  * Nodes with fewer (row, feature) updates are built on the calling thread: about 250 us of work. Measured
@@ -56,6 +57,7 @@ const CMD_ALL_ROWS = 1;
 const CMD_ORDERED = 2;
 const CMD_BIND = 3;
 const CMD_EXIT = 4;
+const CMD_BIN = 5;
 /** Command numbers wrap at 2^23, so that (number << 8 | block) fits the claims word. */
 const TAG_MASK = 0x7fffff;
 /** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed. */
@@ -96,6 +98,27 @@ interface WorkerData {
   readonly claims: Int32Array;
   readonly index: number;
   readonly port: MessagePort;
+}
+
+/**
+ * Numeric columns a worker bins (see HistogramThreads.startBinning): each column's values (a copy, moved
+ * to the worker), the edges from `sample` rows, then the bins of `rows` (all when null) into
+ * out[feature * nOut ..]. The worker answers with the edges, in task order, or an error message.
+ */
+export interface BinningJob {
+  readonly features: readonly number[];
+  readonly values: readonly Float64Array[];
+  readonly sample: Int32Array | null;
+  readonly rows: Int32Array | null;
+  readonly nOut: number;
+  readonly maxBins: number;
+  readonly out: Uint8Array;
+}
+
+/** The binning kernels a worker runs (arguments, for the same reason as BlockKernels). */
+interface BinningKernels {
+  readonly edges: typeof computeNumericEdges;
+  readonly bin: typeof binNumericColumn;
 }
 
 /** The kernels a block runs, passed as arguments: tsx compiles a call to an import as a property access. */
@@ -142,7 +165,7 @@ function runBlocks(kernels: BlockKernels, wasm: WasmKernels | null, s: SharedHis
  * The worker's loop. Serialised with toString(): it uses only its arguments and the names declared in
  * workerSource. A worker acknowledges only BIND: for the other commands the caller counts finished blocks.
  */
-function workerLoop(threads: typeof import("node:worker_threads"), kernels: BlockKernels, run: typeof runBlocks): void {
+function workerLoop(threads: typeof import("node:worker_threads"), kernels: BlockKernels, run: typeof runBlocks, binning: BinningKernels): void {
   const { ctrl, claims, index, port } = threads.workerData as WorkerData;
   const base = index * CTRL_STRIDE;
   let state: SharedHistogramState | null = null;
@@ -183,6 +206,24 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       }
       Atomics.store(ctrl, base + DONE, tag);
       Atomics.notify(ctrl, base + DONE);
+    } else if (cmd === CMD_BIN) {
+      const job = threads.receiveMessageOnPort(port)!.message as BinningJob;
+      let answer: Float64Array[] | string;
+      try {
+        answer = [];
+        for (let t = 0; t < job.features.length; t++) {
+          const values = job.values[t]!;
+          const edges = binning.edges(values, job.sample, job.maxBins);
+          // The missing bin is the last: value bins 0..edges.length, then missing.
+          binning.bin(values, job.rows, job.nOut, edges, edges.length + 1, job.out, job.features[t]! * job.nOut);
+          answer.push(edges);
+        }
+      } catch (error) {
+        answer = String(error);
+      }
+      port.postMessage(answer);
+      Atomics.store(ctrl, base + DONE, tag);
+      Atomics.notify(ctrl, base + DONE);
     } else if (state) {
       run(kernels, wasm, state, claims, tag, cmd, slots[slot]!, begin, count, nBlocks, nSelected);
     }
@@ -191,7 +232,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
 
 /** The worker's whole program: the control constants, the kernels' compiled source and the loop. */
 function workerSource(): string {
-  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE };
+  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
@@ -208,7 +249,11 @@ function workerSource(): string {
     String(buildHistogramAllRowsWasm),
     String(buildHistogramOrderedWasm),
     String(runBlocks),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name} }, ${runBlocks.name});`,
+    String(sortFloats),
+    String(computeNumericEdges),
+    String(searchEdges),
+    String(binNumericColumn),
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} });`,
   ].join("\n");
 }
 
@@ -340,6 +385,28 @@ export class HistogramThreads {
     }
     this.parallelNodes++;
     this.#run(nThreads, allRows ? CMD_ALL_ROWS : CMD_ORDERED, slot, out, begin, count, Math.min(Math.max(nThreads, Math.ceil(nSelected / 8)), MAX_BLOCKS), nSelected);
+  }
+
+  /**
+   * Starts a binning job on the first worker (the calling thread bins other columns meanwhile) and
+   * returns the function that waits for it: the edges of job.features in order, or null when the worker
+   * failed (the caller then bins those columns itself). The values are moved to the worker.
+   */
+  startBinning(job: BinningJob): () => Float64Array[] | null {
+    const ctrl = this.#ctrl;
+    this.#ports[0]!.postMessage(job, job.values.map((v) => v.buffer as ArrayBuffer));
+    const tag = this.#command(0, CMD_BIN, 0, 0, 0, 0, 0);
+    return () => {
+      const at = DONE;
+      for (let seen = Atomics.load(ctrl, at); seen !== tag; seen = Atomics.load(ctrl, at)) Atomics.wait(ctrl, at, seen, 100);
+      const answer = receiveMessageOnPort(this.#ports[0]!)?.message as Float64Array[] | string | undefined;
+      return Array.isArray(answer) ? answer : null;
+    };
+  }
+
+  /** Workers started (the calling thread not included). */
+  get workers(): number {
+    return this.#workers.length;
   }
 
   /** Stops the workers; the next acquire starts new ones. */
