@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { main } from "../src/cli/main.js";
 import type { Console } from "../src/cli/output.js";
+import type { Column } from "../src/core/types.js";
+import { readDataset } from "../src/data/index.js";
 
 const DATA = "test/fixtures/data";
 const work = mkdtempSync(join(tmpdir(), "learnloop-robustness-"));
@@ -61,4 +63,25 @@ test("contradictory reading flags are named by their flags, not by the library's
     [["train", small, "--target", "label", "--cv", "2", "--group", "label"], 'learnloop train: error: --group must be a column other than the target, got "label"'],
   ];
   for (const [argv, expected] of cases) assert.equal(await failure(...argv), expected);
+});
+
+function values(column: Column | undefined): (number | string | null)[] {
+  assert.ok(column);
+  if (column.kind === "numeric") return Array.from(column.values);
+  return Array.from(column.codes, (code) => (code < 0 ? null : column.categories[code]!));
+}
+
+test("a .csv separated by semicolons, with or without decimal commas, is read as Excel wrote it", async () => {
+  // Excel where the comma is the decimal mark; a quoted field holds both separators.
+  const european = file("european.csv", 'price;city;label\r\n1,5;"Paris; FR";yes\r\n-2,25;"Köln, DE";no\r\n3;Oslo;yes\r\n');
+  const data = await readDataset(european, { target: "label" });
+  assert.deepEqual(data.features.map((c) => [c.name, c.kind]), [["price", "numeric"], ["city", "categorical"]]);
+  assert.deepEqual(values(data.features[0]), [1.5, -2.25, 3]);
+  assert.deepEqual(values(data.features[1]), ["Paris; FR", "Köln, DE", "Oslo"]);
+  // Semicolons with decimal points stay numbers with points.
+  const points = await readDataset(file("points.csv", "price;label\n1.5;yes\n2.5;no\n"), { target: "label" });
+  assert.deepEqual(values(points.features[0]), [1.5, 2.5]);
+  // A comma file whose header holds a semicolon inside quotes is still a comma file.
+  const quoted = await readDataset(file("quoted-header.csv", '"a;b",label\n1,yes\n2,no\n'), { target: "label" });
+  assert.deepEqual(quoted.features.map((c) => c.name), ["a;b"]);
 });

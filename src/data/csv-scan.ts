@@ -89,6 +89,16 @@ export function guessDelimiter(firstLine: string): string {
   return best;
 }
 
+/**
+ * The delimiter of a .csv file: a comma, unless the header has no comma outside quotes but has
+ * semicolons (the "CSV" Excel writes where the comma is the decimal mark). Decided from the header
+ * alone, so a ragged row further down is reported rather than changing the guess.
+ * @example csvDelimiter("a;b;c") // ";"
+ */
+export function csvDelimiter(header: string): string {
+  return splitRecord(header, ",").length === 1 && splitRecord(header, ";").length > 1 ? ";" : ",";
+}
+
 /** The fields of one CSV record held in `line` (RFC 4180 quotes; a trailing CR is dropped). */
 export function splitRecord(line: string, delimiter: string): string[] {
   const fields: string[] = [];

@@ -32,7 +32,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/no
 import { DataValidationError, InvalidParameterError, describeValue } from "../core/errors.js";
 import type { DatePart } from "../core/types.js";
 import { CodeBuffer, ColumnArrays, NumberBuffer, pageIn, type ColumnData, type SourceData } from "./columns.js";
-import { findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
+import { csvDelimiter, findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
 import { writeDateParts } from "./dates.js";
 import { mergeCategories, sortCategories } from "./dictionary.js";
 import { openConnection, sqlName, sqlString } from "./duckdb.js";
@@ -134,7 +134,7 @@ export class DuckDBFile {
   ): Promise<DuckDBFile> {
     const connection = await openConnection();
     try {
-      const delimiter = format === "csv" ? "," : format === "tsv" ? "\t" : format === "text" ? guessDelimiter(firstLine(file)) : "";
+      const delimiter = format === "csv" ? csvDelimiter(firstLine(file)) : format === "tsv" ? "\t" : format === "text" ? guessDelimiter(firstLine(file)) : "";
       const text = new Set(textColumns);
       let reader: FileReader;
       let described: SourceColumn[];
@@ -447,10 +447,24 @@ async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: s
     "null_padding = false",
     `nullstr = [${csvMissingValues.map(sqlString).join(", ")}]`,
   ];
-  const reader = await connection.runAndReadAll(
-    `SELECT Comment, SkipRows, Columns, DateFormat, TimestampFormat FROM sniff_csv(${sqlString(file)}, ${dialect.join(", ")})`,
-  );
-  const [comment, skip, sniffed, dateFormat, timestampFormat] = reader.getRowsJS()[0]!;
+  const sniff = async (options: readonly string[]) => {
+    const reader = await connection.runAndReadAll(
+      `SELECT Comment, SkipRows, Columns, DateFormat, TimestampFormat FROM sniff_csv(${sqlString(file)}, ${options.join(", ")})`,
+    );
+    return reader.getRowsJS()[0]!;
+  };
+  let sniffedRow = await sniff(dialect);
+  if (delimiter === ";") {
+    // Semicolons separate fields where the comma is the decimal mark (Excel in much of Europe): a
+    // second sniff reads "0,5" as a number; it is kept when it finds more numeric columns.
+    const numericColumns = (row: unknown[]) => (row[2] as { type: string }[]).filter(({ type }) => sourceTypeOf(type) === "number").length;
+    const decimalComma = await sniff([...dialect, "decimal_separator = ','"]);
+    if (numericColumns(decimalComma) > numericColumns(sniffedRow)) {
+      dialect.push("decimal_separator = ','");
+      sniffedRow = decimalComma;
+    }
+  }
+  const [comment, skip, sniffed, dateFormat, timestampFormat] = sniffedRow;
   const columns = (sniffed as { name: string; type: string }[]).map(({ name, type }) => [name, type] as const);
   // DuckDB renames a repeated header name (a, a -> a, a_1); a feature silently renamed is worse than
   // an error.
