@@ -85,3 +85,22 @@ test("a .csv separated by semicolons, with or without decimal commas, is read as
   const quoted = await readDataset(file("quoted-header.csv", '"a;b",label\n1,yes\n2,no\n'), { target: "label" });
   assert.deepEqual(quoted.features.map((c) => c.name), ["a;b"]);
 });
+
+test("JSON that is not a table of records (pandas' default to_json, orient values) is refused with the way out", async () => {
+  const expected = 'cannot read the file (expected an array of records [{"a": 1, "b": "x"}, ...] or one record per line (.ndjson), got';
+  const columns = file("columns.json", '{"a":{"0":1.5,"1":2.5},"label":{"0":"yes","1":"no"}}');
+  assert.equal(
+    await failure("train", columns, "--target", "label"),
+    `learnloop train: error: ${columns}: ${expected} one object of nested values, as pandas' to_json() writes by default; write records (pandas: orient="records"))`,
+  );
+  const arrays = file("arrays.ndjson", '[1.5,"yes"]\n[2.5,"no"]\n');
+  assert.equal(
+    await failure("profile", arrays),
+    `learnloop profile: error: ${arrays}: ${expected} rows as arrays without column names; write them as records (pandas: orient="records"))`,
+  );
+  // A table of records whose one row has a nested field is still read, without that field.
+  const notes: string[] = [];
+  const one = await readDataset(file("one.json", '[{"a":1.5,"tags":[1,2],"label":"yes"}]'), { onWarning: (message) => notes.push(message) });
+  assert.deepEqual(one.features.map((c) => c.name), ["a", "label"]);
+  assert.equal(notes.length, 1);
+});

@@ -145,6 +145,7 @@ export class DuckDBFile {
       } catch (error) {
         throw await explain(error, file, format, delimiter, new Set());
       }
+      if ((format === "json" || format === "ndjson") && described.every((column) => column.type === "nested")) await refuseUntabular(connection, file, reader, described);
       const fileColumns = described.map((column) => column.name);
       if (derive.length === 0) return new DuckDBFile(connection, file, format, derive, text, reader, fileColumns, described);
       const base = reader.sql(columnTypes(text, new Set()));
@@ -548,6 +549,27 @@ async function booleanWords(connection: DuckDBConnection, reader: FileReader): P
   );
   const row = result.getRowsJS()[0] ?? [];
   return booleans.filter((_, i) => row[i] === false);
+}
+
+/**
+ * JSON that is not a table of records, as pandas' `DataFrame.to_json()` writes it by default (one object
+ * of columns, {"a": {"0": 1, "1": 2}}; or with orient "index", "split", "table") or with orient
+ * "values" (rows as arrays without names): DuckDB reads the first as a single row of nested values and
+ * the second as one list column named "json"; neither has the user's columns.
+ */
+async function refuseUntabular(connection: DuckDBConnection, file: string, reader: FileReader, described: readonly SourceColumn[]): Promise<void> {
+  const expected = 'an array of records [{"a": 1, "b": "x"}, ...] or one record per line (.ndjson)';
+  if (described.length === 1 && described[0]!.name === "json") {
+    throw new DataValidationError({ code: "unreadable_file", file, expected, received: 'rows as arrays without column names; write them as records (pandas: orient="records")' });
+  }
+  const result = await connection.runAndReadAll(`SELECT count(*) FROM (${reader.sql(new Map())})`);
+  if (Number(result.getRowsJS()[0]?.[0]) !== 1) return;
+  throw new DataValidationError({
+    code: "unreadable_file",
+    file,
+    expected,
+    received: `one object of nested values, as pandas' to_json() writes by default; write records (pandas: orient="records")`,
+  });
 }
 
 function sourceTypeOf(duckdbType: string): SourceType {
