@@ -104,3 +104,16 @@ test("JSON that is not a table of records (pandas' default to_json, orient value
   assert.deepEqual(one.features.map((c) => c.name), ["a", "label"]);
   assert.equal(notes.length, 1);
 });
+
+test("column names that differ only in case are refused (SQL does not tell them apart; DuckDB renamed one Y_1)", async () => {
+  const csv = file("case.csv", "a,y,Y\n1,yes,yes\n2,no,no\n");
+  assert.equal(
+    await failure("train", csv, "--target", "y"),
+    `learnloop train: error: ${csv}, line 1, column "Y": duplicate column name (fields 2 and 3 of the header ("y" and "Y" differ only in case, which SQL does not tell apart))`,
+  );
+  const ndjson = file("case.ndjson", '{"a":1,"y":"yes","Y":"yes"}\n{"a":2,"y":"no","Y":"no"}\n');
+  assert.equal(await failure("train", ndjson, "--target", "y"), `learnloop train: error: ${ndjson}, column "Y": duplicate column name ("y" and "Y" differ only in case, which SQL does not tell apart)`);
+  // A real column called a_1 beside a is not such a rename.
+  const plain = await readDataset(file("plain.json", '[{"a":1,"a_1":2,"y":"x"},{"a":2,"a_1":3,"y":"z"}]'), { target: "y" });
+  assert.deepEqual(plain.features.map((c) => c.name), ["a", "a_1"]);
+});

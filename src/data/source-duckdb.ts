@@ -145,6 +145,7 @@ export class DuckDBFile {
       } catch (error) {
         throw await explain(error, file, format, delimiter, new Set());
       }
+      if ((format === "json" || format === "ndjson") && described.some((column) => /_\d+$/.test(column.name))) await refuseCaseTwins(connection, file, format);
       if ((format === "json" || format === "ndjson") && described.every((column) => column.type === "nested")) await refuseUntabular(connection, file, reader, described);
       const fileColumns = described.map((column) => column.name);
       if (derive.length === 0) return new DuckDBFile(connection, file, format, derive, text, reader, fileColumns, described);
@@ -470,14 +471,17 @@ async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: s
   // DuckDB renames a repeated header name (a, a -> a, a_1); a feature silently renamed is worse than
   // an error.
   if (Number(skip) === 0) {
+    // Names that differ only in case count as repeated too: SQL does not tell them apart (DuckDB
+    // renames "Y" beside "y" to "Y_1").
     const header = splitRecord(firstLine(file), delimiter);
     const seen = new Map<string, number>();
     header.forEach((name, index) => {
-      const first = seen.get(name);
+      const first = seen.get(name.toLowerCase());
       if (first !== undefined) {
-        throw new DataValidationError({ code: "duplicate_column", file, line: 1, column: name, detail: `fields ${first + 1} and ${index + 1} of the header` });
+        const detail = `fields ${first + 1} and ${index + 1} of the header${header[first] === name ? "" : ` ("${header[first]}" and "${name}" differ only in case, which SQL does not tell apart)`}`;
+        throw new DataValidationError({ code: "duplicate_column", file, line: 1, column: name, detail });
       }
-      seen.set(name, index);
+      seen.set(name.toLowerCase(), index);
     });
   }
   const options = [
@@ -549,6 +553,24 @@ async function booleanWords(connection: DuckDBConnection, reader: FileReader): P
   );
   const row = result.getRowsJS()[0] ?? [];
   return booleans.filter((_, i) => row[i] === false);
+}
+
+/**
+ * JSON keys that differ only in case ("y" and "Y"): DuckDB, like SQL, does not tell them apart and
+ * renames the second to "Y_1", which would become a feature of that name. Only looked for when a
+ * column name ends like such a rename; the keys of the first 10 000 records are compared.
+ */
+async function refuseCaseTwins(connection: DuckDBConnection, file: string, format: "json" | "ndjson"): Promise<void> {
+  const objects = `read_json_objects(${sqlString(file)}, format = ${format === "ndjson" ? "'newline_delimited'" : "'auto'"})`;
+  const result = await connection.runAndReadAll(`SELECT json_keys(json) FROM ${objects} LIMIT 10000`);
+  const seen = new Map<string, string>();
+  for (const name of result.getRowsJS().flatMap(([keys]) => (keys ?? []) as string[])) {
+    const twin = seen.get(name.toLowerCase());
+    if (twin !== undefined && twin !== name) {
+      throw new DataValidationError({ code: "duplicate_column", file, column: name, detail: `"${twin}" and "${name}" differ only in case, which SQL does not tell apart` });
+    }
+    seen.set(name.toLowerCase(), name);
+  }
 }
 
 /**
