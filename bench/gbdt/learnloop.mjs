@@ -76,6 +76,8 @@ console.log(JSON.stringify({
   name: `learnloop gbdt (31 leaves${quantizedGradients ? ", quantized" : ""}, ${model.fitInfo.threads} thread${model.fitInfo.threads > 1 ? "s" : ""})`,
   threads: model.fitInfo.threads,
   parallelHistograms: model.fitInfo.parallelHistograms,
+  parallelPartitions: model.fitInfo.parallelPartitions,
+  kernels: model.fitInfo.kernels,
   fitSeconds,
   fitCpuSeconds,
   predictSeconds,

@@ -1196,6 +1196,50 @@ export function buildHistogramOrderedWasm(
   out: Float64Array,
 ): void {
   clearFeatures(features, nSelected, featureOffset, nBins, out);
+  addHistogramOrderedWasm(kernels, bins, nRows, rows, begin, count, features, nSelected, featureOffset, nBins, ordered, out);
+}
+
+/**
+ * The histogram of a leaf whose rows are several segments of `rows` (segment t: rows[segBegin[first + t]
+ * .. + segCount[first + t]), see the grower's parallel partition): the segments' rows in order, as if
+ * they were one list (each bin's sums are added segment after segment, so the result is the one of the
+ * concatenated list, bit for bit).
+ */
+export function buildHistogramSegmentsWasm(
+  kernels: WasmKernels,
+  bins: Uint8Array,
+  nRows: number,
+  rows: Int32Array,
+  segBegin: Int32Array,
+  segCount: Int32Array,
+  first: number,
+  nSegments: number,
+  features: Int32Array,
+  nSelected: number,
+  featureOffset: Int32Array,
+  nBins: Int32Array,
+  ordered: Float32Array,
+  out: Float64Array,
+): void {
+  clearFeatures(features, nSelected, featureOffset, nBins, out);
+  for (let t = first; t < first + nSegments; t++) addHistogramOrderedWasm(kernels, bins, nRows, rows, segBegin[t]!, segCount[t]!, features, nSelected, featureOffset, nBins, ordered, out);
+}
+
+/** buildHistogramOrderedWasm without clearing: adds the rows to the histogram's sums. */
+export function addHistogramOrderedWasm(
+  kernels: WasmKernels,
+  bins: Uint8Array,
+  nRows: number,
+  rows: Int32Array,
+  begin: number,
+  count: number,
+  features: Int32Array,
+  nSelected: number,
+  featureOffset: Int32Array,
+  nBins: Int32Array,
+  ordered: Float32Array,
+  out: Float64Array,
+): void {
   const binsAt = bins.byteOffset;
   const histAt = out.byteOffset;
   const rowsAt = rows.byteOffset + 4 * begin;

@@ -48,6 +48,8 @@ export interface GbdtFitInfo {
   readonly threads: number;
   /** Histograms built on several threads (small nodes are built on one). */
   readonly parallelHistograms: number;
+  /** Partitions run on several threads (small leaves are partitioned on one). */
+  readonly parallelPartitions: number;
   /** The tree kernels that ran: WebAssembly, or JavaScript (quantized gradients, or no WebAssembly SIMD). */
   readonly kernels: "webassembly" | "javascript";
 }
@@ -226,6 +228,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       roundsRun,
       threads: threads?.nThreads ?? 1,
       parallelHistograms: threads?.parallelNodes ?? 0,
+      parallelPartitions: threads?.parallelPartitions ?? 0,
       kernels: grower.kernels,
     };
     return Object.assign(model, { fitInfo });
@@ -240,10 +243,13 @@ export class GradientBoosting implements Estimator<GbdtModel> {
  */
 function addLeafValues(grower: TreeGrower, raw: Float64Array, nRaw: number, k: number, leafOfRow: Uint16Array, leafValues: Float64Array): void {
   const rows = grower.rows;
+  const T = grower.segments;
   for (let l = 0; l < grower.nLeaves; l++) {
     leafValues[l] = grower.nodeValue[grower.leafNode[l]!]!;
-    const end = grower.leafBegin[l]! + grower.leafCount[l]!;
-    for (let i = grower.leafBegin[l]!; i < end; i++) leafOfRow[rows[i]!] = l;
+    for (let t = l * T; t < (l + 1) * T; t++) {
+      const end = grower.leafBegin[t]! + grower.leafCount[t]!;
+      for (let i = grower.leafBegin[t]!; i < end; i++) leafOfRow[rows[i]!] = l;
+    }
   }
   const n = leafOfRow.length;
   if (nRaw === 1) for (let r = 0; r < n; r++) raw[r] += leafValues[leafOfRow[r]!]!;
@@ -345,16 +351,22 @@ function gather(values: Float64Array, rows: Int32Array): Float64Array {
  * their gradients only say which way to move.
  */
 function refitLeaves(loss: Loss, grower: TreeGrower, y: Float64Array, w: Float64Array | null, raw: Float64Array, scratch: Float64Array, learningRate: number): void {
+  const T = grower.segments;
+  const leafRows = new Int32Array(scratch.length);
   for (let l = 0; l < grower.nLeaves; l++) {
-    const begin = grower.leafBegin[l]!;
-    const count = grower.leafCount[l]!;
+    // The leaf's rows in order: its segments one after the other.
+    let count = 0;
+    for (let t = l * T; t < (l + 1) * T; t++) {
+      const end = grower.leafBegin[t]! + grower.leafCount[t]!;
+      for (let i = grower.leafBegin[t]!; i < end; i++) leafRows[count++] = grower.rows[i]!;
+    }
     const values = scratch.subarray(0, count);
     for (let i = 0; i < count; i++) {
-      const r = grower.rows[begin + i]!;
+      const r = leafRows[i]!;
       values[i] = y[r]! - raw[r]!;
     }
     let weights: Float64Array | null = null;
-    if (w) weights = Float64Array.from({ length: count }, (_, i) => w[grower.rows[begin + i]!]!);
+    if (w) weights = Float64Array.from({ length: count }, (_, i) => w[leafRows[i]!]!);
     grower.nodeValue[grower.leafNode[l]!] = loss.refitLeaf!(values, weights) * learningRate;
   }
 }

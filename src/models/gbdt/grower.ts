@@ -21,12 +21,12 @@
  * no WebAssembly SIMD, data past 2 GiB) and give the same trees bit for bit. 1M x 28 on one thread:
  * histogram 0.36 vs 1.7 ns per update, partition 1.7 vs 6.3 ns per row (see bench/gbdt/RESULTS.md).
  */
-import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedOrdered, gatherGradients, HIST_STRIDE, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram, type WasmKernels } from "../../kernels/histogram.js";
+import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildHistogramSegmentsWasm, buildPackedAllRows, buildPackedOrdered, gatherGradients, HIST_STRIDE, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram, type WasmKernels } from "../../kernels/histogram.js";
 import { categoricalGoLeft, numericGoLeft, partitionRowsWithPairs, partitionRowsWithPairsWasm } from "../../kernels/partition.js";
 import { WasmArena } from "../../kernels/wasm/arena.js";
 import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
 import type { Random } from "../../core/rng.js";
-import type { HistogramThreads } from "./histogram-threads.js";
+import { MIN_PARALLEL_PARTITION_ROWS, type HistogramThreads } from "./histogram-threads.js";
 
 /** Which kernels a grower runs: WebAssembly where it can ("auto"), or the JavaScript ones only. */
 export type GrowerKernels = "auto" | "javascript";
@@ -126,15 +126,29 @@ export interface GrowerTimings {
 
 /**
  * The leaf-wise tree grower. After `grow`, the tree is in the node arrays (nNodes entries, root 0,
- * leaves have nodeFeature -1) and each leaf's rows are rows[leafBegin[l] .. + leafCount[l]).
+ * leaves have nodeFeature -1) and each leaf's rows are `segments` slices of `rows`: slice t is
+ * rows[leafBegin[l * segments + t] .. + leafCount[l * segments + t]). Their concatenation lists the
+ * leaf's rows in ascending order, whatever the number of segments.
+ *
+ * Segments (WebAssembly kernels on threads only; else one): the tree's rows are cut into one region per
+ * thread, and every leaf keeps its rows of region t in segment t, so a split is partitioned by the
+ * threads at once, each its own segments in place (no merge: the earlier "chunks, then a merge" attempt
+ * was slower than one thread). Partitions are stable, so the concatenated list, and every histogram sum
+ * added in its order, is the one of a single partition: the trees are the same bit for bit.
  */
 export class TreeGrower {
   readonly data: BinnedData;
   readonly settings: GrowerSettings;
   /** The row partition: every leaf's rows, contiguous. */
   readonly rows: Int32Array;
+  /** Slices of `rows` per leaf (see the class comment). */
+  readonly segments: number;
   readonly leafBegin: Int32Array;
   readonly leafCount: Int32Array;
+  /** Rows of each leaf (the sum of its segments' counts). */
+  readonly leafRows: Int32Array;
+  /** Rows going left in each segment of the leaf being split. */
+  readonly #segmentLeft: Int32Array;
   /** Node of each leaf. */
   readonly leafNode: Int32Array;
   nLeaves = 0;
@@ -217,7 +231,9 @@ export class TreeGrower {
     const nSlots = Math.max(3, Math.min(L, settings.maxHistograms ?? L));
     // The WebAssembly kernels read and write one memory: the bins are copied into it (quantized gradients
     // have JavaScript kernels only).
-    const arena = kernels === "auto" && !this.quantized ? WasmArena.create([data.bins.length, 4 * n, 4 * n, 8 * n, 8 * n, 8 * nSlots * slotLength, 4 * data.nFeatures, 256]) : null;
+    // Segments: as many as threads at most (the pool may have fewer workers than asked).
+    const maxSegments = threads ? Math.max(1, nThreads) : 1;
+    const arena = kernels === "auto" && !this.quantized ? WasmArena.create([data.bins.length, 4 * n, 4 * n, 8 * n, 8 * n, 8 * nSlots * slotLength, 4 * data.nFeatures, 256, 4 * L * maxSegments, 4 * L * maxSegments, 4 * maxSegments]) : null;
     let histograms: Float64Array;
     if (arena) {
       this.#bins = arena.uint8(data.bins.length);
@@ -229,6 +245,9 @@ export class TreeGrower {
       histograms = arena.float64(nSlots * slotLength);
       this.#sharedFeatures = arena.int32(data.nFeatures);
       this.#goLeft = arena.uint8(256);
+      this.leafBegin = arena.int32(L * maxSegments);
+      this.leafCount = arena.int32(L * maxSegments);
+      this.#segmentLeft = arena.int32(maxSegments);
     } else {
       // Shared buffers only with threads: the single-threaded fit keeps ordinary (GC-managed) memory.
       const memory = (bytes: number): ArrayBuffer | SharedArrayBuffer => (threads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -241,6 +260,9 @@ export class TreeGrower {
       histograms = new Float64Array(memory(8 * nSlots * slotLength));
       this.#sharedFeatures = new Int32Array(memory(4 * data.nFeatures));
       this.#goLeft = new Uint8Array(0);
+      this.leafBegin = new Int32Array(L);
+      this.leafCount = new Int32Array(L);
+      this.#segmentLeft = new Int32Array(1);
     }
     this.#wasm = arena?.kernels ?? null;
     this.kernels = arena ? "webassembly" : "javascript";
@@ -250,11 +272,14 @@ export class TreeGrower {
     this.#heap = new Int32Array(L);
     this.#nodeFeatures = new Int32Array(data.nFeatures);
     this.#threads = threads;
+    // One segment per thread of the fit (the calling one and the workers the pool has).
+    const segments = threads && arena ? Math.min(maxSegments, threads.workers + 1) : 1;
+    this.segments = segments;
     if (threads) {
-      threads.bind({ bins: this.#bins, nRows: n, rows: this.rows, ordered: this.#ordered, features: this.#sharedFeatures, featureOffset: data.featureOffset, nBins: data.nBins, histograms, slotLength, packed: this.quantized, orderedWords: this.#orderedWords, wasm: arena ? { module: arena.module, memory: arena.memory } : null }, nThreads, this.#wasm);
+      const wasm = arena ? { module: arena.module, memory: arena.memory } : null;
+      threads.bind({ bins: this.#bins, nRows: n, rows: this.rows, ordered: this.#ordered, features: this.#sharedFeatures, featureOffset: data.featureOffset, nBins: data.nBins, histograms, slotLength, packed: this.quantized, orderedWords: this.#orderedWords, wasm, segments, leafBegin: this.leafBegin, leafCount: this.leafCount, segmentLeft: this.#segmentLeft, goLeft: this.#goLeft, scratch: this.#scratch, scratchPairs: this.#scratchPairs }, nThreads, this.#wasm);
     }
-    this.leafBegin = new Int32Array(L);
-    this.leafCount = new Int32Array(L);
+    this.leafRows = new Int32Array(L);
     this.leafNode = new Int32Array(L);
     this.#leafSlot = new Int32Array(L);
     this.#leafDepth = new Int32Array(L);
@@ -290,8 +315,13 @@ export class TreeGrower {
     this.nNodes = 1;
     // The root is a leaf until it splits (a tree may be a single leaf); its arrays hold the last tree's.
     this.nodeFeature[0] = -1;
-    this.leafBegin[0] = 0;
-    this.leafCount[0] = nUsed;
+    // The root's segments: one region of the rows per thread.
+    const T = this.segments;
+    for (let t = 0; t < T; t++) {
+      this.leafBegin[t] = Math.floor((t * nUsed) / T);
+      this.leafCount[t] = Math.floor(((t + 1) * nUsed) / T) - this.leafBegin[t]!;
+    }
+    this.leafRows[0] = nUsed;
     this.leafNode[0] = 0;
     this.#leafDepth[0] = 0;
     this.#heapSize = 0;
@@ -378,25 +408,39 @@ export class TreeGrower {
         numericGoLeft(split.binThreshold, nBins[f]!, split.missingLeft, goLeft);
       }
       t0 = performance.now();
-      const begin = this.leafBegin[best]!;
-      const count = this.leafCount[best]!;
-      // One thread: a partition on threads (row chunks, then a merge) measured slower, 4.8-5.2 vs 4.3-4.6 ms
-      // per 800k rows: the partition is bound by memory, and the merge moves rows once more.
-      let nLeft: number;
-      if (wasm) {
+      const count = this.leafRows[best]!;
+      const segmentLeft = this.#segmentLeft;
+      // Each segment is partitioned in place; big leaves by the threads at once (see the class comment).
+      if (!wasm) segmentLeft[0] = partitionRowsWithPairs(this.rows, this.#orderedWords, this.leafBegin[best]!, count, bins, f * nRows, goLeft, this.#scratch, this.#scratchPairs);
+      else {
         this.#goLeft.set(goLeft);
-        nLeft = partitionRowsWithPairsWasm(wasm, this.rows, this.#orderedWords, begin, count, bins, f * nRows, this.#goLeft, this.#scratch, this.#scratchPairs);
-      } else nLeft = partitionRowsWithPairs(this.rows, this.#orderedWords, begin, count, bins, f * nRows, goLeft, this.#scratch, this.#scratchPairs);
+        if (this.#threads && T > 1 && count >= MIN_PARALLEL_PARTITION_ROWS) this.#threads.partition(best, f);
+        else {
+          for (let t = 0; t < T; t++) {
+            const i = best * T + t;
+            segmentLeft[t] = partitionRowsWithPairsWasm(wasm, this.rows, this.#orderedWords, this.leafBegin[i]!, this.leafCount[i]!, bins, f * nRows, this.#goLeft, this.#scratch, this.#scratchPairs);
+          }
+        }
+      }
+      // Left child keeps the leaf index `best` (the first rows of each segment), right child is leaf `right`.
+      let nLeft = 0;
+      for (let t = 0; t < T; t++) {
+        const i = best * T + t;
+        const j = right * T + t;
+        const left = segmentLeft[t]!;
+        this.leafBegin[j] = this.leafBegin[i]! + left;
+        this.leafCount[j] = this.leafCount[i]! - left;
+        this.leafCount[i] = left;
+        nLeft += left;
+      }
+      this.leafRows[best] = nLeft;
+      this.leafRows[right] = count - nLeft;
       t1 = performance.now();
       this.timings.partition += t1 - t0;
       this.timings.partitionedRows += count;
-      // Left child keeps the leaf index `best`, right child is leaf `right`.
       const depth = this.#leafDepth[best]! + 1;
-      this.leafCount[best] = nLeft;
       this.leafNode[best] = leftNode;
       this.#leafDepth[best] = depth;
-      this.leafBegin[right] = begin + nLeft;
-      this.leafCount[right] = count - nLeft;
       this.leafNode[right] = rightNode;
       this.#leafDepth[right] = depth;
       sums[best * 3] = split.leftGradients;
@@ -463,6 +507,7 @@ export class TreeGrower {
       for (let l = 0; l < this.nLeaves; l++) {
         let g = 0;
         let h = 0;
+        // One segment: quantized gradients have the JavaScript kernels only.
         const end = this.leafBegin[l]! + this.leafCount[l]!;
         for (let i = this.leafBegin[l]!; i < end; i++) {
           const r = this.rows[i]!;
@@ -485,10 +530,10 @@ export class TreeGrower {
     const bins = this.#bins;
     const slot = this.#leafSlot[leaf]!;
     const begin = this.leafBegin[leaf]!;
-    const count = this.leafCount[leaf]!;
-    if (this.#threads) this.#threads.build(false, slot, begin, count, nSelected);
+    const count = this.leafRows[leaf]!;
+    if (this.#threads) this.#threads.buildLeaf(slot, leaf, count, nSelected);
     else if (this.quantized) buildPackedOrdered(bins, nRows, this.rows, begin, count, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[slot]!);
-    else if (this.#wasm) buildHistogramOrderedWasm(this.#wasm, bins, nRows, this.rows, begin, count, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[slot]!);
+    else if (this.#wasm) buildHistogramSegmentsWasm(this.#wasm, bins, nRows, this.rows, this.leafBegin, this.leafCount, leaf * this.segments, this.segments, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[slot]!);
     else buildHistogramOrdered(bins, nRows, this.rows, begin, count, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[slot]!);
     this.timings.histogramUpdates += count * nSelected;
   }
@@ -562,7 +607,7 @@ export class TreeGrower {
 
   /** A leaf may split when it is above the depth limit and has rows for two children. */
   #splittable(leaf: number): boolean {
-    return this.#leafDepth[leaf]! < this.settings.maxDepth && this.leafCount[leaf]! >= 2 * this.settings.minSamplesLeaf;
+    return this.#leafDepth[leaf]! < this.settings.maxDepth && this.leafRows[leaf]! >= 2 * this.settings.minSamplesLeaf;
   }
 
   #findSplit(leaf: number, features: Int32Array, nSelected: number): void {

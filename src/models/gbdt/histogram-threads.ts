@@ -28,7 +28,7 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
+import { addHistogramOrderedWasm, buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildHistogramSegmentsWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
 import type { WasmMemory, WasmModule } from "../../kernels/wasm/arena.js";
 import { binNumericColumn, computeNumericEdges, GRID_CELLS, searchEdges, sortFloats } from "../../kernels/binning.js";
 
@@ -38,6 +38,12 @@ import { binNumericColumn, computeNumericEdges, GRID_CELLS, searchEdges, sortFlo
  * 5000 rows 184 vs 260-290 us; 10000 rows 355-380 vs 230-260 us; 50000 rows 1760 vs 1120-1150 us.
  */
 export const MIN_PARALLEL_UPDATES = 262144;
+
+/**
+ * Leaves with fewer rows are partitioned by the calling thread alone (segment after segment): a
+ * partition costs about 2 ns a row, and waking a worker 12-15 us.
+ */
+export const MIN_PARALLEL_PARTITION_ROWS = 32768;
 
 // Control block: CTRL_STRIDE int32 per worker. A command is a record (TAG, CMD, ...) written between
 // TAG = -1 and TAG = its number, then announced in SEQ: a worker that reads TAG twice around the fields
@@ -58,6 +64,10 @@ const CMD_ORDERED = 2;
 const CMD_BIND = 3;
 const CMD_EXIT = 4;
 const CMD_BIN = 5;
+/** The histogram of a leaf's segments (WebAssembly kernels): BEGIN is the leaf. */
+const CMD_LEAF = 6;
+/** The partition of a leaf's segments (WebAssembly kernels), one segment per block: BEGIN the leaf, COUNT the feature. */
+const CMD_PARTITION = 7;
 /** Command numbers wrap at 2^23, so that (number << 8 | block) fits the claims word. */
 const TAG_MASK = 0x7fffff;
 /** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed. */
@@ -91,6 +101,16 @@ export interface SharedHistogramState {
    * worker instantiates the module over it); null for the JavaScript kernels.
    */
   readonly wasm: { readonly module: WasmModule; readonly memory: WasmMemory } | null;
+  /** Segments per leaf (see TreeGrower), and where they are: leaf l's segment t at l * segments + t. */
+  readonly segments: number;
+  readonly leafBegin: Int32Array;
+  readonly leafCount: Int32Array;
+  /** A parallel partition's answer: rows going left in each segment. */
+  readonly segmentLeft: Int32Array;
+  /** The split's goLeft table, and the partition's scratch lists (a segment uses its own range of them). */
+  readonly goLeft: Uint8Array;
+  readonly scratch: Int32Array;
+  readonly scratchPairs: Float64Array;
 }
 
 interface WorkerData {
@@ -129,6 +149,7 @@ interface BlockKernels {
   readonly packedOrdered: typeof buildPackedOrdered;
   readonly wasmAllRows: typeof buildHistogramAllRowsWasm;
   readonly wasmOrdered: typeof buildHistogramOrderedWasm;
+  readonly wasmSegments: typeof buildHistogramSegmentsWasm;
 }
 
 /**
@@ -145,7 +166,13 @@ function runBlocks(kernels: BlockKernels, wasm: WasmKernels | null, s: SharedHis
     const b = v & 255;
     try {
       const features = s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
-      if (wasm) {
+      if (cmd === CMD_PARTITION) {
+        // Block b is segment b of leaf `begin`, split on feature `count`.
+        const at = begin * s.segments + b;
+        const first = s.leafBegin[at]!;
+        s.segmentLeft[b] = wasm!.partition(s.rows.byteOffset + 4 * first, s.orderedWords.byteOffset + 8 * first, s.leafCount[at]!, s.bins.byteOffset + count * s.nRows, s.goLeft.byteOffset, s.scratch.byteOffset + 4 * first, s.scratchPairs.byteOffset + 8 * first);
+      } else if (cmd === CMD_LEAF) kernels.wasmSegments(wasm!, s.bins, s.nRows, s.rows, s.leafBegin, s.leafCount, begin * s.segments, s.segments, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
+      else if (wasm) {
         if (cmd === CMD_ALL_ROWS) kernels.wasmAllRows(wasm, s.bins, s.nRows, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
         else kernels.wasmOrdered(wasm, s.bins, s.nRows, s.rows, begin, count, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
       } else if (s.packed) {
@@ -232,7 +259,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
 
 /** The worker's whole program: the control constants, the kernels' compiled source and the loop. */
 function workerSource(): string {
-  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
+  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
@@ -248,16 +275,18 @@ function workerSource(): string {
     String(wasmPassWidth),
     String(buildHistogramAllRowsWasm),
     String(buildHistogramOrderedWasm),
+    String(addHistogramOrderedWasm),
+    String(buildHistogramSegmentsWasm),
     String(runBlocks),
     String(sortFloats),
     String(computeNumericEdges),
     String(searchEdges),
     String(binNumericColumn),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} });`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} });`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm };
 
 let shared: HistogramThreads | null = null;
 
@@ -279,6 +308,8 @@ export class HistogramThreads {
   #wasm: WasmKernels | null = null;
   /** Nodes built on several threads since the last bind. */
   parallelNodes = 0;
+  /** Leaves partitioned on several threads since the last bind. */
+  parallelPartitions = 0;
 
   private constructor(capacity: number) {
     this.#ctrl = new Int32Array(new SharedArrayBuffer(capacity * CTRL_STRIDE * 4));
@@ -345,6 +376,7 @@ export class HistogramThreads {
     this.#wasm = wasm;
     this.#bindAll(state);
     this.parallelNodes = 0;
+    this.parallelPartitions = 0;
   }
 
   /** Lets the workers drop the fit's buffers (they would otherwise keep them alive until the next fit). */
@@ -407,6 +439,36 @@ export class HistogramThreads {
   /** Workers started (the calling thread not included). */
   get workers(): number {
     return this.#workers.length;
+  }
+
+  /**
+   * Builds histogram `slot` of leaf `leaf` (its `count` rows in state.segments segments of state.rows)
+   * over the first nSelected shared features. Small leaves stay on the calling thread.
+   */
+  buildLeaf(slot: number, leaf: number, count: number, nSelected: number): void {
+    const s = this.#state!;
+    if (!this.#wasm || s.segments === 1) {
+      this.build(false, slot, s.leafBegin[leaf * s.segments]!, count, nSelected);
+      return;
+    }
+    const out = s.histograms.subarray(slot * s.slotLength, (slot + 1) * s.slotLength);
+    const nThreads = count * nSelected < MIN_PARALLEL_UPDATES ? 1 : Math.min(this.#active + 1, nSelected);
+    if (nThreads === 1) {
+      buildHistogramSegmentsWasm(this.#wasm, s.bins, s.nRows, s.rows, s.leafBegin, s.leafCount, leaf * s.segments, s.segments, s.features, nSelected, s.featureOffset, s.nBins, s.ordered, out);
+      return;
+    }
+    this.parallelNodes++;
+    this.#run(nThreads, CMD_LEAF, slot, out, leaf, count, Math.min(Math.max(nThreads, Math.ceil(nSelected / 8)), MAX_BLOCKS), nSelected);
+  }
+
+  /**
+   * Partitions each segment of leaf `leaf` by state.goLeft of feature `feature`'s bins, one segment per
+   * block (the calling thread claims segments too), into state.segmentLeft. WebAssembly kernels only.
+   */
+  partition(leaf: number, feature: number): void {
+    const s = this.#state!;
+    this.parallelPartitions++;
+    this.#run(Math.min(this.#active + 1, s.segments), CMD_PARTITION, 0, s.histograms, leaf, feature, s.segments, 0);
   }
 
   /** Stops the workers; the next acquire starts new ones. */

@@ -44,6 +44,11 @@ for (const quantizedGradients of [false, true]) {
       // The threaded path really ran: workers built the big nodes.
       assert.equal(many.fitInfo.threads, threads);
       assert.ok(many.fitInfo.parallelHistograms > 10, `parallel histograms: ${many.fitInfo.parallelHistograms}`);
+      // Exact gradients run the WebAssembly kernels, whose big leaves are partitioned on the threads too.
+      if (!quantizedGradients) {
+        assert.equal(many.fitInfo.kernels, "webassembly");
+        assert.ok(many.fitInfo.parallelPartitions > 10, `parallel partitions: ${many.fitInfo.parallelPartitions}`);
+      }
       assert.deepEqual(many.dumpTrees(), one.dumpTrees());
       assert.deepEqual(Buffer.from(many.predictRaw(data).buffer), Buffer.from(oneRaw.buffer));
       assert.deepEqual(many.state, one.state);
@@ -79,7 +84,7 @@ for (const kernels of ["javascript", "webassembly"] as const) {
     const threads = HistogramThreads.acquire(3);
     assert.ok(threads, "workers start");
     const orderedWords = new Float64Array(ordered.buffer, ordered.byteOffset, nRows);
-    threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, packed: false, orderedWords, wasm: arena ? { module: arena.module, memory: arena.memory } : null }, 3, arena?.kernels ?? null);
+    threads.bind({ bins, nRows, rows, ordered, features, featureOffset, nBins, histograms, slotLength, packed: false, orderedWords, wasm: arena ? { module: arena.module, memory: arena.memory } : null, segments: 1, leafBegin: new Int32Array(1), leafCount: new Int32Array(1), segmentLeft: new Int32Array(1), goLeft: new Uint8Array(256), scratch: new Int32Array(0), scratchPairs: new Float64Array(0) }, 3, arena?.kernels ?? null);
     assert.ok(n * nSelected >= MIN_PARALLEL_UPDATES);
     // The expected sums from the JavaScript kernels on one thread, in ordinary memory.
     const expected = new Float64Array(slotLength);
