@@ -117,3 +117,12 @@ test("column names that differ only in case are refused (SQL does not tell them 
   const plain = await readDataset(file("plain.json", '[{"a":1,"a_1":2,"y":"x"},{"a":2,"a_1":3,"y":"z"}]'), { target: "y" });
   assert.deepEqual(plain.features.map((c) => c.name), ["a", "a_1"]);
 });
+
+test("the read line lists at most 10 classes of a many-class target", async () => {
+  const lines = ["x,grade"];
+  for (let i = 0; i < 60; i++) lines.push(`${i % 12 + (i % 5) / 10},g${String(i % 12).padStart(2, "0")}`);
+  const grades = file("grades.csv", lines.join("\n") + "\n");
+  const result = await run("train", grades, "--target", "grade", "--model", "linear", "--no-track", "--out", join(work, "grades.model"));
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /^read .*grades\.csv: 60 rows, 1 feature, target "grade" \(multiclass: g00, g01, g02, g03, g04, g05, g06, g07, g08, g09 and 2 more\) in /);
+});

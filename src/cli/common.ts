@@ -62,6 +62,14 @@ export async function readDataFor(file: string, options: ReadOptions): Promise<D
   }
 }
 
+/** The target as the "read ..." line shows it: `multiclass: a, b, c`, at most 10 classes listed. */
+export function describeTarget(target: { readonly task: string; readonly classes?: readonly string[] }): string {
+  const classes = target.classes;
+  if (!classes) return target.task;
+  const shown = classes.length > 10 ? `${classes.slice(0, 10).join(", ")} and ${classes.length - 10} more` : classes.join(", ");
+  return `${target.task}: ${shown}`;
+}
+
 function listDerive(value: ParsedArgs["values"][string]): { name: string; expression: string }[] {
   if (value === undefined || typeof value === "boolean") return [];
   const items = Array.isArray(value) ? value : [value];

@@ -12,7 +12,7 @@ import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, describeTarget, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
@@ -157,7 +157,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     }
     const loaded = performance.now();
     console.err(
-      `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
+      `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} feature${data.features.length === 1 ? "" : "s"}, target "${target.name}" (${describeTarget(target)}) in ${formatSeconds((loaded - started) / 1000)}\n`,
     );
     const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
     if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));

@@ -5,7 +5,7 @@ import { readSpaceFile, describeDistribution, tune, tuningMetric, type Leaderboa
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, describeTarget, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
 
@@ -125,7 +125,7 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
     const metricLabel = tuningMetric(target.task, typeof values.metric === "string" ? values.metric : undefined);
     const loaded = performance.now();
     console.err(
-      `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} features, target "${target.name}" (${target.task}${target.classes ? `: ${target.classes.join(", ")}` : ""}) in ${formatSeconds((loaded - started) / 1000)}\n`,
+      `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} feature${data.features.length === 1 ? "" : "s"}, target "${target.name}" (${describeTarget(target)}) in ${formatSeconds((loaded - started) / 1000)}\n`,
     );
 
     console.err(`tuning ${family.kind}: ${trials} configurations, ${folds}-fold cross-validation, ${metricLabel}, ${parallel} worker${parallel === 1 ? "" : "s"}, seed ${seed}${timeBudget !== undefined ? `, time budget ${formatSeconds(timeBudget)}` : ""}\n`);
