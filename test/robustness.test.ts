@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { main } from "../src/cli/main.js";
 import type { Console } from "../src/cli/output.js";
 import type { Column } from "../src/core/types.js";
-import { readDataset } from "../src/data/index.js";
+import { readDataset, schemaOf } from "../src/data/index.js";
 
 const DATA = "test/fixtures/data";
 const work = mkdtempSync(join(tmpdir(), "learnloop-robustness-"));
@@ -125,4 +125,30 @@ test("the read line lists at most 10 classes of a many-class target", async () =
   const result = await run("train", grades, "--target", "grade", "--model", "linear", "--no-track", "--out", join(work, "grades.model"));
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /^read .*grades\.csv: 60 rows, 1 feature, target "grade" \(multiclass: g00, g01, g02, g03, g04, g05, g06, g07, g08, g09 and 2 more\) in /);
+});
+
+test("prediction files: a text column the new file's sniff would type is read as the model learned it; unseen values are counted", async () => {
+  // Training: "code" holds text ("007", "A12"), "day" dates in two formats, so both are categorical.
+  const train = file("codes-train.csv", "code,day,size,label\n007,01/02/2021,1.5,yes\nA12,2021-02-03,2,no\n010,03/04/2021,3,yes\n007,01/02/2021,2,no\n");
+  const trained = await readDataset(train, { target: "label", categorical: ["size"] });
+  const schema = schemaOf(trained);
+  assert.deepEqual(trained.features.map((c) => [c.name, c.kind === "categorical" ? c.categories : c.kind]), [
+    ["code", ["007", "010", "A12"]],
+    ["day", ["01/02/2021", "03/04/2021", "2021-02-03"]],
+    ["size", ["1.5", "2.0", "3.0"]],
+  ]);
+  // A two-row file where DuckDB sniffs code as a number, day as a date and size as an integer.
+  const notes: string[] = [];
+  const small = file("codes-new.csv", "code,day,size\n010,03/04/2021,3\n007,01/02/2021,4\n");
+  const read = await readDataset(small, { schema, onWarning: (message) => notes.push(message) });
+  assert.deepEqual(read.features.map(values), [["010", "007"], ["03/04/2021", "01/02/2021"], ["3.0", null]]);
+  assert.deepEqual(notes, [`${small}: column "size": 1 row holds a category the model never saw (such as "4"), read as missing`]);
+
+  // A date column of the model that this file holds as text: the values that do not parse are counted.
+  const dated = await readDataset(file("dated.csv", "when,label\n2021-01-02,yes\n2021-03-04,no\n"), { target: "label" });
+  const texts: string[] = [];
+  const textual = file("dated-text.csv", "when\n2021-05-06\nsoon\nlater\n");
+  const parts = await readDataset(textual, { schema: schemaOf(dated), onWarning: (message) => texts.push(message) });
+  assert.deepEqual(values(parts.features[0]), [2021, NaN, NaN]);
+  assert.deepEqual(texts, [`${textual}: column "when": 2 values are not a date or timestamp (such as "soon"), read as missing`]);
 });

@@ -90,7 +90,7 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
       const source = await DuckDBFile.open(file, format, derive, textColumns, optionalDerived(options));
       try {
         plan = planRead(file, source.columns, options, warn);
-        data = await source.read(plan);
+        data = await source.read(plan, warn);
         break;
       } catch (error) {
         if (!(error instanceof ColumnIsText) || textColumns.has(error.column)) throw error;

@@ -196,17 +196,20 @@ export class DuckDBFile {
     this.#connection.closeSync();
   }
 
-  /** Reads every row of the planned columns. */
-  async read(plan: ReadPlan): Promise<SourceData> {
+  /**
+   * Reads every row of the planned columns. `warn` hears of values a schema's reading turns into
+   * missing ones: categories the model never saw, text that is not a date.
+   */
+  async read(plan: ReadPlan, warn: (message: string) => void = () => undefined): Promise<SourceData> {
     try {
-      return await this.#read(plan);
+      return await this.#read(plan, warn);
     } catch (error) {
       // Any query may be the first to meet a bad row (the dictionary sample reads the first rows).
       throw await explain(error, this.#file, this.#format, this.#reader.delimiter, plan.declaredNumeric);
     }
   }
 
-  async #read(plan: ReadPlan): Promise<SourceData> {
+  async #read(plan: ReadPlan, warn: (message: string) => void): Promise<SourceData> {
     const connection = this.#connection;
     const outputs = [...plan.features, ...plan.extras];
     const target = plan.target;
@@ -222,9 +225,22 @@ export class DuckDBFile {
         csvNumbers.add(source);
       }
     }
-    const base = this.#reader.sql(columnTypes(this.#textColumns, csvNumbers));
+    // A model's categorical column that this CSV's sniff typed as numbers, booleans or dates (a small
+    // file of "007" or "01/02/2021" values): its categories were learned from the text, so the text is
+    // read ("007", not 7; not 2021-01-02), and a value the model knows only in the typed form (1.0
+    // for a file's "1", learned from a column of decimals) is looked up in that form next. Not with
+    // derived columns, whose expressions may need the typed column.
+    const sniffedTypes = new Map(this.#reader.columns.map(([name, type]) => [name, type] as const));
+    const csvText = new Map<string, string>();
+    if (isCsv(this.#format) && this.#derive.length === 0) {
+      for (const output of outputs) {
+        const type = sniffedTypes.get(output.source);
+        if (output.read.kind === "category" && output.read.categories && type !== undefined && sourceTypes.get(output.source) !== "string") csvText.set(output.source, type);
+      }
+    }
+    const base = this.#reader.sql(columnTypes(new Set([...this.#textColumns, ...csvText.keys()]), csvNumbers));
     const relation = this.#derive.length > 0 ? deriveSql(base, this.#fileColumns, this.#derive) : base;
-    const typeOf = (source: string): SourceType => (csvNumbers.has(source) ? "number" : sourceTypes.get(source)!);
+    const typeOf = (source: string): SourceType => (csvNumbers.has(source) ? "number" : csvText.has(source) ? "string" : sourceTypes.get(source)!);
 
     const createdTypes: string[] = [];
     let pagedIn: Promise<void> = Promise.resolve();
@@ -286,22 +302,38 @@ export class DuckDBFile {
       // One column rather than one per category column: each fetched chunk holds 16 bytes per row per
       // text column until the GC frees it, which is most of the reader's memory beyond the Dataset.
       const missing: { known: string; text: string; sink: CategorySink }[] = [];
+      const notes: (() => void)[] = [];
       const addCategory = (source: string, dictionaryIndex: number, strictLabels: boolean): (() => ColumnData) => {
         const dictionary = dictionaries[dictionaryIndex]!;
         const name = sqlName(source);
         const text = `CAST(${name} AS VARCHAR)`;
-        const known = dictionary.listLookup
-          ? // The cast is a no-op on VARCHAR (still once per dictionary entry) and makes TIME, UUID, ... text.
-            `(list_position([${dictionary.categories.map(sqlString).join(", ")}], ${text}) - 1)`
-          : dictionary.enumType
-            ? `enum_code(TRY_CAST(${text} AS ${dictionary.enumType}))::INTEGER`
-            : "NULL::INTEGER";
-        const tracksMisses = (!dictionary.fixed && !complete) || strictLabels;
+        const codeOf = (text: string): string =>
+          dictionary.listLookup
+            ? // The cast is a no-op on VARCHAR (still once per dictionary entry) and makes TIME, UUID, ... text.
+              `(list_position([${dictionary.categories.map(sqlString).join(", ")}], ${text}) - 1)`
+            : dictionary.enumType
+              ? `enum_code(TRY_CAST(${text} AS ${dictionary.enumType}))::INTEGER`
+              : "NULL::INTEGER";
+        const sniffed = csvText.get(source);
+        const typedForms = sniffed ? [...new Set([sniffed, ...(sourceTypes.get(source) === "number" ? ["DOUBLE"] : [])])] : [];
+        const known = sniffed ? `coalesce(${[text, ...typedForms.map((type) => `CAST(TRY_CAST(${name} AS ${type}) AS VARCHAR)`)].map(codeOf).join(", ")})` : codeOf(text);
+        // A schema's categories are fixed: a value they lack reads as missing, counted for a note.
+        const unseenAsMissing = dictionary.fixed && !strictLabels;
+        const tracksMisses = (!dictionary.fixed && !complete) || strictLabels || unseenAsMissing;
         // -1 is missing, -2 a value the dictionary lacks. When a lack needs no tracking, `known` alone
         // does: NULL (missing or unknown) comes back through the validity mask and becomes -1 in JS,
         // which costs less than DuckDB's coalesce and CASE over every row (~15 ms per column here).
         const code = tracksMisses ? `coalesce(${known}, CASE WHEN ${name} IS NULL THEN -1 ELSE -2 END)` : known;
         const sink = new CategorySink(column(code), new CodeBuffer(capacity, arrays.code()), dictionary.categories.length);
+        if (unseenAsMissing) {
+          sink.unseen = { count: 0 };
+          notes.push(() => {
+            const unseen = sink.unseen!;
+            if (unseen.count === 0) return;
+            const rows = unseen.count === 1 ? "1 row holds a category" : `${unseen.count.toLocaleString("en-US")} rows hold categories`;
+            warn(`${this.#file}: column "${source}": ${rows} the model never saw (such as ${describeValue(unseen.example)}), read as missing`);
+          });
+        }
         if (tracksMisses) {
           missing.push({ known, text, sink });
           if (strictLabels) {
@@ -353,6 +385,18 @@ export class DuckDBFile {
           sink = new DatePartsSink(column(`epoch_ms(${instant})::DOUBLE`));
           epochColumns.set(source, sink);
           sinks.push(sink);
+          if (instant !== name) {
+            // A model's date column that this file holds as text: what does not parse is counted.
+            const bad = { count: 0, example: "" };
+            sinks.push(new CheckSink(column(`CASE WHEN ${name} IS NOT NULL AND ${instant} IS NULL THEN CAST(${name} AS VARCHAR) END`), (_, value) => {
+              if (bad.count++ === 0) bad.example = value;
+            }));
+            notes.push(() => {
+              if (bad.count === 0) return;
+              const rows = bad.count === 1 ? "1 value is" : `${bad.count.toLocaleString("en-US")} values are`;
+              warn(`${this.#file}: column "${source}": ${rows} not a date or timestamp (such as ${describeValue(bad.example)}), read as missing`);
+            });
+          }
         }
         const buffer = sink.addPart(part, () => new NumberBuffer(capacity, arrays.number()));
         const owner = sink;
@@ -394,6 +438,7 @@ export class DuckDBFile {
         if (fetched % gcNudgeChunks === 0) nudgeGarbageCollector();
       }
       for (const sink of sinks) sink.rows = rows;
+      for (const note of notes) note();
       return { nRows: rows, outputs: results.map((finish) => finish()), target: targetResult?.() };
     } finally {
       await pagedIn; // never rejects; no read may still be writing zeros into a buffer we hand out
@@ -841,6 +886,8 @@ class CategorySink extends Sink {
   misses?: MissColumn;
   missIndex = -1;
   onMiss?: (row: number, value: string) => void;
+  /** When set, a value the (fixed) dictionary lacks becomes missing, counted here with the first one. */
+  unseen?: { count: number; example?: string };
   /** Values the dictionary did not hold, coded from the dictionary's length up. */
   readonly found = new Map<string, number>();
   constructor(
@@ -859,6 +906,17 @@ class CategorySink extends Sink {
     if (!this.misses) return;
     let row = out.subarray(offset, offset + count).indexOf(-2);
     if (row < 0) return;
+    const unseen = this.unseen;
+    if (unseen) {
+      // Only the first value's text is looked up: a file whose column is all new need not parse each.
+      if (unseen.count === 0) unseen.example = this.misses.textAt(chunk, row, this.missIndex);
+      for (; row < count; row++) {
+        if (out[offset + row] !== -2) continue;
+        out[offset + row] = -1;
+        unseen.count++;
+      }
+      return;
+    }
     for (; row < count; row++) {
       if (out[offset + row] !== -2) continue;
       const value = this.misses.textAt(chunk, row, this.missIndex);
