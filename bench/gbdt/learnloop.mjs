@@ -83,7 +83,7 @@ console.log(JSON.stringify({
   predictSeconds,
   auc: rocAuc(test.target.values, p1),
   peakRssMB: process.resourceUsage().maxRSS / 1024,
-  phases: { binning: info.binningMs / 1000, histogram: info.histogramMs / 1000, rootHistogram: info.rootHistogramMs / 1000, split: info.splitMs / 1000, partition: info.partitionMs / 1000, boosting: info.boostingMs / 1000 },
+  phases: { binning: info.binningMs / 1000, gradients: info.gradientsMs / 1000, scores: info.scoresMs / 1000, histogram: info.histogramMs / 1000, rootHistogram: info.rootHistogramMs / 1000, split: info.splitMs / 1000, partition: info.partitionMs / 1000, boosting: info.boostingMs / 1000 },
   nsPerPartitionedRow: (info.partitionMs * 1e6) / info.partitionedRows,
   partitionedRowsPerRowPerTree: info.partitionedRows / (meta.nTrain * info.roundsRun),
   nsPerHistogramUpdate: (info.histogramMs * 1e6) / info.histogramUpdates,

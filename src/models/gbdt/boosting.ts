@@ -34,6 +34,10 @@ const IMPROVEMENT_TOLERANCE = 1e-7;
 export interface GbdtFitInfo {
   readonly binningMs: number;
   readonly boostingMs: number;
+  /** Part of boostingMs spent computing gradients (on the calling thread). */
+  readonly gradientsMs: number;
+  /** Part of boostingMs spent adding each tree to the training scores (on the calling thread). */
+  readonly scoresMs: number;
   readonly histogramMs: number;
   /** Part of histogramMs spent on root histograms (all rows of the round). */
   readonly rootHistogramMs: number;
@@ -131,6 +135,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const binningMs = performance.now() - tBin;
 
     const tBoost = performance.now();
+    let gradientsMs = 0;
+    let scoresMs = 0;
     const baseScores = loss.initScores(y, w, nRaw);
     const raw = new Float64Array(nTrain * nRaw);
     for (let r = 0; r < nTrain; r++) raw.set(baseScores, r * nRaw);
@@ -167,7 +173,9 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const leafValues = new Float64Array(p.maxLeaves);
 
     for (let round = 0; round < iterations; round++) {
+      const tGradients = performance.now();
       loss.gradients(y, w, raw, nTrain, nRaw, gh);
+      gradientsMs += performance.now() - tGradients;
       // Row subsample for this round: a Bernoulli pass keeps the rows ascending.
       let nUsed = nTrain;
       if (p.subsample < 1) {
@@ -193,11 +201,13 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, p.learningRate, null, roundingSeed);
         if (residuals) refitLeaves(loss, grower, y, w, raw, residuals, p.learningRate);
         // Add the tree to the training scores: through the partition when it holds every row.
+        const tScores = performance.now();
         if (allRows) addLeafValues(grower, raw, nRaw, k, leafOfRow, leafValues);
         else {
           predictBinnedAdd(data.bins, nTrain, grower.nodeFeature, grower.nodeLeft, grower.nodeRight, grower.nodeGoLeft, grower.nodeValue, raw, nRaw, k);
         }
         if (valid) predictBinnedAdd(valid.bins, valid.nRows, grower.nodeFeature, grower.nodeLeft, grower.nodeRight, grower.nodeGoLeft, grower.nodeValue, valid.raw, nRaw, k);
+        scoresMs += performance.now() - tScores;
         builder.add(grower, k);
       }
       roundsRun = round + 1;
@@ -219,6 +229,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const fitInfo: GbdtFitInfo = {
       binningMs,
       boostingMs: performance.now() - tBoost,
+      gradientsMs,
+      scoresMs,
       histogramMs: grower.timings.histogram,
       rootHistogramMs: grower.timings.rootHistogram,
       splitMs: grower.timings.split,
