@@ -152,3 +152,18 @@ test("prediction files: a text column the new file's sniff would type is read as
   assert.deepEqual(values(parts.features[0]), [2021, NaN, NaN]);
   assert.deepEqual(texts, [`${textual}: column "when": 2 values are not a date or timestamp (such as "soon"), read as missing`]);
 });
+
+test("split flags out of range for the data are named by their flags", async () => {
+  // small.csv: 8 rows, one without a label, one without an income.
+  const small = `${DATA}/small.csv`;
+  const last = async (...argv: string[]): Promise<string> => {
+    const result = await run(...argv, "--no-track");
+    assert.equal(result.code, 2, result.stderr);
+    return result.stderr.trimEnd().split("\n").at(-1)!;
+  };
+  assert.equal(
+    await last("train", small, "--target", "label", "--test-size", "0.99"),
+    "learnloop train: error: --test-size must be small enough to leave at least one of the 7 rows for training, got 0.99",
+  );
+  assert.equal(await last("train", small, "--target", "income", "--cv", "9"), "learnloop train: error: --cv must be at most the number of rows (7), got 9");
+});

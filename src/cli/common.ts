@@ -48,10 +48,19 @@ export function readOptionsFrom(values: ParsedArgs["values"], onWarning: (messag
  * `readDataset`; a command's user typed a flag: the same error, named by the flag.
  */
 export function asFlagError(error: unknown): unknown {
-  if (!(error instanceof InvalidParameterError) || error.owner !== "readDataset") return error;
+  if (!(error instanceof InvalidParameterError)) return error;
+  const flag = FLAG_OF_FIELD[`${error.owner}.${error.parameter}`];
+  if (flag) return new InvalidParameterError(flag, error.expected, error.received);
+  if (error.owner !== "readDataset") return error;
   const [field, ...rest] = error.parameter.split(" ");
   return new InvalidParameterError([`--${toKebabCase(field!)}`, ...rest].join(" "), error.expected, error.received);
 }
+
+/** Library fields a command's flag sets directly, by `owner.field`. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  "holdoutSplit.testSize": "--test-size",
+  "crossValidate.folds": "--cv",
+};
 
 /** `readDataset` for a command: its option errors name the command's flags (see asFlagError). */
 export async function readDataFor(file: string, options: ReadOptions): Promise<Dataset> {

@@ -31,7 +31,7 @@ test("holdout: sizes (fraction rounded up), partition, determinism by seed", () 
   assert.notDeepEqual(holdoutSplit(103, { testSize: 0.2, seed: 43 }).test, split.test);
   assert.equal(holdoutSplit(103, { testSize: 10, seed: 1 }).test.length, 10); // a whole number is a row count
   assert.throws(() => holdoutSplit(10, { testSize: 1.5, seed: 1 }), /testSize must be a fraction in \(0, 1\) or a whole number of rows/);
-  assert.throws(() => holdoutSplit(10, { testSize: 10, seed: 1 }), /leaving at least one row in each part/);
+  assert.throws(() => holdoutSplit(10, { testSize: 10, seed: 1 }), /testSize must be small enough to leave at least one of the 10 rows for training, got 10/);
 });
 
 test("stratified holdout keeps each class's share, and every class of 2+ rows gets a test row", () => {

@@ -24,7 +24,7 @@ function testCount(nRows: number, testSize: number, owner: string): number {
   if (!valid) throw new InvalidParameterError("testSize", "a fraction in (0, 1) or a whole number of rows", testSize, owner);
   const nTest = testSize < 1 ? Math.ceil(testSize * nRows) : testSize;
   if (nTest < 1 || nTest >= nRows) {
-    throw new InvalidParameterError("testSize", `leaving at least one row in each part of ${nRows} rows`, testSize, owner);
+    throw new InvalidParameterError("testSize", `small enough to leave at least one of the ${nRows} rows for training`, testSize, owner);
   }
   return nTest;
 }

@@ -12,7 +12,7 @@ import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, describeTarget, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, asFlagError, describeTarget, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
@@ -164,8 +164,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const audited = performance.now();
     const evaluation =
       folds > 0
-        ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file })
-        : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note });
+        ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file }).catch(rethrowAsFlag)
+        : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note }).catch(rethrowAsFlag);
     const { model, metrics, baseline, headline, rows, decision } = evaluation;
     const evaluated = performance.now();
 
@@ -437,9 +437,15 @@ function audit(data: Dataset, how: { folds: number; seed: number; testSize: numb
     for (const finding of findings) console.err(`warning: ${formatFinding(finding)}\n`);
     return findings;
   } catch (error) {
+    // A --test-size that leaves no row on one side is the user's to fix, not the audit's.
+    if (asFlagError(error) !== error) throw asFlagError(error);
     console.err(`note: the audit could not run: ${formatError(error)}\n`);
     return [];
   }
+}
+
+function rethrowAsFlag(error: unknown): never {
+  throw asFlagError(error);
 }
 
 function fitWithProgress(estimator: Estimator, train: Dataset, console: Console): Model {
