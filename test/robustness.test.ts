@@ -167,3 +167,20 @@ test("split flags out of range for the data are named by their flags", async () 
   );
   assert.equal(await last("train", small, "--target", "income", "--cv", "9"), "learnloop train: error: --cv must be at most the number of rows (7), got 9");
 });
+
+test("score: a missing score names the file, row and column; scores outside [0, 1] give the ranking metrics only", async () => {
+  const missing = file("missing-score.csv", "y,s\n1,0.9\n0,0.8\n1,0.3\n0,\n");
+  assert.equal(await failure("score", missing, "--label", "y", "--score", "s"), `learnloop score: error: ${missing}, row 4, column "s": invalid value (expected a number, got a missing value)`);
+  // A decision function: sklearn.metrics.roc_auc_score([1, 0, 1, 0, 1], [2.5, -1, 0.2, 0.3, 0.1]) = 0.6666666666666666,
+  // average_precision_score(...) = 0.8055555555555556.
+  const margins = file("margins.csv", "y,margin\n1,2.5\n0,-1\n1,0.2\n0,0.3\n1,0.1\n");
+  const result = await run("score", margins, "--label", "y", "--score", "margin", "--json");
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout).metrics, { roc_auc: 0.6666666666666666, average_precision: 0.8055555555555556 });
+  assert.match(result.stderr, /^note: column "margin" holds scores outside \[0, 1\] \(such as 2\.5\), not probabilities: only the ranking metrics are computed from it\n/);
+  // Asked for by name, a probability metric names the user's column, not the metric's argument.
+  assert.equal(
+    await failure("score", margins, "--label", "y", "--score", "margin", "--metrics", "brier_score"),
+    `learnloop score: error: ${margins}, row 1, column "margin": invalid value (expected a probability in [0, 1], got 2.5)`,
+  );
+});

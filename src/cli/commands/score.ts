@@ -58,7 +58,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   if (target.task === "regression") {
     if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", undefined);
     const yPred = numericValues(find(predName), file);
-    metrics = computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred });
+    metrics = inUserTerms(file, { yPred: predName }, () => computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred }));
   } else {
     const classes = target.classes ?? [];
     const nClasses = classes.length;
@@ -67,6 +67,13 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     if (scoreName) {
       if (target.task !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${nClasses} classes): give --proba-prefix`, scoreName);
       proba = numericValues(find(scoreName), file);
+      const outside = proba.find((value) => value < 0 || value > 1);
+      if (outside !== undefined && names.length === 0) {
+        // A decision function or any other ranking score: ROC AUC and average precision need only the
+        // order; log loss, the Brier score and the labels at 0.5 would be meaningless.
+        names = ["roc_auc", "average_precision", ...(yPred ? labelMetricNames("binary") : [])];
+        console.err(`note: column "${scoreName}" holds scores outside [0, 1] (such as ${outside}), not probabilities: only the ranking metrics are computed from it\n`);
+      }
     } else if (prefix) {
       const columns = classes.map((label) => numericValues(find(prefix + label), file));
       if (target.task === "binary") proba = columns[1]!;
@@ -79,12 +86,15 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
       }
     }
     if (names.length === 0 && !proba) names = labelMetricNames(target.task);
-    metrics = computeMetrics(target.task, names.length > 0 ? names : undefined, {
-      yTrue: target.values,
-      ...(yPred ? { yPred } : {}),
-      ...(proba ? { proba } : {}),
-      nClasses,
-    });
+    const probaColumn = scoreName ?? (prefix !== undefined ? (target.task === "binary" ? prefix + classes[1] : `${prefix}*`) : undefined);
+    metrics = inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () =>
+      computeMetrics(target.task, names.length > 0 ? names : undefined, {
+        yTrue: target.values,
+        ...(yPred ? { yPred } : {}),
+        ...(proba ? { proba } : {}),
+        nClasses,
+      }),
+    );
   }
   console.err(`${target.task} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` + formatTable(["metric", "value"], Object.entries(metrics)));
   return { task: target.task, rows: data.nRows, metrics };
@@ -106,8 +116,27 @@ function findColumn(data: Dataset, file: string, name: string): Column {
   return column;
 }
 
+/**
+ * Runs `compute`, naming the file and the user's columns in a data error the metrics raise about their
+ * own arguments (yPred, proba, yScore).
+ */
+function inUserTerms<T>(file: string, columns: Readonly<Record<string, string | undefined>>, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    const issue = error instanceof DataValidationError ? error.issues[0] : undefined;
+    const column = issue?.column !== undefined ? columns[issue.column] : undefined;
+    if (!issue || column === undefined) throw error;
+    throw new DataValidationError({ ...issue, file, column });
+  }
+}
+
 function numericValues(column: Column, file: string): Float64Array {
-  if (column.kind === "numeric") return column.values;
+  if (column.kind === "numeric") {
+    const missing = column.values.findIndex((value) => Number.isNaN(value));
+    if (missing >= 0) throw new DataValidationError({ code: "invalid_value", file, row: missing + 1, column: column.name, expected: "a number", received: "a missing value" });
+    return column.values;
+  }
   throw new DataValidationError({ code: "not_numeric", file, column: column.name, expected: "numbers (probabilities or scores)", received: `text such as ${JSON.stringify(column.categories[0] ?? "")}` });
 }
 
