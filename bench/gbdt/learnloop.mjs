@@ -77,6 +77,7 @@ console.log(JSON.stringify({
   threads: model.fitInfo.threads,
   parallelHistograms: model.fitInfo.parallelHistograms,
   parallelPartitions: model.fitInfo.parallelPartitions,
+  streamedRoots: model.fitInfo.streamedRoots,
   kernels: model.fitInfo.kernels,
   fitSeconds,
   fitCpuSeconds,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
-import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramNaive, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedNaive, buildPackedOrdered, gatherGradients, HIST_STRIDE, passWidth, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram, wasmPassWidth } from "./histogram.js";
+import { addHistogramRowsWasm, buildHistogramAllRows, buildHistogramAllRowsWasm, clearFeatures, buildHistogramNaive, buildHistogramOrdered, buildHistogramOrderedWasm, buildPackedAllRows, buildPackedNaive, buildPackedOrdered, gatherGradients, HIST_STRIDE, passWidth, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram, wasmPassWidth } from "./histogram.js";
 import { WasmArena } from "./wasm/arena.js";
 
 function interleave(g: Float64Array, h: Float64Array): Float32Array {
@@ -178,6 +178,11 @@ test("the WebAssembly histogram kernels give the JavaScript kernels' sums bit fo
     const expected = new Float64Array(total * HIST_STRIDE).fill(77);
     buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, gh, expected);
     buildHistogramAllRowsWasm(arena.kernels, wasmBins, nRows, features, nSelected, featureOffset, nBins, wasmGh, out);
+    assert.deepEqual(Array.from(out), Array.from(expected));
+    // In pieces: the same sums.
+    clearFeatures(features, nSelected, featureOffset, nBins, out);
+    const cut = [0, Math.floor(nRows / 3), Math.floor(nRows / 3) + 1, nRows];
+    for (let p = 0; p + 1 < cut.length; p++) addHistogramRowsWasm(arena.kernels, wasmBins, nRows, cut[p]!, cut[p + 1]!, features, nSelected, featureOffset, nBins, wasmGh, out);
     assert.deepEqual(Array.from(out), Array.from(expected));
     // And against the naive loop, for the features built.
     const naive = buildHistogramNaive(bins, nRows, all, nFeatures, featureOffset, nBins, g, h);

@@ -1259,3 +1259,41 @@ export function addHistogramOrderedWasm(
     j += width;
   }
 }
+
+/**
+ * Adds rows begin..end-1 (their pairs in row order, gradHess[2r], gradHess[2r+1]) to the histograms of the
+ * given features without clearing them: buildHistogramAllRowsWasm in pieces. Adding 0..a, then a..b, ...
+ * gives each bin the same sums, bit for bit, as one pass over all rows.
+ */
+export function addHistogramRowsWasm(
+  kernels: WasmKernels,
+  bins: Uint8Array,
+  nRows: number,
+  begin: number,
+  end: number,
+  features: Int32Array,
+  nSelected: number,
+  featureOffset: Int32Array,
+  nBins: Int32Array,
+  gradHess: Float32Array,
+  out: Float64Array,
+): void {
+  const binsAt = bins.byteOffset + begin;
+  const histAt = out.byteOffset;
+  const ghAt = gradHess.byteOffset + 8 * begin;
+  const n = end - begin;
+  for (let j = 0; j < nSelected; ) {
+    const width = wasmPassWidth(nSelected - j);
+    const f0 = features[j]!;
+    const f1 = features[j + (width > 1 ? 1 : 0)]!;
+    const f2 = features[j + (width > 2 ? 2 : 0)]!;
+    const f3 = features[j + (width > 3 ? 3 : 0)]!;
+    const c0 = binsAt + f0 * nRows;
+    const h0 = histAt + featureOffset[f0]! * 16;
+    if (width === 4) kernels.hist_rows_4(ghAt, n, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, binsAt + f3 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16, histAt + featureOffset[f3]! * 16);
+    else if (width === 3) kernels.hist_rows_3(ghAt, n, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16);
+    else if (width === 2) kernels.hist_rows_2(ghAt, n, c0, binsAt + f1 * nRows, h0, histAt + featureOffset[f1]! * 16);
+    else kernels.hist_rows_1(ghAt, n, c0, h0);
+    j += width;
+  }
+}

@@ -54,6 +54,8 @@ export interface GbdtFitInfo {
   readonly parallelHistograms: number;
   /** Partitions run on several threads (small leaves are partitioned on one). */
   readonly parallelPartitions: number;
+  /** Root histograms built on threads while the gradients were computed. */
+  readonly streamedRoots: number;
   /** The tree kernels that ran: WebAssembly, or JavaScript (quantized gradients, or no WebAssembly SIMD). */
   readonly kernels: "webassembly" | "javascript";
 }
@@ -170,12 +172,24 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     let roundsRun = 0;
     const residuals = loss.refitLeaf ? new Float64Array(nTrain) : null;
     const leafOfRow = new Uint16Array(nTrain);
+    // Losses whose gradients are row by row (one raw score per row): the grower may compute them in chunks
+    // (GradientSource), the same values as one call over all rows.
+    const streamable = nRaw === 1 && !residuals && (lossName === "log_loss" || lossName === "squared_error" || lossName === "poisson") && grower.acceptsGradientSource;
+    const gradientSource = (begin: number, end: number, out: Float32Array): void => {
+      const start = performance.now();
+      loss.gradients(y.subarray(begin, end), w ? w.subarray(begin, end) : null, raw.subarray(begin, end), end - begin, 1, out.subarray(2 * begin, 2 * end));
+      gradientsMs += performance.now() - start;
+    };
     const leafValues = new Float64Array(p.maxLeaves);
 
     for (let round = 0; round < iterations; round++) {
-      const tGradients = performance.now();
-      loss.gradients(y, w, raw, nTrain, nRaw, gh);
-      gradientsMs += performance.now() - tGradients;
+      // Streamed gradients: computed by the grower's root, chunk by chunk, while workers build it.
+      const stream = streamable && p.subsample >= 1;
+      if (!stream) {
+        const tGradients = performance.now();
+        loss.gradients(y, w, raw, nTrain, nRaw, gh);
+        gradientsMs += performance.now() - tGradients;
+      }
       // Row subsample for this round: a Bernoulli pass keeps the rows ascending.
       let nUsed = nTrain;
       if (p.subsample < 1) {
@@ -198,7 +212,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         else grower.rows.set(sampled.subarray(0, nUsed));
         // The rounding stream of quantized gradients: drawn only when used, so other fits keep their draws.
         const roundingSeed = grower.quantized ? rng.nextUint32() : 0;
-        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, p.learningRate, null, roundingSeed);
+        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, p.learningRate, null, roundingSeed, stream ? gradientSource : null);
         if (residuals) refitLeaves(loss, grower, y, w, raw, residuals, p.learningRate);
         // Add the tree to the training scores: through the partition when it holds every row.
         const tScores = performance.now();
@@ -241,6 +255,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       threads: threads?.nThreads ?? 1,
       parallelHistograms: threads?.parallelNodes ?? 0,
       parallelPartitions: threads?.parallelPartitions ?? 0,
+      streamedRoots: threads?.streamedRoots ?? 0,
       kernels: grower.kernels,
     };
     return Object.assign(model, { fitInfo });

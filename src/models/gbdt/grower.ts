@@ -28,6 +28,12 @@ import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type Spli
 import type { Random } from "../../core/rng.js";
 import { MIN_PARALLEL_PARTITION_ROWS, type HistogramThreads } from "./histogram-threads.js";
 
+/**
+ * Writes the gradient/hessian pairs of rows begin..end-1 into out[2r], out[2r + 1] (see TreeGrower.grow:
+ * the root is built while the gradients are computed).
+ */
+export type GradientSource = (begin: number, end: number, out: Float32Array) => void;
+
 /** Which kernels a grower runs: WebAssembly where it can ("auto"), or the JavaScript ones only. */
 export type GrowerKernels = "auto" | "javascript";
 
@@ -192,6 +198,14 @@ export class TreeGrower {
   #heapSize = 0;
   /** Histograms built from rows because the parent's had been given up (see maxHistograms). */
   rebuiltHistograms = 0;
+  /**
+   * Whether `grow` takes a GradientSource (the WebAssembly kernels, exact gradients): then its gradHess
+   * argument is not read when every row is used.
+   */
+  get acceptsGradientSource(): boolean {
+    return this.#wasm !== null && !this.quantized;
+  }
+
   /** The kernels this grower runs (see GrowerKernels). */
   readonly kernels: "webassembly" | "javascript";
   /** Whether this grower quantizes gradients (settings.quantizeGradients, when the data allows it). */
@@ -303,8 +317,10 @@ export class TreeGrower {
    * exactly 0..nRows-1, which allows the root histogram without an index list), with interleaved
    * gradient/hessian pairs by row (gradHess[2r], gradHess[2r+1]), over the first nSelected features of
    * `features`. With a `sampler`, each node's split is searched over the features it draws from those.
+   * With a `gradients` source (see acceptsGradientSource) and every row used, the pairs come from it
+   * instead of gradHess, chunk by chunk, and the root histogram is built on the threads meanwhile.
    */
-  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number, sampler: NodeFeatureSampler | null = null, roundingSeed = 0): void {
+  grow(gradHess: Float32Array, nUsed: number, allRows: boolean, features: Int32Array, nSelected: number, learningRate: number, sampler: NodeFeatureSampler | null = null, roundingSeed = 0, gradients: GradientSource | null = null): void {
     const { data, settings } = this;
     this.#sampler = sampler;
     const { nRows, featureOffset, nBins } = data;
@@ -351,6 +367,27 @@ export class TreeGrower {
       if (this.#threads) this.#threads.build(allRows, rootSlot, 0, nUsed, nSelected);
       else if (allRows) buildPackedAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
       else buildPackedOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
+    } else if (allRows && gradients && this.acceptsGradientSource) {
+      // The gradients straight into the aligned pairs (rows are 0..nRows-1), chunk by chunk, while the
+      // workers build the root histogram from the chunks already written; the sums in row order as below.
+      const ordered = this.#ordered;
+      let producing = 0;
+      const produce = (begin: number, end: number): void => {
+        const start = performance.now();
+        gradients(begin, end, ordered);
+        for (let r = begin; r < end; r++) {
+          G += ordered[2 * r]!;
+          H += ordered[2 * r + 1]!;
+        }
+        producing += performance.now() - start;
+      };
+      if (this.#threads) this.#threads.streamRoot(rootSlot, nSelected, produce);
+      else {
+        produce(0, nRows);
+        buildHistogramAllRowsWasm(wasm!, bins, nRows, features, nSelected, featureOffset, nBins, ordered, this.#pool[rootSlot]!);
+      }
+      // Histogram time without the gradients' (reported by the caller).
+      t0 += producing;
     } else if (allRows) {
       // rows are 0..nRows-1, so the aligned pairs are the gradients as they are.
       this.#ordered.set(gradHess.subarray(0, 2 * nRows));

@@ -28,7 +28,7 @@
  */
 import { availableParallelism } from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { addHistogramOrderedWasm, buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildHistogramSegmentsWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
+import { addHistogramOrderedWasm, addHistogramRowsWasm, buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildHistogramSegmentsWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
 import type { WasmMemory, WasmModule } from "../../kernels/wasm/arena.js";
 import { binNumericColumn, computeNumericEdges, GRID_CELLS, searchEdges, sortFloats } from "../../kernels/binning.js";
 
@@ -68,12 +68,22 @@ const CMD_BIN = 5;
 const CMD_LEAF = 6;
 /** The partition of a leaf's segments (WebAssembly kernels), one segment per block: BEGIN the leaf, COUNT the feature. */
 const CMD_PARTITION = 7;
+/** The root histogram while the calling thread computes the gradients (see streamRoot). */
+const CMD_ROOT_STREAM = 8;
+/** Rows per chunk of streamed gradients. */
+const STREAM_CHUNK = 32768;
+/**
+ * The share of the root's blocks a worker takes at once while the gradients are still coming: the
+ * calling thread, busy with the gradients until then, takes the rest afterwards.
+ */
+const STREAM_SHARE = 0.75;
 /** Command numbers wrap at 2^23, so that (number << 8 | block) fits the claims word. */
 const TAG_MASK = 0x7fffff;
-/** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed. */
+/** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed, [3] chunks of gradients ready. */
 const CLAIM_NEXT = 0;
 const CLAIM_DONE = 1;
 const CLAIM_FAILED = 2;
+const CLAIM_PROGRESS = 3;
 /** Blocks per command: the block number has 8 bits of the claims word. */
 const MAX_BLOCKS = 255;
 /** Polls of the control word before sleeping in Atomics.wait: the next command usually follows soon. */
@@ -150,6 +160,8 @@ interface BlockKernels {
   readonly wasmAllRows: typeof buildHistogramAllRowsWasm;
   readonly wasmOrdered: typeof buildHistogramOrderedWasm;
   readonly wasmSegments: typeof buildHistogramSegmentsWasm;
+  readonly wasmAddRows: typeof addHistogramRowsWasm;
+  readonly clear: typeof clearFeatures;
 }
 
 /**
@@ -189,10 +201,45 @@ function runBlocks(kernels: BlockKernels, wasm: WasmKernels | null, s: SharedHis
 }
 
 /**
+ * The blocks of a streamed root histogram (command `tag`, CMD_ROOT_STREAM): every row, feature block by
+ * block, each block added chunk after chunk of STREAM_CHUNK rows as soon as the calling thread has
+ * published that chunk's gradients (claims[CLAIM_PROGRESS]); the rows of a bin are still added in row
+ * order. `greedy` (a worker): while gradients are still coming, claim STREAM_SHARE of the blocks left at
+ * once and follow the gradients through all of them. Serialised like runBlocks.
+ */
+function runStreamBlocks(kernels: BlockKernels, wasm: WasmKernels, s: SharedHistogramState, claims: Int32Array, tag: number, out: Float64Array, nBlocks: number, nSelected: number, greedy: boolean): void {
+  const nChunks = Math.ceil(s.nRows / STREAM_CHUNK);
+  for (;;) {
+    const v = Atomics.load(claims, CLAIM_NEXT);
+    const first = v & 255;
+    if (v >>> 8 !== tag || first >= nBlocks) return;
+    const take = greedy && Atomics.load(claims, CLAIM_PROGRESS) < nChunks ? Math.max(1, Math.ceil((nBlocks - first) * STREAM_SHARE)) : 1;
+    if (Atomics.compareExchange(claims, CLAIM_NEXT, v, v + take) !== v) continue;
+    try {
+      const blockFeatures = (b: number) => s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
+      for (let b = first; b < first + take; b++) kernels.clear(blockFeatures(b), blockFeatures(b).length, s.featureOffset, s.nBins, out);
+      for (let c = 0; c < nChunks; c++) {
+        for (let spin = 0, ready = Atomics.load(claims, CLAIM_PROGRESS); ready <= c; ready = Atomics.load(claims, CLAIM_PROGRESS)) {
+          if (++spin > SPIN) Atomics.wait(claims, CLAIM_PROGRESS, ready, 10);
+        }
+        const end = Math.min(s.nRows, (c + 1) * STREAM_CHUNK);
+        for (let b = first; b < first + take; b++) {
+          const features = blockFeatures(b);
+          kernels.wasmAddRows(wasm, s.bins, s.nRows, c * STREAM_CHUNK, end, features, features.length, s.featureOffset, s.nBins, s.ordered, out);
+        }
+      }
+    } catch {
+      Atomics.store(claims, CLAIM_FAILED, 1);
+    }
+    if (Atomics.add(claims, CLAIM_DONE, take) + take === nBlocks) Atomics.notify(claims, CLAIM_DONE);
+  }
+}
+
+/**
  * The worker's loop. Serialised with toString(): it uses only its arguments and the names declared in
  * workerSource. A worker acknowledges only BIND: for the other commands the caller counts finished blocks.
  */
-function workerLoop(threads: typeof import("node:worker_threads"), kernels: BlockKernels, run: typeof runBlocks, binning: BinningKernels): void {
+function workerLoop(threads: typeof import("node:worker_threads"), kernels: BlockKernels, run: typeof runBlocks, binning: BinningKernels, stream: typeof runStreamBlocks): void {
   const { ctrl, claims, index, port } = threads.workerData as WorkerData;
   const base = index * CTRL_STRIDE;
   let state: SharedHistogramState | null = null;
@@ -251,6 +298,8 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       port.postMessage(answer);
       Atomics.store(ctrl, base + DONE, tag);
       Atomics.notify(ctrl, base + DONE);
+    } else if (cmd === CMD_ROOT_STREAM && state && wasm) {
+      stream(kernels, wasm, state, claims, tag, slots[slot]!, nBlocks, nSelected, true);
     } else if (state) {
       run(kernels, wasm, state, claims, tag, cmd, slots[slot]!, begin, count, nBlocks, nSelected);
     }
@@ -259,7 +308,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
 
 /** The worker's whole program: the control constants, the kernels' compiled source and the loop. */
 function workerSource(): string {
-  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
+  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CMD_ROOT_STREAM, STREAM_CHUNK, STREAM_SHARE, CLAIM_PROGRESS, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
@@ -278,15 +327,17 @@ function workerSource(): string {
     String(addHistogramOrderedWasm),
     String(buildHistogramSegmentsWasm),
     String(runBlocks),
+    String(addHistogramRowsWasm),
+    String(runStreamBlocks),
     String(sortFloats),
     String(computeNumericEdges),
     String(searchEdges),
     String(binNumericColumn),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} });`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name}, wasmAddRows: ${addHistogramRowsWasm.name}, clear: ${clearFeatures.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} }, ${runStreamBlocks.name});`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm, wasmAddRows: addHistogramRowsWasm, clear: clearFeatures };
 
 let shared: HistogramThreads | null = null;
 
@@ -298,7 +349,7 @@ export class HistogramThreads {
   readonly #workers: Worker[] = [];
   readonly #ports: MessagePort[] = [];
   readonly #ctrl: Int32Array;
-  readonly #claims = new Int32Array(new SharedArrayBuffer(4 * 3));
+  readonly #claims = new Int32Array(new SharedArrayBuffer(4 * 4));
   /** Workers used by the current fit. */
   #active = 0;
   #seq = 0;
@@ -310,6 +361,8 @@ export class HistogramThreads {
   parallelNodes = 0;
   /** Leaves partitioned on several threads since the last bind. */
   parallelPartitions = 0;
+  /** Root histograms built on threads while the gradients were computed (streamRoot) since the last bind. */
+  streamedRoots = 0;
 
   private constructor(capacity: number) {
     this.#ctrl = new Int32Array(new SharedArrayBuffer(capacity * CTRL_STRIDE * 4));
@@ -377,6 +430,7 @@ export class HistogramThreads {
     this.#bindAll(state);
     this.parallelNodes = 0;
     this.parallelPartitions = 0;
+    this.streamedRoots = 0;
   }
 
   /** Lets the workers drop the fit's buffers (they would otherwise keep them alive until the next fit). */
@@ -471,6 +525,43 @@ export class HistogramThreads {
     this.#run(Math.min(this.#active + 1, s.segments), CMD_PARTITION, 0, s.histograms, leaf, feature, s.segments, 0);
   }
 
+  /**
+   * The root histogram of every row into `slot` while this thread computes the gradients:
+   * `produce(begin, end)` must write the pairs of rows begin..end-1 into state.ordered; it is called for
+   * consecutive chunks of STREAM_CHUNK rows, each published to the workers, which add the chunks to their
+   * blocks as they come. Then this thread builds the blocks left. The same sums as `build(true, ...)`
+   * after all gradients (each bin's rows in row order). WebAssembly kernels only; with one thread (or
+   * JavaScript kernels) the gradients come first, then the histogram.
+   */
+  streamRoot(slot: number, nSelected: number, produce: (begin: number, end: number) => void): void {
+    const s = this.#state!;
+    const nThreads = Math.min(this.#active + 1, nSelected);
+    if (!this.#wasm || nThreads === 1 || s.nRows < 2 * STREAM_CHUNK) {
+      produce(0, s.nRows);
+      this.build(true, slot, 0, s.nRows, nSelected);
+      return;
+    }
+    const out = s.histograms.subarray(slot * s.slotLength, (slot + 1) * s.slotLength);
+    const claims = this.#claims;
+    // Blocks of about 4 features (one pass each): the calling thread's share after the gradients is small.
+    const nBlocks = Math.min(Math.max(nThreads, Math.ceil(nSelected / 4)), MAX_BLOCKS);
+    const tag = (this.#seq + 1) & TAG_MASK;
+    Atomics.store(claims, CLAIM_PROGRESS, 0);
+    Atomics.store(claims, CLAIM_DONE, 0);
+    Atomics.store(claims, CLAIM_NEXT, tag << 8);
+    for (let w = 0; w < nThreads - 1; w++) this.#command(w, CMD_ROOT_STREAM, slot, 0, s.nRows, nBlocks, nSelected);
+    this.parallelNodes++;
+    this.streamedRoots++;
+    const nChunks = Math.ceil(s.nRows / STREAM_CHUNK);
+    for (let c = 0; c < nChunks; c++) {
+      produce(c * STREAM_CHUNK, Math.min(s.nRows, (c + 1) * STREAM_CHUNK));
+      Atomics.store(claims, CLAIM_PROGRESS, c + 1);
+      Atomics.notify(claims, CLAIM_PROGRESS);
+    }
+    runStreamBlocks(KERNELS, this.#wasm, s, claims, tag, out, nBlocks, nSelected, false);
+    this.#await(nBlocks);
+  }
+
   /** Stops the workers; the next acquire starts new ones. */
   shutdown(): void {
     for (let w = 0; w < this.#workers.length; w++) this.#command(w, CMD_EXIT, 0, 0, 0, 0, 0);
@@ -493,6 +584,12 @@ export class HistogramThreads {
     Atomics.store(claims, CLAIM_NEXT, tag << 8);
     for (let w = 0; w < nThreads - 1; w++) this.#command(w, cmd, slot, begin, count, nBlocks, nSelected);
     runBlocks(KERNELS, this.#wasm, this.#state!, claims, tag, cmd, out, begin, count, nBlocks, nSelected);
+    this.#await(nBlocks);
+  }
+
+  /** Waits until nBlocks blocks of the current command are finished; throws when one failed. */
+  #await(nBlocks: number): void {
+    const claims = this.#claims;
     for (let spin = 0; spin < SPIN && Atomics.load(claims, CLAIM_DONE) !== nBlocks; spin++);
     for (let done = Atomics.load(claims, CLAIM_DONE); done !== nBlocks; done = Atomics.load(claims, CLAIM_DONE)) Atomics.wait(claims, CLAIM_DONE, done, 100);
     if (Atomics.load(claims, CLAIM_FAILED) !== 0) {

@@ -56,6 +56,22 @@ for (const quantizedGradients of [false, true]) {
   });
 }
 
+test("threads 1, 2 and 3 give bit-identical models when every row is used (gradients streamed into the root histogram)", () => {
+  const data = mixed(90000, 8);
+  for (const loss of ["log_loss", "squared_error"] as const) {
+    // squared_error: a regression on the same 0/1 target.
+    const target = loss === "log_loss" ? data.target! : { name: "y", task: "regression" as const, values: data.target!.values };
+    const fit = (threads: number) => new GradientBoosting({ iterations: 8, threads, seed: 4, earlyStopping: 0, loss }).fit({ ...data, target });
+    const one = fit(1);
+    for (const threads of [2, 3]) {
+      const many = fit(threads);
+      assert.equal(many.fitInfo.streamedRoots, 8, "every root was built while its gradients were computed");
+      assert.deepEqual(many.dumpTrees(), one.dumpTrees());
+      assert.deepEqual(many.state, one.state);
+    }
+  }
+});
+
 for (const kernels of ["javascript", "webassembly"] as const) {
   test(`threaded histograms equal the one-thread kernels bit for bit (${kernels} kernels)`, () => {
     const rng = new Random(1);
