@@ -184,3 +184,20 @@ test("score: a missing score names the file, row and column; scores outside [0, 
     `learnloop score: error: ${margins}, row 1, column "margin": invalid value (expected a probability in [0, 1], got 2.5)`,
   );
 });
+
+test("a tree model that made no split says so and why (too few rows for the leaf size)", async () => {
+  const lines = ["x,y"];
+  for (let i = 0; i < 15; i++) lines.push(`${i},${i * 2 + (i % 3)}`);
+  const few = file("few.csv", lines.join("\n") + "\n");
+  const single = await run("train", few, "--target", "y", "--no-track", "--out", join(work, "few.model"));
+  assert.equal(single.code, 0, single.stderr);
+  assert.ok(
+    single.stderr.includes(
+      "warning: the model made no split, so it predicts the same for every row: 12 training rows cannot make two leaves of --min-samples-leaf 20 rows; lower it (e.g. --min-samples-leaf 3)\n",
+    ),
+    single.stderr,
+  );
+  const split = await run("train", few, "--target", "y", "--min-samples-leaf", "3", "--no-track", "--out", join(work, "few.model"));
+  assert.equal(split.code, 0, split.stderr);
+  assert.doesNotMatch(split.stderr, /no split/);
+});

@@ -167,6 +167,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
         ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file }).catch(rethrowAsFlag)
         : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note }).catch(rethrowAsFlag);
     const { model, metrics, baseline, headline, rows, decision } = evaluation;
+    const unsplit = noSplitWarning(model, rows.train);
+    if (unsplit) console.err(`warning: ${unsplit}\n`);
     const evaluated = performance.now();
 
     const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
@@ -442,6 +444,23 @@ function audit(data: Dataset, how: { folds: number; seed: number; testSize: numb
     console.err(`note: the audit could not run: ${formatError(error)}\n`);
     return [];
   }
+}
+
+/**
+ * A tree model that never split predicts a constant (the prior or the mean) whatever the features:
+ * usually too few rows for the leaf size (24 rows cannot give two leaves of 20). LightGBM warns of it;
+ * scikit-learn does not, and the metrics alone (equal to the baseline) leave the user guessing why.
+ */
+function noSplitWarning(model: Model, trainRows: number): string | undefined {
+  if (model.kind === "linear") return undefined;
+  const importance = model.importance();
+  if (importance.length === 0 || importance.some((entry) => entry.importance > 0)) return undefined;
+  const minSamplesLeaf = Number(model.params.minSamplesLeaf);
+  const why =
+    Number.isFinite(minSamplesLeaf) && trainRows < 2 * minSamplesLeaf
+      ? `: ${trainRows} training rows cannot make two leaves of --min-samples-leaf ${minSamplesLeaf} rows; lower it (e.g. --min-samples-leaf ${Math.max(1, Math.floor(trainRows / 4))})`
+      : ": no split met the limits (--min-samples-leaf, --min-child-weight, --min-split-gain)";
+  return `the model made no split, so it predicts the same for every row${why}`;
 }
 
 function rethrowAsFlag(error: unknown): never {
