@@ -9,6 +9,7 @@ import { parseParamText, toKebabCase, type ParamSpec } from "../core/params.js";
 import type { Dataset, Task } from "../core/types.js";
 import { readDataset, type ReadOptions } from "../data/index.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../models/registry.js";
+import type { Model } from "../models/types.js";
 import { listOption, type OptionSpec, type ParsedArgs } from "./args.js";
 
 /** Options that say how to read a data file. */
@@ -169,6 +170,25 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     await unlink(temporary).catch(() => undefined);
     throw new DataValidationError({ code: "unwritable_file", file, detail: `${(error as Error).message.split("\n")[0]}` });
   }
+}
+
+/**
+ * A tree model that never split predicts a constant (the prior or the mean) whatever the features:
+ * usually too few rows for the leaf size (24 rows cannot give two leaves of 20). LightGBM warns of it;
+ * scikit-learn does not, and the metrics alone (equal to the baseline) leave the user guessing why.
+ */
+export function noSplitWarning(model: Model, trainRows: number, tuned = false): string | undefined {
+  if (model.kind === "linear") return undefined;
+  const importance = model.importance();
+  if (importance.length === 0 || importance.some((entry) => entry.importance > 0)) return undefined;
+  const minSamplesLeaf = Number(model.params.minSamplesLeaf);
+  const suggestion = Math.max(1, Math.floor(trainRows / 4));
+  const why = !(Number.isFinite(minSamplesLeaf) && trainRows < 2 * minSamplesLeaf)
+    ? ": no split met the limits (--min-samples-leaf, --min-child-weight, --min-split-gain)"
+    : tuned
+      ? `: ${trainRows} rows cannot make two leaves of minSamplesLeaf ${minSamplesLeaf} rows; give the search space smaller values (e.g. "minSamplesLeaf": [1, ${suggestion}])`
+      : `: ${trainRows} training rows cannot make two leaves of --min-samples-leaf ${minSamplesLeaf} rows; lower it (e.g. --min-samples-leaf ${suggestion})`;
+  return `the model made no split, so it predicts the same for every row${why}`;
 }
 
 /** Rounds figures for JSON output without losing meaningful precision. */

@@ -12,7 +12,7 @@ import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, asFlagError, describeTarget, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, asFlagError, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
@@ -444,23 +444,6 @@ function audit(data: Dataset, how: { folds: number; seed: number; testSize: numb
     console.err(`note: the audit could not run: ${formatError(error)}\n`);
     return [];
   }
-}
-
-/**
- * A tree model that never split predicts a constant (the prior or the mean) whatever the features:
- * usually too few rows for the leaf size (24 rows cannot give two leaves of 20). LightGBM warns of it;
- * scikit-learn does not, and the metrics alone (equal to the baseline) leave the user guessing why.
- */
-function noSplitWarning(model: Model, trainRows: number): string | undefined {
-  if (model.kind === "linear") return undefined;
-  const importance = model.importance();
-  if (importance.length === 0 || importance.some((entry) => entry.importance > 0)) return undefined;
-  const minSamplesLeaf = Number(model.params.minSamplesLeaf);
-  const why =
-    Number.isFinite(minSamplesLeaf) && trainRows < 2 * minSamplesLeaf
-      ? `: ${trainRows} training rows cannot make two leaves of --min-samples-leaf ${minSamplesLeaf} rows; lower it (e.g. --min-samples-leaf ${Math.max(1, Math.floor(trainRows / 4))})`
-      : ": no split met the limits (--min-samples-leaf, --min-child-weight, --min-split-gain)";
-  return `the model made no split, so it predicts the same for every row${why}`;
 }
 
 function rethrowAsFlag(error: unknown): never {

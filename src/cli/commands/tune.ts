@@ -5,7 +5,7 @@ import { readSpaceFile, describeDistribution, tune, tuningMetric, type Leaderboa
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, describeTarget, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, describeTarget, noSplitWarning, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
 
@@ -164,6 +164,8 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
       await writeFileAtomic(out, modelBytes);
     }
     const saved = performance.now();
+    const unsplit = result.model ? noSplitWarning(result.model, data.nRows, true) : undefined;
+    if (unsplit) console.err(`warning: ${unsplit}\n`);
 
     const halving = result.budget && result.rungs.length > 1 ? { param: result.budget.param, unit: result.budget.unit, eta: result.budget.eta, min: result.rungs[0]!.budget, max: result.budget.max } : null;
     const document: TuneCommandResult = {
