@@ -205,3 +205,12 @@ test("a tree model that made no split says so and why (too few rows for the leaf
   assert.equal(tuned.code, 0, tuned.stderr);
   assert.match(tuned.stderr, /\nwarning: the model made no split, so it predicts the same for every row: 15 rows cannot make two leaves of minSamplesLeaf \d+ rows; give the search space smaller values \(e\.g\. "minSamplesLeaf": \[1, 3\]\)\n/);
 });
+
+test("quoted fields with commas, quotes and line breaks: read whole, and one table row each in profile", async () => {
+  const quoted = file("quoted.csv", 'note,y\n"he said, ""hi""\nline 2",a\n"he said, ""hi""\nline 2",b\nplain,a\n');
+  const data = await readDataset(quoted, { target: "y" });
+  assert.deepEqual(values(data.features[0]), ['he said, "hi"\nline 2', 'he said, "hi"\nline 2', "plain"]);
+  const result = await run("profile", quoted);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /\nnote +categorical +0% +2 +he said, "hi"\\nli… \(67%\)\ny +categorical/);
+});

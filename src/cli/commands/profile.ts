@@ -54,7 +54,9 @@ function valueText(column: ColumnProfile): string {
   if (column.numeric) return `${formatNumber(column.numeric.min)} / ${formatNumber(column.numeric.mean)} / ${formatNumber(column.numeric.max)}`;
   if (column.datetime) return `${column.datetime.min.slice(0, 10)} .. ${column.datetime.max.slice(0, 10)}`;
   const top = column.top[0];
-  return top ? `${top.value.length > 18 ? top.value.slice(0, 17) + "…" : top.value} (${percent(top.share)})` : "";
+  // Line breaks and tabs inside a value would break the table's rows: shown escaped, as JSON does.
+  const value = top?.value.replace(/\r/g, "\\r").replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+  return top && value !== undefined ? `${value.length > 18 ? value.slice(0, 17) + "…" : value} (${percent(top.share)})` : "";
 }
 
 function associationText(column: ColumnProfile): string {
