@@ -30,8 +30,8 @@ export interface Database extends Connection {
    * writers wait (SQLite takes the write lock at BEGIN; PostgreSQL locks rows with `forUpdate`).
    */
   transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
-  /** Runs one statement for each parameter list, in one transaction, prepared once. */
-  runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<void>;
+  /** Runs the statements in order in one transaction (SQLite: without returning to the event loop between them). */
+  runBatch(steps: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): Promise<void>;
   /** True when `error` is this driver's unique-constraint (or primary-key) violation. */
   isUniqueViolation(error: unknown): boolean;
   close(): Promise<void>;

@@ -19,7 +19,8 @@ import type { Store } from "./types.js";
 
 export type * from "./types.js";
 export { SCHEMA_VERSION } from "./migrations.js";
-export { checkModelName, sha256Hex } from "./sql-store.js";
+export { checkModelName, sha256Hex, LOST_AFTER_HEARTBEATS } from "./sql-store.js";
+export { predictionLine, encodePrediction } from "./prediction-lines.js";
 export { redactedUrl } from "./postgres.js";
 
 /** Where a store is: a PostgreSQL URL, or a SQLite file. */

@@ -96,9 +96,9 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  async runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<void> {
+  async runBatch(steps: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): Promise<void> {
     await this.transaction(async (connection) => {
-      for (const params of paramsList) await connection.run(sql, params);
+      for (const step of steps) await connection.run(step.sql, step.params);
     });
   }
 

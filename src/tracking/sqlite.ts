@@ -48,6 +48,7 @@ export class SqliteDatabase implements Database {
   static readonly #queues = new Map<string, { tail: Promise<unknown> }>();
   readonly #queue: { tail: Promise<unknown> };
   readonly #direct: Connection;
+  #runAll: BetterSqlite3.Transaction<(list: readonly { readonly sql: string; readonly params: readonly unknown[] }[]) => void> | undefined;
 
   constructor(db: BetterSqlite3.Database, location: string) {
     this.#db = db;
@@ -93,14 +94,14 @@ export class SqliteDatabase implements Database {
     });
   }
 
-  runMany(sql: string, paramsList: readonly (readonly unknown[])[]): Promise<void> {
+  runBatch(steps: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): Promise<void> {
     return this.#serial(async () => {
-      const statement = this.#prepare(sql);
-      // better-sqlite3's transaction(): BEGIN, the loop without leaving C++ for the event loop, COMMIT.
-      const insertAll = this.#db.transaction((list: readonly (readonly unknown[])[]) => {
-        for (const params of list) statement.run(...params);
+      // better-sqlite3's transaction(): BEGIN IMMEDIATE, the statements without leaving for the event loop, COMMIT.
+      this.#runAll ??= this.#db.transaction((list: readonly { readonly sql: string; readonly params: readonly unknown[] }[]) => {
+        for (const step of list) this.#prepare(step.sql).run(step.params as unknown[]);
       });
-      this.#guard(() => insertAll.immediate(paramsList));
+      const runAll = this.#runAll;
+      this.#guard(() => runAll.immediate(steps));
     });
   }
 

@@ -10,7 +10,14 @@
 /** What kind of run: a CLI command that learns or measures. */
 export type RunKind = "train" | "tune" | "evaluate";
 
-export type RunStatus = "running" | "finished" | "failed";
+/**
+ * "interrupted": ended by SIGINT or SIGTERM. "lost": how a run that is still "running" in the store reads
+ * once there is evidence its process is gone: its heartbeat is older than LOST_AFTER_HEARTBEATS of its
+ * intervals, or its pid is no longer alive on this same host. "lost" is never stored: it is decided when
+ * the run is read, so a run that was only stalled (a suspended laptop) reads "running" again at its next
+ * heartbeat, and may still finish.
+ */
+export type RunStatus = "running" | "finished" | "failed" | "interrupted" | "lost";
 
 /** A file a run made (model file, report, out-of-fold predictions). */
 export interface RunArtifact {
@@ -37,11 +44,19 @@ export interface NewRun {
     readonly rows?: number;
     readonly schema?: unknown;
   };
+  /** The process doing the work (default: this process's pid). */
+  readonly pid?: number;
+  /**
+   * How often the run promises a heartbeat (Store.heartbeat), in ms; without it only the pid check on
+   * the same host can find the run lost. The CLI sends one from a thread every 10 s
+   * (LEARNLOOP_HEARTBEAT_MS), see startHeartbeat.
+   */
+  readonly heartbeatIntervalMs?: number;
 }
 
 /** What is known when a run ends. */
 export interface RunResult {
-  readonly status: Exclude<RunStatus, "running">;
+  readonly status: "finished" | "failed" | "interrupted";
   /** Headline metrics by name (on held-out rows, or the CV mean). */
   readonly metrics?: Readonly<Record<string, number>>;
   /** Per-fold metrics of a cross-validated run, in fold order. */
@@ -71,6 +86,10 @@ export interface Run extends NewRun {
   readonly artifacts: readonly RunArtifact[];
   readonly details: Readonly<Record<string, unknown>>;
   readonly error?: string;
+  /** When the run last said it was alive (its start, before its first heartbeat). */
+  readonly heartbeatAt?: string;
+  /** Why a "lost" run reads lost, in words. */
+  readonly lostReason?: string;
 }
 
 export interface RunFilter {
@@ -82,8 +101,10 @@ export interface RunFilter {
 
 export interface RunStore {
   startRun(run: NewRun): Promise<Run>;
-  /** Ends a running run. A StoreError "not_found" for an unknown id, "conflict" if it already ended. */
+  /** Ends a running run (also one that reads "lost"). A StoreError "not_found" for an unknown id, "conflict" if it already ended. */
   finishRun(id: string, result: RunResult): Promise<Run>;
+  /** Says the run is still alive now. A StoreError "not_found" for an unknown id, "conflict" if it already ended. */
+  heartbeat(id: string): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
@@ -207,6 +228,11 @@ export interface LabelledPrediction extends PredictionRecord {
 export interface PredictionLog {
   /** Appends a batch in one transaction. Ids are unique; a repeated id is a StoreError "conflict". */
   logPredictions(records: readonly PredictionRecord[]): Promise<void>;
+  /**
+   * The same for records already written as text, one `predictionLine` each, joined by "\n": the service
+   * writes a record's JSON while it answers and hands a whole batch to its writer as one string.
+   */
+  logPredictionLines(lines: string): Promise<void>;
   /**
    * Records outcomes of logged predictions of `model` (the latest label of an id wins). Ids with no
    * logged prediction of that model are not recorded and come back in `unknown`.

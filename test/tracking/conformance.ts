@@ -9,12 +9,15 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { InvalidParameterError, StoreError, type StoreIssueCode } from "../../src/core/errors.js";
 import { formatError } from "../../src/core/messages.js";
 import { LEARNLOOP_VERSION } from "../../src/models/format.js";
-import { SCHEMA_VERSION } from "../../src/tracking/index.js";
+import { SCHEMA_VERSION, encodePrediction, predictionLine } from "../../src/tracking/index.js";
+import type { Database } from "../../src/tracking/database.js";
+import { migrate } from "../../src/tracking/migrations.js";
 import type { PredictionRecord, Store } from "../../src/tracking/types.js";
 
 /** How the suite reaches a backend. */
@@ -74,7 +77,68 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         assert.deepEqual(run.metrics, {});
         assert.deepEqual(run.folds, []);
         assert.deepEqual(run.artifacts, []);
+        assert.equal(run.pid, process.pid);
+        assert.equal(run.heartbeatAt, run.startedAt, "the start is the first sign of life");
+        assert.equal(run.heartbeatIntervalMs, undefined, "no heartbeat was promised");
         assert.deepEqual(await store.getRun(run.id), run);
+      });
+
+      it("heartbeat moves heartbeatAt on; refuses an unknown id (not_found) and a run that ended (conflict)", async () => {
+        const run = await store.startRun({ kind: "train", params: {}, heartbeatIntervalMs: 60_000 });
+        assert.equal(run.heartbeatIntervalMs, 60_000);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await store.heartbeat(run.id);
+        const beaten = (await store.getRun(run.id))!;
+        assert.ok(beaten.heartbeatAt! > run.heartbeatAt!, `${beaten.heartbeatAt} after ${run.heartbeatAt}`);
+        assert.equal(beaten.status, "running");
+        assert.equal(await storeError(store.heartbeat("no-such-run"), "not_found"), "run no-such-run: no such run");
+        await store.finishRun(run.id, { status: "finished" });
+        assert.match(await storeError(store.heartbeat(run.id), "conflict"), new RegExp(`^run ${run.id}: the run already ended \\(finished at `));
+        await assert.rejects(store.startRun({ kind: "train", params: {}, heartbeatIntervalMs: 0 }), InvalidParameterError);
+        await assert.rejects(store.startRun({ kind: "train", params: {}, pid: -3 }), InvalidParameterError);
+      });
+
+      it("an interrupted run keeps its status and error, and lists under --status interrupted", async () => {
+        const run = await store.startRun({ kind: "tune", params: { interrupted: tag } });
+        const ended = await store.finishRun(run.id, { status: "interrupted", error: "interrupted by SIGTERM", durations: { total: 1200 } });
+        assert.equal(ended.status, "interrupted");
+        assert.equal(ended.error, "interrupted by SIGTERM");
+        assert.deepEqual(ended.durations, { total: 1200 });
+        assert.deepEqual((await store.listRuns({ status: "interrupted", limit: 1 })).map((r) => r.id), [run.id]);
+        await assert.rejects(store.finishRun(run.id, { status: "running" as never }), InvalidParameterError);
+      });
+
+      it("a running run whose heartbeat is older than 3 intervals reads lost; a heartbeat brings it back; it may still finish", async () => {
+        const run = await store.startRun({ kind: "train", params: { stale: tag }, heartbeatIntervalMs: 10_000 });
+        // 31 s ago: just over 3 intervals of 10 s.
+        const old = new Date(Date.now() - 31_000).toISOString();
+        await harness.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [old, run.id]);
+        const lost = (await store.getRun(run.id))!;
+        assert.equal(lost.status, "lost");
+        assert.equal(lost.lostReason, `no heartbeat since ${old} (one was due every 10 s)`);
+        assert.ok((await store.listRuns({ status: "lost", limit: 100000 })).some((r) => r.id === run.id));
+        assert.ok(!(await store.listRuns({ status: "running", limit: 100000 })).some((r) => r.id === run.id));
+        assert.equal((await store.listRuns({ limit: 100000 })).find((r) => r.id === run.id)!.status, "lost");
+        // 29 s ago is within 3 intervals: running.
+        await harness.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [new Date(Date.now() - 29_000).toISOString(), run.id]);
+        assert.equal((await store.getRun(run.id))!.status, "running");
+        await harness.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [old, run.id]);
+        await store.heartbeat(run.id);
+        const back = (await store.getRun(run.id))!;
+        assert.equal(back.status, "running");
+        assert.equal(back.lostReason, undefined);
+        await harness.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [old, run.id]);
+        assert.equal((await store.finishRun(run.id, { status: "finished" })).status, "finished", "a lost run that comes back may finish");
+      });
+
+      it("a running run of this host whose process is gone reads lost at once; another host's is judged by its heartbeat only", async () => {
+        const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+        const run = await store.startRun({ kind: "evaluate", params: { gone: tag }, pid: gone });
+        const lost = (await store.getRun(run.id))!;
+        assert.equal(lost.status, "lost");
+        assert.equal(lost.lostReason, `its process (pid ${gone} on ${hostname()}) is gone`);
+        await harness.execute("UPDATE runs SET host = ? WHERE id = ?", [`elsewhere-${tag}`, run.id]);
+        assert.equal((await store.getRun(run.id))!.status, "running", "a pid on another machine says nothing here");
       });
 
       it("finishRun keeps metrics, folds, durations, artifacts and details; NaN metrics come back as NaN", async () => {
@@ -406,6 +470,26 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         assert.deepEqual(await store.recordOutcomes(model, []), { recorded: 0, unknown: [] });
       });
 
+      it("logPredictionLines logs records written as text exactly as logPredictions does; a bad line is refused whole", async () => {
+        const lined = modelName("lined");
+        const records = Array.from({ length: 37 }, (_, i) => record(i, { id: `${tag}-l${i}`, model: lined, version: 2 + (i % 2) }));
+        await store.logPredictionLines(records.map(encodePrediction).join("\n"));
+        for (const i of [0, 15, 16, 36]) assert.deepEqual(await store.getPrediction(`${tag}-l${i}`), records[i]);
+        assert.deepEqual(await store.predictionCounts(lined), { predictions: 37, labelled: 0 });
+        // The text is kept as given: the outputs' key order and number text are the service's own.
+        const outputs = '{"prediction":"late","probabilities":{"on time":0.25,"late":0.75}}';
+        await store.logPredictionLines(predictionLine(`${tag}-text`, "2026-01-02T00:00:00.000Z", lined, 1, '{"x":1e-7}', outputs));
+        const raw = await harness.execute("SELECT inputs, outputs FROM predictions WHERE id = ?", [`${tag}-text`]);
+        assert.deepEqual(raw, [{ inputs: '{"x":1e-7}', outputs }]);
+        const bad = [predictionLine(`${tag}-ok`, "2026-01-02T00:00:00.000Z", lined, 1, "{}", "{}"), `${tag}-bad\t2026-01-02T00:00:00.000Z\t${lined}\tv1\t{}\t{}`].join("\n");
+        const message = await storeError(store.logPredictionLines(bad), "conflict");
+        assert.equal(message, `prediction log: line 2 of the batch is not a prediction record (id, at, model, integer version, inputs JSON, outputs JSON separated by tabs): ${JSON.stringify(`${tag}-bad\t2026-01-02T00:00:00.000Z\t${lined}\tv1\t{}\t{}`)}; nothing of the batch was logged`);
+        assert.equal(await store.getPrediction(`${tag}-ok`), undefined);
+        await storeError(store.logPredictionLines(`${tag}-short\t2026\t${lined}\t1\t{}`), "conflict");
+        await store.logPredictionLines("");
+        assert.deepEqual(await store.predictionCounts(lined), { predictions: 38, labelled: 0 });
+      });
+
       it("labelledPredictions: only labelled ones, newest first, at most `limit`", async () => {
         await store.recordOutcomes(model, [{ id: `${tag}-p400`, label: "late" }, { id: `${tag}-p10`, label: "on time" }]);
         const all = await store.labelledPredictions(model);
@@ -441,6 +525,76 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         const reopened = await harness.open();
         await reopened.close();
       });
+    });
+  });
+}
+
+/** How the migration suite reaches a new, empty database of a backend. */
+export interface MigrationHarness {
+  /** The empty database under the store's seam, to build a version-1 store in. */
+  openDatabase(): Promise<Database>;
+  /** Opens it as a Store (which migrates it). */
+  open(): Promise<Store>;
+}
+
+/**
+ * A store written by schema version 1 (runs without pid or heartbeat, the prediction log with its
+ * (model, at) index) is upgraded in place when opened, and keeps every row.
+ */
+export function storeMigration(name: string, harness: MigrationHarness): void {
+  describe(`Store migration: ${name}`, () => {
+    it("a version-1 store is migrated in place to the current version and keeps its runs, predictions and outcomes", async () => {
+      const db = await harness.openDatabase();
+      await migrate(db, 1);
+      assert.deepEqual((await db.all("SELECT version FROM schema_migrations")).map((row) => Number(row.version)), [1]);
+      const insertRun = `INSERT INTO runs (id, kind, status, command, params, data, started_at, finished_at, learnloop_version, host, metrics, error)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      await db.run(insertRun, ["old-running", "train", "running", "learnloop train a.csv", '{"model":"gbdt"}', null, "2026-01-01T00:00:00.000Z", null, "0.0.9", "buildbox", "{}", null]);
+      await db.run(insertRun, ["old-done", "evaluate", "finished", null, "{}", '{"file":"b.csv"}', "2026-01-02T00:00:00.000Z", "2026-01-02T00:01:00.000Z", "0.0.9", "buildbox", '{"accuracy":0.75}', null]);
+      const old = (i: number, model: string): PredictionRecord => ({
+        id: `0190-old-${i}`,
+        at: new Date(Date.UTC(2026, 0, 3, 0, 0, i)).toISOString(),
+        model,
+        version: 1,
+        inputs: { distance: i, carrier: "AA" },
+        outputs: { prediction: "late", probabilities: { late: 0.5, "on time": 0.5 } },
+      });
+      const olds = [old(1, "flights"), old(2, "flights"), old(3, "flights"), old(4, "churn")];
+      for (const p of olds) {
+        await db.run("INSERT INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)", [p.id, p.at, p.model, p.version, JSON.stringify(p.inputs), JSON.stringify(p.outputs)]);
+      }
+      await db.run("INSERT INTO outcomes (id, label, labelled_at) VALUES (?, ?, ?)", ["0190-old-2", '"late"', "2026-01-04T00:00:00.000Z"]);
+      await db.close();
+
+      const store = await harness.open();
+      try {
+        const migrated = await store.listRuns({ limit: 10 });
+        assert.deepEqual(migrated.map((run) => [run.id, run.status]), [["old-done", "finished"], ["old-running", "running"]]);
+        const running = migrated[1]!;
+        assert.equal(running.pid, undefined, "a version-1 run has no pid: it is never judged lost");
+        assert.equal(running.heartbeatAt, undefined);
+        assert.equal(running.command, "learnloop train a.csv");
+        assert.deepEqual(running.params, { model: "gbdt" });
+        assert.deepEqual(migrated[0]!.metrics, { accuracy: 0.75 });
+        assert.deepEqual(migrated[0]!.data, { file: "b.csv" });
+        assert.equal(migrated[0]!.finishedAt, "2026-01-02T00:01:00.000Z");
+        for (const p of olds) assert.deepEqual(await store.getPrediction(p.id), { ...p, ...(p.id === "0190-old-2" ? { label: "late", labelledAt: "2026-01-04T00:00:00.000Z" } : {}) });
+        assert.deepEqual(await store.predictionCounts("flights"), { predictions: 3, labelled: 1 });
+        assert.deepEqual(await store.predictionCounts("churn"), { predictions: 1, labelled: 0 });
+        assert.deepEqual((await store.labelledPredictions("flights")).map((p) => p.id), ["0190-old-2"]);
+        // The upgraded store works as a new one: runs keep their order, the new status is allowed, the
+        // log counts on from the migrated counts.
+        const fresh = await store.startRun({ kind: "tune", params: {} });
+        assert.deepEqual((await store.listRuns({ limit: 1 })).map((run) => run.id), [fresh.id]);
+        assert.equal((await store.finishRun("old-running", { status: "interrupted", error: "interrupted by SIGINT" })).status, "interrupted");
+        await store.logPredictions([old(5, "flights")]);
+        assert.deepEqual(await store.predictionCounts("flights"), { predictions: 4, labelled: 1 });
+        await storeError(store.logPredictions([old(1, "flights")]), "conflict");
+        const again = await harness.open();
+        await again.close();
+      } finally {
+        await store.close();
+      }
     });
   });
 }

@@ -9,7 +9,8 @@ import { after, describe, it, test } from "node:test";
 import pg from "pg";
 import { StoreError } from "../../src/core/errors.js";
 import { openStore } from "../../src/tracking/index.js";
-import { storeConformance } from "./conformance.js";
+import { openPostgresDatabase } from "../../src/tracking/postgres.js";
+import { storeConformance, storeMigration } from "./conformance.js";
 
 const serverUrl = process.env.LEARNLOOP_TEST_POSTGRES;
 
@@ -30,9 +31,14 @@ if (!serverUrl) {
   const testUrl = url.toString();
   const raw = new pg.Client({ connectionString: testUrl });
   await raw.connect();
+  // A second new database, for a store built at schema version 1 and then migrated.
+  await admin.query(`CREATE DATABASE ${database}_v1`);
+  const oldUrl = new URL(serverUrl);
+  oldUrl.pathname = `/${database}_v1`;
   after(async () => {
     await raw.end();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${database}_v1 WITH (FORCE)`);
     await admin.end();
   });
 
@@ -43,6 +49,11 @@ if (!serverUrl) {
       const result = await raw.query(sql.replace(/\?/g, () => `$${++n}`), params as unknown[]);
       return result.rows;
     },
+  });
+
+  storeMigration("PostgreSQL", {
+    openDatabase: () => openPostgresDatabase(oldUrl.toString()),
+    open: () => openStore({ url: oldUrl.toString() }),
   });
 
   describe("PostgreSQL store: connecting", () => {

@@ -10,7 +10,8 @@ import { after, describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import { StoreError } from "../../src/core/errors.js";
 import { openStore, storeTarget } from "../../src/tracking/index.js";
-import { storeConformance } from "./conformance.js";
+import { openSqliteDatabase } from "../../src/tracking/sqlite.js";
+import { storeConformance, storeMigration } from "./conformance.js";
 
 const home = mkdtempSync(join(tmpdir(), "learnloop-sqlite-"));
 const file = join(home, "learnloop.db");
@@ -25,6 +26,12 @@ storeConformance("SQLite", {
     statement.run(...params);
     return [];
   },
+});
+
+const oldFile = join(mkdtempSync(join(tmpdir(), "learnloop-sqlite-v1-")), "learnloop.db");
+storeMigration("SQLite", {
+  openDatabase: async () => openSqliteDatabase(oldFile),
+  open: () => openStore({ url: oldFile }),
 });
 
 describe("SQLite store: where it lives", () => {
