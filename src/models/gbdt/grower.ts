@@ -13,7 +13,9 @@
  * sampler (random forests) and quantized gradients (GrowerSettings.quantizeGradients).
  *
  * With HistogramThreads, the histograms of big nodes are built by several threads over feature blocks
- * (see ./histogram-threads.ts), bit-identical to one thread; everything else stays on this thread.
+ * (see ./histogram-threads.ts), big leaves are partitioned by the threads one segment each (see
+ * TreeGrower), and the root histogram may be built while this thread computes the gradients
+ * (GradientSource); all bit-identical to one thread. Split search stays on this thread.
  *
  * Kernels: unless told otherwise (GrowerKernels), the histograms and partitions run in WebAssembly
  * (../../kernels/wasm/kernels.wat) over one shared memory that holds a copy of the bins, the row partition,

@@ -1,5 +1,7 @@
 /**
- * Feature-parallel histograms on worker threads over shared memory.
+ * Feature-parallel histograms on worker threads over shared memory; the same workers also partition big
+ * leaves (one row segment each, see TreeGrower), bin numeric columns (BinMapper.fitTransform) and build
+ * the root histogram while the calling thread computes the gradients (streamRoot).
  *
  * The bins, the row partition, the aligned gradient pairs, the selected features and the histogram pool
  * of a fit live in SharedArrayBuffers. For a node, the selected features are cut into contiguous blocks of
