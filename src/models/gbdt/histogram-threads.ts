@@ -79,6 +79,8 @@ const STREAM_CHUNK = 32768;
  * calling thread, busy with the gradients until then, takes the rest afterwards.
  */
 const STREAM_SHARE = 0.75;
+/** Adding a tree to the training scores, one region of rows per block (see addScores). */
+const CMD_SCORES = 9;
 /** Command numbers wrap at 2^23, so that (number << 8 | block) fits the claims word. */
 const TAG_MASK = 0x7fffff;
 /** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed, [3] chunks of gradients ready. */
@@ -123,6 +125,15 @@ export interface SharedHistogramState {
   readonly goLeft: Uint8Array;
   readonly scratch: Int32Array;
   readonly scratchPairs: Float64Array;
+  /** The training scores and the score update's buffers (see addScores), when bound by bindScores. */
+  readonly scores?: TrainingScores;
+}
+
+/** Shared buffers of the score update: raw scores (row-major, nRaw per row), each row's leaf, leaf values. */
+export interface TrainingScores {
+  readonly raw: Float64Array;
+  readonly leafOfRow: Uint16Array;
+  readonly leafValues: Float64Array;
 }
 
 interface WorkerData {
@@ -164,6 +175,26 @@ interface BlockKernels {
   readonly wasmSegments: typeof buildHistogramSegmentsWasm;
   readonly wasmAddRows: typeof addHistogramRowsWasm;
   readonly clear: typeof clearFeatures;
+  readonly scores: typeof addLeafScoresRegion;
+}
+
+/**
+ * The score update of region t of the rows (the tree's segment t of every leaf: the rows
+ * floor(t * nRows / T) .. floor((t + 1) * nRows / T) - 1): each row's leaf, then
+ * raw[r * nRaw + k] += leafValues[leaf of r] in row order. Regions are disjoint, so threads never write the
+ * same score, and each score gets the same addition as on one thread. Serialised like runBlocks.
+ */
+export function addLeafScoresRegion(s: SharedHistogramState, t: number, nLeaves: number, k: number, nRaw: number): void {
+  const { raw, leafOfRow, leafValues } = s.scores!;
+  const T = s.segments;
+  const rows = s.rows;
+  for (let l = 0; l < nLeaves; l++) {
+    const end = s.leafBegin[l * T + t]! + s.leafCount[l * T + t]!;
+    for (let i = s.leafBegin[l * T + t]!; i < end; i++) leafOfRow[rows[i]!] = l;
+  }
+  const regionEnd = Math.floor(((t + 1) * s.nRows) / T);
+  if (nRaw === 1) for (let r = Math.floor((t * s.nRows) / T); r < regionEnd; r++) raw[r] += leafValues[leafOfRow[r]!]!;
+  else for (let r = Math.floor((t * s.nRows) / T); r < regionEnd; r++) raw[r * nRaw + k] += leafValues[leafOfRow[r]!]!;
 }
 
 /**
@@ -180,7 +211,8 @@ function runBlocks(kernels: BlockKernels, wasm: WasmKernels | null, s: SharedHis
     const b = v & 255;
     try {
       const features = s.features.subarray(Math.floor((b * nSelected) / nBlocks), Math.floor(((b + 1) * nSelected) / nBlocks));
-      if (cmd === CMD_PARTITION) {
+      if (cmd === CMD_SCORES) kernels.scores(s, b, begin, count, nSelected);
+      else if (cmd === CMD_PARTITION) {
         // Block b is segment b of leaf `begin`, split on feature `count`.
         const at = begin * s.segments + b;
         const first = s.leafBegin[at]!;
@@ -310,7 +342,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
 
 /** The worker's whole program: the control constants, the kernels' compiled source and the loop. */
 function workerSource(): string {
-  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CMD_ROOT_STREAM, STREAM_CHUNK, STREAM_SHARE, CLAIM_PROGRESS, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
+  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CMD_ROOT_STREAM, CMD_SCORES, STREAM_CHUNK, STREAM_SHARE, CLAIM_PROGRESS, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
@@ -331,15 +363,16 @@ function workerSource(): string {
     String(runBlocks),
     String(addHistogramRowsWasm),
     String(runStreamBlocks),
+    String(addLeafScoresRegion),
     String(sortFloats),
     String(computeNumericEdges),
     String(searchEdges),
     String(binNumericColumn),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name}, wasmAddRows: ${addHistogramRowsWasm.name}, clear: ${clearFeatures.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} }, ${runStreamBlocks.name});`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name}, wasmAddRows: ${addHistogramRowsWasm.name}, clear: ${clearFeatures.name}, scores: ${addLeafScoresRegion.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} }, ${runStreamBlocks.name});`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm, wasmAddRows: addHistogramRowsWasm, clear: clearFeatures };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm, wasmAddRows: addHistogramRowsWasm, clear: clearFeatures, scores: addLeafScoresRegion };
 
 let shared: HistogramThreads | null = null;
 
@@ -562,6 +595,23 @@ export class HistogramThreads {
     }
     runStreamBlocks(KERNELS, this.#wasm, s, claims, tag, out, nBlocks, nSelected, false);
     this.#await(nBlocks);
+  }
+
+  /**
+   * Hands the training scores to the workers (shared memory), for addScores. Only with segments (the
+   * WebAssembly kernels on several threads).
+   */
+  bindScores(scores: TrainingScores): void {
+    this.#bindAll({ ...this.#state!, scores });
+  }
+
+  /**
+   * Adds the leaf values of the tree just grown (state.scores.leafValues[0..nLeaves), every row in the
+   * tree's segments) to raw output k of the training scores: one region of rows per thread.
+   */
+  addScores(nLeaves: number, k: number, nRaw: number): void {
+    const s = this.#state!;
+    this.#run(Math.min(this.#active + 1, s.segments), CMD_SCORES, 0, s.histograms, nLeaves, k, s.segments, nRaw);
   }
 
   /** Stops the workers; the next acquire starts new ones. */
