@@ -79,7 +79,7 @@ export class BinMapper {
     const finish = threads.startBinning({
       features: theirs,
       // Copies the worker owns (a column may be a view of a larger buffer that cloning would copy whole).
-      values: theirs.map((f) => Float64Array.from((features[f] as Extract<Column, { kind: "numeric" }>).values)),
+      values: theirs.map((f) => (features[f] as Extract<Column, { kind: "numeric" }>).values.slice()),
       sample: sample ? sample.slice() : null,
       rows,
       nOut,
