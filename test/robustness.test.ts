@@ -214,3 +214,24 @@ test("quoted fields with commas, quotes and line breaks: read whole, and one tab
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /\nnote +categorical +0% +2 +he said, "hi"\\nli… \(67%\)\ny +categorical/);
 });
+
+test("a class without test rows leaves ROC AUC one-vs-rest out with a note, not the whole evaluation", async () => {
+  const lines = ["x,y"];
+  for (let i = 0; i < 40; i++) lines.push(`${i},${i < 20 ? "a" : "b"}`);
+  lines.push("100,c"); // one row: the stratified split keeps it for training
+  const rare = file("rare.csv", lines.join("\n") + "\n");
+  const model = join(work, "rare.model");
+  const trained = await run("train", rare, "--target", "y", "--model", "linear", "--no-track", "--out", model, "--json");
+  assert.equal(trained.code, 0, trained.stderr);
+  const reason = 'class "c" is not present in y_true; its one-vs-rest ROC AUC is undefined';
+  assert.ok(trained.stderr.includes(`note: roc_auc_ovr is left out: ${reason}\nnote: roc_auc_ovr_weighted is left out: ${reason}\n`), trained.stderr);
+  const json = JSON.parse(trained.stdout);
+  assert.deepEqual(Object.keys(json.metrics), ["accuracy", "balanced_accuracy", "f1_macro", "f1_weighted", "precision_macro", "recall_macro", "log_loss"]);
+  assert.equal(json.headline.metric, "accuracy");
+  // evaluate on rows of two of the three classes: the same note; asked for by name, it is an error.
+  const two = file("two.csv", "x,y\n1,a\n30,b\n");
+  const evaluated = await run("evaluate", model, two, "--no-track");
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  assert.ok(evaluated.stderr.startsWith(`note: roc_auc_ovr is left out: ${reason}\n`), evaluated.stderr);
+  assert.equal(await failure("evaluate", model, two, "--metrics", "roc_auc_ovr", "--no-track"), `learnloop evaluate: error: roc_auc_ovr: ${reason}`);
+});

@@ -213,7 +213,16 @@ function buildDataset(file: string, plan: ReadPlan, data: SourceData, derive: re
   for (const [i, output] of plan.features.entries()) {
     const column = features[i]!;
     if (column.kind !== "categorical" || output.read.kind !== "category" || output.read.categories || output.sourceType !== "string") continue;
-    const distinct = column.categories.length;
+    let distinct = column.categories.length;
+    if (distinct <= idLikeDistinct || distinct <= nRows / 2) continue;
+    // Counted over the rows kept: the dictionary also holds the values of rows dropped for their target.
+    const seen = new Uint8Array(distinct);
+    distinct = 0;
+    for (const code of column.codes) {
+      if (code < 0 || seen[code] === 1) continue;
+      seen[code] = 1;
+      distinct++;
+    }
     if (distinct > idLikeDistinct && distinct > nRows / 2) {
       warn(`${file}: column "${column.name}" looks like an identifier (${distinct} distinct values in ${nRows} rows); it is kept as a categorical feature, but ignore it or read it as an id if it names rows`);
     }

@@ -27,6 +27,8 @@ export interface HoldoutReport {
   readonly headline: { readonly metric: string; readonly interval?: BootstrapInterval };
   /** The labels and the model's predictions on the test rows. */
   readonly input: MetricInput;
+  /** Default metrics undefined on the test rows, with the reason (see scoreModel). */
+  readonly undefinedMetrics: readonly { readonly metric: string; readonly reason: string }[];
 }
 
 /**
@@ -38,7 +40,7 @@ export interface HoldoutReport {
  * report.headline.interval; // { estimate: 0.74, low: 0.739, high: 0.742, ... }
  */
 export function evaluateHoldout(model: Model, train: Dataset, test: Dataset, options: HoldoutOptions = {}): HoldoutReport {
-  const { metrics, input } = scoreModel(model, test, options.metrics);
+  const { metrics, input, undefinedMetrics } = scoreModel(model, test, options.metrics && options.metrics.length > 0 ? options.metrics : undefined);
   const names = Object.keys(metrics);
   const baseline = baselinePredictions(model.task, train.target!.values, input.nClasses ?? 1, test.nRows);
   const baselineInput: MetricInput = { yTrue: input.yTrue, yPred: baseline.yPred, nClasses: baseline.nClasses, ...(baseline.proba ? { proba: baseline.proba } : {}) };
@@ -50,10 +52,11 @@ export function evaluateHoldout(model: Model, train: Dataset, test: Dataset, opt
       // Undefined for a constant predictor (scikit-learn raises too): the table shows no baseline there.
     }
   }
-  const metric = options.metrics && options.metrics.length > 0 ? names[0]! : primaryMetric(model.task);
+  // The task's headline when it is defined here (ROC AUC is not on test rows of one class).
+  const metric = options.metrics && options.metrics.length > 0 ? names[0]! : names.includes(primaryMetric(model.task)) ? primaryMetric(model.task) : names[0]!;
   const nBoot = options.bootstrap ?? 1000;
   const interval = nBoot > 0 ? bootstrapIntervals(input, [metric], { nBoot, seed: options.seed ?? 0 })[metric] : undefined;
-  return { metrics, baseline: { kind: baseline.kind, metrics: baselineMetrics }, headline: interval ? { metric, interval } : { metric }, input };
+  return { metrics, baseline: { kind: baseline.kind, metrics: baselineMetrics }, headline: interval ? { metric, interval } : { metric }, input, undefinedMetrics };
 }
 
 /** Whether higher values of a metric are better (for lift and comparisons). */

@@ -2,9 +2,9 @@
  * Scores a fitted model on labelled data: predictions, then the task's metrics. The one place the CLI's
  * train and evaluate commands (and later cross-validation) turn a model and rows into figures.
  */
-import { InvalidParameterError } from "../core/errors.js";
+import { InvalidParameterError, MetricError } from "../core/errors.js";
 import type { Dataset } from "../core/types.js";
-import { computeMetrics, labelsFromProba, type MetricInput } from "../metrics/index.js";
+import { computeMetrics, defaultMetricNames, labelsFromProba, type MetricInput } from "../metrics/index.js";
 import type { Model } from "../models/types.js";
 
 /** The figures of one model on one labelled dataset. */
@@ -13,6 +13,11 @@ export interface ModelScore {
   readonly nRows: number;
   /** The labels and predictions the metrics were computed from (for intervals and paired tests). */
   readonly input: MetricInput;
+  /**
+   * Metrics of the default set that are undefined on these rows, each with the reason (ROC AUC one vs
+   * rest where a class has no row), the class named by its label. A metric asked for by name throws.
+   */
+  readonly undefinedMetrics: readonly { readonly metric: string; readonly reason: string }[];
 }
 
 /**
@@ -25,7 +30,35 @@ export function scoreModel(model: Model, data: Dataset, metricNames?: readonly s
   const target = data.target;
   if (!target) throw new InvalidParameterError("data", `labelled rows with the target column "${model.schema.target.name}"`, "rows without it");
   const input = predictionsOf(model, data);
-  return { nRows: data.nRows, metrics: computeMetrics(model.task, metricNames, input), input };
+  const classes = model.schema.target.classes ?? [];
+  // The metrics know classes by index; the user knows them by label.
+  const labelled = (error: MetricError): MetricError =>
+    new MetricError(
+      error.metric,
+      error.reason.replace(/^(only one )?class (\()?(\d+)/, (_, one: string | undefined, paren: string | undefined, index: string) =>
+        `${one ?? ""}class ${paren ?? ""}${JSON.stringify(classes[Number(index)] ?? index)}`,
+      ),
+    );
+  if (metricNames !== undefined) {
+    try {
+      return { nRows: data.nRows, metrics: computeMetrics(model.task, metricNames, input), input, undefinedMetrics: [] };
+    } catch (error) {
+      throw error instanceof MetricError ? labelled(error) : error;
+    }
+  }
+  // The default set: a metric the rows leave undefined (a small test split without one of many
+  // classes) is left out and said why, rather than losing every other figure.
+  const metrics: Record<string, number> = {};
+  const undefinedMetrics: { metric: string; reason: string }[] = [];
+  for (const name of defaultMetricNames(model.task)) {
+    try {
+      metrics[name] = computeMetrics(model.task, [name], input)[name]!;
+    } catch (error) {
+      if (!(error instanceof MetricError)) throw error;
+      undefinedMetrics.push({ metric: name, reason: labelled(error).reason });
+    }
+  }
+  return { nRows: data.nRows, metrics, input, undefinedMetrics };
 }
 
 /** A model's predictions on labelled rows, in the form the metrics take. */

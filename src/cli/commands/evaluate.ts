@@ -42,7 +42,8 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
       onWarning: (message) => console.err(`note: ${message}\n`),
     });
     const loaded = performance.now();
-    const { metrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+    const { metrics, undefinedMetrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+    for (const { metric, reason } of undefinedMetrics) console.err(`note: ${metric} is left out: ${reason}\n`);
     const done = performance.now();
     console.err(
       `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` +

@@ -344,6 +344,7 @@ async function heldOut(
   const model = fitWithProgress(estimator, train, context.console);
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const report = evaluateHoldout(model, train, test, { ...(context.metricNames.length > 0 ? { metrics: context.metricNames } : {}), bootstrap: context.nBoot, seed });
+  for (const { metric, reason } of report.undefinedMetrics) context.note(`${metric} is left out: ${reason}`);
   const interval = report.headline.interval;
   const headline = {
     metric: report.headline.metric,
