@@ -219,6 +219,8 @@ export class TreeGrower {
   readonly #leafSlot: Int32Array;
   readonly #leafDepth: Int32Array;
   readonly #leafSums: Float64Array;
+  /** The streamed root's gradient and hessian sums and the milliseconds spent producing them. */
+  readonly #rootSums = new Float64Array(3);
   readonly #splits: SplitInfo[];
   readonly #splitScratch = new SplitScratch();
   /** Worker threads building histograms for feature ranges, or null to build them all here. */
@@ -373,23 +375,31 @@ export class TreeGrower {
       // The gradients straight into the aligned pairs (rows are 0..nRows-1), chunk by chunk, while the
       // workers build the root histogram from the chunks already written; the sums in row order as below.
       const ordered = this.#ordered;
-      let producing = 0;
+      // The running sums in an array, not in G and H: a closure that assigned them would move them (and
+      // every loop of this method that adds to them) into a context object, 2.7 vs 7.6 ms per 800k rows.
+      const rootSums = this.#rootSums.fill(0);
       const produce = (begin: number, end: number): void => {
         const start = performance.now();
         gradients(begin, end, ordered);
+        let g = rootSums[0]!;
+        let h = rootSums[1]!;
         for (let r = begin; r < end; r++) {
-          G += ordered[2 * r]!;
-          H += ordered[2 * r + 1]!;
+          g += ordered[2 * r]!;
+          h += ordered[2 * r + 1]!;
         }
-        producing += performance.now() - start;
+        rootSums[0] = g;
+        rootSums[1] = h;
+        rootSums[2] += performance.now() - start;
       };
       if (this.#threads) this.#threads.streamRoot(rootSlot, nSelected, produce);
       else {
         produce(0, nRows);
         buildHistogramAllRowsWasm(wasm!, bins, nRows, features, nSelected, featureOffset, nBins, ordered, this.#pool[rootSlot]!);
       }
+      G = rootSums[0]!;
+      H = rootSums[1]!;
       // Histogram time without the gradients' (reported by the caller).
-      t0 += producing;
+      t0 += rootSums[2]!;
     } else if (allRows) {
       // rows are 0..nRows-1, so the aligned pairs are the gradients as they are.
       this.#ordered.set(gradHess.subarray(0, 2 * nRows));
