@@ -4,7 +4,7 @@
  * would see.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -234,4 +234,16 @@ test("a class without test rows leaves ROC AUC one-vs-rest out with a note, not 
   assert.equal(evaluated.code, 0, evaluated.stderr);
   assert.ok(evaluated.stderr.startsWith(`note: roc_auc_ovr is left out: ${reason}\n`), evaluated.stderr);
   assert.equal(await failure("evaluate", model, two, "--metrics", "roc_auc_ovr", "--no-track"), `learnloop evaluate: error: roc_auc_ovr: ${reason}`);
+  // The model card: the same figures as evaluate, and a sentence for each metric left out.
+  const html = join(work, "rare.html");
+  const card = await run("report", model, "--data", two, "--html", html, "--bootstrap", "0", "--json");
+  assert.equal(card.code, 0, card.stderr);
+  const report = JSON.parse(card.stdout);
+  assert.deepEqual(report.metrics.values, JSON.parse((await run("evaluate", model, two, "--no-track", "--json")).stdout).metrics);
+  assert.equal(report.metrics.headline, "accuracy");
+  assert.deepEqual(report.omitted.filter((o: { section: string }) => o.section === "metrics"), [
+    { section: "metrics", reason: `roc_auc_ovr is not shown: ${reason}.` },
+    { section: "metrics", reason: `roc_auc_ovr_weighted is not shown: ${reason}.` },
+  ]);
+  assert.ok(readFileSync(html, "utf8").includes(`<p class="omitted">roc_auc_ovr is not shown: class &quot;c&quot; is not present`));
 });

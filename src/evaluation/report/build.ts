@@ -11,7 +11,7 @@ import { computeMetrics, confusionMatrix, primaryMetric, type MetricInput } from
 import type { ModelHeader } from "../../models/format.js";
 import type { DecisionRule, Model } from "../../models/types.js";
 import { formatFinding, type AuditFinding } from "../audit/index.js";
-import { predictionsOf } from "../score-model.js";
+import { scoreModel } from "../score-model.js";
 import { baselinePredictions, bootstrapIntervals } from "../stats/index.js";
 import { calibrationCurve, rankingCurves, type CalibrationBin, type CurvePoints } from "./curves.js";
 import { permutationImportance, type PermutationReport } from "./permutation.js";
@@ -170,9 +170,11 @@ export function buildModelReport(model: Model, header: ModelHeader, data: Datase
 
   const target = data.target;
   if (!target) throw new InvalidParameterError("data", `labelled rows with the target column "${schema.target.name}"`, "rows without it", "buildModelReport");
-  const input = predictionsOf(model, data);
-  const values = computeMetrics(model.task, undefined, input);
+  // Metrics the rows leave undefined (ROC AUC where a class has no row) are left out, and said why.
+  const { metrics: values, input, undefinedMetrics } = scoreModel(model, data);
+  for (const { metric, reason } of undefinedMetrics) omitted.push({ section: "metrics", reason: `${metric} is not shown: ${reason}.` });
   const names = Object.keys(values);
+  const headline = names.includes(primaryMetric(model.task)) ? primaryMetric(model.task) : names[0]!;
   const nBoot = options.bootstrap ?? defaultResamples(data.nRows);
   const intervals = nBoot > 0 ? intervalsOf(input, names, nBoot, seed) : null;
   const nClasses = input.nClasses ?? 1;
@@ -205,7 +207,7 @@ export function buildModelReport(model: Model, header: ModelHeader, data: Datase
     confusion = { labels, matrix: confusionMatrix(input.yTrue, input.yPred!, nClasses) };
   }
 
-  const permutation = permutationImportance(model, data, { seed, repeats: options.repeats ?? 3, maxRows: options.maxRows ?? 50_000 });
+  const permutation = permutationImportance(model, data, { metric: headline, seed, repeats: options.repeats ?? 3, maxRows: options.maxRows ?? 50_000 });
   const top = permutation.features.filter((f) => f.importance > 0).slice(0, 3).map((f) => f.feature);
   const decision = stored ? { stored, onData: model.task === "binary" ? decisionOnData(stored, input) : null } : null;
 
@@ -231,7 +233,7 @@ export function buildModelReport(model: Model, header: ModelHeader, data: Datase
       ...(classCounts ? { classes: classCounts } : {}),
       ...(targetMean !== undefined ? { targetMean } : {}),
     },
-    metrics: { measuredOn: "data", headline: primaryMetric(model.task), values, intervals, baseline: { kind: base.kind, note: baselineNote, metrics: baselineMetrics } },
+    metrics: { measuredOn: "data", headline, values, intervals, baseline: { kind: base.kind, note: baselineNote, metrics: baselineMetrics } },
     curves,
     confusion,
     importance: { gain, permutation, top: top.length > 0 ? top : gain.slice(0, 3).map((g) => g.feature) },

@@ -179,7 +179,7 @@ export async function renderReportHtml(report: ModelReport): Promise<string> {
         `${metrics.baseline?.metrics[metrics.headline] !== undefined ? `, against ${fmt(metrics.baseline.metrics[metrics.headline])} for the baseline` : ""}.</p>` +
         (metrics.baseline ? `<p>The baseline (${escapeHtml(metrics.baseline.kind)}) predicts from ${escapeHtml(metrics.baseline.note)}.</p>` : "")
       : `<p>Metrics stored in the model file, measured on held-out rows at training time.</p>`;
-  parts.push(section("metrics", "Metrics", Object.keys(metrics.values).length > 0 ? metricsIntro + metricTable(report) + omitted("baseline and intervals") : omitted("metrics") + omitted("baseline and intervals")));
+  parts.push(section("metrics", "Metrics", Object.keys(metrics.values).length > 0 ? metricsIntro + metricTable(report) + omitted("metrics") + omitted("baseline and intervals") : omitted("metrics") + omitted("baseline and intervals")));
 
   // Curves and the confusion matrix.
   if (report.curves || report.confusion) {
