@@ -247,3 +247,16 @@ test("a class without test rows leaves ROC AUC one-vs-rest out with a note, not 
   ]);
   assert.ok(readFileSync(html, "utf8").includes(`<p class="omitted">roc_auc_ovr is not shown: class &quot;c&quot; is not present`));
 });
+
+test("a header that does not fit the rows (scikit-learn's bundled CSVs) is an error, not a data row taken for the header", async () => {
+  // wine_data.csv's first line is "178,13,class_0,class_1,class_2" above rows of 14 fields: DuckDB's
+  // sniffer skipped it and named the columns after the first data row ("14.23", "1.71", ...).
+  const wine = file("wine.csv", "3,2,class_0,class_1\n14.23,1.71,0\n13.2,1.78,1\n13.16,2.36,0\n");
+  assert.equal(await failure("train", wine, "--target", "class_1"), `learnloop train: error: ${wine}, line 2: the row has the wrong number of fields (expected 4 fields, got 3 fields)`);
+  // boston_house_prices.csv: "506,13,,,..." above the real header.
+  const boston = file("boston.csv", '3,2,,\n"CRIM","ZN","RM","MEDV"\n0.006,18,6.5,24\n0.02,0,6.4,21\n0.02,0,7.1,34\n');
+  assert.equal(await failure("profile", boston), `learnloop profile: error: ${boston}, line 1, column "": duplicate column name (fields 3 and 4 of the header are both empty)`);
+  // A title line above the header is still skipped.
+  const titled = await readDataset(file("titled.csv", "Sales report 2021\na,b,y\n1,2,x\n3,4,z\n5,6,x\n"), { target: "y" });
+  assert.deepEqual(titled.features.map((c) => c.name), ["a", "b"]);
+});

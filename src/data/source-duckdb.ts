@@ -513,6 +513,15 @@ async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: s
   }
   const [comment, skip, sniffed, dateFormat, timestampFormat] = sniffedRow;
   const columns = (sniffed as { name: string; type: string }[]).map(({ name, type }) => [name, type] as const);
+  // The sniffer skips leading lines that do not fit the rest (a title above the header, which helps),
+  // but also a header with fewer fields than the rows (scikit-learn's bundled CSVs: "178,13,class_0,
+  // ..." above 14 columns): a data row then becomes the header. Names that are all numbers say so.
+  if (Number(skip) > 0 && columns.length > 1 && columns.every(([name]) => /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(name.trim()))) {
+    const problem = await findCsvProblem(file, delimiter);
+    if (problem?.kind === "ragged") {
+      throw new DataValidationError({ code: "ragged_row", file, line: problem.line, expected: `${problem.expected} fields`, received: `${problem.found} fields` });
+    }
+  }
   // DuckDB renames a repeated header name (a, a -> a, a_1); a feature silently renamed is worse than
   // an error.
   if (Number(skip) === 0) {
@@ -523,7 +532,8 @@ async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: s
     header.forEach((name, index) => {
       const first = seen.get(name.toLowerCase());
       if (first !== undefined) {
-        const detail = `fields ${first + 1} and ${index + 1} of the header${header[first] === name ? "" : ` ("${header[first]}" and "${name}" differ only in case, which SQL does not tell apart)`}`;
+        const why = name === "" ? " are both empty" : header[first] === name ? "" : ` ("${header[first]}" and "${name}" differ only in case, which SQL does not tell apart)`;
+        const detail = `fields ${first + 1} and ${index + 1} of the header${why}`;
         throw new DataValidationError({ code: "duplicate_column", file, line: 1, column: name, detail });
       }
       seen.set(name.toLowerCase(), index);
