@@ -91,14 +91,16 @@ const cpuMs = (f) => {
   return [(used.user + used.system) / 1000, value];
 };
 
-const home = mkdtempSync(join(tmpdir(), "learnloop-bench-cpu-"));
+const homes = [];
 try {
-  process.stderr.write("training the flights model (100 trees)...\n");
-  const first = resolve(libs[0]);
-  execFileSync(process.execPath, ["--import", "tsx", join(here, "learnloop.mjs"), first, "prepare", home], { cwd: root, encoding: "utf8" });
   const servers = [{ label: "bare", app: bareApp() }];
   const stores = [];
   for (const lib of libs) {
+    // A store per library: libraries of different schema versions cannot share one.
+    const home = mkdtempSync(join(tmpdir(), "learnloop-bench-cpu-"));
+    homes.push(home);
+    process.stderr.write(`training the flights model (100 trees) with ${lib}...\n`);
+    execFileSync(process.execPath, ["--import", "tsx", join(here, "learnloop.mjs"), resolve(lib), "prepare", home], { cwd: root, encoding: "utf8" });
     const load = (path) => import(pathToFileURL(join(resolve(lib), path)).href);
     const { openStore } = await load("tracking/index.js");
     const { createService } = await load("serving/app.js");
@@ -158,5 +160,5 @@ try {
   for (const server of servers) await server.app.close();
   for (const store of stores) await store.close();
 } finally {
-  rmSync(home, { recursive: true, force: true });
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
 }

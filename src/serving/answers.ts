@@ -7,7 +7,7 @@
  * which is what JSON.stringify writes for a finite number.
  */
 import { newPredictionId } from "./ids.js";
-import type { PredictionRecord } from "../tracking/types.js";
+import { predictionLine } from "../tracking/prediction-lines.js";
 import type { ServedModel } from "./models.js";
 import type { UnknownCategoryPolicy } from "./rows.js";
 
@@ -48,7 +48,11 @@ function answerText(served: ServedModel): AnswerText {
 /** What `predict` makes: the body to send, the log's records, and rows per class (one count for regression). */
 export interface PredictedRows {
   readonly body: string;
-  readonly records: PredictionRecord[];
+  /**
+   * The prediction log's records as lines (src/tracking/prediction-lines.ts): the row as JSON.stringify
+   * writes it, and the outputs as the very text of the answer (without the id).
+   */
+  readonly records: string[];
   /** Reused by the next call of `predict` with the same model: read it before. */
   readonly counts: Float64Array;
 }
@@ -68,7 +72,7 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
   const { model, reader, classes, threshold, name, version } = served;
   const text = answerText(served);
   const n = rows.length;
-  const records: PredictionRecord[] = new Array(n);
+  const records: string[] = new Array(n);
   const counts = text.counts;
   counts.fill(0);
   // One row goes through the model's one-row path into this model's scratch buffers: no Dataset, no
@@ -81,9 +85,9 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
     const values = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predict(reader.toDataset(rows, unknown));
     for (let i = 0; i < n; i++) {
       const id = newPredictionId();
-      const value = values[i]!;
-      parts[i] = `{"id":"${id}","prediction":${number(value)}}`;
-      records[i] = { id, at, model: name, version, inputs: rows[i] as Record<string, unknown>, outputs: { prediction: Number.isFinite(value) ? value : null } };
+      const outputs = `"prediction":${number(values[i]!)}}`;
+      parts[i] = `{"id":"${id}",${outputs}`;
+      records[i] = predictionLine(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
     }
     counts[0] = n;
     return { body: `${text.head}${parts.join(",")}]}`, records, counts };
@@ -97,22 +101,13 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
     if (k === 2) best = proba[at0 + 1]! > 0.5 ? 1 : 0;
     counts[best]++;
     const id = newPredictionId();
-    const probabilities: Record<string, number> = {};
     let probabilityText = "";
-    for (let c = 0; c < k; c++) {
-      const p = proba[at0 + c]!;
-      probabilities[classes[c]!] = p;
-      probabilityText += `${c > 0 ? "," : ""}${classKeys[c]}${number(p)}`;
-    }
-    const outputs: Record<string, unknown> = { prediction: classes[best], probabilities };
-    let decisionText = "";
-    if (threshold !== undefined) {
-      const decision = proba[at0 + 1]! >= threshold ? 1 : 0;
-      outputs.decision = classes[decision];
-      decisionText = `,"decision":${labels[decision]}`;
-    }
-    parts[i] = `{"id":"${id}","prediction":${labels[best]},"probabilities":{${probabilityText}}${decisionText}}`;
-    records[i] = { id, at, model: name, version, inputs: rows[i] as Record<string, unknown>, outputs };
+    for (let c = 0; c < k; c++) probabilityText += `${c > 0 ? "," : ""}${classKeys[c]}${number(proba[at0 + c]!)}`;
+    const decisionText = threshold !== undefined ? `,"decision":${labels[proba[at0 + 1]! >= threshold ? 1 : 0]}` : "";
+    // The outputs the log keeps are the answer's text after its id: {"prediction":...,"probabilities":{...},"decision":...}.
+    const outputs = `"prediction":${labels[best]},"probabilities":{${probabilityText}}${decisionText}}`;
+    parts[i] = `{"id":"${id}",${outputs}`;
+    records[i] = predictionLine(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
   }
   return { body: `${text.head}${parts.join(",")}]}`, records, counts };
 }

@@ -17,7 +17,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { StoreError, describeValue } from "../core/errors.js";
 import { formatError } from "../core/messages.js";
 import { LEARNLOOP_VERSION } from "../models/format.js";
-import type { PredictionRecord, Store } from "../tracking/types.js";
+import type { Store } from "../tracking/types.js";
 import { ServiceMetrics } from "./metrics.js";
 import { ModelHost, type ModelCheck, type ServedModel } from "./models.js";
 import { LogThread, PredictionLogWriter, type PredictionLogOptions } from "./prediction-log.js";
@@ -57,7 +57,7 @@ export interface ServiceOptions {
 /** What the service exposes beside the Fastify app (as `app.learnloop`). */
 export interface ServiceControl {
   readonly host: ModelHost;
-  readonly log: PredictionLogWriter;
+  readonly log: PredictionLogWriter<string>;
   readonly metrics: ServiceMetrics;
   /** Resolves when the first check of the registry is done (models loaded, or refused). */
   readonly loaded: Promise<ModelCheck[]>;
@@ -69,9 +69,14 @@ declare module "fastify" {
   interface FastifyInstance {
     learnloop: ServiceControl;
   }
+  interface FastifyRequest {
+    /** performance.now() when the request's route was found (its onRequest hook): the request-time limit and the predict route's latency count from it. */
+    receivedAt: number;
+  }
 }
 
 const DEFAULT_MAX_BATCH = 10_000;
+const PREDICT_PATH = "/v1/models/:name/predict";
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -107,7 +112,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   let metrics: ServiceMetrics | undefined;
   let lastLogError = "";
   const thread = (options.logThread ?? store.backend === "sqlite") ? new LogThread(store.location) : undefined;
-  const write = thread ? (records: readonly PredictionRecord[]) => thread.write(records) : (records: readonly PredictionRecord[]) => store.logPredictions(records);
+  const write = thread ? (lines: readonly string[]) => thread.write(lines) : (lines: readonly string[]) => store.logPredictionLines(lines.join("\n"));
   // With a writer thread, records are handed over every 100 ms (or 256 records) and committed there at
   // once: a record then lives on the service's heap for a tenth of a second instead of a second, which
   // keeps it out of the old generation and the scavenger's copying (the GC pauses were the p99 of the
@@ -118,7 +123,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     batchSize: given.batchSize ?? (thread ? 256 : 1000),
     ...(given.maxQueue !== undefined ? { maxQueue: given.maxQueue } : {}),
   };
-  const log = new PredictionLogWriter(write, logOptions, {
+  const log = new PredictionLogWriter<string>(write, logOptions, {
     onWritten(records, seconds) {
       metrics?.logWritten.inc(records);
       metrics?.logFlushSeconds.observe(seconds);
@@ -168,6 +173,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     logger: false,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   });
+  app.decorateRequest("receivedAt", 0);
   app.decorate("learnloop", { host, log, metrics: serviceMetrics, loaded, reload: () => host.check({ retry: true }) } satisfies ServiceControl);
 
   await app.register(swagger, {
@@ -182,11 +188,17 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     const model = (request.params as { name?: string } | undefined)?.name ?? "";
     serviceMetrics.recordRequest(model, route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   };
+  // The predict route has no onResponse hook, so Fastify keeps no start time for it (reply.elapsedTime is 0).
+  const recordPredictRequest = (request: FastifyRequest, status: number): void => {
+    const model = (request.params as { name?: string } | undefined)?.name ?? "";
+    serviceMetrics.recordRequest(model, PREDICT_PATH, request.method, status, (performance.now() - request.receivedAt) / 1000);
+  };
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const [status, message] = answerFor(error, bodyLimit);
     if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
     void reply.code(status).send({ error: message });
     if (request.is404) recordRequest("unmatched", request, reply);
+    else if (inFlight.delete(request) && request.routeOptions.url === PREDICT_PATH) recordPredictRequest(request, reply.statusCode);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
@@ -197,8 +209,12 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   // request.routeOptions builds an object of a dozen fields on every call), and no global hook runs for
   // every request: requests no route matched are counted by the not-found handler (and the error
   // handler, for those that fail before it) once their answer is written.
+  // The predict route has no onResponse hook at all: with one, Fastify listens for the end of every
+  // response (0.5 us and more a request, measured); its answers are counted where they are sent: by its
+  // handler, the error handler, or the request-time sweep.
   app.addHook("onRoute", (route) => {
     const path = route.url ?? route.path;
+    if (path === PREDICT_PATH) return;
     const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
       inFlight.delete(request);
       recordRequest(path, request, reply);
@@ -227,18 +243,22 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   // A prediction is synchronous: once it runs it finishes; the limit catches slow bodies and slow stores.
   const inFlight = new Map<FastifyRequest, FastifyReply>();
   const watch = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    request.receivedAt = performance.now();
     inFlight.set(request, reply);
     done();
   };
   const sweep = setInterval(() => {
     for (const [request, reply] of inFlight) {
-      if (reply.elapsedTime < requestTimeoutMs) break;
+      if (performance.now() - request.receivedAt < requestTimeoutMs) break;
       inFlight.delete(request);
-      if (!reply.sent) void reply.code(503).send({ error: `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request` });
+      if (reply.sent || reply.raw.destroyed) continue;
+      void reply.code(503).send({ error: `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request` });
+      if (request.routeOptions.url === PREDICT_PATH) recordPredictRequest(request, reply.statusCode);
     }
   }, Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))));
   sweep.unref();
   const protectedRoute = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+    request.receivedAt = performance.now();
     inFlight.set(request, reply);
     requireToken(request, reply, done);
   };
@@ -251,7 +271,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   };
 
   app.post<{ Params: { name: string }; Querystring: { unknown?: UnknownCategoryPolicy }; Body: { rows: unknown[] } }>(
-    "/v1/models/:name/predict",
+    PREDICT_PATH,
     { schema: schemas.predictRoute, onRequest: watch },
     (request, reply) => {
       // Answered 503 by the request-time limit while its body was arriving: nothing more to do.
@@ -266,7 +286,10 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       log.append(answer.records);
       serviceMetrics.recordPredictions(served, served.name, served.version, served.classes, answer.counts);
       // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
-      return reply.type("application/json; charset=utf-8").send(answer.body);
+      void reply.type("application/json; charset=utf-8").send(answer.body);
+      inFlight.delete(request);
+      serviceMetrics.recordRequest(served.name, PREDICT_PATH, "POST", 200, (performance.now() - request.receivedAt) / 1000);
+      return reply;
     },
   );
 

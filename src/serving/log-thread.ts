@@ -4,17 +4,17 @@
  * made of. This worker opens its own connection to the same SQLite file (WAL lets a writer and the
  * service's reader work side by side) and writes the batches the service posts, answering each one.
  *
- * Started by LogThread (./prediction-log.ts); messages: {id, records} -> {id, ok} or {id, error, records};
+ * Started by LogThread (./prediction-log.ts); messages: {id, lines} -> {id, ok} or {id, error, lines};
  * "close".
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { StoreError } from "../core/errors.js";
 import { openStore } from "../tracking/index.js";
-import type { PredictionRecord } from "../tracking/types.js";
 
 interface WriteRequest {
   readonly id: number;
-  readonly records: readonly PredictionRecord[];
+  /** Prediction records as lines joined by "\n" (src/tracking/prediction-lines.ts). */
+  readonly lines: string;
 }
 
 const port = parentPort!;
@@ -26,12 +26,13 @@ port.on("message", async (message: WriteRequest | "close") => {
     port.close();
     return;
   }
+  const lines = message.lines;
   try {
-    await store.logPredictions(message.records);
+    await store.logPredictionLines(lines);
     port.postMessage({ id: message.id, ok: true });
   } catch (error) {
     const store = error instanceof StoreError ? { code: error.code, subject: error.subject, detail: error.detail } : undefined;
     // The records go back with the error: the service keeps no copy of a batch it handed over.
-    port.postMessage({ id: message.id, ok: false, error: { message: (error as Error).message ?? String(error), store }, records: message.records });
+    port.postMessage({ id: message.id, ok: false, error: { message: (error as Error).message ?? String(error), store }, lines });
   }
 });

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StoreError } from "../core/errors.js";
-import type { PredictionRecord } from "../tracking/types.js";
+import { encodePrediction } from "../tracking/prediction-lines.js";
 import { HandedBackError, PredictionLogWriter } from "./prediction-log.js";
 
-const records = (n: number, from = 0): PredictionRecord[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `p${from + i}`, at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: i }, outputs: { prediction: 0 } }));
+/** Records as the service queues them: lines of text (src/tracking/prediction-lines.ts). */
+const records = (n: number, from = 0): string[] =>
+  Array.from({ length: n }, (_, i) => encodePrediction({ id: `p${from + i}`, at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: i }, outputs: { prediction: 0 } }));
+const idOf = (line: string): string => line.slice(0, line.indexOf("\t"));
 
 test("records are written in batches of batchSize, in order, and flush writes what is queued", async () => {
   const batches: string[][] = [];
-  const writer = new PredictionLogWriter(async (batch) => void batches.push(batch.map((r) => r.id)), { flushIntervalMs: 0, batchSize: 3 });
+  const writer = new PredictionLogWriter(async (batch) => void batches.push(batch.map(idOf)), { flushIntervalMs: 0, batchSize: 3 });
   writer.append(records(2));
   assert.equal(writer.pending, 2);
   assert.deepEqual(batches, []);
@@ -46,7 +48,7 @@ test("while the store is unreachable records are kept to retry, up to maxQueue; 
   const writer = new PredictionLogWriter(
     async (batch) => {
       if (down) throw new StoreError("unavailable", "db", "connection refused");
-      written.push(...batch.map((r) => r.id));
+      written.push(...batch.map(idOf));
     },
     { flushIntervalMs: 0, batchSize: 2, maxQueue: 5 },
     { onError: (_error, _n, retry) => void errors.push(retry) },
@@ -70,14 +72,14 @@ test("handed off: the writer keeps no batch while it is written; records given b
   const writer = new PredictionLogWriter(
     (batch) => {
       // The writer thread's copy; the writer's own array is emptied to prove nothing reads it again.
-      const copy = structuredClone(batch) as PredictionRecord[];
-      (batch as PredictionRecord[]).length = 0;
+      const copy = structuredClone(batch) as string[];
+      (batch as string[]).length = 0;
       return new Promise<void>((resolve, reject) =>
         setImmediate(() => {
           if (lose) reject(new HandedBackError(new StoreError("unavailable", "db", "the thread stopped"), undefined));
           else if (down) reject(new HandedBackError(new StoreError("unavailable", "db", "connection refused"), copy));
           else {
-            written.push(...copy.map((r) => r.id));
+            written.push(...copy.map(idOf));
             resolve();
           }
         }),
@@ -165,15 +167,15 @@ test("LogThread starts in a process run with V8 options a worker refuses (node -
     const { LogThread } = await import(${JSON.stringify(new URL("./prediction-log.ts", import.meta.url).href)});
     const store = await openStore({ home: ${JSON.stringify(home)} });
     const thread = new LogThread(store.location);
-    await thread.write([{ id: "q1", at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: 1 }, outputs: { prediction: 0 } }]);
+    await thread.write([${JSON.stringify(records(1, 100)[0])}]);
     await thread.close();
-    console.log("logged " + (await store.predictionCounts("m")).predictions);
+    console.log("logged " + (await store.predictionCounts("m")).predictions + " " + JSON.stringify((await store.getPrediction("p100")).inputs));
     await store.close();`;
   try {
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ["--trace-gc", "--import", "tsx", "--input-type=module", "-e", script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout)));
     });
-    assert.match(output, /^logged 1$/m);
+    assert.match(output, /^logged 1 \{"x":0\}$/m);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

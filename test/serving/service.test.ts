@@ -280,7 +280,11 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
       assert.equal(logged?.label, "Gentoo");
       assert.equal(logged?.version, 1);
       assert.deepEqual(logged?.inputs, rows[1]);
-      assert.equal(logged?.outputs.prediction, answer.body.predictions[1].prediction);
+      // The log keeps what was answered: the prediction, every class's probability, the decision (all but the id).
+      const { id: answeredId, ...answered } = answer.body.predictions[1];
+      assert.equal(answeredId, ids[1]);
+      assert.deepEqual(logged?.outputs, answered);
+      assert.deepEqual(Object.keys(answered.probabilities), ["Adelie", "Chinstrap", "Gentoo"]);
       const badLabel = await call("POST", "/v1/models/species/feedback", { outcomes: [{ id: ids[2], label: "Penguin" }] }, auth);
       assert.deepEqual([badLabel.status, badLabel.body], [400, { error: 'outcomes[0].label: expected one of the classes of "species" ("Adelie", "Chinstrap", "Gentoo"), got "Penguin"' }]);
     });
