@@ -2,11 +2,18 @@
  * How commands use the tracking store: the --db flag, the actor, and recording a run (started before the
  * work, finished with its results, or failed with its one-line error). Recording never stands in the way
  * of the work: when the store cannot be opened or written, the command prints one warning and goes on.
+ *
+ * While a run is recorded, a thread sends its heartbeat (every 10 s, LEARNLOOP_HEARTBEAT_MS), so that a
+ * run whose process was killed reads "lost" (Store.getRun); SIGINT and SIGTERM record it "interrupted"
+ * and then exit with the usual status (130, 143). A signal is handled when the main thread is free: a
+ * long synchronous step (fitting a model) finishes first; a second signal ends the process at once (the
+ * run then reads lost).
  */
-import { userInfo } from "node:os";
+import { constants, userInfo } from "node:os";
 import { formatError } from "../core/messages.js";
 import type { Schema } from "../core/types.js";
-import { openStore, redactedUrl } from "../tracking/index.js";
+import { startHeartbeat, type Heartbeat } from "../tracking/heartbeat.js";
+import { openStore, redactedUrl, storeTarget } from "../tracking/index.js";
 import type { NewRun, RunResult, Store } from "../tracking/types.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import type { Console } from "./output.js";
@@ -81,8 +88,10 @@ export async function startTracking(values: ParsedArgs["values"], console: Conso
   const owned = store === undefined;
   try {
     store ??= await openStoreFrom(values);
-    const started = await store.startRun(run);
-    return tracking(store, started.id, console, owned);
+    const intervalMs = heartbeatInterval(console);
+    const started = await store.startRun({ ...run, heartbeatIntervalMs: intervalMs });
+    const where = storeTarget(typeof values.db === "string" ? { url: values.db } : {}).where;
+    return tracking(store, started.id, console, owned, startHeartbeat(where, started.id, intervalMs));
   } catch (error) {
     if (owned) await store?.close().catch(() => undefined);
     console.err(`warning: this run is not recorded: ${formatError(error)} (--no-track to skip recording)\n`);
@@ -126,11 +135,39 @@ const untracked: RunTracking = {
   fail: async () => undefined,
 };
 
-function tracking(store: Store, runId: string, console: Console, owned: boolean): RunTracking {
+/** The heartbeat interval of recorded runs: LEARNLOOP_HEARTBEAT_MS, default 10 s. */
+export const DEFAULT_HEARTBEAT_MS = 10_000;
+
+function heartbeatInterval(console: Console): number {
+  const given = process.env.LEARNLOOP_HEARTBEAT_MS?.trim();
+  if (given === undefined || given === "") return DEFAULT_HEARTBEAT_MS;
+  const ms = Number(given);
+  if (Number.isInteger(ms) && ms >= 10) return ms;
+  console.err(`warning: LEARNLOOP_HEARTBEAT_MS must be a whole number of milliseconds >= 10, got ${JSON.stringify(given)}; using ${DEFAULT_HEARTBEAT_MS}\n`);
+  return DEFAULT_HEARTBEAT_MS;
+}
+
+function tracking(store: Store, runId: string, console: Console, owned: boolean, heartbeat: Heartbeat): RunTracking {
   let open = true;
+  const startedAt = performance.now();
+  // SIGINT / SIGTERM while the run is recorded: record it interrupted, then exit as the signal would
+  // have (128 + its number). The handlers are removed first, so a second signal ends the process at once.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    void end({ status: "interrupted", error: `interrupted by ${signal}`, durations: { total: performance.now() - startedAt } }).finally(() => {
+      console.err(`run ${runId} recorded as interrupted (${signal})\n`);
+      process.exit(128 + constants.signals[signal]);
+    });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const end = async (result: RunResult) => {
     if (!open) return;
     open = false;
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await heartbeat.stop();
     try {
       await store.finishRun(runId, result);
     } catch (error) {

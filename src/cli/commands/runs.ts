@@ -12,7 +12,7 @@ export const runsCommand: CommandSpec = {
   positionalNames: ["<ls|show|compare>", "<id>", "<id>"],
   options: {
     kind: { type: "string", value: "<kind>", doc: "ls: only runs of this kind: train, tune or evaluate" },
-    status: { type: "string", value: "<status>", doc: "ls: only running, finished or failed runs" },
+    status: { type: "string", value: "<status>", doc: "ls: only running, finished, failed, interrupted or lost runs (lost: still running in the store, but its heartbeat stopped or its process is gone)" },
     limit: { type: "string", value: "<n>", doc: "ls: at most n runs, newest first (default 20)" },
     ...STORE_OPTIONS,
   },
@@ -57,7 +57,7 @@ export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsR
   }
   const filter: RunFilter = {
     ...(args.values.kind !== undefined ? { kind: choiceOption<RunKind>(args.values, "kind", ["train", "tune", "evaluate"])! } : {}),
-    ...(args.values.status !== undefined ? { status: choiceOption<RunStatus>(args.values, "status", ["running", "finished", "failed"])! } : {}),
+    ...(args.values.status !== undefined ? { status: choiceOption<RunStatus>(args.values, "status", ["running", "finished", "failed", "interrupted", "lost"])! } : {}),
     limit: numberOption(args.values, "limit", 20, { integer: true, min: 1, max: 100000 }),
   };
   const store = await openStoreFrom(args.values);
@@ -129,7 +129,13 @@ function describeRun(run: Run): string {
     `run ${run.id}: ${run.kind}, ${run.status}`,
     ...(run.command ? [`command    ${run.command}`] : []),
     `started    ${when(run.startedAt)} UTC${run.finishedAt ? `, took ${took(run)}` : ""}`,
-    `learnloop  ${run.learnloopVersion} on ${run.host}`,
+    `learnloop  ${run.learnloopVersion} on ${run.host}${run.pid !== undefined ? `, pid ${run.pid}` : ""}`,
+    ...(run.status === "running" || run.status === "lost"
+      ? run.heartbeatAt !== undefined
+        ? [`heartbeat  ${when(run.heartbeatAt)} UTC${run.heartbeatIntervalMs !== undefined ? ` (one every ${formatSeconds(run.heartbeatIntervalMs / 1000)})` : ""}`]
+        : []
+      : []),
+    ...(run.lostReason ? [`lost       ${run.lostReason}`] : []),
     ...(data?.file
       ? [
           `data       ${data.file}` +
