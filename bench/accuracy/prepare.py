@@ -102,6 +102,15 @@ for name, (task, source, load) in SETS.items():
     if only and name not in only:
         continue
     frame = load().reset_index(drop=True)
+    # Column names that differ only in case (mlbench Vehicle's Sc.Var.Maxis and Sc.Var.maxis: major and minor
+    # axis) are one name to SQL, and learnloop refuses such a header: the later one gets a suffix _2.
+    seen = {}
+    names = []
+    for c in frame.columns:
+        k = str(c).lower()
+        seen[k] = seen.get(k, 0) + 1
+        names.append(c if seen[k] == 1 else f"{c}_{seen[k]}")
+    frame.columns = names
     frame = frame[[c for c in frame.columns if c != "target"] + ["target"]]
     y = frame["target"]
     stratify = None if task == "regression" else y
