@@ -72,6 +72,21 @@ test("threads 1, 2 and 3 give bit-identical models when every row is used (gradi
   }
 });
 
+test("threads 1 and 2 give bit-identical models for multiclass (one tree per class, scores on threads) and absolute error (leaves refitted from segments)", () => {
+  const data = mixed(70000, 9);
+  const x0 = (data.features[0] as Extract<Column, { kind: "numeric" }>).values;
+  const classes = { name: "k", task: "multiclass" as const, values: Float64Array.from(x0, (v, r) => (Number.isNaN(v) ? 2 : v > 0.2 ? 1 : r % 3 === 0 ? 2 : 0)), classes: ["a", "b", "c"] };
+  const regression = { name: "z", task: "regression" as const, values: Float64Array.from(x0, (v, r) => (Number.isNaN(v) ? 1 : 3 * v) + (r % 7) / 7) };
+  for (const [target, loss] of [[classes, "auto"], [regression, "absolute_error"]] as const) {
+    const fit = (threads: number) => new GradientBoosting({ iterations: 4, threads, seed: 5, earlyStopping: 0, loss }).fit({ ...data, target });
+    const one = fit(1);
+    const two = fit(2);
+    assert.ok(two.fitInfo.parallelPartitions > 0, `parallel partitions: ${two.fitInfo.parallelPartitions}`);
+    assert.deepEqual(two.dumpTrees(), one.dumpTrees());
+    assert.deepEqual(two.state, one.state);
+  }
+});
+
 for (const kernels of ["javascript", "webassembly"] as const) {
   test(`threaded histograms equal the one-thread kernels bit for bit (${kernels} kernels)`, () => {
     const rng = new Random(1);
