@@ -260,3 +260,15 @@ test("a header that does not fit the rows (scikit-learn's bundled CSVs) is an er
   const titled = await readDataset(file("titled.csv", "Sales report 2021\na,b,y\n1,2,x\n3,4,z\n5,6,x\n"), { target: "y" });
   assert.deepEqual(titled.features.map((c) => c.name), ["a", "b"]);
 });
+
+test("an unknown column that differs from a real one only in case or spaces is pointed at", async () => {
+  const cased = file("cased.csv", "Species,Body Mass\nA,1\nB,2\n");
+  assert.equal(
+    await failure("train", cased, "--target", "species"),
+    `learnloop train: error: ${cased}, column "species": unknown column (did you mean "Species"? available columns: Species, Body Mass)`,
+  );
+  assert.equal(
+    await failure("profile", cased, "--target", "Species", "--ignore", "body mass "),
+    `learnloop profile: error: ${cased}, column "body mass": unknown column (did you mean "Body Mass"? available columns: Species, Body Mass)`,
+  );
+});

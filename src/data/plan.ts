@@ -83,7 +83,11 @@ const tasks: readonly Task[] = ["binary", "multiclass", "regression"];
 export function unknownColumn(file: string, column: string, available: readonly string[]): DataValidationError {
   const shown = available.slice(0, 8).join(", ");
   const more = available.length > 8 ? ` and ${available.length - 8} more` : "";
-  return new DataValidationError({ code: "unknown_column", file, column, detail: `available columns: ${shown}${more}` });
+  // "species" for "Species", or a header name with a stray space (" y"), is hard to spot in the list.
+  const key = (name: string): string => name.trim().toLowerCase();
+  const near = available.find((name) => key(name) === key(column));
+  const hint = near !== undefined ? `did you mean ${JSON.stringify(near)}? ` : "";
+  return new DataValidationError({ code: "unknown_column", file, column, detail: `${hint}available columns: ${shown}${more}` });
 }
 
 /** Decides every column's role and reading; throws for unknown names and contradictory options. */
