@@ -32,7 +32,7 @@ test("unknown column in categorical, numeric, ignore or id", async () => {
   const file = fixture("small.csv");
   const available = "available columns: id, age, income, city, joined, last_seen, member, label";
   await rejectsWith(readDataset(file, { categorical: ["zzz"] }), `${file}, column "zzz": unknown column (${available})`);
-  await rejectsWith(readDataset(file, { numeric: ["Age"] }), `${file}, column "Age": unknown column (${available})`);
+  await rejectsWith(readDataset(file, { numeric: ["Age"] }), `${file}, column "Age": unknown column (did you mean "age"? ${available})`);
   await rejectsWith(readDataset(file, { ignore: ["x"] }), `${file}, column "x": unknown column (${available})`);
   await rejectsWith(readDataset(file, { id: ["ID"] }), `${file}, column "ID": unknown column (${available})`);
 });
