@@ -588,13 +588,23 @@ export class HistogramThreads {
     this.parallelNodes++;
     this.streamedRoots++;
     const nChunks = Math.ceil(s.nRows / STREAM_CHUNK);
-    for (let c = 0; c < nChunks; c++) {
-      produce(c * STREAM_CHUNK, Math.min(s.nRows, (c + 1) * STREAM_CHUNK));
-      Atomics.store(claims, CLAIM_PROGRESS, c + 1);
+    let failure: unknown = null;
+    try {
+      for (let c = 0; c < nChunks; c++) {
+        produce(c * STREAM_CHUNK, Math.min(s.nRows, (c + 1) * STREAM_CHUNK));
+        Atomics.store(claims, CLAIM_PROGRESS, c + 1);
+        Atomics.notify(claims, CLAIM_PROGRESS);
+      }
+    } catch (error) {
+      // The workers must not wait for chunks that never come: release them all, finish the (abandoned)
+      // histogram as usual, then fail.
+      failure = error;
+      Atomics.store(claims, CLAIM_PROGRESS, nChunks);
       Atomics.notify(claims, CLAIM_PROGRESS);
     }
     runStreamBlocks(KERNELS, this.#wasm, s, claims, tag, out, nBlocks, nSelected, false);
     this.#await(nBlocks);
+    if (failure !== null) throw failure;
   }
 
   /**

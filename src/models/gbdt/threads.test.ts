@@ -7,6 +7,7 @@ import { Random } from "../../core/rng.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { buildHistogramAllRows, buildHistogramOrdered, HIST_STRIDE } from "../../kernels/histogram.js";
 import { WasmArena } from "../../kernels/wasm/arena.js";
+import { TreeGrower } from "./grower.js";
 import { HistogramThreads, MIN_PARALLEL_UPDATES, toShared } from "./histogram-threads.js";
 import { GradientBoosting } from "./index.js";
 
@@ -85,6 +86,46 @@ test("threads 1 and 2 give bit-identical models for multiclass (one tree per cla
     assert.deepEqual(two.dumpTrees(), one.dumpTrees());
     assert.deepEqual(two.state, one.state);
   }
+});
+
+test("a gradient source that fails mid-stream fails the tree, and the workers take the next one", () => {
+  const rng = new Random(2);
+  const nRows = 100000;
+  const nFeatures = 6;
+  const nBins = new Int32Array(nFeatures).fill(17);
+  const featureOffset = Int32Array.from({ length: nFeatures }, (_, f) => 17 * f);
+  const bins = toShared(Uint8Array.from({ length: nRows * nFeatures }, () => rng.int(16)));
+  const data = { bins, nRows, nFeatures, nBins, featureOffset, isCategorical: new Uint8Array(nFeatures), totalBins: 17 * nFeatures };
+  const settings = { maxLeaves: 15, maxDepth: Infinity, minSamplesLeaf: 20, minChildWeight: 1e-3, l2: 1, minSplitGain: 0, maxCatThreshold: 32, catSmooth: 10, minCategoryCount: 10 };
+  const gh = new Float32Array(2 * nRows);
+  for (let r = 0; r < nRows; r++) {
+    gh[2 * r] = (bins[r]! > 7 ? 1 : -1) + (bins[nRows + r]! > 3 ? 0.5 : 0) + rng.next() - 0.5;
+    gh[2 * r + 1] = 1;
+  }
+  const source = (begin: number, end: number, out: Float32Array) => out.set(gh.subarray(2 * begin, 2 * end), 2 * begin);
+  const features = Int32Array.from({ length: nFeatures }, (_, f) => f);
+  const threads = HistogramThreads.acquire(2);
+  assert.ok(threads);
+  const grower = new TreeGrower(data, settings, threads, 2);
+  const reset = (g: TreeGrower) => {
+    for (let r = 0; r < nRows; r++) g.rows[r] = r;
+  };
+  reset(grower);
+  const failing = (begin: number, end: number, out: Float32Array) => {
+    if (begin > nRows / 2) throw new RangeError("gradients failed");
+    source(begin, end, out);
+  };
+  assert.throws(() => grower.grow(gh, nRows, true, features, nFeatures, 0.1, null, 0, failing), /gradients failed/);
+  reset(grower);
+  grower.grow(gh, nRows, true, features, nFeatures, 0.1, null, 0, source);
+  assert.equal(threads.streamedRoots, 2);
+  const one = new TreeGrower(data, settings);
+  reset(one);
+  one.grow(gh, nRows, true, features, nFeatures, 0.1);
+  assert.deepEqual(Array.from(grower.nodeFeature.subarray(0, grower.nNodes)), Array.from(one.nodeFeature.subarray(0, one.nNodes)));
+  assert.deepEqual(Array.from(grower.nodeValue.subarray(0, grower.nNodes)), Array.from(one.nodeValue.subarray(0, one.nNodes)));
+  assert.ok(grower.nLeaves > 5);
+  threads.release();
 });
 
 for (const kernels of ["javascript", "webassembly"] as const) {
