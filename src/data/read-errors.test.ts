@@ -34,7 +34,7 @@ test("unknown column in categorical, numeric, ignore or id", async () => {
   await rejectsWith(readDataset(file, { categorical: ["zzz"] }), `${file}, column "zzz": unknown column (${available})`);
   await rejectsWith(readDataset(file, { numeric: ["Age"] }), `${file}, column "Age": unknown column (did you mean "age"? ${available})`);
   await rejectsWith(readDataset(file, { ignore: ["x"] }), `${file}, column "x": unknown column (${available})`);
-  await rejectsWith(readDataset(file, { id: ["ID"] }), `${file}, column "ID": unknown column (${available})`);
+  await rejectsWith(readDataset(file, { id: ["ID"] }), `${file}, column "ID": unknown column (did you mean "id"? ${available})`);
 });
 
 test("a target with a single class names the class", async () => {
