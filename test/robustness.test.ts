@@ -272,3 +272,16 @@ test("an unknown column that differs from a real one only in case or spaces is p
     `learnloop profile: error: ${cased}, column "body mass": unknown column (did you mean "Body Mass"? available columns: Species, Body Mass)`,
   );
 });
+
+test("output paths in a missing directory and metrics of another task are refused before any training", async () => {
+  const small = `${DATA}/small.csv`;
+  const last = async (...argv: string[]): Promise<Run> => run(...argv, "--no-track");
+  const missing = join(work, "no-such-dir", "x.model");
+  const trained = await last("train", small, "--target", "label", "--out", missing);
+  assert.equal(trained.code, 2);
+  assert.equal(trained.stderr, `learnloop train: error: --out must be a path in an existing directory (${join(work, "no-such-dir")} does not exist), got "${missing}"\n`, "refused before reading the data");
+  const metrics = await last("train", small, "--target", "label", "--metrics", "rmse");
+  assert.equal(metrics.code, 2);
+  assert.match(metrics.stderr, /\nlearnloop train: error: --metrics must be metrics of a binary target \(roc_auc, average_precision, .*\), got "rmse"\n$/);
+  assert.doesNotMatch(metrics.stderr, /fit gbdt|timings/);
+});

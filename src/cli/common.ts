@@ -2,12 +2,14 @@
  * Pieces several commands share: data-reading options, hyperparameter flags built from the model
  * families' schemas, and atomic file writes.
  */
+import { existsSync } from "node:fs";
 import { readFile, rename, writeFile, unlink } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { InvalidParameterError, DataValidationError } from "../core/errors.js";
 import { parseParamText, toKebabCase, type ParamSpec } from "../core/params.js";
 import type { Dataset, Task } from "../core/types.js";
 import { readDataset, type ReadOptions } from "../data/index.js";
+import { writeFailure } from "../data/write.js";
 import { MODEL_FAMILIES, type ModelFamily } from "../models/registry.js";
 import type { Model } from "../models/types.js";
 import { listOption, type OptionSpec, type ParsedArgs } from "./args.js";
@@ -160,6 +162,12 @@ export async function hyperparametersFrom(values: ParsedArgs["values"], family: 
   return params;
 }
 
+/** Refuses an output path whose directory does not exist, before hours of training are spent on it. */
+export function checkOutputDirectory(flag: string, file: string): void {
+  const directory = dirname(file);
+  if (!existsSync(directory)) throw new InvalidParameterError(flag, `a path in an existing directory (${directory} does not exist)`, file);
+}
+
 /** Writes a file atomically: to a temporary name beside it, then renamed, so a crash never leaves half a file. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
@@ -168,7 +176,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     await rename(temporary, file);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw new DataValidationError({ code: "unwritable_file", file, detail: `${(error as Error).message.split("\n")[0]}` });
+    throw new DataValidationError({ code: "unwritable_file", file, detail: writeFailure(error, file) });
   }
 }
 

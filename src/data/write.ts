@@ -105,7 +105,7 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     if (error instanceof DataValidationError) throw error;
-    throw new DataValidationError({ code: "unwritable_file", file, detail: (error as Error).message.split("\n")[0] });
+    throw new DataValidationError({ code: "unwritable_file", file, detail: writeFailure(error, file) });
   } finally {
     if (csv !== temporary) await unlink(csv).catch(() => undefined);
   }
@@ -115,4 +115,16 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
 export function outputColumnOf(column: Column): OutputColumn {
   if (column.kind === "numeric") return { name: column.name, kind: "number", values: column.values };
   return { name: column.name, kind: "text", values: Array.from(column.codes, (code) => (code >= 0 ? column.categories[code]! : null)) };
+}
+
+/**
+ * Why writing `file` failed, in the path's own terms: Node's message names the temporary file the
+ * write went through, which the user never asked for.
+ */
+export function writeFailure(error: unknown, file: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `the directory ${dirname(file)} does not exist`;
+  if (code === "EACCES" || code === "EPERM") return `permission denied in ${dirname(file)}`;
+  if (code === "EISDIR") return "it is a directory";
+  return (error as Error).message.split("\n")[0]!;
 }

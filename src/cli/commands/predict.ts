@@ -3,7 +3,7 @@ import { readDataset } from "../../data/index.js";
 import { outputColumnOf, outputFormatOf, writeCsvTo, writeTable, type OutputColumn } from "../../data/write.js";
 import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { roundSeconds } from "../common.js";
+import { checkOutputDirectory, roundSeconds } from "../common.js";
 import { formatSeconds, type Console } from "../output.js";
 
 export const predictCommand: CommandSpec = {
@@ -33,6 +33,7 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   const [modelFile, dataFile] = args.positionals as [string, string];
   const out = typeof args.values.out === "string" ? args.values.out : null;
   if (out) outputFormatOf(out);
+  if (out) checkOutputDirectory("--out", out);
   if (!out && args.values.json) throw new InvalidParameterError("--out", "given with --json (stdout holds the JSON document)", undefined);
   const { model, header } = await readModelFile(modelFile);
   const data = await readDataset(dataFile, {

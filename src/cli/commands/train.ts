@@ -5,14 +5,14 @@ import type { Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
 import { crossValidate, type CvReport } from "../../evaluation/cv.js";
 import { chooseThreshold, thresholdRule, type ThresholdOptions } from "../../evaluation/threshold.js";
-import { primaryMetric } from "../../metrics/index.js";
+import { metricNamesFor, primaryMetric } from "../../metrics/index.js";
 import type { DecisionRule, Estimator, Model } from "../../models/types.js";
 import type { Store } from "../../tracking/types.js";
 import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, asFlagError, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, asFlagError, checkOutputDirectory, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
@@ -112,6 +112,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (values[flag] !== undefined && values[flag] === values.target) throw new InvalidParameterError(`--${flag}`, "a column other than the target", values[flag]);
   }
   if (typeof values.oof === "string") outputFormatOf(values.oof);
+  for (const flag of ["out", "oof"] as const) if (typeof values[flag] === "string") checkOutputDirectory(`--${flag}`, values[flag]);
   const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
@@ -152,6 +153,11 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
     const data = await readDataFor(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
     const target = data.target!;
+    // Checked before the fit, not after it.
+    const validMetrics: readonly string[] = metricNamesFor(target.task);
+    for (const name of metricNames) {
+      if (!validMetrics.includes(name)) throw new InvalidParameterError("--metrics", `metrics of a ${target.task} target (${validMetrics.join(", ")})`, name);
+    }
     if (decisionOptions && target.task !== "binary") {
       throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
     }

@@ -5,7 +5,7 @@ import { readSpaceFile, describeDistribution, tune, tuningMetric, type Leaderboa
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, describeTarget, noSplitWarning, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, checkOutputDirectory, describeTarget, noSplitWarning, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
 
@@ -93,6 +93,7 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
   const eta = numberOption(values, "eta", 3, { integer: true, min: 2, max: 100 });
   const top = numberOption(values, "top", 10, { integer: true, min: 0 });
   const timeBudget = values["time-budget"] !== undefined ? parseDuration(values["time-budget"]) : undefined;
+  if (typeof values.out === "string") checkOutputDirectory("--out", values.out);
   const hasBudget = family.kind === "gbdt" || family.kind === "forest";
   for (const flag of ["iterations", "min-budget"] as const) {
     if (values[flag] !== undefined && !hasBudget) throw new InvalidParameterError(`--${flag}`, `left out for model "${family.kind}" (it has no rounds or trees; it is tuned by plain random search)`, values[flag]);
