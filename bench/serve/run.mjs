@@ -1,5 +1,8 @@
 // The serving benchmark, one command: npm run bench -- serve [--duration 10] [--connections 32] [--batches 7] [--repeat 3]
 //   [--node-options "--max-semi-space-size=64"] (Node/V8 options of both server processes alike)
+//   [--learnloop-node-options "..."] (Node/V8 options of learnloop's server only; default: the options
+//       `learnloop serve` starts its service process with, SERVE_NODE_OPTIONS of the library's
+//       cli/commands/serve.js; "none" for none)
 //   [--lib <compiled library folder>] (default: src/ compiled into bench/data/serve-dist)
 // On loopback, autocannon (in this process) drives single-row POST /v1/models/flights/predict requests at
 //   (a) a bare Fastify handler answering a constant JSON body of the same shape (bench/serve/bare.mjs) and
@@ -12,10 +15,10 @@
 // latency (autocannon measures whole milliseconds), errors, the ratios learnloop / bare, and the load
 // average and the busiest other processes, to say what else ran.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,9 +37,9 @@ const tsx = ["--import", "tsx"];
 const nodeOptionsAt = args.indexOf("--node-options");
 const serverFlags = nodeOptionsAt >= 0 ? args[nodeOptionsAt + 1].split(" ").filter(Boolean) : [];
 
-function start(command, commandArgs) {
+function start(command, commandArgs, ownFlags = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...serverFlags, ...command, ...commandArgs], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...serverFlags, ...ownFlags, ...command, ...commandArgs], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk) => {
       out += chunk;
@@ -69,8 +72,8 @@ function drive(port, seconds) {
   });
 }
 
-async function measure(label, command, commandArgs) {
-  const { child, port } = await start(command, commandArgs);
+async function measure(label, command, commandArgs, ownFlags) {
+  const { child, port } = await start(command, commandArgs, ownFlags);
   await drive(port, 2); // warm-up: JIT, connection set-up
   const result = await drive(port, duration);
   let batch = null;
@@ -103,13 +106,40 @@ const home = mkdtempSync(join(tmpdir(), "learnloop-bench-serve-"));
 const libAt = args.indexOf("--lib");
 let lib = libAt >= 0 ? args[libAt + 1] : join(root, "bench", "data", "serve-dist");
 let runner = [];
-if (libAt < 0) try {
-  process.stderr.write("compiling src/ into bench/data/serve-dist...\n");
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", lib, "--sourceMap", "false", "--declaration", "false", "--declarationMap", "false"], { cwd: root, stdio: "inherit" });
-} catch {
-  process.stderr.write("the build failed: running the sources under tsx\n");
-  lib = join(root, "src");
-  runner = tsx;
+if (libAt < 0) {
+  const started = Date.now();
+  try {
+    process.stderr.write("compiling src/ into bench/data/serve-dist...\n");
+    execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", lib, "--sourceMap", "false", "--declaration", "false", "--declarationMap", "false"], { cwd: root, stdio: "inherit" });
+  } catch {
+    // tsc writes its output despite type errors (another engineer's file in progress, say): use it when
+    // it was written now; otherwise run the sources.
+    let emitted = false;
+    try {
+      emitted = statSync(join(lib, "serving", "app.js")).mtimeMs >= started - 1000;
+    } catch {
+      emitted = false;
+    }
+    if (emitted) process.stderr.write("tsc reported type errors (above); benchmarking the JavaScript it wrote\n");
+    else {
+      process.stderr.write("the build failed: running the sources under tsx\n");
+      lib = join(root, "src");
+      runner = tsx;
+    }
+  }
+}
+// The options `learnloop serve` gives its service process, from the library benchmarked (none for a
+// library older than them), unless --learnloop-node-options says otherwise.
+const ownAt = args.indexOf("--learnloop-node-options");
+let learnloopFlags = [];
+if (ownAt >= 0) learnloopFlags = args[ownAt + 1] === "none" ? [] : args[ownAt + 1].split(" ").filter(Boolean);
+else {
+  try {
+    const serveModule = await import(pathToFileURL(join(lib, "cli", "commands", `serve.${runner.length > 0 ? "ts" : "js"}`)).href);
+    learnloopFlags = [...(serveModule.SERVE_NODE_OPTIONS ?? [])];
+  } catch {
+    learnloopFlags = [];
+  }
 }
 const learnloopScript = join(here, "learnloop.mjs");
 try {
@@ -122,7 +152,7 @@ try {
   const runs = { bare: [], learnloop: [] };
   for (let r = 0; r < repeat; r++) {
     runs.bare.push(await measure("bare", [], [join(here, "bare.mjs")]));
-    runs.learnloop.push(await measure("learnloop", runner, [learnloopScript, lib, "serve", home]));
+    runs.learnloop.push(await measure("learnloop", runner, [learnloopScript, lib, "serve", home], learnloopFlags));
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const summary = (label) => ({
@@ -142,7 +172,7 @@ try {
   const lines = [
     `learnloop from ${libAt >= 0 ? lib : lib === join(root, "src") ? "the sources (tsx)" : "a build of src/"}`,
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${connections} connections, ${duration} s each, ${repeat} interleaved runs per server, single-row POST /v1/models/flights/predict`,
-    `node options of both servers: ${serverFlags.length > 0 ? serverFlags.join(" ") : "none"}`,
+    `node options of both servers: ${serverFlags.length > 0 ? serverFlags.join(" ") : "none"}; of learnloop's alone (as \`learnloop serve\` runs its service): ${learnloopFlags.length > 0 ? learnloopFlags.join(" ") : "none"}`,
     `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after; busiest processes at the start: ${busy.join("; ")}`,
     "",
     "server       requests/s (median)  each run               p50 ms  p99 ms  errors  requests",
