@@ -148,9 +148,9 @@ test("bad inputs: one line naming the file, column and line, non-zero exit", asy
     [["train", PENGUINS], "learnloop train: error: --target must be the name of the column to predict, got nothing"],
     [["train", PENGUINS, "--target", "Species", "--test-size", "1.5"], 'learnloop train: error: --test-size must be a number > 0 and < 1, got "1.5"'],
     [["train", PENGUINS, "--target", "Species", "--model", "magic"], 'learnloop train: error: model must be one of gbdt, forest, linear, got "magic"'],
-    [["train", PENGUINS, "--target", "Species", "--model", "linear", "--alpha", "-1"], "learnloop train: error: LinearEstimator: alpha must be a number >= 0, got -1"],
+    [["train", PENGUINS, "--target", "Species", "--model", "linear", "--alpha", "-1"], "learnloop train: error: --alpha must be a number >= 0, got -1"],
     [["train", PENGUINS, "--target", "Species", "--alpha", "0.1"], 'learnloop train: error: --alpha must be a parameter of model "gbdt"; it belongs to "linear", got "0.1"'],
-    [["train", PENGUINS, "--target", "Species", "--max-leaves", "1"], "learnloop train: error: GradientBoosting: maxLeaves must be an integer >= 2 and <= 4096, got 1"],
+    [["train", PENGUINS, "--target", "Species", "--max-leaves", "1"], "learnloop train: error: --max-leaves must be an integer >= 2 and <= 4096, got 1"],
     [["train", PENGUINS, "--target", "Species", "--frobnicate"], 'learnloop train: error: option must be one of the options of "learnloop train" (see learnloop train --help), got "--frobnicate"'],
     [["predict", `${DATA}/small.csv`], "learnloop predict: error: <data> must be given (usage: learnloop predict <model> <data> [--out <file>] [--id <cols>]), got nothing"],
   ];

@@ -285,3 +285,11 @@ test("output paths in a missing directory and metrics of another task are refuse
   assert.match(metrics.stderr, /\nlearnloop train: error: --metrics must be metrics of a binary target \(roc_auc, average_precision, .*\), got "rmse"\n$/);
   assert.doesNotMatch(metrics.stderr, /fit gbdt|timings/);
 });
+
+test("hyperparameters out of range are named as the user gave them: the flag, or the key of the --params file", async () => {
+  const small = `${DATA}/small.csv`;
+  assert.equal(await failure("train", small, "--target", "label", "--learning-rate", "0"), "learnloop train: error: --learning-rate must be a number > 0 and <= 10, got 0");
+  assert.equal(await failure("train", small, "--target", "label", "--model", "forest", "--n-trees", "0"), "learnloop train: error: --n-trees must be an integer >= 1 and <= 100000, got 0");
+  const params = file("params.json", '{"learningRate": "fast"}');
+  assert.equal(await failure("train", small, "--target", "label", "--params", params), `learnloop train: error: learningRate in ${params} must be a number > 0 and <= 10, got "fast"`);
+});

@@ -168,6 +168,22 @@ export function checkOutputDirectory(flag: string, file: string): void {
   if (!existsSync(directory)) throw new InvalidParameterError(flag, `a path in an existing directory (${directory} does not exist)`, file);
 }
 
+/**
+ * `family.create(hyperparameters)`, its parameter errors named as the user gave the value: by the
+ * flag (`--learning-rate must be ...`) or by the key in the --params file.
+ */
+export function createEstimator(family: ModelFamily, hyperparameters: Record<string, unknown>, values: ParsedArgs["values"]): ReturnType<ModelFamily["create"]> {
+  try {
+    return family.create(hyperparameters);
+  } catch (error) {
+    if (!(error instanceof InvalidParameterError) || !(error.parameter in family.params)) throw error;
+    const flag = toKebabCase(error.parameter);
+    if (typeof values[flag] === "string") throw new InvalidParameterError(`--${flag}`, error.expected, error.received);
+    if (typeof values.params === "string") throw new InvalidParameterError(`${error.parameter} in ${values.params}`, error.expected, error.received);
+    throw error;
+  }
+}
+
 /** Writes a file atomically: to a temporary name beside it, then renamed, so a crash never leaves half a file. */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);

@@ -12,7 +12,7 @@ import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { DATA_OPTIONS, asFlagError, checkOutputDirectory, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
+import { DATA_OPTIONS, asFlagError, checkOutputDirectory, createEstimator, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
@@ -119,7 +119,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const hyperparameters = await hyperparametersFrom(values, family);
   // One seed for the whole run: the model's own randomness follows --seed unless --params set it.
   if ("seed" in family.params && hyperparameters.seed === undefined) hyperparameters.seed = seed;
-  const estimator = family.create(hyperparameters);
+  const estimator = createEstimator(family, hyperparameters, values);
   const nBoot = numberOption(values, "bootstrap", 1000, { integer: true, min: 0, max: 100000 });
   const metricNames = listOption(values.metrics);
   const decisionOptions = thresholdOptionsFrom(values);
