@@ -293,3 +293,14 @@ test("hyperparameters out of range are named as the user gave them: the flag, or
   const params = file("params.json", '{"learningRate": "fast"}');
   assert.equal(await failure("train", small, "--target", "label", "--params", params), `learnloop train: error: learningRate in ${params} must be a number > 0 and <= 10, got "fast"`);
 });
+
+test("a UTF-8 byte order mark: read in CSV (and stripped from the first name), refused in JSON with the reason", async () => {
+  const bom = "\ufeff";
+  const csv = await readDataset(file("bom.csv", `${bom}"a b",y\r\n1,x\r\n2,z\r\n3,x\r\n`), { target: "y" });
+  assert.deepEqual(csv.features.map((c) => c.name), ["a b"]);
+  const detail = "it starts with a UTF-8 byte order mark, which the JSON reader does not accept; save it as UTF-8 without one (PowerShell 5: Out-File -Encoding utf8 adds it)";
+  for (const name of ["bom.json", "bom.ndjson"]) {
+    const path = file(name, name.endsWith(".ndjson") ? `${bom}{"a":1,"y":"x"}\n{"a":2,"y":"z"}\n` : `${bom}[{"a":1,"y":"x"},{"a":2,"y":"z"}]`);
+    assert.equal(await failure("train", path, "--target", "y"), `learnloop train: error: ${path}: cannot read the file (${detail})`);
+  }
+});

@@ -132,6 +132,14 @@ export class DuckDBFile {
     textColumns: ReadonlySet<string>,
     optionalDerived: ReadonlySet<string> = new Set(),
   ): Promise<DuckDBFile> {
+    if ((format === "json" || format === "ndjson") && startsWithByteOrderMark(file)) {
+      // DuckDB's JSON reader refuses it, at "line 2", or reads an array as a single column.
+      throw new DataValidationError({
+        code: "unreadable_file",
+        file,
+        detail: 'it starts with a UTF-8 byte order mark, which the JSON reader does not accept; save it as UTF-8 without one (PowerShell 5: Out-File -Encoding utf8 adds it)',
+      });
+    }
     const connection = await openConnection();
     try {
       const delimiter = format === "csv" ? csvDelimiter(firstLine(file)) : format === "tsv" ? "\t" : format === "text" ? guessDelimiter(firstLine(file)) : "";
@@ -723,6 +731,11 @@ function readHead(file: string, bytes: number): Uint8Array {
   } finally {
     closeSync(fd);
   }
+}
+
+function startsWithByteOrderMark(file: string): boolean {
+  const head = readHead(file, 3);
+  return head.length === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
 }
 
 function firstLine(file: string): string {
