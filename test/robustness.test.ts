@@ -304,3 +304,24 @@ test("a UTF-8 byte order mark: read in CSV (and stripped from the first name), r
     assert.equal(await failure("train", path, "--target", "y"), `learnloop train: error: ${path}: cannot read the file (${detail})`);
   }
 });
+
+test("--time orders the folds by the instants the dates name, not by their text; a missing time is named", async () => {
+  // Dates in two formats stay text (DuckDB types a column by one format): in text order "01/05/2021"
+  // and "2020-12-15" would come before "12/01/2020".
+  const days = ["12/01/2020", "2020-12-15", "01/05/2021", "2021-01-20", "02/03/2021", "2021-02-17"];
+  const lines = ["when,x,y", ...days.map((day, i) => `${day},${i},${i * 1.5}`)];
+  const dated = file("mixed-dates.csv", lines.join("\n") + "\n");
+  const oof = join(work, "mixed-dates-oof.csv");
+  const result = await run("train", dated, "--target", "y", "--cv", "2", "--time", "when", "--model", "linear", "--oof", oof, "--no-track", "--out", join(work, "mixed.model"));
+  assert.equal(result.code, 0, result.stderr);
+  // Time folds on 6 rows: the first two train the first fold; every later row is predicted; the dates
+  // are written back as the file gave them.
+  const rows = readFileSync(oof, "utf8").trim().split("\n").slice(1).map((line) => line.split(","));
+  assert.deepEqual(rows.map((row) => row[0]), days);
+  assert.deepEqual(rows.map((row) => row[3] !== ""), [false, false, true, true, true, true]);
+  const gap = file("gap.csv", "when,x,y\n2021-01-01,1,1\n,2,2\n2021-01-03,3,3\n2021-01-04,4,4\n");
+  const last = async (path: string) => (await run("train", path, "--target", "y", "--cv", "2", "--time", "when", "--no-track")).stderr.trimEnd().split("\n").at(-1);
+  assert.equal(await last(gap), `learnloop train: error: ${gap}, row 2, column "when": invalid value (expected a time in every row (--time orders the folds), got a missing value)`);
+  const words = file("words.csv", "when,x,y\nsoon,1,1\n2021-01-02,2,2\n2021-01-03,3,3\n2021-01-04,4,4\n");
+  assert.equal(await last(words), `learnloop train: error: ${words}, row 1, column "when": invalid value (expected a date or a time (--time orders the folds), got "soon")`);
+});

@@ -1,7 +1,7 @@
-import { AuditFailedError, InvalidParameterError } from "../../core/errors.js";
+import { AuditFailedError, DataValidationError, InvalidParameterError, describeValue } from "../../core/errors.js";
 import { formatError } from "../../core/messages.js";
 import { auditTraining, formatFinding, type AuditFinding } from "../../evaluation/audit/index.js";
-import type { Dataset } from "../../core/types.js";
+import type { Column, Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
 import { crossValidate, type CvReport } from "../../evaluation/cv.js";
 import { chooseThreshold, thresholdRule, type ThresholdOptions } from "../../evaluation/threshold.js";
@@ -377,6 +377,7 @@ async function crossValidated(estimator: Estimator, data: Dataset, context: Eval
   const extra = (name: unknown) => (typeof name === "string" ? data.extras?.find((column) => column.name === name) : undefined);
   const groupColumn = extra(values.group);
   const timeColumn = extra(values.time);
+  const time = timeColumn ? timeOrder(timeColumn, context.file) : undefined;
   const fitStarted = performance.now();
   const bar = new ProgressBar(context.console, "cross-validate", "fold");
   const report = crossValidate(estimator, data, {
@@ -384,7 +385,7 @@ async function crossValidated(estimator: Estimator, data: Dataset, context: Eval
     seed,
     ...(context.metricNames.length > 0 ? { metrics: context.metricNames } : {}),
     ...(groupColumn ? { group: groupColumn.kind === "numeric" ? groupColumn.values : groupColumn.codes } : {}),
-    ...(timeColumn ? { time: timeColumn.kind === "numeric" ? timeColumn.values : Float64Array.from(timeColumn.codes) } : {}),
+    ...(time ? { time } : {}),
     onFold: (fold, nFolds) => bar.update(fold.index + 1, nFolds),
   });
   bar.finish();
@@ -451,6 +452,33 @@ function audit(data: Dataset, how: { folds: number; seed: number; testSize: numb
     console.err(`note: the audit could not run: ${formatError(error)}\n`);
     return [];
   }
+}
+
+/**
+ * The --time column as numbers that order the rows. An id column keeps its text for the outputs, so a
+ * date comes as its text: ordered by the instant it names, not by the text ("12/01/2020" before
+ * "01/05/2021"), and text that names no date, or a missing time, is an error rather than a guess.
+ */
+function timeOrder(column: Column, file: string): Float64Array {
+  const missing = (row: number) =>
+    new DataValidationError({ code: "invalid_value", file, row: row + 1, column: column.name, expected: "a time in every row (--time orders the folds)", received: "a missing value" });
+  if (column.kind === "numeric") {
+    const row = column.values.findIndex((value) => Number.isNaN(value));
+    if (row >= 0) throw missing(row);
+    return column.values;
+  }
+  const instants = column.categories.map((text) => Date.parse(text));
+  const out = new Float64Array(column.codes.length);
+  for (let i = 0; i < out.length; i++) {
+    const code = column.codes[i]!;
+    if (code < 0) throw missing(i);
+    const instant = instants[code]!;
+    if (Number.isNaN(instant)) {
+      throw new DataValidationError({ code: "invalid_value", file, row: i + 1, column: column.name, expected: "a date or a time (--time orders the folds)", received: describeValue(column.categories[code]) });
+    }
+    out[i] = instant;
+  }
+  return out;
 }
 
 function rethrowAsFlag(error: unknown): never {
