@@ -17,8 +17,16 @@ export function predictionLine(id: string, at: string, model: string, version: n
   return `${id}\t${at}\t${model}\t${version}\t${inputs}\t${outputs}`;
 }
 
-/** A record's line, its inputs and outputs written by JSON.stringify (as the store keeps them). */
+/**
+ * A record's line, its inputs and outputs written by JSON.stringify (as the store keeps them). An id, time
+ * or model name holding a tab or a line break cannot be written as a line: a StoreError "conflict".
+ */
 export function encodePrediction(record: PredictionRecord): string {
+  for (const [field, value] of [["id", record.id], ["at", record.at], ["model", record.model]] as const) {
+    if (typeof value !== "string" || /[\t\n\r]/.test(value)) {
+      throw new StoreError("conflict", "prediction log", `a record's ${field} must be text without tabs or line breaks, got ${JSON.stringify(value)}; nothing of the batch was logged`);
+    }
+  }
   return predictionLine(record.id, record.at, record.model, record.version, JSON.stringify(record.inputs), JSON.stringify(record.outputs));
 }
 

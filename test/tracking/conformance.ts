@@ -488,6 +488,11 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         await storeError(store.logPredictionLines(`${tag}-short\t2026\t${lined}\t1\t{}`), "conflict");
         await store.logPredictionLines("");
         assert.deepEqual(await store.predictionCounts(lined), { predictions: 38, labelled: 0 });
+        assert.equal(
+          await storeError(store.logPredictions([record(1, { id: `${tag}-ok` }), record(2, { id: `${tag}\tbad` })]), "conflict"),
+          `prediction log: a record's id must be text without tabs or line breaks, got ${JSON.stringify(`${tag}\tbad`)}; nothing of the batch was logged`,
+        );
+        assert.equal(await store.getPrediction(`${tag}-ok`), undefined);
       });
 
       it("labelledPredictions: only labelled ones, newest first, at most `limit`", async () => {
