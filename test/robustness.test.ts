@@ -105,17 +105,28 @@ test("JSON that is not a table of records (pandas' default to_json, orient value
   assert.equal(notes.length, 1);
 });
 
-test("column names that differ only in case are refused (SQL does not tell them apart; DuckDB renamed one Y_1)", async () => {
-  const csv = file("case.csv", "a,y,Y\n1,yes,yes\n2,no,no\n");
-  assert.equal(
-    await failure("train", csv, "--target", "y"),
-    `learnloop train: error: ${csv}, line 1, column "Y": duplicate column name (fields 2 and 3 of the header ("y" and "Y" differ only in case, which SQL does not tell apart))`,
-  );
-  const ndjson = file("case.ndjson", '{"a":1,"y":"yes","Y":"yes"}\n{"a":2,"y":"no","Y":"no"}\n');
-  assert.equal(await failure("train", ndjson, "--target", "y"), `learnloop train: error: ${ndjson}, column "Y": duplicate column name ("y" and "Y" differ only in case, which SQL does not tell apart)`);
-  // A real column called a_1 beside a is not such a rename.
-  const plain = await readDataset(file("plain.json", '[{"a":1,"a_1":2,"y":"x"},{"a":2,"a_1":3,"y":"z"}]'), { target: "y" });
+test("column names that differ only in case (mlbench's Vehicle) are read under DuckDB's name for them, said in a note", async () => {
+  // SQL does not tell "y" from "Y": DuckDB reads the second as "Y_1". The file is read (R and pandas
+  // read it), the renaming is said, and the original name points at the new one.
+  const csv = file("case.csv", "a,y,Y\n1,yes,no\n2,no,yes\n3,yes,no\n");
+  const notes: string[] = [];
+  const data = await readDataset(csv, { target: "y", onWarning: (message) => notes.push(message) });
+  assert.deepEqual(data.features.map((c) => c.name), ["a", "Y_1"]);
+  assert.deepEqual(values(data.features[1]), ["no", "yes", "no"]);
+  assert.deepEqual(notes, [`${csv}: column "Y" is read as "Y_1": its name differs from "y" only in case, which SQL does not tell apart`]);
+  assert.equal(await failure("train", csv, "--target", "Y"), `learnloop train: error: ${csv}, column "Y": unknown column (did you mean "Y_1"? available columns: a, y, Y_1)`);
+  const ndjson = file("case.ndjson", '{"a":1,"y":"yes","Y":"no"}\n{"a":2,"y":"no","Y":"yes"}\n');
+  const jsonNotes: string[] = [];
+  const json = await readDataset(ndjson, { target: "y", onWarning: (message) => jsonNotes.push(message) });
+  assert.deepEqual(json.features.map((c) => c.name), ["a", "Y_1"]);
+  assert.deepEqual(jsonNotes, [`${ndjson}: column "Y" is read as "Y_1": its name differs from "y" only in case, which SQL does not tell apart`]);
+  // Exact repeats are still refused; a real column called a_1 beside a is no rename.
+  const repeated = file("repeated.csv", "a,a,y\n1,2,x\n3,4,z\n");
+  assert.equal(await failure("train", repeated, "--target", "y"), `learnloop train: error: ${repeated}, line 1, column "a": duplicate column name (fields 1 and 2 of the header)`);
+  const plainNotes: string[] = [];
+  const plain = await readDataset(file("plain.json", '[{"a":1,"a_1":2,"y":"x"},{"a":2,"a_1":3,"y":"z"}]'), { target: "y", onWarning: (m) => plainNotes.push(m) });
   assert.deepEqual(plain.features.map((c) => c.name), ["a", "a_1"]);
+  assert.deepEqual(plainNotes, []);
 });
 
 test("the read line lists at most 10 classes of a many-class target", async () => {

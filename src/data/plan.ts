@@ -85,7 +85,10 @@ export function unknownColumn(file: string, column: string, available: readonly 
   const more = available.length > 8 ? ` and ${available.length - 8} more` : "";
   // "species" for "Species", or a header name with a stray space (" y"), is hard to spot in the list.
   const key = (name: string): string => name.trim().toLowerCase();
-  const near = available.find((name) => key(name) === key(column));
+  // First a column DuckDB renamed from this name ("Y" read as "Y_1" beside "y"), then a near name.
+  const near =
+    available.find((name) => name.startsWith(`${column}_`) && /^\d+$/.test(name.slice(column.length + 1))) ??
+    available.find((name) => key(name) === key(column));
   const hint = near !== undefined ? `did you mean ${JSON.stringify(near)}? ` : "";
   return new DataValidationError({ code: "unknown_column", file, column, detail: `${hint}available columns: ${shown}${more}` });
 }

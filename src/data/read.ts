@@ -15,7 +15,7 @@ import { defineFingerprint, fingerprintOf } from "./fingerprint.js";
 import { formatOf } from "./formats.js";
 import { planRead, type OutputPlan, type ReadPlan } from "./plan.js";
 import { featureSpecsOf, targetSpecOf } from "./schema.js";
-import { DuckDBFile, type Derive } from "./source-duckdb.js";
+import { DuckDBFile, caseRenameNote, type Derive } from "./source-duckdb.js";
 import { encodeTarget } from "./target.js";
 
 /** How to read a file. Every column name must exist in the file (else `unknown_column`). */
@@ -89,6 +89,7 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
       warnings.length = 0;
       const source = await DuckDBFile.open(file, format, derive, textColumns, optionalDerived(options));
       try {
+        for (const rename of source.renames) warn(caseRenameNote(file, rename));
         plan = planRead(file, source.columns, options, warn);
         data = await source.read(plan, warn);
         break;

@@ -34,7 +34,7 @@ import { ColumnIsText, mapDuckDBError } from "../../data/engine-errors.js";
 import { formatOf } from "../../data/formats.js";
 import { unknownColumn } from "../../data/plan.js";
 import { checkFile } from "../../data/read.js";
-import { DuckDBFile } from "../../data/source-duckdb.js";
+import { DuckDBFile, caseRenameNote } from "../../data/source-duckdb.js";
 import { maxInferredClasses } from "../../data/target.js";
 import { FLAG_THRESHOLDS, columnFlags, tableFlags } from "./flags.js";
 import { entropyBits, mutualInformationBits, type CrossTabCell } from "./information.js";
@@ -111,6 +111,7 @@ export async function profileFile(file: string, options: ProfileOptions = {}): P
   const textColumns = new Set<string>();
   for (;;) {
     const source = await DuckDBFile.open(file, format, derive, textColumns);
+    for (const rename of source.renames) options.onWarning?.(caseRenameNote(file, rename));
     const relation = source.relation;
     source.close();
     const connection = await openConnection();
