@@ -1,8 +1,6 @@
 // The serving benchmark, one command: npm run bench -- serve [--duration 10] [--connections 32] [--batches 7] [--repeat 3]
 //   [--node-options "--max-semi-space-size=64"] (Node/V8 options of both server processes alike)
-//   [--learnloop-node-options "..."] (Node/V8 options of learnloop's server only; default: the options
-//       `learnloop serve` starts its service process with, SERVE_NODE_OPTIONS of the library's
-//       cli/commands/serve.js; "none" for none)
+//   [--learnloop-node-options "..."] (Node/V8 options of learnloop's server only, to try some)
 //   [--lib <compiled library folder>] (default: src/ compiled into bench/data/serve-dist)
 // On loopback, autocannon (in this process) drives single-row POST /v1/models/flights/predict requests at
 //   (a) a bare Fastify handler answering a constant JSON body of the same shape (bench/serve/bare.mjs) and
@@ -18,7 +16,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -158,19 +156,8 @@ if (libAt < 0) {
     }
   }
 }
-// The options `learnloop serve` gives its service process, from the library benchmarked (none for a
-// library older than them), unless --learnloop-node-options says otherwise.
 const ownAt = args.indexOf("--learnloop-node-options");
-let learnloopFlags = [];
-if (ownAt >= 0) learnloopFlags = args[ownAt + 1] === "none" ? [] : args[ownAt + 1].split(" ").filter(Boolean);
-else {
-  try {
-    const serveModule = await import(pathToFileURL(join(lib, "cli", "commands", `serve.${runner.length > 0 ? "ts" : "js"}`)).href);
-    learnloopFlags = [...(serveModule.SERVE_NODE_OPTIONS ?? [])];
-  } catch {
-    learnloopFlags = [];
-  }
-}
+const learnloopFlags = ownAt >= 0 ? args[ownAt + 1].split(" ").filter(Boolean) : [];
 const learnloopScript = join(here, "learnloop.mjs");
 try {
   process.stderr.write("training the flights model (100 trees)...\n");
@@ -204,7 +191,7 @@ try {
   const lines = [
     `learnloop from ${libAt >= 0 ? lib : lib === join(root, "src") ? "the sources (tsx)" : "a build of src/"}`,
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${connections} connections, ${duration} s each, ${repeat} interleaved runs per server, single-row POST /v1/models/flights/predict`,
-    `node options of both servers: ${serverFlags.length > 0 ? serverFlags.join(" ") : "none"}; of learnloop's alone (as \`learnloop serve\` runs its service): ${learnloopFlags.length > 0 ? learnloopFlags.join(" ") : "none"}`,
+    `node options of both servers: ${serverFlags.length > 0 ? serverFlags.join(" ") : "none"}; of learnloop's alone: ${learnloopFlags.length > 0 ? learnloopFlags.join(" ") : "none"}`,
     `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after; busiest processes at the start: ${busy.join("; ")}`,
     "",
     "server       requests/s (median)  each run               p50 ms  p99 ms  p50 / p99 ms (10 us)  errors  requests",

@@ -1,16 +1,13 @@
 /**
- * `learnloop serve` as its own process, as an operator runs it: it starts itself again with the V8
- * options of SERVE_NODE_OPTIONS (the service process is its child, in a process group of its own), a
- * SIGTERM to the process the operator started drains the service and ends both with status 0, the
- * service answers over HTTP meanwhile, and a service whose parent was killed with SIGKILL stops by itself.
+ * `learnloop serve` as its own process, as an operator runs it: it answers over HTTP, and SIGTERM drains
+ * it, writes the prediction log and ends it with status 0.
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { SERVE_NODE_OPTIONS } from "../../src/cli/commands/serve.js";
 import { readDataset } from "../../src/data/index.js";
 import { GradientBoosting } from "../../src/index.js";
 import { openStore } from "../../src/tracking/index.js";
@@ -34,20 +31,6 @@ function serve(): Promise<{ parent: ChildProcess; url: string; exited: Promise<{
   });
 }
 
-/** The pids of the children of `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("learnloop serve as its own process", () => {
   before(async () => {
     const home = mkdtempSync(join(tmpdir(), "learnloop-serve-process-"));
@@ -60,12 +43,8 @@ describe("learnloop serve as its own process", () => {
     await store.close();
   });
 
-  it("runs the service in a child with SERVE_NODE_OPTIONS; SIGTERM drains it and both end with status 0", async () => {
+  it("answers over HTTP; SIGTERM drains it, writes the prediction log and ends it with status 0", async () => {
     const { parent, url, exited } = await serve();
-    const [service] = childrenOf(parent.pid!);
-    assert.ok(service !== undefined, "the service runs in a child process");
-    const argv = readFileSync(`/proc/${service}/cmdline`, "utf8").split("\0");
-    for (const option of SERVE_NODE_OPTIONS) assert.ok(argv.includes(option), `${option} in ${argv.join(" ")}`);
     const answer = await fetch(`${url}/v1/models/species/predict`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -77,16 +56,11 @@ describe("learnloop serve as its own process", () => {
     const end = await exited;
     assert.equal(end.code, 0, end.stderr);
     assert.match(end.stderr, /SIGTERM: draining requests in flight and writing the prediction log\n.*stopped: 1 prediction logged\n/);
-    assert.equal(alive(service!), false);
-  });
-
-  it("the service stops by itself when the process that started it is killed with SIGKILL", async () => {
-    const { parent, exited } = await serve();
-    const [service] = childrenOf(parent.pid!);
-    parent.kill("SIGKILL");
-    await exited;
-    const until = Date.now() + 20_000;
-    while (alive(service!) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(alive(service!), false, "the orphaned service process stopped");
+    const store = await openStore({ url: db });
+    try {
+      assert.deepEqual(await store.predictionCounts("species"), { predictions: 1, labelled: 0 });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { constants } from "node:os";
 import { InvalidParameterError, StoreError } from "../../core/errors.js";
 import type { Schema } from "../../core/types.js";
 import { createService } from "../../serving/app.js";
@@ -39,55 +37,10 @@ export interface ServeResult {
 }
 
 /**
- * The V8 options `learnloop serve` runs with: a young generation of 2 x 32 MiB instead of V8's 2 x 16
- * MiB. Under load the records waiting for the prediction log's writer thread and the requests in flight
- * survive each scavenge and are copied by it; half as many scavenges cost the service's thread less
- * (bench/serve/RESULTS.md). V8 reads it only when the process starts, so `learnloop serve` run as its
- * own process starts itself again with it (see relaunched below).
- */
-export const SERVE_NODE_OPTIONS: readonly string[] = ["--max-semi-space-size=32"];
-
-/**
- * `learnloop serve` started as its own process (not in-process, as tests and quickstart run it) without
- * SERVE_NODE_OPTIONS: runs itself again with them in a child process, which it relays SIGINT, SIGTERM
- * and SIGHUP to (the child is in a process group of its own, so a Ctrl-C reaches it once), and resolves
- * to the exit status to end with. The child stops when this process disappears (its IPC channel closes).
- * Undefined when the service runs here: already relaunched, a semi-space size given by the user (node
- * --max-semi-space-size=... or NODE_OPTIONS), or LEARNLOOP_SERVE_RELAUNCH=0.
- */
-function relaunched(): Promise<number> | undefined {
-  const entry = process.argv[1] ?? "";
-  const standalone = process.argv[2] === "serve" && /(^|[/\\])(bin\.[cm]?[jt]s|learnloop)$/.test(entry);
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((option) => option.startsWith("--max-semi-space-size"));
-  if (!standalone || given || process.env.LEARNLOOP_SERVE_RELAUNCHED === "1" || process.env.LEARNLOOP_SERVE_RELAUNCH === "0") return undefined;
-  const child = spawn(process.execPath, [...SERVE_NODE_OPTIONS, ...process.execArgv, entry, ...process.argv.slice(2)], {
-    stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, LEARNLOOP_SERVE_RELAUNCHED: "1" },
-    detached: true,
-  });
-  const relay = (signal: NodeJS.Signals): void => void child.kill(signal === "SIGHUP" ? "SIGTERM" : signal);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, relay);
-  return new Promise<number>((resolve) => {
-    child.on("error", (error) => {
-      process.stderr.write(`learnloop serve: could not start the service process: ${error.message}\n`);
-      resolve(1);
-    });
-    child.on("exit", (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-  });
-}
-
-/**
  * Runs the service until SIGTERM or SIGINT: then it stops accepting connections, lets requests in flight
  * finish, writes the queued prediction log, closes the store and resolves (exit status 0).
  */
 export async function runServe(args: ParsedArgs, console: Console): Promise<ServeResult> {
-  const relaunch = relaunched();
-  if (relaunch) process.exit(await relaunch);
-  // Relaunched by a parent `learnloop serve`: stop as on SIGTERM when the parent is gone.
-  if (process.env.LEARNLOOP_SERVE_RELAUNCHED === "1" && process.connected) {
-    process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
-    process.channel?.unref();
-  }
   const values = args.values;
   const port = numberOption(values, "port", 8080, { min: 0, max: 65535, integer: true });
   const host = typeof values.host === "string" ? values.host : "127.0.0.1";
