@@ -90,7 +90,7 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
       records[i] = predictionLine(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
     }
     counts[0] = n;
-    return { body: `${text.head}${parts.join(",")}]}`, records, counts };
+    return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, records, counts };
   }
   const k = classes.length;
   const proba = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predictProba(reader.toDataset(rows, unknown)).data;
@@ -109,5 +109,5 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
     parts[i] = `{"id":"${id}",${outputs}`;
     records[i] = predictionLine(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
   }
-  return { body: `${text.head}${parts.join(",")}]}`, records, counts };
+  return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, records, counts };
 }

@@ -288,7 +288,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
       void reply.type("application/json; charset=utf-8").send(answer.body);
       inFlight.delete(request);
-      serviceMetrics.recordRequest(served.name, PREDICT_PATH, "POST", 200, (performance.now() - request.receivedAt) / 1000);
+      serviceMetrics.recordAnswered(served, served.name, PREDICT_PATH, (performance.now() - request.receivedAt) / 1000);
       return reply;
     },
   );

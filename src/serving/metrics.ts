@@ -98,6 +98,8 @@ interface PredictionSeries {
 /** Every series the service exports. */
 export class ServiceMetrics {
   readonly #requestSeries = new Map<string, RequestSeries>();
+  /** The series of a loaded model's answered predict requests (recordAnswered), until the next scrape. */
+  readonly #answered = { byModel: new WeakMap<object, RequestSeries>() };
   readonly #predictionSeries = new Map<object, PredictionSeries>();
   readonly registry = new Registry();
   readonly requests: Counter<"model" | "route" | "method" | "status">;
@@ -116,6 +118,7 @@ export class ServiceMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "learnloop_" });
     const requestSeries = this.#requestSeries;
+    const answered = this.#answered;
     const predictionSeries = this.#predictionSeries;
     this.requests = new Counter({
       name: "learnloop_http_requests_total",
@@ -127,6 +130,7 @@ export class ServiceMetrics {
         // Dropped after each scrape: a series resolved again costs one object a scrape, and request
         // paths seen once (model names that are not served) are not kept for ever.
         requestSeries.clear();
+        answered.byModel = new WeakMap();
       },
     });
     this.latency = new LatencyHistogram(
@@ -168,6 +172,26 @@ export class ServiceMetrics {
 
   /** One answered request: counted in learnloop_http_requests_total, its time in the latency histogram. */
   recordRequest(model: string, route: string, method: string, status: number, seconds: number): void {
+    const series = this.#series(model, route, method, status);
+    series.pending++;
+    this.latency.observe(series.latency, seconds);
+  }
+
+  /**
+   * A predict request answered 200 by one loaded model (`served`: its identity keys the series), as
+   * recordRequest(model, route, "POST", 200, seconds) without making the series' key each time.
+   */
+  recordAnswered(served: object, model: string, route: string, seconds: number): void {
+    let series = this.#answered.byModel.get(served);
+    if (series === undefined) {
+      series = this.#series(model, route, "POST", 200);
+      this.#answered.byModel.set(served, series);
+    }
+    series.pending++;
+    this.latency.observe(series.latency, seconds);
+  }
+
+  #series(model: string, route: string, method: string, status: number): RequestSeries {
     const key = `${status} ${method} ${route} ${model}`;
     let series = this.#requestSeries.get(key);
     if (series === undefined) {
@@ -175,8 +199,7 @@ export class ServiceMetrics {
       series = { labels, pending: 0, latency: this.latency.series(key, labels) };
       this.#requestSeries.set(key, series);
     }
-    series.pending++;
-    this.latency.observe(series.latency, seconds);
+    return series;
   }
 
   /**
