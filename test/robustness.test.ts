@@ -336,3 +336,20 @@ test("--time orders the folds by the instants the dates name, not by their text;
   const words = file("words.csv", "when,x,y\nsoon,1,1\n2021-01-02,2,2\n2021-01-03,3,3\n2021-01-04,4,4\n");
   assert.equal(await last(words), `learnloop train: error: ${words}, row 1, column "when": invalid value (expected a date or a time (--time orders the folds), got "soon")`);
 });
+
+test("predictions written to .json are one JSON array (JSON.parse reads it); .ndjson and .jsonl one record a line", async () => {
+  const lines = ["x,y"];
+  for (let i = 0; i < 30; i++) lines.push(`${i},${i % 2 === 0 ? "a" : '"b, c"'}`);
+  const data = file("labels.csv", lines.join("\n") + "\n");
+  const model = join(work, "labels.model");
+  assert.equal((await run("train", data, "--target", "y", "--model", "linear", "--no-track", "--out", model)).code, 0);
+  const json = join(work, "labels-predicted.json");
+  assert.equal((await run("predict", model, data, "--out", json)).code, 0);
+  const records = JSON.parse(readFileSync(json, "utf8")) as Record<string, unknown>[];
+  assert.equal(records.length, 30);
+  assert.deepEqual(Object.keys(records[0]!), ["prediction", "proba_a", "proba_b, c"]);
+  const ndjson = join(work, "labels-predicted.ndjson");
+  assert.equal((await run("predict", model, data, "--out", ndjson)).code, 0);
+  const rows = readFileSync(ndjson, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(rows, records);
+});

@@ -93,7 +93,10 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
       const connection = await openConnection();
       try {
         const types = columns.map((column) => `${sqlString(column.name)}: '${column.kind === "number" ? "DOUBLE" : "VARCHAR"}'`).join(", ");
-        const options = format === "parquet" ? "FORMAT PARQUET" : "FORMAT JSON";
+        // .json is one JSON array of records, as json.load or JSON.parse read a .json file; .ndjson and
+        // .jsonl are one record per line.
+        const lines = /\.(ndjson|jsonl)$/i.test(file);
+        const options = format === "parquet" ? "FORMAT PARQUET" : lines ? "FORMAT JSON" : "FORMAT JSON, ARRAY true";
         await connection.run(
           `COPY (SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {${types}}, nullstr = '')) TO ${sqlString(temporary)} (${options})`,
         );
