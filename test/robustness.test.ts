@@ -353,3 +353,14 @@ test("predictions written to .json are one JSON array (JSON.parse reads it); .nd
   const rows = readFileSync(ndjson, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.deepEqual(rows, records);
 });
+
+test("Arrow files: categories a model never saw are counted in the same note as for the other formats", async () => {
+  const { tableFromArrays, tableToIPC } = await import("apache-arrow");
+  const trained = await readDataset(file("colors.csv", "x,color,y\n1,red,a\n2,blue,b\n3,red,a\n4,blue,b\n"), { target: "y" });
+  const arrow = join(work, "colors.arrow");
+  writeFileSync(arrow, tableToIPC(tableFromArrays({ x: Float64Array.of(1, 2, 3), color: ["red", "green", "green"] }), "file"));
+  const notes: string[] = [];
+  const read = await readDataset(arrow, { schema: schemaOf(trained), onWarning: (message) => notes.push(message) });
+  assert.deepEqual(values(read.features[1]), ["red", null, null]);
+  assert.deepEqual(notes, [`${arrow}: column "color": 2 rows hold categories the model never saw (such as "green"), read as missing`]);
+});

@@ -81,7 +81,7 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
     const { ArrowFile } = await import("./source-arrow.js");
     const source = ArrowFile.open(file);
     plan = planRead(file, source.columns, options, warn);
-    data = source.read(plan);
+    data = source.read(plan, warn);
   } else {
     // A CSV column DuckDB typed from its first rows may hold text further down: read it again as text.
     const textColumns = new Set<string>();

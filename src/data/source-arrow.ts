@@ -44,8 +44,8 @@ export class ArrowFile {
     return new ArrowFile(file, table);
   }
 
-  /** Reads every row of the planned columns. */
-  read(plan: ReadPlan): SourceData {
+  /** Reads every row of the planned columns; `warn` hears of categories a schema does not know. */
+  read(plan: ReadPlan, warn: (message: string) => void = () => undefined): SourceData {
     const nRows = this.#table.numRows;
     const outputs = [...plan.features, ...plan.extras];
     const epochs = new Map<string, Float64Array>();
@@ -59,7 +59,7 @@ export class ArrowFile {
     };
     const result = outputs.map((output: OutputPlan): ColumnData => {
       if (output.read.kind === "number") return { kind: "number", values: this.#numbers(output.source) };
-      if (output.read.kind === "category") return this.#categories(output.source, output.read.categories, false);
+      if (output.read.kind === "category") return this.#categories(output.source, output.read.categories, false, warn);
       const values = new Float64Array(nRows);
       const part: DatePart = output.read.part;
       writeDateParts(epochOf(output.source), 0, nRows, { [part]: values }, 0);
@@ -129,7 +129,7 @@ export class ArrowFile {
   }
 
   /** The column as category codes, with a dictionary sorted by code point (or the fixed one given). */
-  #categories(name: string, fixed: readonly string[] | undefined, strict: boolean): ColumnData {
+  #categories(name: string, fixed: readonly string[] | undefined, strict: boolean, warn?: (message: string) => void): ColumnData {
     const vector = this.#column(name);
     const type = sourceTypeOf(vector.type.typeId, vector.type);
     const integral = vector.type.typeId === Type.Int || vector.type.typeId === Type.Decimal;
@@ -138,6 +138,7 @@ export class ArrowFile {
     const index = new Map<string, number>();
     if (fixed) fixed.forEach((category, code) => index.set(category, code));
     const found: string[] = [];
+    let unseenExample: string | undefined;
     const codeOf = (value: string, row: number): number => {
       let code = index.get(value);
       if (code === undefined) {
@@ -151,7 +152,11 @@ export class ArrowFile {
             received: describeValue(value),
           });
         }
-        if (fixed) return -1;
+        if (fixed) {
+          // A category the model never saw: read as missing, counted below (-2 until then).
+          unseenExample ??= value;
+          return -2;
+        }
         code = found.length;
         found.push(value);
         index.set(value, code);
@@ -179,7 +184,19 @@ export class ArrowFile {
       markNulls(data, codes, offset, -1);
       offset += data.length;
     }
-    if (fixed) return { kind: "category", codes, categories: fixed };
+    if (fixed) {
+      let unseen = 0;
+      for (let i = 0; i < codes.length; i++) {
+        if (codes[i] !== -2) continue;
+        codes[i] = -1;
+        unseen++;
+      }
+      if (unseen > 0) {
+        const rows = unseen === 1 ? "1 row holds a category" : `${unseen.toLocaleString("en-US")} rows hold categories`;
+        warn?.(`${this.#file}: column "${name}": ${rows} the model never saw (such as ${describeValue(unseenExample)}), read as missing`);
+      }
+      return { kind: "category", codes, categories: fixed };
+    }
     // Codes were handed out in order of appearance: renumber them in sorted order.
     const sorted = sortCategories([...found]);
     const rank = new Int32Array(found.length);
