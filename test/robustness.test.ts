@@ -364,3 +364,20 @@ test("Arrow files: categories a model never saw are counted in the same note as 
   assert.deepEqual(values(read.features[1]), ["red", null, null]);
   assert.deepEqual(notes, [`${arrow}: column "color": 2 rows hold categories the model never saw (such as "green"), read as missing`]);
 });
+
+test("compare on rows of one class: ROC AUC is undefined, said with the class label and the way out", async () => {
+  const lines = ["x,y"];
+  for (let i = 0; i < 40; i++) lines.push(`${i},${i < 20 ? "no" : "yes"}`);
+  const data = file("two-class.csv", lines.join("\n") + "\n");
+  const modelA = join(work, "compare-a.model");
+  const modelB = join(work, "compare-b.model");
+  assert.equal((await run("train", data, "--target", "y", "--model", "linear", "--no-track", "--out", modelA)).code, 0);
+  assert.equal((await run("train", data, "--target", "y", "--model", "forest", "--no-track", "--out", modelB)).code, 0);
+  const yes = file("only-yes.csv", "x,y\n25,yes\n30,yes\n35,yes\n");
+  assert.equal(
+    await failure("compare", modelA, modelB, yes),
+    'learnloop compare: error: roc_auc: only one class ("yes") is present in y_true; ROC AUC is undefined on these rows; compare by another --metric (such as accuracy)',
+  );
+  const byAccuracy = await run("compare", modelA, modelB, yes, "--metric", "accuracy");
+  assert.equal(byAccuracy.code, 0, byAccuracy.stderr);
+});

@@ -30,15 +30,7 @@ export function scoreModel(model: Model, data: Dataset, metricNames?: readonly s
   const target = data.target;
   if (!target) throw new InvalidParameterError("data", `labelled rows with the target column "${model.schema.target.name}"`, "rows without it");
   const input = predictionsOf(model, data);
-  const classes = model.schema.target.classes ?? [];
-  // The metrics know classes by index; the user knows them by label.
-  const labelled = (error: MetricError): MetricError =>
-    new MetricError(
-      error.metric,
-      error.reason.replace(/^(only one )?class (\()?(\d+)/, (_, one: string | undefined, paren: string | undefined, index: string) =>
-        `${one ?? ""}class ${paren ?? ""}${JSON.stringify(classes[Number(index)] ?? index)}`,
-      ),
-    );
+  const labelled = (error: MetricError): MetricError => withClassLabels(error, model.schema.target.classes ?? []);
   if (metricNames !== undefined) {
     try {
       return { nRows: data.nRows, metrics: computeMetrics(model.task, metricNames, input), input, undefinedMetrics: [] };
@@ -59,6 +51,19 @@ export function scoreModel(model: Model, data: Dataset, metricNames?: readonly s
     }
   }
   return { nRows: data.nRows, metrics, input, undefinedMetrics };
+}
+
+/**
+ * The metrics know classes by index ("class 2 is not present"); the user knows them by label: the same
+ * error with the class named by `classes`.
+ */
+export function withClassLabels(error: MetricError, classes: readonly string[]): MetricError {
+  return new MetricError(
+    error.metric,
+    error.reason.replace(/^(only one )?class (\()?(\d+)/, (_, one: string | undefined, paren: string | undefined, index: string) =>
+      `${one ?? ""}class ${paren ?? ""}${JSON.stringify(classes[Number(index)] ?? index)}`,
+    ),
+  );
 }
 
 /** A model's predictions on labelled rows, in the form the metrics take. */

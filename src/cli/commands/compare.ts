@@ -1,6 +1,6 @@
-import { InvalidParameterError } from "../../core/errors.js";
+import { InvalidParameterError, MetricError } from "../../core/errors.js";
 import { readDataset } from "../../data/index.js";
-import { predictionsOf } from "../../evaluation/score-model.js";
+import { predictionsOf, withClassLabels } from "../../evaluation/score-model.js";
 import { compareModels } from "../../evaluation/stats/index.js";
 import { metricNamesFor, primaryMetric } from "../../metrics/index.js";
 import { loadModelFile } from "../../models/registry.js";
@@ -54,7 +54,15 @@ export async function runCompare(args: ParsedArgs, console: Console): Promise<Co
   // and the rows are the same, which compareModels checks.
   const dataA = await readDataset(dataFile, { schema: modelA.schema, requireTarget: true, onWarning: note });
   const dataB = await readDataset(dataFile, { schema: modelB.schema, requireTarget: true, onWarning: () => undefined });
-  const comparison = compareModels(metric, predictionsOf(modelA, dataA), predictionsOf(modelB, dataB), { alpha, nBoot, seed, names: ["A", "B"] });
+  let comparison: ReturnType<typeof compareModels>;
+  try {
+    comparison = compareModels(metric, predictionsOf(modelA, dataA), predictionsOf(modelB, dataB), { alpha, nBoot, seed, names: ["A", "B"] });
+  } catch (error) {
+    // ROC AUC on rows of one class: name the class, and the way out.
+    if (!(error instanceof MetricError)) throw error;
+    const labelled = withClassLabels(error, modelA.schema.target.classes ?? []);
+    throw new MetricError(labelled.metric, `${labelled.reason} on these rows; compare by another --metric (such as accuracy)`);
+  }
   const result: CompareResult = {
     metric: comparison.metric,
     test: comparison.test,
