@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Random } from "../core/rng.js";
-import { binaryLogLoss, coordinateDescentSweep, multinomialLogLoss, optimalityViolation, sigmoid, softmaxRows } from "./glm.js";
+import { binaryLogLoss, coordinateDescentSweep, designTransposedTimesResiduals, logLossResiduals, multinomialLogLoss, optimalityViolation, residualDot, sigmoid, softmaxRows } from "./glm.js";
+import { mixedToDense } from "./mixed.js";
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -109,4 +110,70 @@ test("optimalityViolation measures the distance of 0 from the subdifferential", 
   // coordinate 0: |0.3| - 0.1 = 0.2; 1: |-0.3 + 0.5 * 1 + 0.1| = 0.3; 2: inside [-0.1, 0.1] -> 0; 3: unpenalized |0.2|.
   assert.equal(optimalityViolation(g, u, 4, 3, 0.1, 0.5), 0.30000000000000004);
   assert.ok(Number.isNaN(optimalityViolation(new Float64Array([Number.NaN]), new Float64Array([1]), 1, 1, 0, 0)));
+});
+
+test("logLossResiduals agrees with the naive loss and w (p - onehot(y)), binary and multinomial", () => {
+  const rng = new Random(21);
+  const nRows = 9;
+  const w = new Float64Array(nRows).map(() => rng.next());
+  for (const nOutputs of [1, 4]) {
+    const z = new Float64Array(nRows * nOutputs).map(() => rng.next() * 8 - 4);
+    z[0] = 40; // large margins stay finite
+    z[nOutputs] = -40;
+    const y = Int32Array.from({ length: nRows }, () => rng.int(nOutputs === 1 ? 2 : nOutputs));
+    const residual = new Float64Array(nRows * nOutputs);
+    const loss = logLossResiduals(z, y, w, nRows, nOutputs, residual);
+    let expectedLoss = 0;
+    const expected: number[] = [];
+    for (let i = 0; i < nRows; i++) {
+      if (nOutputs === 1) {
+        const p = 1 / (1 + Math.exp(-z[i]!));
+        expectedLoss += w[i]! * (Math.log(1 + Math.exp(z[i]!)) - y[i]! * z[i]!);
+        expected.push(w[i]! * (p - y[i]!));
+      } else {
+        const e = Array.from({ length: nOutputs }, (_, k) => Math.exp(z[i * nOutputs + k]!));
+        const sum = e.reduce((a, b) => a + b, 0);
+        expectedLoss += w[i]! * -Math.log(e[y[i]!]! / sum);
+        e.forEach((v, k) => expected.push(w[i]! * (v / sum - (k === y[i] ? 1 : 0))));
+      }
+    }
+    assert.ok(Math.abs(loss - expectedLoss) <= 1e-12 * Math.max(1, expectedLoss), `loss K=${nOutputs}: ${loss} vs ${expectedLoss}`);
+    assert.ok(Math.abs(loss - (nOutputs === 1 ? binaryLogLoss(z, y, w, nRows) : multinomialLogLoss(z, y, w, nRows, nOutputs))) <= 1e-13 * Math.max(1, loss), "same loss as the loss kernels");
+    assertClose(residual, expected, 1e-14, `residual K=${nOutputs}`);
+  }
+});
+
+test("residualDot and designTransposedTimesResiduals agree with the dense design multiplied naively", () => {
+  const rng = new Random(22);
+  const nRows = 13;
+  const nDense = 3;
+  const nCodes = 2;
+  const nColumns = nDense + 5 + 4;
+  const dense = new Float64Array(nRows * nDense).map(() => rng.next() * 2 - 1);
+  const codes = new Int32Array(nRows * nCodes);
+  for (let i = 0; i < nRows; i++) {
+    codes[i * 2] = rng.next() < 0.2 ? -1 : nDense + rng.int(5);
+    codes[i * 2 + 1] = nDense + 5 + rng.int(4);
+  }
+  const x = new Float64Array(nRows * nColumns);
+  mixedToDense(dense, nDense, codes, nCodes, nRows, nColumns, x);
+  for (const nOutputs of [1, 3]) {
+    const r = new Float64Array(nRows * nOutputs).map(() => rng.next() - 0.5);
+    r[0] = 0; // skipped entries still leave zeros, not stale values
+    const out = new Float64Array(nOutputs * nColumns).fill(7);
+    designTransposedTimesResiduals(dense, nDense, codes, nCodes, nRows, r, nOutputs, nColumns, out);
+    const expected: number[] = [];
+    for (let k = 0; k < nOutputs; k++) {
+      for (let j = 0; j < nColumns; j++) {
+        let sum = 0;
+        for (let i = 0; i < nRows; i++) sum += r[i * nOutputs + k]! * x[i * nColumns + j]!;
+        expected.push(sum);
+      }
+    }
+    assertClose(out, expected, 1e-14, `R^T X K=${nOutputs}`);
+    const d = new Float64Array(nRows * nOutputs).map(() => rng.next());
+    let naive = 0;
+    r.forEach((v, i) => (naive += v * d[i]!));
+    assert.ok(Math.abs(residualDot(r, d, r.length) - naive) <= 1e-14);
+  }
 });

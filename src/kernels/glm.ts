@@ -135,3 +135,76 @@ export function optimalityViolation(g: Float64Array, u: Float64Array, n: number,
   }
   return worst;
 }
+
+/**
+ * The log loss and its residuals at margins z, for the gradient-based solver: returns
+ * sum_i w[i] * loss_i and writes residual[i, k] = w[i] * (p[i, k] - [y[i] = k]), the derivative of that
+ * sum with respect to z[i, k]. nOutputs 1 is the binary model (sigmoid, y in {0, 1}); more is the
+ * multinomial one (softmax over nOutputs classes). One pass over z, one exponential per entry: the
+ * loss and the probabilities share the row's log-sum-exp.
+ */
+export function logLossResiduals(z: Float64Array, y: Int32Array, w: Float64Array, nRows: number, nOutputs: number, residual: Float64Array): number {
+  let total = 0;
+  if (nOutputs === 1) {
+    for (let i = 0; i < nRows; i++) {
+      const zi = z[i]!;
+      const e = Math.exp(-Math.abs(zi));
+      const softplus = (zi > 0 ? zi : 0) + Math.log1p(e);
+      const p = zi >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const label = y[i] === 1 ? 1 : 0;
+      total += w[i]! * (softplus - label * zi);
+      residual[i] = w[i]! * (p - label);
+    }
+    return total;
+  }
+  for (let i = 0, row = 0; i < nRows; i++, row += nOutputs) {
+    let max = -Infinity;
+    for (let k = 0; k < nOutputs; k++) if (z[row + k]! > max) max = z[row + k]!;
+    let sum = 0;
+    for (let k = 0; k < nOutputs; k++) {
+      const e = Math.exp(z[row + k]! - max);
+      residual[row + k] = e;
+      sum += e;
+    }
+    const wi = w[i]!;
+    const scale = wi / sum;
+    for (let k = 0; k < nOutputs; k++) residual[row + k] *= scale;
+    residual[row + y[i]!] -= wi;
+    total += wi * (max + Math.log(sum) - z[row + y[i]!]!);
+  }
+  return total;
+}
+
+/**
+ * The directional derivative of the log-loss sum along a line: sum_{i,k} residual[i, k] * direction[i, k]
+ * over nRows x nOutputs entries (residuals from logLossResiduals at a point of the line, direction the
+ * change of the margins per unit step). It lets a line search test the curvature condition without the
+ * full gradient X^T R, which costs a pass over the design.
+ */
+export function residualDot(residual: Float64Array, direction: Float64Array, length: number): number {
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += residual[i]! * direction[i]!;
+  return sum;
+}
+
+/**
+ * out = R^T X, the gradient blocks of a linear model: for nOutputs residual columns R (nRows x nOutputs,
+ * row-major) and a design X in kernels/mixed.ts's compact layout (a dense block plus one-hot codes),
+ * out[k * nColumns + j] = sum_i R[i, k] X[i, j] (nOutputs x nColumns, row-major, zeroed here). One pass
+ * over the rows for all outputs, and a one-hot column costs one addition per row and output, so the cost
+ * is nRows * nOutputs * (nDense + nCodes) whatever the number of one-hot columns.
+ */
+export function designTransposedTimesResiduals(dense: Float64Array, nDense: number, codes: Int32Array, nCodes: number, nRows: number, residual: Float64Array, nOutputs: number, nColumns: number, out: Float64Array): void {
+  out.fill(0, 0, nOutputs * nColumns);
+  for (let i = 0, d = 0, c = 0, r = 0; i < nRows; i++, d += nDense, c += nCodes, r += nOutputs) {
+    for (let k = 0, block = 0; k < nOutputs; k++, block += nColumns) {
+      const rik = residual[r + k]!;
+      if (rik === 0) continue;
+      for (let j = 0; j < nDense; j++) out[block + j] += rik * dense[d + j]!;
+      for (let f = 0; f < nCodes; f++) {
+        const column = codes[c + f]!;
+        if (column >= 0) out[block + column] += rik;
+      }
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Random } from "../core/rng.js";
-import { choleskyFactor, choleskySolve, eigenSolve, gemv, symmetricEigen } from "./linalg.js";
+import { choleskyFactor, choleskySolve, eigenSolve, gemv, lbfgsDirection, symmetricEigen } from "./linalg.js";
 
 // Naive twins: the textbook formula, element by element, with 2-D arrays.
 
@@ -141,4 +141,55 @@ test("eigenSolve gives the minimum-norm least-squares solution of a singular sys
   // Fitted values: 3 where x = 1, 1 where x = 0. Minimum norm among a x + b (1-x) + c with a + c = 3,
   // b + c = 1: minimize a^2 + b^2 + c^2 -> c = 4/3, a = 5/3, b = -1/3.
   assertClose(w, [5 / 3, -1 / 3, 4 / 3], 1e-12, "min-norm");
+});
+
+/**
+ * The BFGS inverse-Hessian update written out as a matrix, oldest pair first:
+ * H <- (I - rho s y^T) H (I - rho y s^T) + rho s s^T, from H0 = gamma I with gamma = s.y / y.y of the newest pair.
+ */
+function naiveBfgsInverse(pairs: { s: number[]; y: number[] }[], n: number): number[][] {
+  const dotOf = (a: number[], b: number[]): number => a.reduce((sum, v, j) => sum + v * b[j]!, 0);
+  const last = pairs[pairs.length - 1];
+  const gamma = last ? dotOf(last.s, last.y) / dotOf(last.y, last.y) : 1;
+  let h = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? gamma : 0)));
+  for (const { s, y } of pairs) {
+    const rho = 1 / dotOf(s, y);
+    const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0) - rho * y[i]! * s[j]!)); // I - rho y s^T
+    const vt = v[0]!.map((_, j) => v.map((row) => row[j]!));
+    const times = (a: number[][], b: number[][]): number[][] => a.map((row) => b[0]!.map((_, j) => row.reduce((sum, x, k) => sum + x * b[k]![j]!, 0)));
+    h = times(times(vt, h), v).map((row, i) => row.map((x, j) => x + rho * s[i]! * s[j]!));
+  }
+  return h;
+}
+
+test("lbfgsDirection agrees with -H g for the BFGS inverse built naively, through the ring's wrap-around", () => {
+  const rng = new Random(31);
+  const n = 6;
+  const memory = 4;
+  // A convex quadratic's gradient changes give pairs with s.y > 0: y = A s for a positive definite A.
+  const a = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 3 + i : 0.3 / (1 + i + j))));
+  const pairs = Array.from({ length: 7 }, () => {
+    const s = Array.from({ length: n }, () => rng.next() - 0.5);
+    return { s, y: naiveMatVec(a, s) };
+  });
+  const g = Float64Array.from({ length: n }, () => rng.next() - 0.5);
+  const s = new Float64Array(memory * n);
+  const y = new Float64Array(memory * n);
+  const rho = new Float64Array(memory);
+  const alpha = new Float64Array(memory);
+  const out = new Float64Array(n);
+  lbfgsDirection(g, n, s, y, rho, memory, 0, memory - 1, alpha, out);
+  assert.deepEqual(Array.from(out), Array.from(g, (v) => -v), "no pairs: steepest descent");
+  let newest = memory - 1;
+  pairs.forEach((pair, index) => {
+    newest = (newest + 1) % memory;
+    s.set(pair.s, newest * n);
+    y.set(pair.y, newest * n);
+    rho[newest] = 1 / pair.s.reduce((sum, v, j) => sum + v * pair.y[j]!, 0);
+    const count = Math.min(index + 1, memory);
+    lbfgsDirection(g, n, s, y, rho, memory, count, newest, alpha, out);
+    const h = naiveBfgsInverse(pairs.slice(index + 1 - count, index + 1), n);
+    const expected = naiveMatVec(h, g).map((v) => -v);
+    out.forEach((v, j) => assert.ok(Math.abs(v - expected[j]!) <= 1e-12 * Math.max(1, Math.abs(expected[j]!)), `pairs ${index + 1}, [${j}]: ${v} vs ${expected[j]}`));
+  });
 });

@@ -145,3 +145,40 @@ export function eigenSolve(values: Float64Array, vectors: Float64Array, n: numbe
     out[i] = sum;
   }
 }
+
+/**
+ * The L-BFGS search direction out = -H g by the two-loop recursion (Nocedal & Wright, algorithm 7.4),
+ * H the inverse-Hessian approximation built from the `count` most recent pairs (s, y) = (step, change
+ * of the gradient), applied to the initial matrix gamma I with gamma = s.y / y.y of the newest pair
+ * (identity when there is none). The pairs live in a ring of `memory` slots: s and y are memory x n
+ * row-major, pair `newest` the latest, the others before it modulo memory; rho[slot] = 1 / (s.y), which
+ * the caller keeps positive (it drops pairs with s.y <= 0). `alpha` is scratch with memory entries.
+ * Costs 4 n per pair; the matrix H is never formed (its naive twin in linalg.test.ts forms it).
+ */
+export function lbfgsDirection(g: Float64Array, n: number, s: Float64Array, y: Float64Array, rho: Float64Array, memory: number, count: number, newest: number, alpha: Float64Array, out: Float64Array): void {
+  for (let j = 0; j < n; j++) out[j] = -g[j]!;
+  for (let back = 0; back < count; back++) {
+    const slot = (newest - back + memory) % memory;
+    const row = slot * n;
+    let dot = 0;
+    for (let j = 0; j < n; j++) dot += s[row + j]! * out[j]!;
+    const a = rho[slot]! * dot;
+    alpha[slot] = a;
+    for (let j = 0; j < n; j++) out[j] -= a * y[row + j]!;
+  }
+  if (count > 0) {
+    const row = newest * n;
+    let yy = 0;
+    for (let j = 0; j < n; j++) yy += y[row + j]! * y[row + j]!;
+    const gamma = 1 / (rho[newest]! * yy);
+    for (let j = 0; j < n; j++) out[j] *= gamma;
+  }
+  for (let back = count - 1; back >= 0; back--) {
+    const slot = (newest - back + memory) % memory;
+    const row = slot * n;
+    let dot = 0;
+    for (let j = 0; j < n; j++) dot += y[row + j]! * out[j]!;
+    const b = alpha[slot]! - rho[slot]! * dot;
+    for (let j = 0; j < n; j++) out[j] += b * s[row + j]!;
+  }
+}

@@ -298,7 +298,7 @@ function fitClassifier(plan: FitPlan, train: Dataset, target: TargetColumn, opti
       }
     }
   }
-  const solver = `${present.length > 2 ? "block-" : ""}${penalty.l1 === 0 ? "newton" : "proximal-newton"}`;
+  const solver = result.method === "lbfgs" ? "lbfgs" : `${present.length > 2 ? "block-" : ""}${penalty.l1 === 0 ? "newton" : "proximal-newton"}`;
   const nOutputs = link === "logit" ? 1 : nClasses;
   const importance = contributionImportance(encoded, design, coef, intercept, nOutputs);
   return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link, nOutputs, design: design.toJSON(), fit: fitInfo(solver, result, penalty), importance }, design, coef, intercept);

@@ -18,5 +18,6 @@ export {
   type LogisticParams,
 } from "./params.js";
 export { LinearModel, loadLinearModel, type LinearCoefficients, type LinearFitInfo, type LinearLink, type LinearState } from "./model.js";
-export { solveLogistic, type DesignArrays, type LogisticProblem, type SolverResult } from "./solver-logistic.js";
+export { solveLogistic, type DesignArrays, type LogisticProblem, type LogisticResult, type SolverResult } from "./solver-logistic.js";
+export { chooseLogisticMethod } from "./solver-lbfgs.js";
 export { solveLeastSquares, type LeastSquaresProblem } from "./solver-least-squares.js";

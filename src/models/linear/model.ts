@@ -20,7 +20,7 @@ export type LinearLink = "identity" | "logit" | "softmax";
 
 /** How the fit went: the solver, its iterations and whether it converged. */
 export interface LinearFitInfo {
-  /** "cholesky" (ordinary, ridge), "coordinate-descent" (lasso, elastic net), "newton" (smooth logistic), "proximal-newton" (L1 logistic), each prefixed "block-" for multinomial. */
+  /** "cholesky" (ordinary, ridge), "coordinate-descent" (lasso, elastic net), "newton" (smooth logistic), "proximal-newton" (L1 logistic), each prefixed "block-" for multinomial; "lbfgs" (smooth logistic with many classes or columns, solver-lbfgs.ts). */
   readonly solver: string;
   /** Newton iterations, cycles over the class blocks, or coordinate-descent sweeps (1 for a closed form). */
   readonly nIter: number;

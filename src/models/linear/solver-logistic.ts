@@ -38,6 +38,7 @@ import type { EncodedDesign } from "../../features/design.js";
 import { binaryLogLoss, coordinateDescentSweep, multinomialLogLoss, optimalityViolation, sigmoid, softmaxRows } from "../../kernels/glm.js";
 import { choleskyFactor, choleskySolve, gemv } from "../../kernels/linalg.js";
 import { mixedAffineRows, mixedGemv, mixedGemvTransposed, mixedWeightedGram } from "../../kernels/mixed.js";
+import { chooseLogisticMethod, solveLogisticLbfgs } from "./solver-lbfgs.js";
 
 /**
  * A design matrix in the compact form of kernels/mixed.ts: a dense block (nRows x nDense) and, per row,
@@ -65,6 +66,11 @@ export interface LogisticProblem {
   readonly tol: number;
   /** Called after each iteration with the number done. */
   readonly onIteration?: (iteration: number) => void;
+  /**
+   * "newton": (block) proximal Newton, below; "lbfgs": L-BFGS on all blocks at once (solver-lbfgs.ts,
+   * L2 or no penalty only); "auto" (the default): chooseLogisticMethod's estimate of which is cheaper.
+   */
+  readonly method?: "auto" | "newton" | "lbfgs";
 }
 
 /** What a solver returns. */
@@ -73,7 +79,7 @@ export interface SolverResult {
   readonly coef: Float64Array;
   /** Intercepts, nOutputs (zeros when the intercept is not fitted). */
   readonly intercept: Float64Array;
-  /** Newton iterations (for the multinomial case, cycles over the class blocks), or CD sweeps. */
+  /** Newton iterations (for the multinomial case, cycles over the class blocks), or L-BFGS iterations. */
   readonly nIter: number;
   /** True when the optimality violation reached `tol` before maxIter. */
   readonly converged: boolean;
@@ -81,6 +87,12 @@ export interface SolverResult {
   readonly violation: number;
   /** The final value of the normalized objective. */
   readonly objective: number;
+}
+
+/** What solveLogistic returns: a SolverResult and the path it took. */
+export interface LogisticResult extends SolverResult {
+  /** See LogisticProblem.method. */
+  readonly method: "newton" | "lbfgs";
 }
 
 /** Armijo's sufficient-decrease constant. */
@@ -95,10 +107,11 @@ const MAX_INNER_SWEEPS = 1000;
 const MAX_DAMPING_ROUNDS = 12;
 
 /**
- * Fits logistic regression by (block) proximal Newton; see the module comment for the objective, the
- * method and the convergence test.
+ * Fits logistic regression by (block) proximal Newton, or, for a smooth penalty with many classes or
+ * columns, by L-BFGS (solver-lbfgs.ts; `method`, chooseLogisticMethod); see the module comment for the
+ * objective, the method and the convergence test, which both paths share.
  */
-export function solveLogistic(problem: LogisticProblem): SolverResult {
+export function solveLogistic(problem: LogisticProblem): LogisticResult {
   const { design, y, nClasses, l1, l2, fitIntercept, maxIter, tol } = problem;
   const { nRows: n, nColumns: p, nDense, dense } = design;
   const p1 = p + (fitIntercept ? 1 : 0);
@@ -111,6 +124,14 @@ export function solveLogistic(problem: LogisticProblem): SolverResult {
   const codes = fitIntercept ? withInterceptCode(design.codes, n, design.nCodes, p) : design.codes;
   const w = normalized(problem.sampleWeight, n);
   const zeroIntercepts = new Float64Array(nBlocks);
+
+  const requested = problem.method ?? "auto";
+  if (requested === "lbfgs" && l1 > 0) throw new RangeError("solveLogistic: the L-BFGS path has no L1 term; use method newton");
+  const method = requested === "auto" ? chooseLogisticMethod(n, nDense, nCodes, p1, nBlocks, l1) : requested;
+  if (method === "lbfgs") {
+    const result = solveLogisticLbfgs({ dense, nDense, codes, nCodes, nRows: n, nColumns: p1, nPenalized: p, nBlocks, y, w, l2, maxIter, tol, ...(problem.onIteration ? { onIteration: problem.onIteration } : {}) });
+    return { ...unpack(result.coef, nBlocks, p1, p, fitIntercept, multinomial, l1), method, nIter: result.nIter, converged: result.converged, violation: result.violation, objective: result.objective };
+  }
 
   const coef = new Float64Array(nBlocks * p1);
   const margins = new Float64Array(n * nBlocks);
@@ -230,7 +251,7 @@ export function solveLogistic(problem: LogisticProblem): SolverResult {
   }
 
   objective = loss(margins) + totalPenalty(coef, nBlocks, p1, p, l1, l2);
-  return { ...unpack(coef, nBlocks, p1, p, fitIntercept, multinomial, l1), nIter, converged, violation, objective };
+  return { ...unpack(coef, nBlocks, p1, p, fitIntercept, multinomial, l1), method, nIter, converged, violation, objective };
 }
 
 /**
