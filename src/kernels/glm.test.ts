@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Random } from "../core/rng.js";
-import { binaryLogLoss, coordinateDescentSweep, designTransposedTimesResiduals, logLossResiduals, multinomialLogLoss, optimalityViolation, residualDot, sigmoid, softmaxRows } from "./glm.js";
+import { binaryLogLoss, coordinateDescentSweep, designTimesFeatureMajor, designTransposedTimesResiduals, logLossResiduals, multinomialLogLoss, optimalityViolation, residualDot, sigmoid, softmaxRows } from "./glm.js";
 import { mixedToDense } from "./mixed.js";
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
@@ -143,7 +143,7 @@ test("logLossResiduals agrees with the naive loss and w (p - onehot(y)), binary 
   }
 });
 
-test("residualDot and designTransposedTimesResiduals agree with the dense design multiplied naively", () => {
+test("residualDot, designTransposedTimesResiduals and designTimesFeatureMajor agree with the dense design multiplied naively", () => {
   const rng = new Random(22);
   const nRows = 13;
   const nDense = 3;
@@ -163,14 +163,26 @@ test("residualDot and designTransposedTimesResiduals agree with the dense design
     const out = new Float64Array(nOutputs * nColumns).fill(7);
     designTransposedTimesResiduals(dense, nDense, codes, nCodes, nRows, r, nOutputs, nColumns, out);
     const expected: number[] = [];
-    for (let k = 0; k < nOutputs; k++) {
-      for (let j = 0; j < nColumns; j++) {
+    for (let j = 0; j < nColumns; j++) {
+      for (let k = 0; k < nOutputs; k++) {
         let sum = 0;
         for (let i = 0; i < nRows; i++) sum += r[i * nOutputs + k]! * x[i * nColumns + j]!;
         expected.push(sum);
       }
     }
-    assertClose(out, expected, 1e-14, `R^T X K=${nOutputs}`);
+    assertClose(out, expected, 1e-14, `X^T R K=${nOutputs}`);
+    const w = new Float64Array(nColumns * nOutputs).map(() => rng.next() - 0.5);
+    const xw = new Float64Array(nRows * nOutputs).fill(7);
+    designTimesFeatureMajor(dense, nDense, codes, nCodes, nRows, w, nOutputs, xw);
+    const expectedXw: number[] = [];
+    for (let i = 0; i < nRows; i++) {
+      for (let k = 0; k < nOutputs; k++) {
+        let sum = 0;
+        for (let j = 0; j < nColumns; j++) sum += x[i * nColumns + j]! * w[j * nOutputs + k]!;
+        expectedXw.push(sum);
+      }
+    }
+    assertClose(xw, expectedXw, 1e-14, `X W K=${nOutputs}`);
     const d = new Float64Array(nRows * nOutputs).map(() => rng.next());
     let naive = 0;
     r.forEach((v, i) => (naive += v * d[i]!));

@@ -188,23 +188,48 @@ export function residualDot(residual: Float64Array, direction: Float64Array, len
 }
 
 /**
- * out = R^T X, the gradient blocks of a linear model: for nOutputs residual columns R (nRows x nOutputs,
- * row-major) and a design X in kernels/mixed.ts's compact layout (a dense block plus one-hot codes),
- * out[k * nColumns + j] = sum_i R[i, k] X[i, j] (nOutputs x nColumns, row-major, zeroed here). One pass
- * over the rows for all outputs, and a one-hot column costs one addition per row and output, so the cost
- * is nRows * nOutputs * (nDense + nCodes) whatever the number of one-hot columns.
+ * out = X^T R, the gradient of a linear model with nOutputs outputs, feature-major: for residuals R
+ * (nRows x nOutputs, row-major) and a design X in kernels/mixed.ts's compact layout (a dense block plus
+ * one-hot codes), out[j * nOutputs + k] = sum_i X[i, j] R[i, k] (nColumns x nOutputs, zeroed here).
+ * Feature-major keeps every inner loop contiguous over the outputs (a row of R into a row of out), and
+ * a one-hot column costs one row addition, so the cost is nRows * nOutputs * (nDense + nCodes) whatever
+ * the number of one-hot columns.
  */
 export function designTransposedTimesResiduals(dense: Float64Array, nDense: number, codes: Int32Array, nCodes: number, nRows: number, residual: Float64Array, nOutputs: number, nColumns: number, out: Float64Array): void {
-  out.fill(0, 0, nOutputs * nColumns);
+  out.fill(0, 0, nColumns * nOutputs);
   for (let i = 0, d = 0, c = 0, r = 0; i < nRows; i++, d += nDense, c += nCodes, r += nOutputs) {
-    for (let k = 0, block = 0; k < nOutputs; k++, block += nColumns) {
-      const rik = residual[r + k]!;
-      if (rik === 0) continue;
-      for (let j = 0; j < nDense; j++) out[block + j] += rik * dense[d + j]!;
-      for (let f = 0; f < nCodes; f++) {
-        const column = codes[c + f]!;
-        if (column >= 0) out[block + column] += rik;
-      }
+    for (let j = 0, at = 0; j < nDense; j++, at += nOutputs) {
+      const xij = dense[d + j]!;
+      if (xij === 0) continue;
+      for (let k = 0; k < nOutputs; k++) out[at + k] += xij * residual[r + k]!;
+    }
+    for (let f = 0; f < nCodes; f++) {
+      const column = codes[c + f]!;
+      if (column < 0) continue;
+      const at = column * nOutputs;
+      for (let k = 0; k < nOutputs; k++) out[at + k] += residual[r + k]!;
+    }
+  }
+}
+
+/**
+ * out = X W for feature-major coefficients W (nColumns x nOutputs, row-major) and a design X in the
+ * compact layout: out[i * nOutputs + k] = sum_j X[i, j] W[j, k] (nRows x nOutputs). The twin of
+ * designTransposedTimesResiduals, with the same contiguous inner loops over the outputs.
+ */
+export function designTimesFeatureMajor(dense: Float64Array, nDense: number, codes: Int32Array, nCodes: number, nRows: number, w: Float64Array, nOutputs: number, out: Float64Array): void {
+  for (let i = 0, d = 0, c = 0, o = 0; i < nRows; i++, d += nDense, c += nCodes, o += nOutputs) {
+    for (let k = 0; k < nOutputs; k++) out[o + k] = 0;
+    for (let j = 0, at = 0; j < nDense; j++, at += nOutputs) {
+      const xij = dense[d + j]!;
+      if (xij === 0) continue;
+      for (let k = 0; k < nOutputs; k++) out[o + k] += xij * w[at + k]!;
+    }
+    for (let f = 0; f < nCodes; f++) {
+      const column = codes[c + f]!;
+      if (column < 0) continue;
+      const at = column * nOutputs;
+      for (let k = 0; k < nOutputs; k++) out[o + k] += w[at + k]!;
     }
   }
 }

@@ -26,9 +26,8 @@
  * maxIter iterations. If the line search can make no progress (round-off) it stops and reports the
  * violation as it is, not converged.
  */
-import { designTransposedTimesResiduals, logLossResiduals, residualDot } from "../../kernels/glm.js";
+import { designTimesFeatureMajor, designTransposedTimesResiduals, logLossResiduals, residualDot } from "../../kernels/glm.js";
 import { lbfgsDirection } from "../../kernels/linalg.js";
-import { mixedAffineRows } from "../../kernels/mixed.js";
 
 /** The prepared problem: the intercept, if any, is already a code slot (column p of every block). */
 export interface LbfgsProblem {
@@ -53,7 +52,7 @@ export interface LbfgsProblem {
 }
 
 export interface LbfgsResult {
-  /** nBlocks x nColumns, row-major. */
+  /** nBlocks x nColumns, row-major (the blocks of solver-logistic.ts). */
   readonly coef: Float64Array;
   readonly nIter: number;
   readonly converged: boolean;
@@ -73,7 +72,9 @@ const ROUNDOFF = 1e-12;
 export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
   const { dense, nDense, codes, nCodes, nRows: n, nColumns: p1, nPenalized: p, nBlocks: K, y, w, l2, maxIter, tol } = problem;
   const size = K * p1;
-  const zeroIntercepts = new Float64Array(K);
+  // Inside, the coefficients are feature-major (coef[j * K + k]): the design kernels then run contiguous
+  // loops over the classes, and the penalized coordinates (columns j < p) are the first p K entries.
+  const nPenalizedEntries = p * K;
 
   const coef = new Float64Array(size);
   let margins = new Float64Array(n * K);
@@ -94,12 +95,12 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
   /** The loss part's gradient from `res`, plus the penalty's, into `out`. */
   const fullGradient = (res: Float64Array, out: Float64Array): void => {
     designTransposedTimesResiduals(dense, nDense, codes, nCodes, n, res, K, p1, out);
-    if (l2 > 0) for (let k = 0; k < K; k++) for (let j = 0, at = k * p1; j < p; j++, at++) out[at] += l2 * coef[at]!;
+    if (l2 > 0) for (let at = 0; at < nPenalizedEntries; at++) out[at] += l2 * coef[at]!;
   };
   /** Sums over the penalized coordinates: u.v. */
   const penalizedDot = (u: Float64Array, v: Float64Array): number => {
     let sum = 0;
-    for (let k = 0; k < K; k++) for (let j = 0, at = k * p1; j < p; j++, at++) sum += u[at]! * v[at]!;
+    for (let at = 0; at < nPenalizedEntries; at++) sum += u[at]! * v[at]!;
     return sum;
   };
 
@@ -124,7 +125,7 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
       for (let j = 0; j < size; j++) direction[j] = -gradient[j]!;
       slope0 = dot(gradient, direction, size);
     }
-    mixedAffineRows(dense, nDense, codes, nCodes, n, p1, direction, zeroIntercepts, K, marginStep);
+    designTimesFeatureMajor(dense, nDense, codes, nCodes, n, direction, K, marginStep);
     const xx = l2 > 0 ? penalizedDot(coef, coef) : 0;
     const xd = l2 > 0 ? penalizedDot(coef, direction) : 0;
     const dd = l2 > 0 ? penalizedDot(direction, direction) : 0;
@@ -195,7 +196,9 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
     problem.onIteration?.(nIter);
   }
 
-  return { coef, nIter, converged, violation, objective };
+  const blocks = new Float64Array(size);
+  for (let j = 0; j < p1; j++) for (let k = 0; k < K; k++) blocks[k * p1 + j] = coef[j * K + k]!;
+  return { coef: blocks, nIter, converged, violation, objective };
 }
 
 /**
