@@ -39,7 +39,10 @@ interface FitPlan {
  * Logistic regression, binary or multinomial, with scikit-learn's objective
  * C * sum(weight * log loss) + penalty (L2 |w|^2/2, L1 |w|_1, elastic net, or none), intercept
  * unpenalized; more than two classes fit the multinomial (softmax) model, as multi_class="multinomial".
- * Fitted by (block) proximal Newton to the optimality tolerance `tol` (see solver-logistic.ts).
+ * Fitted by (block) proximal Newton to the optimality tolerance `tol` (see solver-logistic.ts), or, with
+ * a smooth penalty where Newton's p x p systems would dominate (many classes, or categorical features
+ * with hundreds of levels), by L-BFGS on the whole objective to the same tolerance (solver-lbfgs.ts);
+ * fitInfo.solver says which.
  *
  * @example
  * const model = new LogisticRegression({ penalty: "l1", C: 0.1 }).fit(train);

@@ -22,7 +22,7 @@ export type LinearLink = "identity" | "logit" | "softmax";
 export interface LinearFitInfo {
   /** "cholesky" (ordinary, ridge), "coordinate-descent" (lasso, elastic net), "newton" (smooth logistic), "proximal-newton" (L1 logistic), each prefixed "block-" for multinomial; "lbfgs" (smooth logistic with many classes or columns, solver-lbfgs.ts). */
   readonly solver: string;
-  /** Newton iterations, cycles over the class blocks, or coordinate-descent sweeps (1 for a closed form). */
+  /** Newton iterations, cycles over the class blocks, L-BFGS iterations, or coordinate-descent sweeps (1 for a closed form). */
   readonly nIter: number;
   /** False when maxIter was reached first: the coefficients are not at the optimum (worth a warning). */
   readonly converged: boolean;

@@ -25,7 +25,7 @@ const COMMON = {
     integer: true,
     min: 1,
     default: 1000,
-    doc: "most Newton iterations (logistic; cycles over classes when multinomial) or coordinate-descent sweeps (lasso, elastic net)",
+    doc: "most solver iterations: Newton steps (logistic; cycles over classes when multinomial), L-BFGS iterations (smooth logistic with many classes or columns), or coordinate-descent sweeps (lasso, elastic net)",
   },
   tol: {
     type: "number",

@@ -25,6 +25,12 @@
  * after each cycle (`shiftClasses`) keeps the rate fast: 9-22 cycles to 1e-10 on the fixtures, against
  * over a thousand without it.
  *
+ * With many classes or columns this is the wrong tool: each cycle factors K matrices of p x p (seconds
+ * per cycle at p = 770, K = 56). Without an L1 term, solveLogistic then hands the problem to L-BFGS on
+ * all blocks at once (solver-lbfgs.ts), whose iterations cost passes over the rows and never a p x p
+ * matrix; chooseLogisticMethod decides from an estimate of each path's work, and both stop on the same
+ * test (below), so `tol` means the same whichever runs.
+ *
  * The design is read in the compact layout of kernels/mixed.ts (dense numeric block plus one-hot
  * codes), the intercept as one more code that every row sets, so a Hessian costs per row the square of
  * the row's non-zeros, not of the number of columns.
