@@ -35,11 +35,13 @@ import type { WasmMemory, WasmModule } from "../../kernels/wasm/arena.js";
 import { binNumericColumn, computeNumericEdges, GRID_CELLS, searchEdges, sortFloats } from "../../kernels/binning.js";
 
 /**
- * Nodes with fewer (row, feature) updates are built on the calling thread: about 250 us of work. Measured
- * (28 features, 256 bins, a busy 2-core machine): 1200 rows 50-60 us on one thread, 93-97 us on two;
- * 5000 rows 184 vs 260-290 us; 10000 rows 355-380 vs 230-260 us; 50000 rows 1760 vs 1120-1150 us.
+ * Nodes with fewer (row, feature) updates are built on the calling thread (about 4700 rows of 28
+ * features, 60-100 us with the WebAssembly kernels). With them, on the quiet 2-core machine, the 1M x 28
+ * benchmark on 2 threads took 4.09-4.22 s (131072) against 4.23-4.40 s (262144, the threshold of the
+ * JavaScript kernels) and 4.11-4.31 s (65536), 3 interleaved runs each. (JavaScript kernels, a busy
+ * machine: 1200 rows 50-60 us on one thread, 93-97 us on two; 5000 rows 184 vs 260-290 us.)
  */
-export const MIN_PARALLEL_UPDATES = 262144;
+export const MIN_PARALLEL_UPDATES = 131072;
 
 /**
  * Leaves with fewer rows are partitioned by the calling thread alone (segment after segment): a
