@@ -138,7 +138,8 @@ test("binary card on labelled rows: the figures of `evaluate`, intervals, a base
   assert.match(page, /class distribution of the labelled data itself/);
   assert.match(page, /<section id="audit">[\s\S]*?(The training audit found nothing\.|<ul><li><code>)/, "train stores its audit in the model file");
   assert.match(page, new RegExp(`Training data fingerprint: <code>${report.model.fingerprint}</code>`));
-  assert.match(page, /<td>learningRate<\/td><td>0\.1<\/td>/);
+  // The automatic learning rate as resolved for this fit (no early stopping below 10,001 rows: 0.05).
+  assert.match(page, /<td>learningRate<\/td><td>0\.05<\/td>/);
   assert.match(page, /least expected cost with a false positive costing 1 and a false negative 3/);
   assert.deepEqual(readdirSync(work).filter((name) => name.includes(".tmp")), [], "written through a temporary file and renamed");
 });

@@ -138,7 +138,7 @@ test("tune: bad options are one line", async () => {
   assert.equal(await failure("tune", WEATHER, "--target", "temp_max", "--model", "linear", "--iterations", "50"), 'learnloop tune: error: --iterations must be left out for model "linear" (it has no rounds or trees; it is tuned by plain random search), got "50"');
   const space = join(work, "bad.json");
   writeFileSync(space, '{"learningRate": {"log_uniform": [0, 0.3]}}');
-  assert.equal(await failure("tune", PENGUINS, "--target", "Species", "--space", space), `learnloop tune: error: ${space}: learningRate must be a number > 0 and <= 10, got 0`);
+  assert.equal(await failure("tune", PENGUINS, "--target", "Species", "--space", space), `learnloop tune: error: ${space}: learningRate must be a number > 0 and <= 10 (or null), got 0`);
   assert.match(await failure("tune", PENGUINS, "--target", "Species", "--metric", "rmse", "--trials", "1"), /^learnloop tune: error: metric must be one of log_loss, accuracy, .* for a multiclass target, got "rmse"$/);
   assert.equal(await failure("tune", PENGUINS, "--target", "Species", "--cv", "1"), 'learnloop tune: error: --cv must be an integer >= 2 and <= 100, got "1"');
 });

@@ -19,7 +19,7 @@ import { TreeGrower, type BinnedData } from "./grower.js";
 import { HistogramThreads, toShared } from "./histogram-threads.js";
 import { lossByName, type Loss, type LossName } from "./loss.js";
 import { GbdtModel, type GbdtTrees } from "./model.js";
-import { DEFAULT_ROUNDS, DEFAULT_ROUNDS_EARLY_STOPPING, GBDT_PARAMS, type GbdtParams } from "./params.js";
+import { GBDT_PARAMS, resolveSchedule, type GbdtParams } from "./params.js";
 
 const OWNER = "GradientBoosting";
 
@@ -100,7 +100,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
 
     const rng = new Random(p.seed);
     const patience = p.earlyStopping ?? (options.valid || nRows > AUTO_EARLY_STOPPING_ROWS ? AUTO_EARLY_STOPPING_ROUNDS : 0);
-    const iterations = p.iterations ?? (patience > 0 ? DEFAULT_ROUNDS_EARLY_STOPPING : DEFAULT_ROUNDS);
+    const { iterations, learningRate } = resolveSchedule(p.iterations, p.learningRate, patience > 0);
     // Rows to train on, and held-out rows when early stopping has no valid set.
     let trainRows: Int32Array | null = null;
     let heldOut: Int32Array | null = null;
@@ -215,8 +215,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         else grower.rows.set(sampled.subarray(0, nUsed));
         // The rounding stream of quantized gradients: drawn only when used, so other fits keep their draws.
         const roundingSeed = grower.quantized ? rng.nextUint32() : 0;
-        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, p.learningRate, null, roundingSeed, stream ? gradientSource : null);
-        if (residuals) refitLeaves(loss, grower, y, w, raw, residuals, p.learningRate);
+        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, learningRate, null, roundingSeed, stream ? gradientSource : null);
+        if (residuals) refitLeaves(loss, grower, y, w, raw, residuals, learningRate);
         // Add the tree to the training scores: through the partition when it holds every row.
         const tScores = performance.now();
         if (allRows) addLeafValues(grower, raw, nRaw, k, leafOfRow, leafValues, scoreThreads);
@@ -242,7 +242,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const nRounds = valid ? bestIteration + 1 : roundsRun;
     const trees = builder.build(nRounds * nRaw);
     const schema = schemaOf(train);
-    const model = new GbdtModel(schema, { ...p }, { loss: lossName, nRaw, baseScores: Array.from(baseScores), nRounds, bestIteration: valid ? bestIteration : null, validationLoss: valid ? validationLoss : null }, trees);
+    const model = new GbdtModel(schema, { ...p, learningRate }, { loss: lossName, nRaw, baseScores: Array.from(baseScores), nRounds, bestIteration: valid ? bestIteration : null, validationLoss: valid ? validationLoss : null }, trees);
     const fitInfo: GbdtFitInfo = {
       binningMs,
       boostingMs: performance.now() - tBoost,
