@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Random } from "../../core/rng.js";
+import type { Column, Dataset, Task } from "../../core/types.js";
+import { GradientBoosting } from "./index.js";
+
+/** Two numeric features with missing values and a categorical one of 12 categories with missing codes. */
+function mixed(n: number, seed: number, task: Task): Dataset {
+  const rng = new Random(seed);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const codes = new Int32Array(n);
+  const y = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    a[r] = rng.next() < 0.1 ? NaN : rng.next() * 2 - 1;
+    b[r] = rng.next() < 0.1 ? NaN : rng.next() * 2 - 1;
+    codes[r] = rng.next() < 0.1 ? -1 : rng.int(12);
+    const z = Math.sin(3 * (Number.isNaN(a[r]!) ? 0.5 : a[r]!)) + (codes[r]! % 3 === 0 ? 1 : -0.5) + (Number.isNaN(b[r]!) ? -1 : b[r]!);
+    y[r] = task === "regression" ? z + rng.next() * 0.1 : rng.next() < 1 / (1 + Math.exp(-3 * z)) ? 1 : 0;
+  }
+  const features: Column[] = [
+    { kind: "numeric", name: "a", values: a },
+    { kind: "numeric", name: "b", values: b },
+    { kind: "categorical", name: "c", codes, categories: Array.from({ length: 12 }, (_, c) => `c${c}`) },
+  ];
+  return { nRows: n, features, target: { name: "y", task, values: y, ...(task === "binary" ? { classes: ["no", "yes"] } : {}) }, fingerprint: "test" };
+}
+
+/** The row of `data` as predictRow takes it: features in schema order, categorical codes as numbers. */
+function rowOf(data: Dataset, r: number): Float64Array {
+  return Float64Array.from(data.features, (column) => (column.kind === "numeric" ? column.values[r]! : column.codes[r]!));
+}
+
+test("predictRow (the packed one-row walk) gives the batch path's probabilities bit for bit, NaN and missing categories included", () => {
+  const data = mixed(3000, 21, "binary");
+  const model = new GradientBoosting({ iterations: 60, seed: 3 }).fit(data);
+  assert.ok(model.dumpTrees().some(function hasCategories(node): boolean {
+    return "categories" in node && node.categories !== undefined ? true : "left" in node && typeof node.left === "object" ? hasCategories(node.left) || hasCategories(node.right) : false;
+  }), "the model has categorical splits");
+  const proba = model.predictProba(data, { threads: 1 }).data;
+  const out = new Float64Array(2);
+  for (let r = 0; r < 400; r++) {
+    const row = model.predictRow(rowOf(data, r), out);
+    assert.equal(row, out);
+    assert.equal(row[0], proba[2 * r]);
+    assert.equal(row[1], proba[2 * r + 1]);
+  }
+  // An unseen category code (past the dictionary) takes the missing direction, as in the batch path.
+  const unseen = rowOf(data, 0);
+  unseen[2] = 40;
+  const missing = rowOf(data, 0);
+  missing[2] = -1;
+  assert.deepEqual(Array.from(model.predictRow(unseen)), Array.from(model.predictRow(missing)));
+});
+
+test("predictRow gives the regression value of predict bit for bit", () => {
+  const data = mixed(2000, 22, "regression");
+  const model = new GradientBoosting({ iterations: 40, seed: 4 }).fit(data);
+  const predicted = model.predict(data, { threads: 1 });
+  for (let r = 0; r < 300; r++) assert.equal(model.predictRow(rowOf(data, r))[0], predicted[r]);
+});
