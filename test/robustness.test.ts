@@ -299,7 +299,7 @@ test("output paths in a missing directory and metrics of another task are refuse
 
 test("hyperparameters out of range are named as the user gave them: the flag, or the key of the --params file", async () => {
   const small = `${DATA}/small.csv`;
-  assert.equal(await failure("train", small, "--target", "label", "--learning-rate", "0"), "learnloop train: error: --learning-rate must be a number > 0 and <= 10, got 0");
+  assert.equal(await failure("train", small, "--target", "label", "--learning-rate", "0"), "learnloop train: error: --learning-rate must be a number > 0 and <= 10 (or null), got 0");
   assert.equal(await failure("train", small, "--target", "label", "--model", "forest", "--n-trees", "0"), "learnloop train: error: --n-trees must be an integer >= 1 and <= 100000, got 0");
   const params = file("params.json", '{"learningRate": "fast"}');
   assert.equal(await failure("train", small, "--target", "label", "--params", params), `learnloop train: error: learningRate in ${params} must be a number > 0 and <= 10, got "fast"`);
