@@ -302,7 +302,7 @@ test("hyperparameters out of range are named as the user gave them: the flag, or
   assert.equal(await failure("train", small, "--target", "label", "--learning-rate", "0"), "learnloop train: error: --learning-rate must be a number > 0 and <= 10 (or null), got 0");
   assert.equal(await failure("train", small, "--target", "label", "--model", "forest", "--n-trees", "0"), "learnloop train: error: --n-trees must be an integer >= 1 and <= 100000, got 0");
   const params = file("params.json", '{"learningRate": "fast"}');
-  assert.equal(await failure("train", small, "--target", "label", "--params", params), `learnloop train: error: learningRate in ${params} must be a number > 0 and <= 10, got "fast"`);
+  assert.equal(await failure("train", small, "--target", "label", "--params", params), `learnloop train: error: learningRate in ${params} must be a number > 0 and <= 10 (or null), got "fast"`);
 });
 
 test("a UTF-8 byte order mark: read in CSV (and stripped from the first name), refused in JSON with the reason", async () => {
