@@ -13,7 +13,6 @@ import type { Column, Dataset } from "../../core/types.js";
 import { schemaOf } from "../../data/schema.js";
 import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, predictBinnedAdd } from "../../kernels/tree-predict.js";
 import { CAT_WORDS } from "../../kernels/split.js";
-import type { RowGradientLoss } from "../../kernels/gradients.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { BinMapper } from "./bin-mapper.js";
 import { TreeGrower, type BinnedData } from "./grower.js";
@@ -35,7 +34,7 @@ const IMPROVEMENT_TOLERANCE = 1e-7;
 export interface GbdtFitInfo {
   readonly binningMs: number;
   readonly boostingMs: number;
-  /** Part of boostingMs spent computing gradients (the calling thread's time; with threadedGradientRoots, until every row's were ready). */
+  /** Part of boostingMs spent computing gradients (on the calling thread). */
   readonly gradientsMs: number;
   /** Part of boostingMs spent adding each tree to the training scores (on the calling thread). */
   readonly scoresMs: number;
@@ -57,8 +56,6 @@ export interface GbdtFitInfo {
   readonly parallelPartitions: number;
   /** Root histograms built on threads while the gradients were computed. */
   readonly streamedRoots: number;
-  /** Of those, the roots whose gradients were computed on the threads too (each thread its chunks of rows). */
-  readonly threadedGradientRoots: number;
   /** The tree kernels that ran: WebAssembly, or JavaScript (quantized gradients, or no WebAssembly SIMD). */
   readonly kernels: "webassembly" | "javascript";
 }
@@ -184,11 +181,6 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       loss.gradients(y.subarray(begin, end), w ? w.subarray(begin, end) : null, raw.subarray(begin, end), end - begin, 1, out.subarray(2 * begin, 2 * end));
       gradientsMs += performance.now() - start;
     };
-    // With threads, the workers compute the streamed roots' gradients too, from shared copies of the
-    // targets and weights (the raw scores are shared already): the same rowGradients formulas as `loss`.
-    if (threads && streamable) {
-      threads.bindGradients({ loss: lossName as RowGradientLoss, y: toShared(y), weights: w ? toShared(w) : null, raw });
-    }
     const leafValues = new Float64Array(threads ? new SharedArrayBuffer(8 * p.maxLeaves) : new ArrayBuffer(8 * p.maxLeaves));
     const scoreThreads = threads && grower.segments > 1 ? threads : null;
     scoreThreads?.bindScores({ raw, leafOfRow, leafValues });
@@ -254,7 +246,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const fitInfo: GbdtFitInfo = {
       binningMs,
       boostingMs: performance.now() - tBoost,
-      gradientsMs: gradientsMs + grower.timings.threadedGradients,
+      gradientsMs,
       scoresMs,
       histogramMs: grower.timings.histogram,
       rootHistogramMs: grower.timings.rootHistogram,
@@ -267,7 +259,6 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       parallelHistograms: threads?.parallelNodes ?? 0,
       parallelPartitions: threads?.parallelPartitions ?? 0,
       streamedRoots: threads?.streamedRoots ?? 0,
-      threadedGradientRoots: threads?.threadedGradientRoots ?? 0,
       kernels: grower.kernels,
     };
     return Object.assign(model, { fitInfo });

@@ -130,8 +130,6 @@ export interface GrowerTimings {
   histogramUpdates: number;
   /** Rows moved by partitions. */
   partitionedRows: number;
-  /** Time until the root's gradients were ready when the threads computed them (not in `histogram`). */
-  threadedGradients: number;
 }
 
 /**
@@ -179,7 +177,7 @@ export class TreeGrower {
   readonly nodeCount: Float64Array;
   /** Leaf value (learning rate applied); 0 for inner nodes. */
   readonly nodeValue: Float64Array;
-  readonly timings: GrowerTimings = { histogram: 0, rootHistogram: 0, split: 0, partition: 0, histogramUpdates: 0, partitionedRows: 0, threadedGradients: 0 };
+  readonly timings: GrowerTimings = { histogram: 0, rootHistogram: 0, split: 0, partition: 0, histogramUpdates: 0, partitionedRows: 0 };
 
   /** The bins the kernels read: data.bins, or its copy in the WebAssembly memory. */
   readonly #bins: Uint8Array;
@@ -380,7 +378,9 @@ export class TreeGrower {
       // The running sums in an array, not in G and H: a closure that assigned them would move them (and
       // every loop of this method that adds to them) into a context object, 2.7 vs 7.6 ms per 800k rows.
       const rootSums = this.#rootSums.fill(0);
-      const accumulate = (begin: number, end: number): void => {
+      const produce = (begin: number, end: number): void => {
+        const start = performance.now();
+        gradients(begin, end, ordered);
         let g = rootSums[0]!;
         let h = rootSums[1]!;
         for (let r = begin; r < end; r++) {
@@ -389,19 +389,10 @@ export class TreeGrower {
         }
         rootSums[0] = g;
         rootSums[1] = h;
-      };
-      const produce = (begin: number, end: number): void => {
-        const start = performance.now();
-        gradients(begin, end, ordered);
-        accumulate(begin, end);
         rootSums[2] += performance.now() - start;
       };
-      if (this.#threads) {
-        // With bound gradient inputs the threads compute the gradients themselves (see streamRoot).
-        const threadedMs = this.#threads.streamRoot(rootSlot, nSelected, produce, accumulate);
-        rootSums[2] += threadedMs;
-        this.timings.threadedGradients += threadedMs;
-      } else {
+      if (this.#threads) this.#threads.streamRoot(rootSlot, nSelected, produce);
+      else {
         produce(0, nRows);
         buildHistogramAllRowsWasm(wasm!, bins, nRows, features, nSelected, featureOffset, nBins, ordered, this.#pool[rootSlot]!);
       }

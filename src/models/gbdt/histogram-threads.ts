@@ -33,7 +33,6 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import { addHistogramOrderedWasm, addHistogramRowsWasm, buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildHistogramSegmentsWasm, buildPackedAllRows, buildPackedOrdered, clearFeatures, clearPacked, HIST_STRIDE, passWidth, wasmPassWidth, type WasmKernels } from "../../kernels/histogram.js";
 import type { WasmMemory, WasmModule } from "../../kernels/wasm/arena.js";
 import { binNumericColumn, computeNumericEdges, GRID_CELLS, searchEdges, sortFloats } from "../../kernels/binning.js";
-import { ROW_GRADIENT_MIN_HESSIAN, rowGradients, type RowGradientLoss } from "../../kernels/gradients.js";
 
 /**
  * Nodes with fewer (row, feature) updates are built on the calling thread (about 4700 rows of 28
@@ -84,22 +83,13 @@ const STREAM_CHUNK = 32768;
 const STREAM_SHARE = 0.75;
 /** Adding a tree to the training scores, one region of rows per block (see addScores). */
 const CMD_SCORES = 9;
-/**
- * The root histogram with the gradients computed on the threads (see streamRoot): chunks of rows claimed
- * from claims[CLAIM_CHUNK], then the histogram's blocks as CMD_ALL_ROWS. COUNT is the number of chunks.
- */
-const CMD_ROOT_GRADIENTS = 10;
 /** Command numbers wrap at 2^23, so that (number << 8 | block) fits the claims word. */
 const TAG_MASK = 0x7fffff;
-/**
- * claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed, [3] chunks of
- * gradients ready, [4] (command << 8) | next chunk of gradients to compute (CMD_ROOT_GRADIENTS).
- */
+/** claims: [0] (command << 8) | next block, [1] blocks finished, [2] a block failed, [3] chunks of gradients ready. */
 const CLAIM_NEXT = 0;
 const CLAIM_DONE = 1;
 const CLAIM_FAILED = 2;
 const CLAIM_PROGRESS = 3;
-const CLAIM_CHUNK = 4;
 /** Blocks per command: the block number has 8 bits of the claims word. */
 const MAX_BLOCKS = 255;
 /** Polls of the control word before sleeping in Atomics.wait: the next command usually follows soon. */
@@ -139,19 +129,6 @@ export interface SharedHistogramState {
   readonly scratchPairs: Float64Array;
   /** The training scores and the score update's buffers (see addScores), when bound by bindScores. */
   readonly scores?: TrainingScores;
-  /** The inputs of the root's gradients when the threads compute them (see bindGradients). */
-  readonly gradients?: GradientInputs;
-}
-
-/**
- * What the threads need to compute the gradients of a loss computed row by row (rowGradients) into
- * `ordered`: targets, weights (null: all 1) and the raw scores (one per row), all in shared memory.
- */
-export interface GradientInputs {
-  readonly loss: RowGradientLoss;
-  readonly y: Float64Array;
-  readonly weights: Float64Array | null;
-  readonly raw: Float64Array;
 }
 
 /** Shared buffers of the score update: raw scores (row-major, nRaw per row), each row's leaf, leaf values. */
@@ -201,7 +178,6 @@ interface BlockKernels {
   readonly wasmAddRows: typeof addHistogramRowsWasm;
   readonly clear: typeof clearFeatures;
   readonly scores: typeof addLeafScoresRegion;
-  readonly gradients: typeof rowGradients;
 }
 
 /**
@@ -296,36 +272,10 @@ function runStreamBlocks(kernels: BlockKernels, wasm: WasmKernels, s: SharedHist
 }
 
 /**
- * The gradient phase of CMD_ROOT_GRADIENTS (command `tag`): claims chunks of rows (chunk c is rows
- * floor(c * nRows / nChunks) .. floor((c + 1) * nRows / nChunks) - 1) and writes their gradient pairs
- * into s.ordered, then waits until every chunk is written (by any thread) or the command is over. Each
- * row's pair is the same whichever thread computes it. Serialised like runBlocks.
- */
-function runGradientChunks(kernels: BlockKernels, s: SharedHistogramState, claims: Int32Array, tag: number, nChunks: number): void {
-  const g = s.gradients!;
-  for (;;) {
-    const v = Atomics.load(claims, CLAIM_CHUNK);
-    if (v >>> 8 !== tag || (v & 255) >= nChunks) break;
-    if (Atomics.compareExchange(claims, CLAIM_CHUNK, v, v + 1) !== v) continue;
-    const c = v & 255;
-    try {
-      kernels.gradients(g.loss, g.y, g.weights, g.raw, Math.floor((c * s.nRows) / nChunks), Math.floor(((c + 1) * s.nRows) / nChunks), s.ordered);
-    } catch {
-      Atomics.store(claims, CLAIM_FAILED, 1);
-    }
-    // Sequentially consistent: whoever sees the count sees the chunk's pairs.
-    if (Atomics.add(claims, CLAIM_PROGRESS, 1) + 1 === nChunks) Atomics.notify(claims, CLAIM_PROGRESS);
-  }
-  for (let spin = 0, ready = Atomics.load(claims, CLAIM_PROGRESS); ready < nChunks && Atomics.load(claims, CLAIM_CHUNK) >>> 8 === tag; ready = Atomics.load(claims, CLAIM_PROGRESS)) {
-    if (++spin > SPIN) Atomics.wait(claims, CLAIM_PROGRESS, ready, 10);
-  }
-}
-
-/**
  * The worker's loop. Serialised with toString(): it uses only its arguments and the names declared in
  * workerSource. A worker acknowledges only BIND: for the other commands the caller counts finished blocks.
  */
-function workerLoop(threads: typeof import("node:worker_threads"), kernels: BlockKernels, run: typeof runBlocks, binning: BinningKernels, stream: typeof runStreamBlocks, chunks: typeof runGradientChunks): void {
+function workerLoop(threads: typeof import("node:worker_threads"), kernels: BlockKernels, run: typeof runBlocks, binning: BinningKernels, stream: typeof runStreamBlocks): void {
   const { ctrl, claims, index, port } = threads.workerData as WorkerData;
   const base = index * CTRL_STRIDE;
   let state: SharedHistogramState | null = null;
@@ -386,9 +336,6 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       Atomics.notify(ctrl, base + DONE);
     } else if (cmd === CMD_ROOT_STREAM && state && wasm) {
       stream(kernels, wasm, state, claims, tag, slots[slot]!, nBlocks, nSelected, true);
-    } else if (cmd === CMD_ROOT_GRADIENTS && state?.gradients && wasm) {
-      chunks(kernels, state, claims, tag, count);
-      run(kernels, wasm, state, claims, tag, CMD_ALL_ROWS, slots[slot]!, 0, state.nRows, nBlocks, nSelected);
     } else if (state) {
       run(kernels, wasm, state, claims, tag, cmd, slots[slot]!, begin, count, nBlocks, nSelected);
     }
@@ -397,7 +344,7 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
 
 /** The worker's whole program: the control constants, the kernels' compiled source and the loop. */
 function workerSource(): string {
-  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CMD_ROOT_STREAM, CMD_SCORES, CMD_ROOT_GRADIENTS, STREAM_CHUNK, STREAM_SHARE, CLAIM_PROGRESS, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, CLAIM_CHUNK, SPIN, HIST_STRIDE, GRID_CELLS, ROW_GRADIENT_MIN_HESSIAN };
+  const constants = { CTRL_STRIDE, SEQ, DONE, TAG, CMD, SLOT, BEGIN, COUNT, N_BLOCKS, N_SELECTED, READY, CMD_ALL_ROWS, CMD_ORDERED, CMD_BIND, CMD_EXIT, CMD_BIN, CMD_LEAF, CMD_PARTITION, CMD_ROOT_STREAM, CMD_SCORES, STREAM_CHUNK, STREAM_SHARE, CLAIM_PROGRESS, CLAIM_NEXT, CLAIM_DONE, CLAIM_FAILED, SPIN, HIST_STRIDE, GRID_CELLS };
   return [
     '"use strict";',
     // tsx (esbuild keepNames) wraps inner functions in __name(fn, "name").
@@ -419,17 +366,15 @@ function workerSource(): string {
     String(addHistogramRowsWasm),
     String(runStreamBlocks),
     String(addLeafScoresRegion),
-    String(rowGradients),
-    String(runGradientChunks),
     String(sortFloats),
     String(computeNumericEdges),
     String(searchEdges),
     String(binNumericColumn),
-    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name}, wasmAddRows: ${addHistogramRowsWasm.name}, clear: ${clearFeatures.name}, scores: ${addLeafScoresRegion.name}, gradients: ${rowGradients.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} }, ${runStreamBlocks.name}, ${runGradientChunks.name});`,
+    `(${String(workerLoop)})(require("node:worker_threads"), { allRows: ${buildHistogramAllRows.name}, ordered: ${buildHistogramOrdered.name}, packedAllRows: ${buildPackedAllRows.name}, packedOrdered: ${buildPackedOrdered.name}, wasmAllRows: ${buildHistogramAllRowsWasm.name}, wasmOrdered: ${buildHistogramOrderedWasm.name}, wasmSegments: ${buildHistogramSegmentsWasm.name}, wasmAddRows: ${addHistogramRowsWasm.name}, clear: ${clearFeatures.name}, scores: ${addLeafScoresRegion.name} }, ${runBlocks.name}, { edges: ${computeNumericEdges.name}, bin: ${binNumericColumn.name} }, ${runStreamBlocks.name});`,
   ].join("\n");
 }
 
-const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm, wasmAddRows: addHistogramRowsWasm, clear: clearFeatures, scores: addLeafScoresRegion, gradients: rowGradients };
+const KERNELS: BlockKernels = { allRows: buildHistogramAllRows, ordered: buildHistogramOrdered, packedAllRows: buildPackedAllRows, packedOrdered: buildPackedOrdered, wasmAllRows: buildHistogramAllRowsWasm, wasmOrdered: buildHistogramOrderedWasm, wasmSegments: buildHistogramSegmentsWasm, wasmAddRows: addHistogramRowsWasm, clear: clearFeatures, scores: addLeafScoresRegion };
 
 let shared: HistogramThreads | null = null;
 
@@ -441,7 +386,7 @@ export class HistogramThreads {
   readonly #workers: Worker[] = [];
   readonly #ports: MessagePort[] = [];
   readonly #ctrl: Int32Array;
-  readonly #claims = new Int32Array(new SharedArrayBuffer(8 * 4));
+  readonly #claims = new Int32Array(new SharedArrayBuffer(4 * 4));
   /** Workers used by the current fit. */
   #active = 0;
   #seq = 0;
@@ -455,8 +400,6 @@ export class HistogramThreads {
   parallelPartitions = 0;
   /** Root histograms built on threads while the gradients were computed (streamRoot) since the last bind. */
   streamedRoots = 0;
-  /** Of those, the roots whose gradients were computed on the threads too (bindGradients). */
-  threadedGradientRoots = 0;
 
   private constructor(capacity: number) {
     this.#ctrl = new Int32Array(new SharedArrayBuffer(capacity * CTRL_STRIDE * 4));
@@ -525,7 +468,6 @@ export class HistogramThreads {
     this.parallelNodes = 0;
     this.parallelPartitions = 0;
     this.streamedRoots = 0;
-    this.threadedGradientRoots = 0;
   }
 
   /** Lets the workers drop the fit's buffers (they would otherwise keep them alive until the next fit). */
@@ -628,17 +570,16 @@ export class HistogramThreads {
    * after all gradients (each bin's rows in row order). WebAssembly kernels only; with one thread (or
    * JavaScript kernels) the gradients come first, then the histogram.
    */
-  streamRoot(slot: number, nSelected: number, produce: (begin: number, end: number) => void, accumulate: ((begin: number, end: number) => void) | null = null): number {
+  streamRoot(slot: number, nSelected: number, produce: (begin: number, end: number) => void): void {
     const s = this.#state!;
     const nThreads = Math.min(this.#active + 1, nSelected);
     if (!this.#wasm || nThreads === 1 || s.nRows < 2 * STREAM_CHUNK) {
       produce(0, s.nRows);
       this.build(true, slot, 0, s.nRows, nSelected);
-      return 0;
+      return;
     }
     const out = s.histograms.subarray(slot * s.slotLength, (slot + 1) * s.slotLength);
     const claims = this.#claims;
-    if (s.gradients && accumulate) return this.#rootWithGradients(slot, nThreads, nSelected, out, accumulate);
     // Blocks of about 4 features (one pass each): the calling thread's share after the gradients is small.
     const nBlocks = Math.min(Math.max(nThreads, Math.ceil(nSelected / 4)), MAX_BLOCKS);
     const tag = (this.#seq + 1) & TAG_MASK;
@@ -666,51 +607,6 @@ export class HistogramThreads {
     runStreamBlocks(KERNELS, this.#wasm, s, claims, tag, out, nBlocks, nSelected, false);
     this.#await(nBlocks);
     if (failure !== null) throw failure;
-    return 0;
-  }
-
-  /**
-   * streamRoot with bound gradients: every thread claims chunks of rows and writes their gradients (the
-   * calling thread too, so a worker kept off its core leaves its chunks to it), then `accumulate(0, nRows)`
-   * on this thread (the sums, in row order), then every thread claims blocks of the histogram (CMD_ALL_ROWS,
-   * the same sums as build(true, ...)). The gradient phase ends at a chunk's time (about 0.2 ms for 32768
-   * rows) after the last claim, so no overlap with the histogram is needed. Returns this thread's
-   * milliseconds until the gradients were ready and summed.
-   */
-  #rootWithGradients(slot: number, nThreads: number, nSelected: number, out: Float64Array, accumulate: (begin: number, end: number) => void): number {
-    const start = performance.now();
-    const s = this.#state!;
-    const claims = this.#claims;
-    const nChunks = Math.min(MAX_BLOCKS, Math.ceil(s.nRows / STREAM_CHUNK));
-    const nBlocks = Math.min(Math.max(nThreads, Math.ceil(nSelected / 8)), MAX_BLOCKS);
-    const tag = (this.#seq + 1) & TAG_MASK;
-    Atomics.store(claims, CLAIM_PROGRESS, 0);
-    Atomics.store(claims, CLAIM_DONE, 0);
-    Atomics.store(claims, CLAIM_NEXT, tag << 8);
-    Atomics.store(claims, CLAIM_CHUNK, tag << 8);
-    for (let w = 0; w < nThreads - 1; w++) this.#command(w, CMD_ROOT_GRADIENTS, slot, 0, nChunks, nBlocks, nSelected);
-    this.parallelNodes++;
-    this.streamedRoots++;
-    this.threadedGradientRoots++;
-    runGradientChunks(KERNELS, s, claims, tag, nChunks);
-    let gradientsMs = 0;
-    if (Atomics.load(claims, CLAIM_FAILED) === 0) {
-      accumulate(0, s.nRows);
-      gradientsMs = performance.now() - start;
-    }
-    // Even after a failed chunk: the workers go on to the blocks, which must all be claimed.
-    runBlocks(KERNELS, this.#wasm, s, claims, tag, CMD_ALL_ROWS, out, 0, s.nRows, nBlocks, nSelected);
-    this.#await(nBlocks);
-    return gradientsMs;
-  }
-
-  /**
-   * Hands the inputs of the gradients to the workers, so that streamRoot (given `accumulate`) computes
-   * the root's gradients on the threads: the caller promises that the gradient source it gives the grower
-   * computes rowGradients(inputs...) (the same values). Bound until the next fit's bind.
-   */
-  bindGradients(inputs: GradientInputs): void {
-    this.#bindAll({ ...this.#state!, gradients: inputs });
   }
 
   /**

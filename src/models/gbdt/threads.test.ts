@@ -67,31 +67,8 @@ test("threads 1, 2 and 3 give bit-identical models when every row is used (gradi
     for (const threads of [2, 3]) {
       const many = fit(threads);
       assert.equal(many.fitInfo.streamedRoots, 8, "every root was built while its gradients were computed");
-      assert.equal(many.fitInfo.threadedGradientRoots, 8, "every root's gradients were computed on the threads");
       assert.deepEqual(many.dumpTrees(), one.dumpTrees());
       assert.deepEqual(many.state, one.state);
-    }
-  }
-});
-
-test("gradients on the threads (each thread its chunks of rows): bit-identical models for weighted log loss and Poisson, on 2 and 3 threads", () => {
-  const data = mixed(150000, 12);
-  const rng = new Random(13);
-  const sampleWeight = Float64Array.from({ length: data.nRows }, () => 0.25 + rng.next() * 2);
-  const x1 = (data.features[1] as Extract<Column, { kind: "numeric" }>).values;
-  const counts = { name: "n", task: "regression" as const, values: Float64Array.from(x1, (v, r) => (Number.isNaN(v) ? 1 : Math.round(2 + 2 * v)) + (r % 3)) };
-  for (const [target, loss, weights] of [[data.target!, "log_loss", sampleWeight], [counts, "poisson", null]] as const) {
-    const fit = (threads: number) => new GradientBoosting({ iterations: 6, threads, seed: 6, earlyStopping: 0, loss }).fit({ ...data, target }, weights ? { sampleWeight: weights } : {});
-    const one = fit(1);
-    assert.equal(one.fitInfo.threadedGradientRoots, 0);
-    assert.ok(one.fitInfo.gradientsMs > 0);
-    for (const threads of [2, 3]) {
-      const many = fit(threads);
-      assert.equal(many.fitInfo.threadedGradientRoots, 6, `${loss}: every root's gradients were computed on the threads`);
-      assert.ok(many.fitInfo.gradientsMs > 0, "the threaded gradient time is reported");
-      assert.deepEqual(many.dumpTrees(), one.dumpTrees(), loss);
-      assert.deepEqual(Buffer.from(many.predictRaw(data).buffer), Buffer.from(one.predictRaw(data).buffer), loss);
-      assert.deepEqual(many.state, one.state, loss);
     }
   }
 });
