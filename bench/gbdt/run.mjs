@@ -88,5 +88,5 @@ console.log(`all fit seconds: ${JSON.stringify(results.map((r, i) => [r.name, al
 console.log(`all predict seconds: ${JSON.stringify(results.map((r, i) => [r.name, allPredicts[i].map((x) => Number(x.toFixed(3)))]))}`);
 console.log(`load average at the end: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 for (const r of results.slice(0, 3)) {
-  if (r.phases) console.log(`${r.name} phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
+  if (r.phases) console.log(`${r.name} phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v == null ? "-" : v.toFixed(2)}`).join(", ")}`);
 }
