@@ -1162,23 +1162,7 @@ export function buildHistogramAllRowsWasm(
   out: Float64Array,
 ): void {
   clearFeatures(features, nSelected, featureOffset, nBins, out);
-  const binsAt = bins.byteOffset;
-  const histAt = out.byteOffset;
-  const ghAt = gradHess.byteOffset;
-  for (let j = 0; j < nSelected; ) {
-    const width = wasmPassWidth(nSelected - j);
-    const f0 = features[j]!;
-    const f1 = features[j + (width > 1 ? 1 : 0)]!;
-    const f2 = features[j + (width > 2 ? 2 : 0)]!;
-    const f3 = features[j + (width > 3 ? 3 : 0)]!;
-    const c0 = binsAt + f0 * nRows;
-    const h0 = histAt + featureOffset[f0]! * 16;
-    if (width === 4) kernels.hist_rows_4(ghAt, nRows, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, binsAt + f3 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16, histAt + featureOffset[f3]! * 16);
-    else if (width === 3) kernels.hist_rows_3(ghAt, nRows, c0, binsAt + f1 * nRows, binsAt + f2 * nRows, h0, histAt + featureOffset[f1]! * 16, histAt + featureOffset[f2]! * 16);
-    else if (width === 2) kernels.hist_rows_2(ghAt, nRows, c0, binsAt + f1 * nRows, h0, histAt + featureOffset[f1]! * 16);
-    else kernels.hist_rows_1(ghAt, nRows, c0, h0);
-    j += width;
-  }
+  addHistogramRowsWasm(kernels, bins, nRows, 0, nRows, features, nSelected, featureOffset, nBins, gradHess, out);
 }
 
 /**
