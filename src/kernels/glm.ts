@@ -176,18 +176,6 @@ export function logLossResiduals(z: Float64Array, y: Int32Array, w: Float64Array
 }
 
 /**
- * The directional derivative of the log-loss sum along a line: sum_{i,k} residual[i, k] * direction[i, k]
- * over nRows x nOutputs entries (residuals from logLossResiduals at a point of the line, direction the
- * change of the margins per unit step). It lets a line search test the curvature condition without the
- * full gradient X^T R, which costs a pass over the design.
- */
-export function residualDot(residual: Float64Array, direction: Float64Array, length: number): number {
-  let sum = 0;
-  for (let i = 0; i < length; i++) sum += residual[i]! * direction[i]!;
-  return sum;
-}
-
-/**
  * out = X^T R, the gradient of a linear model with nOutputs outputs, feature-major: for residuals R
  * (nRows x nOutputs, row-major) and a design X in kernels/mixed.ts's compact layout (a dense block plus
  * one-hot codes), out[j * nOutputs + k] = sum_i X[i, j] R[i, k] (nColumns x nOutputs, zeroed here).

@@ -9,6 +9,16 @@
  */
 
 /**
+ * a . b over the first `length` entries. The L-BFGS solver's slopes and its penalty's cross terms (a
+ * prefix of the coefficients) are all this one sum.
+ */
+export function dot(a: Float64Array, b: Float64Array, length: number): number {
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+/**
  * out = A x, for A nRows x nCols row-major: one dot product per row, reading A in memory order.
  *
  * @example gemv(a, 2, 3, x, out); // out[i] = sum_j a[i*3+j] * x[j]

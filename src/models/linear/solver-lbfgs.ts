@@ -26,8 +26,8 @@
  * maxIter iterations. If the line search can make no progress (round-off) it stops and reports the
  * violation as it is, not converged.
  */
-import { designTimesFeatureMajor, designTransposedTimesResiduals, logLossResiduals, residualDot } from "../../kernels/glm.js";
-import { lbfgsDirection } from "../../kernels/linalg.js";
+import { designTimesFeatureMajor, designTransposedTimesResiduals, logLossResiduals } from "../../kernels/glm.js";
+import { dot, lbfgsDirection } from "../../kernels/linalg.js";
 
 /** The prepared problem: the intercept, if any, is already a code slot (column p of every block). */
 export interface LbfgsProblem {
@@ -97,12 +97,6 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
     designTransposedTimesResiduals(dense, nDense, codes, nCodes, n, res, K, p1, out);
     if (l2 > 0) for (let at = 0; at < nPenalizedEntries; at++) out[at] += l2 * coef[at]!;
   };
-  /** Sums over the penalized coordinates: u.v. */
-  const penalizedDot = (u: Float64Array, v: Float64Array): number => {
-    let sum = 0;
-    for (let at = 0; at < nPenalizedEntries; at++) sum += u[at]! * v[at]!;
-    return sum;
-  };
 
   let objective = logLossResiduals(margins, y, w, n, K, residual);
   fullGradient(residual, gradient);
@@ -126,9 +120,9 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
       slope0 = dot(gradient, direction, size);
     }
     designTimesFeatureMajor(dense, nDense, codes, nCodes, n, direction, K, marginStep);
-    const xx = l2 > 0 ? penalizedDot(coef, coef) : 0;
-    const xd = l2 > 0 ? penalizedDot(coef, direction) : 0;
-    const dd = l2 > 0 ? penalizedDot(direction, direction) : 0;
+    const xx = l2 > 0 ? dot(coef, coef, nPenalizedEntries) : 0;
+    const xd = l2 > 0 ? dot(coef, direction, nPenalizedEntries) : 0;
+    const dd = l2 > 0 ? dot(direction, direction, nPenalizedEntries) : 0;
 
     // The first step has no curvature information: scipy's length 1 / |g|; later ones try the unit step.
     let step = count === 0 ? Math.min(1, 1 / Math.sqrt(dot(gradient, gradient, size))) : 1;
@@ -141,7 +135,7 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
     for (let trial = 0; trial < MAX_TRIALS; trial++) {
       for (let i = 0; i < n * K; i++) trialMargins[i] = margins[i]! + step * marginStep[i]!;
       value = logLossResiduals(trialMargins, y, w, n, K, trialResidual) + 0.5 * l2 * (xx + 2 * step * xd + step * step * dd);
-      const slope = residualDot(trialResidual, marginStep, n * K) + l2 * (xd + step * dd);
+      const slope = dot(trialResidual, marginStep, n * K) + l2 * (xd + step * dd);
       const armijo = value <= objective + ARMIJO * step * slope0 || (value <= objective + ROUNDOFF * Math.abs(objective) && slope <= (2 * ARMIJO - 1) * slope0);
       if (!armijo) {
         high = step; // too far: F did not drop enough
@@ -221,12 +215,6 @@ export function chooseLogisticMethod(nRows: number, nDense: number, nCodes: numb
   const newtonWork = newtonSteps * nBlocks * (nRows * gramPerRow + (nColumns * nColumns * nColumns) / 3);
   const lbfgsWork = 300 * 4 * nRows * nBlocks * (nDense + nCodes + 2) + 300 * 10 * nBlocks * nColumns * MEMORY;
   return lbfgsWork < newtonWork ? "lbfgs" : "newton";
-}
-
-function dot(a: Float64Array, b: Float64Array, n: number): number {
-  let sum = 0;
-  for (let j = 0; j < n; j++) sum += a[j]! * b[j]!;
-  return sum;
 }
 
 function maxAbs(a: Float64Array, n: number): number {
