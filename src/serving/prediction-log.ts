@@ -10,8 +10,9 @@
  * counted. A crash loses what is in the queue: at most `flushIntervalMs` of predictions, or `maxQueue`
  * records while the store is down.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { StoreError, type StoreIssueCode } from "../core/errors.js";
+import { startModuleWorker } from "../tracking/module-worker.js";
 
 /** Options of the prediction log writer. */
 export interface PredictionLogOptions {
@@ -254,20 +255,9 @@ export class LogThread {
 
   /** Starts the thread on the SQLite file `file` (Store.location of a SQLite store). */
   constructor(file: string) {
-    const self = new URL(import.meta.url);
-    const typescript = self.pathname.endsWith(".ts");
-    const entry = new URL(`./log-thread.${typescript ? "ts" : "js"}`, self);
-    // Under tsx (tests, benchmarks from the sources) the worker registers tsx's loader before importing
-    // the TypeScript entry; from dist/ it loads the JavaScript directly. The thread gets no command-line
-    // options of the process: it needs none, and a worker refuses some a service may be started with
-    // (node --trace-gc, --max-semi-space-size, ...), which stopped the service at its start.
-    this.#worker = typescript
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`, {
-          eval: true,
-          workerData: { url: file },
-          execArgv: [],
-        })
-      : new Worker(entry, { workerData: { url: file }, execArgv: [] });
+    // The thread takes no command-line options of the process (a service may be started with some a
+    // worker refuses, which stopped the service at its start): see startModuleWorker.
+    this.#worker = startModuleWorker(import.meta.url, "log-thread", { url: file });
     let started: () => void = () => undefined;
     let failed: (error: Error) => void = () => undefined;
     this.#ready = new Promise<void>((resolve, reject) => {

@@ -5,7 +5,7 @@
  * with it, which is what a reader of the run needs to tell a running run from a lost one
  * (Store.getRun reads a run "lost" after LOST_AFTER_HEARTBEATS silent intervals).
  */
-import { Worker } from "node:worker_threads";
+import { startModuleWorker } from "./module-worker.js";
 
 /** A heartbeat being sent. */
 export interface Heartbeat {
@@ -19,19 +19,7 @@ export interface Heartbeat {
  * alive. A failed heartbeat is retried at the next interval; one that finds the run ended stops.
  */
 export function startHeartbeat(url: string, runId: string, intervalMs: number): Heartbeat {
-  const self = new URL(import.meta.url);
-  const typescript = self.pathname.endsWith(".ts");
-  const entry = new URL(`./heartbeat-thread.${typescript ? "ts" : "js"}`, self);
-  const workerData = { url, runId, intervalMs };
-  // Under tsx (tests) the thread registers tsx's loader first; from dist/ it loads the JavaScript. It
-  // takes no command-line options of the process (a worker refuses some V8 options).
-  const worker = typescript
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`, {
-        eval: true,
-        workerData,
-        execArgv: [],
-      })
-    : new Worker(entry, { workerData, execArgv: [] });
+  const worker = startModuleWorker(import.meta.url, "heartbeat-thread", { url, runId, intervalMs });
   worker.unref();
   // A thread that cannot start or fails is no reason to stop the run: the run then reads lost later.
   worker.on("error", () => undefined);
