@@ -13,7 +13,7 @@ import { constants, userInfo } from "node:os";
 import { formatError } from "../core/messages.js";
 import type { Schema } from "../core/types.js";
 import { startHeartbeat, type Heartbeat } from "../tracking/heartbeat.js";
-import { openStore, redactedUrl, storeTarget } from "../tracking/index.js";
+import { openStore, redactedUrl, storeTarget, type StoreOptions } from "../tracking/index.js";
 import type { NewRun, RunResult, Store } from "../tracking/types.js";
 import type { OptionSpec, ParsedArgs } from "./args.js";
 import type { Console } from "./output.js";
@@ -35,7 +35,11 @@ export const TRACKING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 /** Opens the store named by --db (or the environment's default). Errors are StoreErrors, for commands whose job is the store. */
 export function openStoreFrom(values: ParsedArgs["values"]): Promise<Store> {
-  return openStore(typeof values.db === "string" ? { url: values.db } : {});
+  return openStore(storeOptionsFrom(values));
+}
+
+function storeOptionsFrom(values: ParsedArgs["values"]): StoreOptions {
+  return typeof values.db === "string" ? { url: values.db } : {};
 }
 
 /** Who does it: --actor, else the OS user name. */
@@ -90,7 +94,7 @@ export async function startTracking(values: ParsedArgs["values"], console: Conso
     store ??= await openStoreFrom(values);
     const intervalMs = heartbeatInterval(console);
     const started = await store.startRun({ ...run, heartbeatIntervalMs: intervalMs });
-    const where = storeTarget(typeof values.db === "string" ? { url: values.db } : {}).where;
+    const where = storeTarget(storeOptionsFrom(values)).where;
     return tracking(store, started.id, console, owned, startHeartbeat(where, started.id, intervalMs));
   } catch (error) {
     if (owned) await store?.close().catch(() => undefined);
