@@ -351,9 +351,6 @@ export class SqlStore implements Store {
     const batch = decodePredictionLines(lines);
     const n = batch.ids.length;
     if (n === 0) return;
-    // Rows per model, for the counts kept beside the log (predictionCounts reads them, not the log).
-    const perModel = new Map<string, number>();
-    for (const model of batch.models) perModel.set(model, (perModel.get(model) ?? 0) + 1);
     try {
       if (this.#db.dialect === "postgres") {
         // One statement for the whole batch and its counts: arrays in, rows out (a multi-row VALUES would
@@ -385,6 +382,10 @@ export class SqlStore implements Store {
           steps.push({ sql: many, params });
         }
         for (; i < n; i++) steps.push({ sql: one, params: [batch.ids[i], batch.ats[i], batch.models[i], batch.versions[i], batch.inputs[i], batch.outputs[i]] });
+        // Rows per model, for the counts kept beside the log (predictionCounts reads them, not the log);
+        // PostgreSQL counts them in its statement above.
+        const perModel = new Map<string, number>();
+        for (const model of batch.models) perModel.set(model, (perModel.get(model) ?? 0) + 1);
         for (const [model, count] of perModel) {
           steps.push({
             sql: `INSERT INTO prediction_counts (model, predictions) VALUES (?, ?)
