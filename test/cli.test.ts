@@ -8,9 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { Console } from "../src/cli/output.js";
 import { FORMAT_VERSION } from "../src/models/format.js";
+import { runCli as run } from "./support/run-cli.js";
 
 const DATA = "test/fixtures/data";
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
@@ -19,20 +18,6 @@ const CARS = "node_modules/vega-datasets/data/cars.json";
 const work = mkdtempSync(join(tmpdir(), "learnloop-cli-"));
 // Runs are recorded in a throwaway store, never in the working tree (tools/run-tests.mjs does the same).
 process.env.LEARNLOOP_HOME ??= join(work, "home");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 /** Runs a command that must fail; returns its single stderr line. */
 async function failure(...argv: string[]): Promise<{ code: number; line: string }> {

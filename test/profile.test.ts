@@ -8,25 +8,16 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { Console } from "../src/cli/output.js";
 import { Random } from "../src/core/rng.js";
 import { rocAucNaive } from "../src/evaluation/profile/information.js";
 import type { ColumnProfile, DataProfile } from "../src/evaluation/profile/index.js";
+import { runCli as run } from "./support/run-cli.js";
 
 const FLAGS = "test/fixtures/profile/flags.csv";
 const DATA = "test/fixtures/data";
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const reference = JSON.parse(readFileSync("test/fixtures/profile/penguins-reference.json", "utf8"));
 const work = mkdtempSync(join(tmpdir(), "learnloop-profile-"));
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 async function profile(...argv: string[]): Promise<DataProfile> {
   const result = await run("profile", ...argv, "--json");

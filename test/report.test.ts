@@ -10,12 +10,11 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { Console } from "../src/cli/output.js";
 import { Random } from "../src/core/rng.js";
 import { readDataset } from "../src/data/index.js";
 import { permutationImportance, type ModelReport } from "../src/evaluation/report/index.js";
 import { readModelFile } from "../src/models/registry.js";
+import { runCli as run } from "./support/run-cli.js";
 
 const WEATHER = "node_modules/vega-datasets/data/seattle-weather.csv";
 const work = mkdtempSync(join(tmpdir(), "learnloop-report-"));
@@ -30,14 +29,6 @@ const withNoise = lines.map((line) => `${line},${rng.next().toFixed(6)}`);
 writeFileSync(TRAIN, [`${headerLine},noise`, ...withNoise.filter((_, i) => i % 3 !== 0)].join("\n") + "\n");
 writeFileSync(TEST, [`${headerLine},noise`, ...withNoise.filter((_, i) => i % 3 === 0)].join("\n") + "\n");
 const testWeather = lines.filter((_, i) => i % 3 === 0).map((line) => line.split(",").at(-1)!);
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 async function json<T>(...argv: string[]): Promise<T> {
   const result = await run(...argv, "--json");

@@ -8,28 +8,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../src/cli/main.js";
-import type { Console } from "../src/cli/output.js";
 import type { Column } from "../src/core/types.js";
 import { readDataset, schemaOf } from "../src/data/index.js";
+import { runCli as run, type CliRun as Run } from "./support/run-cli.js";
 
 const DATA = "test/fixtures/data";
 const work = mkdtempSync(join(tmpdir(), "learnloop-robustness-"));
 process.env.LEARNLOOP_HOME ??= join(work, "home");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 /** Runs a command that must fail with exit 2 and one line on stderr; returns that line. */
 async function failure(...argv: string[]): Promise<string> {

@@ -8,12 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.js";
-import type { Console } from "../../src/cli/output.js";
 import { readDataset } from "../../src/data/index.js";
 import { crossValidate } from "../../src/evaluation/cv.js";
 import { modelFamily, readModelFile } from "../../src/models/registry.js";
 import { openStore } from "../../src/tracking/index.js";
+import { runCli as run } from "../support/run-cli.js";
 
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const WEATHER = "node_modules/vega-datasets/data/seattle-weather.csv";
@@ -21,14 +20,6 @@ const work = mkdtempSync(join(tmpdir(), "learnloop-tune-"));
 // Runs are recorded in a throwaway store, never in the repository's .learnloop/.
 process.env.LEARNLOOP_HOME = work;
 delete process.env.LEARNLOOP_DB;
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 async function failure(...argv: string[]): Promise<string> {
   const result = await run(...argv);
