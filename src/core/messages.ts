@@ -11,6 +11,7 @@ import {
   ModelFormatError,
   NotFittedError,
   StoreError,
+  describeValue,
   type DataIssue,
 } from "./errors.js";
 
@@ -93,4 +94,19 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof ModelFormatError) return 3;
   if (error instanceof StoreError) return 5;
   return 1;
+}
+
+/**
+ * The note a reader gives when a model's fixed categories lack values of a column: those rows are read
+ * as missing (both file readers, Arrow's and DuckDB's, word it here).
+ */
+export function unseenCategoriesNote(file: string, column: string, count: number, example: unknown): string {
+  const rows = count === 1 ? "1 row holds a category" : `${count.toLocaleString("en-US")} rows hold categories`;
+  return `${file}: column "${column}": ${rows} the model never saw (such as ${describeValue(example)}), read as missing`;
+}
+
+/** The note a reader gives when text in a model's date column does not parse: those values are read as missing. */
+export function unparsedDatesNote(file: string, column: string, count: number, example: unknown): string {
+  const rows = count === 1 ? "1 value is" : `${count.toLocaleString("en-US")} values are`;
+  return `${file}: column "${column}": ${rows} not a date or timestamp (such as ${describeValue(example)}), read as missing`;
 }

@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { type Data, type Table, type Vector, Type, tableFromIPC } from "apache-arrow";
 import { DataValidationError, describeValue } from "../core/errors.js";
+import { unseenCategoriesNote } from "../core/messages.js";
 import type { DatePart } from "../core/types.js";
 import type { ColumnData, SourceData } from "./columns.js";
 import { writeDateParts } from "./dates.js";
@@ -191,10 +192,7 @@ export class ArrowFile {
         codes[i] = -1;
         unseen++;
       }
-      if (unseen > 0) {
-        const rows = unseen === 1 ? "1 row holds a category" : `${unseen.toLocaleString("en-US")} rows hold categories`;
-        warn?.(`${this.#file}: column "${name}": ${rows} the model never saw (such as ${describeValue(unseenExample)}), read as missing`);
-      }
+      if (unseen > 0) warn?.(unseenCategoriesNote(this.#file, name, unseen, unseenExample));
       return { kind: "category", codes, categories: fixed };
     }
     // Codes were handed out in order of appearance: renumber them in sorted order.

@@ -30,6 +30,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { DataValidationError, InvalidParameterError, describeValue } from "../core/errors.js";
+import { unparsedDatesNote, unseenCategoriesNote } from "../core/messages.js";
 import type { DatePart } from "../core/types.js";
 import { CodeBuffer, ColumnArrays, NumberBuffer, pageIn, type ColumnData, type SourceData } from "./columns.js";
 import { csvDelimiter, findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
@@ -343,8 +344,7 @@ export class DuckDBFile {
           notes.push(() => {
             const unseen = sink.unseen!;
             if (unseen.count === 0) return;
-            const rows = unseen.count === 1 ? "1 row holds a category" : `${unseen.count.toLocaleString("en-US")} rows hold categories`;
-            warn(`${this.#file}: column "${source}": ${rows} the model never saw (such as ${describeValue(unseen.example)}), read as missing`);
+            warn(unseenCategoriesNote(this.#file, source, unseen.count, unseen.example));
           });
         }
         if (tracksMisses) {
@@ -406,8 +406,7 @@ export class DuckDBFile {
             }));
             notes.push(() => {
               if (bad.count === 0) return;
-              const rows = bad.count === 1 ? "1 value is" : `${bad.count.toLocaleString("en-US")} values are`;
-              warn(`${this.#file}: column "${source}": ${rows} not a date or timestamp (such as ${describeValue(bad.example)}), read as missing`);
+              warn(unparsedDatesNote(this.#file, source, bad.count, bad.example));
             });
           }
         }
