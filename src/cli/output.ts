@@ -18,6 +18,11 @@ export const processConsole: Console = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
+/** Prints a note (a reader's warning, a metric left out) as its own "note: " line on stderr. */
+export function notesTo(console: Console): (message: string) => void {
+  return (message) => console.err(`note: ${message}\n`);
+}
+
 /** Formats a table with aligned columns: numbers right-aligned, text left-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = rows.map((row) => row.map((cell) => (typeof cell === "number" ? formatNumber(cell) : cell)));

@@ -6,7 +6,7 @@ import { metricNamesFor, primaryMetric } from "../../metrics/index.js";
 import { loadModelFile } from "../../models/registry.js";
 import type { Model } from "../../models/types.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { formatNumber, type Console } from "../output.js";
+import { type Console, formatNumber, notesTo } from "../output.js";
 
 export const compareCommand: CommandSpec = {
   name: "compare",
@@ -49,7 +49,7 @@ export async function runCompare(args: ParsedArgs, console: Console): Promise<Co
   const alpha = numberOption(args.values, "alpha", 0.05, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const nBoot = numberOption(args.values, "bootstrap", 1000, { integer: true, min: 1, max: 100000 });
   const seed = numberOption(args.values, "seed", 42, { integer: true, min: 0 });
-  const note = (message: string) => console.err(`note: ${message}\n`);
+  const note = notesTo(console);
   // Each model reads the rows through its own schema (its features, its category codes); the labels
   // and the rows are the same, which compareModels checks.
   const dataA = await readDataset(dataFile, { schema: modelA.schema, requireTarget: true, onWarning: note });

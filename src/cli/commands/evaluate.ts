@@ -3,7 +3,7 @@ import { scoreModel } from "../../evaluation/score-model.js";
 import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { roundSeconds } from "../common.js";
-import { formatTable, type Console } from "../output.js";
+import { type Console, formatTable, notesTo } from "../output.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 
 export const evaluateCommand: CommandSpec = {
@@ -34,16 +34,17 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
   const [modelFile, dataFile] = args.positionals as [string, string];
   const metricNames = listOption(args.values.metrics);
   const run = { kind: "evaluate" as const, command: commandLine("evaluate", args), params: { modelFile, ...(metricNames.length > 0 ? { metrics: metricNames } : {}) }, data: { file: dataFile } };
+  const note = notesTo(console);
   return recordRun(args.values, console, run, async (tracking) => {
     const { model, bytes: modelBytes } = await readModelFile(modelFile);
     const data = await readDataset(dataFile, {
       schema: model.schema,
       requireTarget: true,
-      onWarning: (message) => console.err(`note: ${message}\n`),
+      onWarning: note,
     });
     const loaded = performance.now();
     const { metrics, undefinedMetrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
-    for (const { metric, reason } of undefinedMetrics) console.err(`note: ${metric} is left out: ${reason}\n`);
+    for (const { metric, reason } of undefinedMetrics) note(`${metric} is left out: ${reason}`);
     const done = performance.now();
     console.err(
       `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` +

@@ -4,7 +4,7 @@ import { outputColumnOf, outputFormatOf, writeCsvTo, writeTable, type OutputColu
 import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { checkOutputDirectory, roundSeconds } from "../common.js";
-import { formatSeconds, type Console } from "../output.js";
+import { type Console, formatSeconds, notesTo } from "../output.js";
 
 export const predictCommand: CommandSpec = {
   name: "predict",
@@ -39,7 +39,7 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   const data = await readDataset(dataFile, {
     schema: model.schema,
     id: listOption(args.values.id),
-    onWarning: (message) => console.err(`note: ${message}\n`),
+    onWarning: notesTo(console),
   });
   const loaded = performance.now();
 

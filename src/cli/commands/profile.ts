@@ -1,7 +1,7 @@
 import { profileFile, formatFlag, renderProfileHtml, type ColumnProfile, type DataProfile } from "../../evaluation/profile/index.js";
 import type { CommandSpec, ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, asFlagError, readOptionsFrom, writeFileAtomic } from "../common.js";
-import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
+import { type Console, formatNumber, formatSeconds, formatTable, notesTo } from "../output.js";
 
 /** `learnloop profile`: the data options that make sense before training, plus --html. */
 export const profileCommand: CommandSpec = {
@@ -27,7 +27,7 @@ export const profileCommand: CommandSpec = {
 /** Runs `learnloop profile`: a table on stderr, the profile as the `--json` document, the HTML report. */
 export async function runProfile(args: ParsedArgs, console: Console): Promise<DataProfile> {
   const [file] = args.positionals as [string];
-  const note = (message: string) => console.err(`note: ${message}\n`);
+  const note = notesTo(console);
   const read = readOptionsFrom(args.values, note);
   const profile = await profileFile(file, {
     ...(read.target !== undefined ? { target: read.target } : {}),

@@ -4,7 +4,7 @@ import { buildModelReport, renderReportHtml, type ModelReport } from "../../eval
 import { readModelFile } from "../../models/registry.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { writeFileAtomic } from "../common.js";
-import { formatNumber, type Console } from "../output.js";
+import { type Console, formatNumber, notesTo } from "../output.js";
 
 export const reportCommand: CommandSpec = {
   name: "report",
@@ -39,7 +39,7 @@ export async function runReport(args: ParsedArgs, console: Console): Promise<Mod
   const { model, header } = await readModelFile(modelFile);
   const dataFile = typeof values.data === "string" ? values.data : undefined;
   const data = dataFile
-    ? await readDataset(dataFile, { schema: model.schema, requireTarget: true, onWarning: (message) => console.err(`note: ${message}\n`) })
+    ? await readDataset(dataFile, { schema: model.schema, requireTarget: true, onWarning: notesTo(console) })
     : undefined;
   const report = buildModelReport(model, header, data, { modelFile, ...(dataFile ? { dataFile } : {}), seed, ...(bootstrap !== undefined ? { bootstrap } : {}), repeats, maxRows });
   if (html !== undefined) await writeFileAtomic(html, await renderReportHtml(report));

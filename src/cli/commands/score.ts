@@ -3,7 +3,7 @@ import type { Column, Dataset, Task } from "../../core/types.js";
 import { readDataset } from "../../data/index.js";
 import { computeMetrics } from "../../metrics/index.js";
 import { choiceOption, listOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { formatTable, type Console } from "../output.js";
+import { type Console, formatTable, notesTo } from "../output.js";
 
 export const scoreCommand: CommandSpec = {
   name: "score",
@@ -48,7 +48,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   const data = await readDataset(file, {
     target: values.label,
     ...(task ? { task } : {}),
-    onWarning: (message) => console.err(`note: ${message}\n`),
+    onWarning: notesTo(console),
   });
   const target = data.target!;
   const find = (name: string) => findColumn(data, file, name);

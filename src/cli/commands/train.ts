@@ -13,7 +13,7 @@ import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, asFlagError, checkOutputDirectory, createEstimator, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
-import { formatNumber, formatSeconds, formatTable, ProgressBar, type Console } from "../output.js";
+import { type Console, formatNumber, formatSeconds, formatTable, notesTo, ProgressBar } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
 
@@ -123,7 +123,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const nBoot = numberOption(values, "bootstrap", 1000, { integer: true, min: 0, max: 100000 });
   const metricNames = listOption(values.metrics);
   const decisionOptions = thresholdOptionsFrom(values);
-  const note = (message: string) => console.err(`note: ${message}\n`);
+  const note = notesTo(console);
 
   if (typeof values.register === "string") checkModelName(values.register);
   for (const flag of ["promote", "description"] as const) {

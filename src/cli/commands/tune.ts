@@ -7,7 +7,7 @@ import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, checkOutputDirectory, describeTarget, noSplitWarning, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
-import { formatNumber, formatSeconds, formatTable, type Console } from "../output.js";
+import { type Console, formatNumber, formatSeconds, formatTable, notesTo } from "../output.js";
 
 export const tuneCommand: CommandSpec = {
   name: "tune",
@@ -101,7 +101,7 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
   const maxBudget = values.iterations !== undefined ? numberOption(values, "iterations", 0, { integer: true, min: 1, max: 100000 }) : undefined;
   const minBudget = values["min-budget"] !== undefined ? numberOption(values, "min-budget", 0, { integer: true, min: 1, max: maxBudget ?? 100000 }) : undefined;
   const space: SearchSpace = typeof values.space === "string" ? await readSpaceFile(values.space, family.kind, family.params) : defaultSpace(family.kind);
-  const note = (message: string) => console.err(`note: ${message}\n`);
+  const note = notesTo(console);
 
   const spaceText = Object.fromEntries(Object.entries(space).map(([name, dist]) => [name, describeDistribution(dist)]));
   const runParams = {
