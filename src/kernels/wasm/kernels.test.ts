@@ -33,7 +33,7 @@ test("the module compiles on this Node.js and exports the kernels; an arena hand
   const arena = WasmArena.create([3, 100, 8 * 5]);
   assert.ok(arena);
   assert.ok(arena.memory.buffer instanceof SharedArrayBuffer);
-  for (const name of ["hist_rows_1", "hist_rows_4", "hist_index_1", "hist_index_4", "partition"]) assert.equal(typeof (arena.kernels as unknown as Record<string, unknown>)[name], "function", name);
+  for (const name of ["hist_rows_1", "hist_rows_4", "hist_index_1", "hist_index_4", "partition", "logloss_gradients"]) assert.equal(typeof (arena.kernels as unknown as Record<string, unknown>)[name], "function", name);
   const a = arena.uint8(3);
   const b = arena.int32(25);
   const c = arena.float64(5);

@@ -1,4 +1,5 @@
-;; learnloop's WebAssembly kernels for tree growing: gradient histograms and the row partition.
+;; learnloop's WebAssembly kernels for tree growing: gradient histograms, the row partition and the
+;; gradients of binary log loss.
 ;;
 ;; Source of src/kernels/wasm/kernels.generated.ts (`npm run build:wasm` = tools/build-wasm.mjs, with wabt
 ;; from the npm registry; a test checks the committed bytes are this file compiled). The TypeScript callers
@@ -159,6 +160,101 @@
       (local.set $gh (i32.add (local.get $gh) (i32.const 8)))
       (br_if $next (i32.lt_u (local.get $gh) (local.get $end)))
     )
+  )
+
+  ;; Binary log loss: the gradient pairs of rows 0..$n-1 from their raw scores (log odds, float64 at $raw),
+  ;; labels (0/1, float64 at $y) and, when $weighted, weights (float64 at $w): p = 1 / (1 + exp(-raw)),
+  ;; g = (p - y) w, h = max(p (1 - p), 1e-16) w, computed in float64 and stored as float32 pairs at $out;
+  ;; the stored pairs are also added, row after row, to the float64 (gradient, hessian) sums at $sums.
+  ;; Two rows a step, in f64x2. exp is fdlibm's __ieee754_exp (V8's Math.exp is the same port), with its
+  ;; branches on |x| as lane masks: the argument reduction with k = trunc(x / ln2 +- 1/2) where |x| > 0.5 ln2
+  ;; (k = 0 below: then the general formula is fdlibm's k = 0 one, bit for bit) and 1 + x where |x| < 2^-28.
+  ;; So every value is the one of the JavaScript formula of ../../models/gbdt/loss.ts, bit for bit (tested).
+  ;; Returns the rows done: it stops before an odd last row, and before a pair with |raw| >= 704 or NaN
+  ;; (there fdlibm's overflow, underflow and 2^k scaling branches apply): the caller computes that row in
+  ;; JavaScript and calls again from the next one. Measured per row (800k rows, a loaded machine, fastest of
+;; 40): 5.2-5.9 ns against 12 for the JavaScript loop; f64x2.trunc rather than the i32x4 conversion and back,
+;; pmax rather than max (the same for numbers that are not NaN) and the constants in locals each saved 5-15%.
+  (func (export "logloss_gradients") (param $raw i32) (param $y i32) (param $w i32) (param $weighted i32) (param $out i32) (param $n i32) (param $sums i32) (result i32)
+    (local $i i32) (local $x v128) (local $ax v128) (local $t v128) (local $hi v128) (local $lo v128) (local $r v128)
+    (local $rr v128) (local $c v128) (local $e v128) (local $p v128) (local $g v128) (local $h v128) (local $wv v128)
+    (local $pair v128) (local $s v128)
+    (local $c704 v128) (local $invln2 v128) (local $half v128) (local $sign v128) (local $halfLn2 v128) (local $ln2hi v128) (local $ln2lo v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128) (local $p5 v128) (local $one v128) (local $two v128) (local $bias v128) (local $tiny v128) (local $minHessian v128)
+    ;; The constants in locals: V8 rebuilds a v128.const at every use.
+    (local.set $c704 (v128.const f64x2 704 704))
+    (local.set $invln2 (v128.const i64x2 0x3ff71547652b82fe 0x3ff71547652b82fe))
+    (local.set $half (v128.const f64x2 0.5 0.5))
+    (local.set $sign (v128.const i64x2 0x8000000000000000 0x8000000000000000))
+    (local.set $halfLn2 (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000))
+    (local.set $ln2hi (v128.const i64x2 0x3fe62e42fee00000 0x3fe62e42fee00000))
+    (local.set $ln2lo (v128.const i64x2 0x3dea39ef35793c76 0x3dea39ef35793c76))
+    (local.set $p1 (v128.const i64x2 0x3fc555555555553e 0x3fc555555555553e))
+    (local.set $p2 (v128.const i64x2 0xbf66c16c16bebd93 0xbf66c16c16bebd93))
+    (local.set $p3 (v128.const i64x2 0x3f11566aaf25de2c 0x3f11566aaf25de2c))
+    (local.set $p4 (v128.const i64x2 0xbebbbd41c5d26bf1 0xbebbbd41c5d26bf1))
+    (local.set $p5 (v128.const i64x2 0x3e66376972bea4d0 0x3e66376972bea4d0))
+    (local.set $one (v128.const f64x2 1 1))
+    (local.set $two (v128.const f64x2 2 2))
+    (local.set $bias (v128.const f64x2 6755399441056767 6755399441056767))
+    (local.set $tiny (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))
+    (local.set $minHessian (v128.const f64x2 1e-16 1e-16))
+    (local.set $s (v128.load (local.get $sums)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
+        (local.set $x (f64x2.neg (v128.load (local.get $raw))))
+        (local.set $ax (f64x2.abs (local.get $x)))
+        (br_if $done (i32.eqz (i64x2.all_true (f64x2.lt (local.get $ax) (local.get $c704)))))
+        ;; t = k: trunc(x / ln2 + copysign(0.5, x)) (fdlibm's int conversion; |k| < 1017 here) where |x| >= 0x3fd62e4300000000 (fdlibm's hx > 0x3fd62e42), else 0
+        (local.set $t (v128.and
+          (f64x2.trunc (f64x2.add
+            (f64x2.mul (local.get $x) (local.get $invln2))
+            (v128.or (local.get $half) (v128.and (local.get $x) (local.get $sign)))))
+          (f64x2.ge (local.get $ax) (local.get $halfLn2))))
+        ;; hi = x - t ln2HI (exact), lo = t ln2LO, r = hi - lo
+        (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $t) (local.get $ln2hi))))
+        (local.set $lo (f64x2.mul (local.get $t) (local.get $ln2lo)))
+        (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+        (local.set $rr (f64x2.mul (local.get $r) (local.get $r)))
+        ;; c = r - rr (P1 + rr (P2 + rr (P3 + rr (P4 + rr P5))))
+        (local.set $c (f64x2.sub (local.get $r) (f64x2.mul (local.get $rr)
+          (f64x2.add (local.get $p1) (f64x2.mul (local.get $rr)
+          (f64x2.add (local.get $p2) (f64x2.mul (local.get $rr)
+          (f64x2.add (local.get $p3) (f64x2.mul (local.get $rr)
+          (f64x2.add (local.get $p4) (f64x2.mul (local.get $rr)
+          (local.get $p5))))))))))))
+        ;; e = (1 - ((lo - r c / (2 - c)) - hi)) 2^k; 2^k's bits are (k + 1023) << 52, k + 1023 read from
+        ;; the low bits of t + 1023 + 1.5 2^52 (|k| <= 1016 here)
+        (local.set $e (f64x2.mul
+          (f64x2.sub (local.get $one) (f64x2.sub (f64x2.sub (local.get $lo)
+            (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (local.get $two) (local.get $c)))) (local.get $hi)))
+          (i64x2.shl (f64x2.add (local.get $t) (local.get $bias)) (i32.const 52))))
+        (local.set $e (v128.bitselect (f64x2.add (local.get $one) (local.get $x)) (local.get $e)
+          (f64x2.lt (local.get $ax) (local.get $tiny))))
+        (local.set $p (f64x2.div (local.get $one) (f64x2.add (local.get $one) (local.get $e))))
+        (local.set $g (f64x2.sub (local.get $p) (v128.load (local.get $y))))
+        (local.set $h (f64x2.pmax (f64x2.mul (local.get $p) (f64x2.sub (local.get $one) (local.get $p))) (local.get $minHessian)))
+        (if (local.get $weighted) (then
+          (local.set $wv (v128.load (local.get $w)))
+          (local.set $g (f64x2.mul (local.get $g) (local.get $wv)))
+          (local.set $h (f64x2.mul (local.get $h) (local.get $wv)))
+          (local.set $w (i32.add (local.get $w) (i32.const 16)))))
+        ;; (g0, h0, g1, h1) as float32, then the sums in row order
+        (local.set $pair (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+          (f32x4.demote_f64x2_zero (local.get $g)) (f32x4.demote_f64x2_zero (local.get $h))))
+        (v128.store (local.get $out) (local.get $pair))
+        (local.set $s (f64x2.add (local.get $s) (f64x2.promote_low_f32x4 (local.get $pair))))
+        (local.set $s (f64x2.add (local.get $s) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $pair) (local.get $pair)))))
+        (local.set $raw (i32.add (local.get $raw) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $next)
+      )
+    )
+    (v128.store (local.get $sums) (local.get $s))
+    (local.get $i)
   )
 
   ;; Stable partition of the $count rows at $rows (with their 8-byte gradient pairs at $pairs) by

@@ -140,14 +140,6 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     let gradientsMs = 0;
     let scoresMs = 0;
     const baseScores = loss.initScores(y, w, nRaw);
-    // Shared with the workers, which add each tree to their regions of rows (see addLeafValues).
-    const raw = new Float64Array(threads ? new SharedArrayBuffer(8 * nTrain * nRaw) : new ArrayBuffer(8 * nTrain * nRaw));
-    for (let r = 0; r < nTrain; r++) raw.set(baseScores, r * nRaw);
-    if (valid) {
-      valid.raw = new Float64Array(valid.nRows * nRaw);
-      for (let r = 0; r < valid.nRows; r++) valid.raw.set(baseScores, r * nRaw);
-    }
-    const gh = new Float32Array(2 * nTrain * nRaw);
     const grower = new TreeGrower(data, {
       maxLeaves: p.maxLeaves,
       maxDepth: p.maxDepth ?? Infinity,
@@ -161,7 +153,17 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       // be ordered; LightGBM's min_data_per_group plays the same role.
       minCategoryCount: Math.min(p.minSamplesLeaf, 10),
       quantizeGradients: p.quantizedGradients,
+      // Binary log loss: its gradients in WebAssembly, from the scores and targets in the grower's memory.
+      ...(lossName === "log_loss" && nRaw === 1 ? { logLossTargets: { y, weights: w } } : {}),
     }, threads, p.threads ?? HistogramThreads.defaultThreads());
+    // Shared with the workers, which add each tree to their regions of rows (see addLeafValues).
+    const raw = grower.logLossScores ?? new Float64Array(threads ? new SharedArrayBuffer(8 * nTrain * nRaw) : new ArrayBuffer(8 * nTrain * nRaw));
+    for (let r = 0; r < nTrain; r++) raw.set(baseScores, r * nRaw);
+    if (valid) {
+      valid.raw = new Float64Array(valid.nRows * nRaw);
+      for (let r = 0; r < valid.nRows; r++) valid.raw.set(baseScores, r * nRaw);
+    }
+    const gh = new Float32Array(2 * nTrain * nRaw);
     const builder = new TreeBuilder(train.features, mapper);
     const nFeatures = data.nFeatures;
     const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
@@ -176,9 +178,21 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     // Losses whose gradients are row by row (one raw score per row): the grower may compute them in chunks
     // (GradientSource), the same values as one call over all rows.
     const streamable = nRaw === 1 && !residuals && (lossName === "log_loss" || lossName === "squared_error" || lossName === "poisson") && grower.acceptsGradientSource;
-    const gradientSource = (begin: number, end: number, out: Float32Array): void => {
+    const wasmGradients = grower.logLossGradients;
+    const gradientSource = (begin: number, end: number, out: Float32Array, sums: Float64Array): void => {
       const start = performance.now();
-      loss.gradients(y.subarray(begin, end), w ? w.subarray(begin, end) : null, raw.subarray(begin, end), end - begin, 1, out.subarray(2 * begin, 2 * end));
+      if (wasmGradients) wasmGradients(begin, end, out, sums);
+      else {
+        loss.gradients(y.subarray(begin, end), w ? w.subarray(begin, end) : null, raw.subarray(begin, end), end - begin, 1, out.subarray(2 * begin, 2 * end));
+        let g = sums[0]!;
+        let h = sums[1]!;
+        for (let r = begin; r < end; r++) {
+          g += out[2 * r]!;
+          h += out[2 * r + 1]!;
+        }
+        sums[0] = g;
+        sums[1] = h;
+      }
       gradientsMs += performance.now() - start;
     };
     const leafValues = new Float64Array(threads ? new SharedArrayBuffer(8 * p.maxLeaves) : new ArrayBuffer(8 * p.maxLeaves));

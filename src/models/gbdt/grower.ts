@@ -26,15 +26,17 @@
 import { buildHistogramAllRows, buildHistogramAllRowsWasm, buildHistogramOrdered, buildHistogramOrderedWasm, buildHistogramSegmentsWasm, buildPackedAllRows, buildPackedOrdered, gatherGradients, HIST_STRIDE, Quantization, quantizationLevels, quantizeGradients, subtractHistograms, subtractPacked, unpackHistogram, type WasmKernels } from "../../kernels/histogram.js";
 import { categoricalGoLeft, numericGoLeft, partitionRowsWithPairs, partitionRowsWithPairsWasm } from "../../kernels/partition.js";
 import { WasmArena } from "../../kernels/wasm/arena.js";
+import { logLossGradientsWasm, type LogLossGradientKernel } from "../../kernels/gradients.js";
 import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
 import type { Random } from "../../core/rng.js";
 import { MIN_PARALLEL_PARTITION_ROWS, type HistogramThreads } from "./histogram-threads.js";
 
 /**
- * Writes the gradient/hessian pairs of rows begin..end-1 into out[2r], out[2r + 1] (see TreeGrower.grow:
- * the root is built while the gradients are computed).
+ * Writes the gradient/hessian pairs of rows begin..end-1 into out[2r], out[2r + 1] and adds them, row
+ * after row, to sums[0] (gradients) and sums[1] (hessians) (see TreeGrower.grow: the root is built while
+ * the gradients are computed).
  */
-export type GradientSource = (begin: number, end: number, out: Float32Array) => void;
+export type GradientSource = (begin: number, end: number, out: Float32Array, sums: Float64Array) => void;
 
 /** Which kernels a grower runs: WebAssembly where it can ("auto"), or the JavaScript ones only. */
 export type GrowerKernels = "auto" | "javascript";
@@ -70,6 +72,11 @@ export interface GrowerSettings extends SplitSettings {
    * the data has too many rows for exact packed sums (quantizationLevels below 4, past ~12M rows).
    */
   readonly quantizeGradients?: boolean;
+  /**
+   * Binary log loss targets (labels 0/1 and weights, null when all 1): with the WebAssembly kernels, the
+   * grower keeps a copy of them and the training scores in its memory, for `logLossGradients`.
+   */
+  readonly logLossTargets?: { readonly y: Float64Array; readonly weights: Float64Array | null };
 }
 
 /**
@@ -220,7 +227,14 @@ export class TreeGrower {
   readonly #leafDepth: Int32Array;
   readonly #leafSums: Float64Array;
   /** The streamed root's gradient and hessian sums and the milliseconds spent producing them. */
-  readonly #rootSums = new Float64Array(3);
+  readonly #rootSums: Float64Array;
+  /**
+   * With settings.logLossTargets and the WebAssembly kernels: the training scores (raw log odds, one per
+   * row, zeroed) in this grower's memory, and a GradientSource of binary log loss over them (the
+   * WebAssembly kernel of ../../kernels/gradients.ts: the values of loss.ts, bit for bit); else null.
+   */
+  readonly logLossScores: Float64Array | null = null;
+  readonly logLossGradients: GradientSource | null = null;
   readonly #splits: SplitInfo[];
   readonly #splitScratch = new SplitScratch();
   /** Worker threads building histograms for feature ranges, or null to build them all here. */
@@ -251,7 +265,9 @@ export class TreeGrower {
     // have JavaScript kernels only).
     // Segments: as many as threads at most (the pool may have fewer workers than asked).
     const maxSegments = threads ? Math.max(1, nThreads) : 1;
-    const arena = kernels === "auto" && !this.quantized ? WasmArena.create([data.bins.length, 4 * n, 4 * n, 8 * n, 8 * n, 8 * nSlots * slotLength, 4 * data.nFeatures, 256, 4 * L * maxSegments, 4 * L * maxSegments, 4 * maxSegments]) : null;
+    const targets = settings.logLossTargets;
+    const lossBytes = targets ? [8 * n, 8 * n, targets.weights ? 8 * n : 0] : [];
+    const arena = kernels === "auto" && !this.quantized ? WasmArena.create([data.bins.length, 4 * n, 4 * n, 8 * n, 8 * n, 8 * nSlots * slotLength, 4 * data.nFeatures, 256, 4 * L * maxSegments, 4 * L * maxSegments, 4 * maxSegments, 24, ...lossBytes]) : null;
     let histograms: Float64Array;
     if (arena) {
       this.#bins = arena.uint8(data.bins.length);
@@ -266,6 +282,17 @@ export class TreeGrower {
       this.leafBegin = arena.int32(L * maxSegments);
       this.leafCount = arena.int32(L * maxSegments);
       this.#segmentLeft = arena.int32(maxSegments);
+      this.#rootSums = arena.float64(3);
+      if (targets) {
+        const scores = arena.float64(n);
+        const y = arena.float64(n);
+        y.set(targets.y.subarray(0, n));
+        const weights = targets.weights ? arena.float64(n) : null;
+        weights?.set(targets.weights!.subarray(0, n));
+        const lossKernels = arena.kernels as unknown as LogLossGradientKernel;
+        this.logLossScores = scores;
+        this.logLossGradients = (begin, end, out, sums) => logLossGradientsWasm(lossKernels, scores, y, weights, begin, end, out, sums);
+      }
     } else {
       // Shared buffers only with threads: the single-threaded fit keeps ordinary (GC-managed) memory.
       const memory = (bytes: number): ArrayBuffer | SharedArrayBuffer => (threads ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -281,6 +308,7 @@ export class TreeGrower {
       this.leafBegin = new Int32Array(L);
       this.leafCount = new Int32Array(L);
       this.#segmentLeft = new Int32Array(1);
+      this.#rootSums = new Float64Array(3);
     }
     this.#wasm = arena?.kernels ?? null;
     this.kernels = arena ? "webassembly" : "javascript";
@@ -380,15 +408,7 @@ export class TreeGrower {
       const rootSums = this.#rootSums.fill(0);
       const produce = (begin: number, end: number): void => {
         const start = performance.now();
-        gradients(begin, end, ordered);
-        let g = rootSums[0]!;
-        let h = rootSums[1]!;
-        for (let r = begin; r < end; r++) {
-          g += ordered[2 * r]!;
-          h += ordered[2 * r + 1]!;
-        }
-        rootSums[0] = g;
-        rootSums[1] = h;
+        gradients(begin, end, ordered, rootSums);
         rootSums[2] += performance.now() - start;
       };
       if (this.#threads) this.#threads.streamRoot(rootSlot, nSelected, produce);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../../core/rng.js";
+import { logLossGradientsWasm, type LogLossGradientKernel } from "../../kernels/gradients.js";
+import { WasmArena } from "../../kernels/wasm/arena.js";
 import { absoluteError, huberLoss, logLoss, poisson, squaredError, type Loss } from "./loss.js";
 
 /** d meanLoss / d raw[r * nRaw + k] by central differences, times nRows (meanLoss is a mean). */
@@ -60,4 +62,56 @@ test("Huber: delta is the alpha-quantile of |residual|, leaves are median plus m
   // median 6; deviations -1, 0, 1, 94 clipped to 6: mean 1.5
   assert.equal(huber.refitLeaf!(y, null), 7.5);
   assert.equal(absoluteError.refitLeaf!(y, null), 6);
+});
+
+test("binary log loss gradients in WebAssembly are loss.ts's, bit for bit, and so are their row-order sums", () => {
+  const rng = new Random(7);
+  const n = 200001;
+  const arena = WasmArena.create([8 * n, 8 * n, 8 * n, 8 * n, 16]);
+  assert.ok(arena, "WebAssembly SIMD and shared memory are available on Node.js 20");
+  const raw = arena.float64(n);
+  const y = arena.float64(n);
+  const weights = arena.float64(n);
+  const outWords = arena.float64(n);
+  const out = new Float32Array(outWords.buffer, outWords.byteOffset, 2 * n);
+  const sums = arena.float64(2);
+  // Every branch of fdlibm's exp: |x| < 2^-28 (1 + x), up to 0.5 ln2 (no reduction), to 1.5 ln2 (k = +-1),
+  // beyond (k from x / ln2), and past 704 or NaN, which the kernel leaves to JavaScript.
+  const scales = [1e-30, 1e-9, 1e-3, 0.3, 0.35, 1, 3, 10, 50, 720];
+  for (let r = 0; r < n; r++) {
+    raw[r] = (rng.next() * 2 - 1) * scales[r % scales.length]!;
+    y[r] = rng.int(2);
+    weights[r] = rng.next() * 3;
+  }
+  const edges = [0, -0, NaN, 709.9, -745, 704, -704, 703.99, 0.34657359027997264, -0.34657359027997264, 0.3465735912322998, -0.3465735912322998, 1.0397207708399179, -1.0397207708399179, 1.0397205352783203, 2 ** -28, -(2 ** -28), 3.725290298461914e-9 * 0.999, Number.MIN_VALUE, 1e308, -Infinity, Infinity];
+  edges.forEach((v, i) => (raw[3 * i + 1] = v));
+  for (const w of [null, weights]) {
+    const expected = new Float32Array(2 * n);
+    logLoss.gradients(y, w, raw, n, 1, expected);
+    // Over every row, then from an odd row to an odd end (as the streamed root's chunks), adding to sums.
+    sums.fill(0);
+    logLossGradientsWasm(arena.kernels as unknown as LogLossGradientKernel, raw, y, w, 0, n, out, sums);
+    for (let i = 0; i < 2 * n; i++) if (!Object.is(out[i], expected[i])) assert.fail(`row ${i >> 1} (raw ${raw[i >> 1]}): ${out[i]} vs ${expected[i]}`);
+    let g = 0;
+    let h = 0;
+    for (let r = 0; r < n; r++) {
+      g += expected[2 * r]!;
+      h += expected[2 * r + 1]!;
+    }
+    assert.ok(Object.is(sums[0], g) && Object.is(sums[1], h), `sums ${sums[0]}, ${sums[1]} vs ${g}, ${h}`);
+    out.fill(-1);
+    sums[0] = 0.25;
+    sums[1] = 0.5;
+    logLossGradientsWasm(arena.kernels as unknown as LogLossGradientKernel, raw, y, w, 3, 1002, out, sums);
+    g = 0.25;
+    h = 0.5;
+    for (let r = 3; r < 1002; r++) {
+      g += expected[2 * r]!;
+      h += expected[2 * r + 1]!;
+    }
+    assert.deepEqual(Array.from(out.subarray(6, 2004)), Array.from(expected.subarray(6, 2004)));
+    assert.equal(out[5], -1, "rows before begin are not written");
+    assert.equal(out[2004], -1, "rows from end on are not written");
+    assert.ok(Object.is(sums[0], g) && Object.is(sums[1], h));
+  }
 });

@@ -6,7 +6,11 @@
  * hessians are float32 (computed in float64, stored rounded), output-major and interleaved in pairs: gh[k * 2 * nRows + 2r] is the gradient of row r for
  * output k and the next slot its hessian, so output k's pairs are one contiguous subarray and a row's
  * pair one cache line for the histogram kernels.
+ *
+ * Binary log loss's gradients have a WebAssembly twin (../../kernels/gradients.ts, used by the fit when it
+ * runs the WebAssembly kernels) that gives the same float32 pairs bit for bit; this formula is its reference.
  */
+import { MIN_HESSIAN } from "../../kernels/gradients.js";
 
 /** The loss names a fitted model may carry. */
 export type LossName = "log_loss" | "squared_error" | "absolute_error" | "huber" | "poisson";
@@ -47,8 +51,6 @@ function weightSum(weights: Float64Array | null, n: number): number {
   return w;
 }
 
-/** Hessians below this are clamped: a leaf of confident rows would otherwise get an unbounded value. */
-const MIN_HESSIAN = 1e-16;
 const EPS = 1e-15;
 
 /** Binary log loss (nRaw 1, raw = log odds of class 1) and multiclass softmax (nRaw = classes). */

@@ -102,7 +102,13 @@ test("a gradient source that fails mid-stream fails the tree, and the workers ta
     gh[2 * r] = (bins[r]! > 7 ? 1 : -1) + (bins[nRows + r]! > 3 ? 0.5 : 0) + rng.next() - 0.5;
     gh[2 * r + 1] = 1;
   }
-  const source = (begin: number, end: number, out: Float32Array) => out.set(gh.subarray(2 * begin, 2 * end), 2 * begin);
+  const source = (begin: number, end: number, out: Float32Array, sums: Float64Array) => {
+    out.set(gh.subarray(2 * begin, 2 * end), 2 * begin);
+    for (let r = begin; r < end; r++) {
+      sums[0] += gh[2 * r]!;
+      sums[1] += gh[2 * r + 1]!;
+    }
+  };
   const features = Int32Array.from({ length: nFeatures }, (_, f) => f);
   const threads = HistogramThreads.acquire(2);
   assert.ok(threads);
@@ -111,9 +117,9 @@ test("a gradient source that fails mid-stream fails the tree, and the workers ta
     for (let r = 0; r < nRows; r++) g.rows[r] = r;
   };
   reset(grower);
-  const failing = (begin: number, end: number, out: Float32Array) => {
+  const failing = (begin: number, end: number, out: Float32Array, sums: Float64Array) => {
     if (begin > nRows / 2) throw new RangeError("gradients failed");
-    source(begin, end, out);
+    source(begin, end, out, sums);
   };
   assert.throws(() => grower.grow(gh, nRows, true, features, nFeatures, 0.1, null, 0, failing), /gradients failed/);
   reset(grower);
