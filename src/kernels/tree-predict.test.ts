@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { Random } from "../core/rng.js";
 import { binNumericColumn, computeNumericEdges } from "./binning.js";
 import { numericGoLeft } from "./partition.js";
+import { compileRowPredictor } from "./tree-compile.js";
 import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, packTrees, predictBinnedAdd, predictColumnsBlock, predictNaive, predictPackedRaw, predictPackedRaw4, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
 
 const N_CODES = 40;
@@ -145,4 +146,83 @@ test("a binned tree with goLeft tables predicts like the raw tree with edge thre
   predictRaw(trees, 0, 1, x, nRows, 3, 1, raw);
   assert.deepEqual(raw, binned);
   assert.equal(new Set(raw).size, 4, "every leaf is reached");
+});
+
+/** Nodes of the largest tree (flatten numbers each tree's nodes consecutively). */
+const largestTree = (flat: TreeArrays): number =>
+  Math.max(...Array.from(flat.treeRoot, (root, t) => (t + 1 < flat.treeRoot.length ? flat.treeRoot[t + 1]! : flat.nodeFeature.length) - root));
+
+/** The bytes of a float array: equal bytes are equal bits (-0 and NaN included), which assert.deepEqual on floats does not check. */
+const bitsOf = (values: Float64Array): Uint8Array => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+
+test("compiled one-row trees add the same leaf values as findLeaf, bit for bit (NaN, missing and unknown codes, -0 leaves, NaN and infinite thresholds, two outputs)", () => {
+  const rng = new Random(13);
+  const trees = Array.from({ length: 40 }, () => randomTree(rng, 7));
+  const flat = flatten(trees);
+  // Edge values a model file may hold: a leaf of -0, a threshold of NaN (no value goes left but missing ones), infinite thresholds.
+  const leaves = [...flat.nodeFeature.keys()].filter((i) => flat.nodeFeature[i]! < 0);
+  // Roots, which every row reaches: numeric ones get the odd thresholds, the NaN one sending missing values left.
+  const numeric = Array.from(flat.treeRoot).filter((i) => flat.nodeFeature[i]! >= 0 && (flat.nodeFlags[i]! & FLAG_CATEGORICAL) === 0);
+  assert.ok(leaves.length > 10 && numeric.length >= 3);
+  flat.nodeValue[leaves[0]!] = -0;
+  flat.nodeValue[leaves[3]!] = -0;
+  flat.nodeThreshold[numeric[0]!] = NaN;
+  flat.nodeFlags[numeric[0]!] = FLAG_MISSING_LEFT;
+  flat.nodeThreshold[numeric[1]!] = Infinity;
+  flat.nodeThreshold[numeric[2]!] = -Infinity;
+  const nRows = 600;
+  const x = new Float64Array(nRows * 5);
+  for (let r = 0; r < nRows; r++) {
+    for (let f = 0; f < 3; f++) x[r * 5 + f] = rng.next() < 0.1 ? NaN : rng.next() < 0.05 ? -0 : rng.next();
+    for (let f = 3; f < 5; f++) x[r * 5 + f] = rng.next() < 0.1 ? -1 : rng.next() < 0.05 ? NaN : rng.int(N_CODES + 5);
+  }
+  const expected = new Float64Array(nRows * 2);
+  predictRaw(flat, 0, trees.length, x, nRows, 5, 2, expected);
+  // One function for all, and groups of at most as many nodes as the largest tree (several functions, in tree order).
+  for (const nodesPerFunction of [2000, largestTree(flat)]) {
+    const compiled = compileRowPredictor(flat, { nodesPerFunction });
+    assert.ok(compiled, `compiled with ${nodesPerFunction} nodes per function`);
+    const got = new Float64Array(nRows * 2);
+    for (let r = 0; r < nRows; r++) compiled(x.subarray(r * 5, r * 5 + 5), got.subarray(r * 2, r * 2 + 2));
+    assert.deepEqual(bitsOf(got), bitsOf(expected));
+  }
+  // From a starting score, as a model adds its trees to its prior; and against the object trees (unedited).
+  const raw = Float64Array.of(0.25, -3);
+  compileRowPredictor(flat)!(x.subarray(0, 5), raw);
+  const fromPrior = Float64Array.of(0.25, -3);
+  predictRaw(flat, 0, trees.length, x.subarray(0, 5), 1, 5, 2, fromPrior);
+  assert.deepEqual(bitsOf(raw), bitsOf(fromPrior));
+  // A leaf of -0 added to a score of -0 leaves -0 (a leaf written as 0 would make it +0).
+  const negativeZero = flatten([{ leaf: true, value: 0 }]);
+  negativeZero.nodeValue[0] = -0;
+  const zero = Float64Array.of(-0);
+  compileRowPredictor(negativeZero)!(x.subarray(0, 5), zero);
+  assert.ok(Object.is(zero[0], -0));
+  const plain = compileRowPredictor(flatten(trees))!;
+  const naive = [0, 0];
+  const got = new Float64Array(2);
+  for (let r = 0; r < 100; r++) {
+    const row = x.subarray(r * 5, r * 5 + 5);
+    got.fill(0);
+    plain(row, got);
+    naive.fill(0);
+    trees.forEach((tree, t) => (naive[t % 2] += predictNaive(tree, row)));
+    assert.deepEqual(Array.from(got), naive);
+  }
+});
+
+test("trees past the compile limits are not compiled (the caller walks findLeaf)", () => {
+  const rng = new Random(14);
+  const flat = flatten(Array.from({ length: 10 }, () => randomTree(rng, 9)));
+  const nodes = flat.nodeFeature.length;
+  assert.ok(compileRowPredictor(flat));
+  assert.equal(compileRowPredictor(flat, { maxNodes: nodes - 1 }), undefined);
+  const largest = largestTree(flat);
+  assert.equal(compileRowPredictor(flat, { nodesPerFunction: largest - 1 }), undefined);
+  assert.ok(compileRowPredictor(flat, { nodesPerFunction: largest }));
+  // A chain 80 levels deep: past the default depth of 64.
+  let chain: NaiveNode = { leaf: true, value: 1 };
+  for (let d = 0; d < 80; d++) chain = { leaf: false, feature: 0, threshold: d / 80, missingLeft: false, left: { leaf: true, value: d }, right: chain };
+  assert.equal(compileRowPredictor(flatten([chain])), undefined);
+  assert.ok(compileRowPredictor(flatten([chain]), { maxDepth: 80 }));
 });

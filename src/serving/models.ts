@@ -59,6 +59,9 @@ export function servedModelOf(version: Pick<ModelVersion, "name" | "version" | "
   const classes = model.task === "regression" ? undefined : model.schema.target.classes;
   const threshold = model.task === "binary" ? header.decision?.threshold : undefined;
   const fast = (model as Partial<{ predictRow(row: Float64Array, out?: Float64Array): Float64Array }>).predictRow;
+  // A first call here, while loading, rather than in the first request: GbdtModel compiles its trees
+  // to code on it (src/kernels/tree-compile.ts).
+  if (typeof fast === "function") fast.call(model, new Float64Array(model.schema.features.length));
   return {
     name: version.name,
     version: version.version,

@@ -6,6 +6,7 @@
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../../core/errors.js";
 import type { Matrix } from "../../core/matrix.js";
 import type { Dataset, Schema, Task } from "../../core/types.js";
+import { compileRowPredictor, type CompiledRowPredictor } from "../../kernels/tree-compile.js";
 import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, findLeaf, type TreeArrays } from "../../kernels/tree-predict.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
@@ -66,6 +67,10 @@ export class GbdtModel implements Model {
   /** Loss, prior, rounds and the validation history. */
   readonly state: GbdtState;
   readonly #trees: GbdtTrees;
+  /** predictRow's compiled trees: undefined until its first call, null when the model is past the compiler's limits. */
+  #rowPredictor: CompiledRowPredictor | null | undefined;
+  /** predictRow's raw score for one-output models. */
+  readonly #rowScore = new Float64Array(1);
 
   constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: GbdtState, trees: GbdtTrees) {
     this.task = schema.target.task;
@@ -111,10 +116,23 @@ export class GbdtModel implements Model {
     const raw = nRaw === 1 ? null : result;
     let single = baseScores[0]!;
     if (raw) for (let k = 0; k < nRaw; k++) raw[k] = baseScores[k]!;
-    for (let t = 0; t < trees.treeRoot.length; t++) {
-      const value = trees.nodeValue[findLeaf(trees, trees.treeRoot[t]!, row, 0)]!;
-      if (raw) raw[trees.treeOutput[t]!] += value;
-      else single += value;
+    // The trees compiled to code (src/kernels/tree-compile.ts) on the first call, when the model is
+    // within the compiler's limits: the same leaf values added in the same order as findLeaf's walk.
+    if (this.#rowPredictor === undefined) this.#rowPredictor = compileRowPredictor(trees) ?? null;
+    const compiled = this.#rowPredictor;
+    if (compiled) {
+      if (raw) compiled(row, raw);
+      else {
+        this.#rowScore[0] = single;
+        compiled(row, this.#rowScore);
+        single = this.#rowScore[0]!;
+      }
+    } else {
+      for (let t = 0; t < trees.treeRoot.length; t++) {
+        const value = trees.nodeValue[findLeaf(trees, trees.treeRoot[t]!, row, 0)]!;
+        if (raw) raw[trees.treeOutput[t]!] += value;
+        else single += value;
+      }
     }
     if (this.task === "regression") result[0] = this.state.loss === "poisson" ? Math.exp(single) : single;
     else if (this.task === "binary") {

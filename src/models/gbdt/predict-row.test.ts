@@ -31,7 +31,7 @@ function rowOf(data: Dataset, r: number): Float64Array {
   return Float64Array.from(data.features, (column) => (column.kind === "numeric" ? column.values[r]! : column.codes[r]!));
 }
 
-test("predictRow (the packed one-row walk) gives the batch path's probabilities bit for bit, NaN and missing categories included", () => {
+test("predictRow (the compiled trees) gives the batch path's probabilities bit for bit, NaN and missing categories included", () => {
   const data = mixed(3000, 21, "binary");
   const model = new GradientBoosting({ iterations: 60, seed: 3 }).fit(data);
   assert.ok(model.dumpTrees().some(function hasCategories(node): boolean {
@@ -58,4 +58,20 @@ test("predictRow gives the regression value of predict bit for bit", () => {
   const model = new GradientBoosting({ iterations: 40, seed: 4 }).fit(data);
   const predicted = model.predict(data, { threads: 1 });
   for (let r = 0; r < 300; r++) assert.equal(model.predictRow(rowOf(data, r))[0], predicted[r]);
+});
+
+test("predictRow gives multiclass probabilities of predictProba bit for bit (trees of three outputs interleaved)", () => {
+  const data = mixed(2400, 23, "binary");
+  const y = (data.target as { values: Float64Array }).values;
+  const a = (data.features[0] as { values: Float64Array }).values;
+  for (let r = 0; r < data.nRows; r++) y[r] = y[r]! + (a[r]! > 0.3 ? 1 : 0);
+  const three: Dataset = { ...data, target: { name: "y", task: "multiclass", values: y, classes: ["low", "mid", "high"] } };
+  const model = new GradientBoosting({ iterations: 30, seed: 5 }).fit(three);
+  assert.equal(model.nTrees, 90);
+  const proba = model.predictProba(three, { threads: 1 }).data;
+  const out = new Float64Array(3);
+  for (let r = 0; r < 300; r++) {
+    model.predictRow(rowOf(three, r), out);
+    assert.deepEqual(Array.from(out), Array.from(proba.subarray(3 * r, 3 * r + 3)));
+  }
 });
