@@ -104,6 +104,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   }
   const folds = values.cv !== undefined ? numberOption(values, "cv", 5, { integer: true, min: 2, max: 100 }) : 0;
   if (folds > 0 && values.valid !== undefined) throw new InvalidParameterError("--valid", "left out with --cv (every row is evaluated out of fold)", values.valid);
+  if (folds > 0 && values["test-size"] !== undefined) throw new InvalidParameterError("--test-size", "left out with --cv (every row is evaluated out of fold)", values["test-size"]);
   for (const flag of ["group", "time", "oof"] as const) {
     if (values[flag] !== undefined && folds === 0) throw new InvalidParameterError(`--${flag}`, "used with --cv", values[flag]);
   }
