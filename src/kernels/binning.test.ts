@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
-import { binCategoricalColumn, binNumericColumn, binNumericNaive, computeCategoryBins, computeNumericEdges } from "./binning.js";
+import { binCategoricalColumn, binNumericColumn, binNumericNaive, computeCategoryBins, computeNumericEdges, RADIX_SORT_MIN, sortFloats } from "./binning.js";
 
 test("few distinct values: one bin each, edges at the midpoints, NaN in the missing bin", () => {
   const values = Float64Array.of(3, 1, NaN, 2, 1, 3, 10);
@@ -99,5 +99,19 @@ test("edges sort negative, tiny and signed-zero values in numeric order", () => 
   for (let i = 1; i < 64; i++) {
     const q = sorted[Math.floor((i * 5000) / 64)]!;
     assert.ok(edges.includes(q) || q === sorted[4999], `quantile ${i} (${q}) is an edge`);
+  }
+});
+
+test("sortFloats sorts like a numeric comparison sort, by radix past RADIX_SORT_MIN values and natively below", () => {
+  const rng = new Random(21);
+  const specials = [0, -0, 5e-324, -5e-324, -1e300, 1e300, Infinity, -Infinity, 1, -1, 2 ** -1074, 1.7976931348623157e308];
+  for (const n of [0, 1, 1000, RADIX_SORT_MIN - 1, RADIX_SORT_MIN, 200003]) {
+    // Mixed magnitudes and signs, repeats, specials; and a narrow range (most radix passes skipped).
+    for (const narrow of [false, true]) {
+      const values = Float64Array.from({ length: n }, (_, i) => (i % 97 === 0 ? specials[rng.int(specials.length)]! : narrow ? 1 + rng.int(1000) / 1024 : (rng.next() - 0.5) * 10 ** (rng.int(40) - 20)));
+      const expected = Array.from(values).sort((a, b) => a - b || (Object.is(a, -0) ? -1 : Object.is(b, -0) ? 1 : 0));
+      const sorted = sortFloats(values.slice());
+      for (let i = 0; i < n; i++) if (!Object.is(sorted[i], expected[i])) assert.fail(`n ${n}${narrow ? " narrow" : ""}: at ${i}, ${sorted[i]} vs ${expected[i]}`);
+    }
   }
 });

@@ -15,14 +15,21 @@
 /** Largest number of value bins a feature may have: one more (the missing bin) must fit a uint8. */
 export const MAX_VALUE_BINS = 255;
 
+/** Below this many values sortFloats uses the engine's integer sort: a radix pass clears 65536 counters. */
+export const RADIX_SORT_MIN = 65536;
+
 /**
- * Sorts non-NaN doubles in place, ascending. Float64Array.prototype.sort compares as doubles (about 20 ms
- * for 200k values here); mapping each double to a uint64 whose unsigned order is the numeric order (flip
- * all bits of negatives, set the sign bit of the others) lets BigUint64Array's native integer sort do it
- * in about half the time. -0 sorts just below +0, which is harmless: they are the same value.
+ * Sorts non-NaN doubles in place, ascending. Each double is mapped to a uint64 whose unsigned order is the
+ * numeric order (flip all bits of negatives, set the sign bit of the others), then sorted as integers and
+ * mapped back; -0 sorts just below +0, which is harmless: they are the same value. Float64Array's sort
+ * compares as doubles (about 20 ms for 200k values here), BigUint64Array's native sort takes about half
+ * that, and an LSD radix sort of the keys (4 stable passes of 16 bits, skipping a pass whose digit is the
+ * same for every key, as the sign and exponent bits often are) 5-7 ms against 17.8 for BigUint64Array on a
+ * loaded machine (200k normal values, fastest of 30). The same order whichever sorts, so the same edges.
  */
 export function sortFloats(values: Float64Array): Float64Array {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   // Little-endian: word 2i is the low half of value i, word 2i+1 the high half (with the sign bit).
   for (let i = 1; i < words.length; i += 2) {
     if (words[i]! & 0x80000000) {
@@ -30,7 +37,45 @@ export function sortFloats(values: Float64Array): Float64Array {
       words[i - 1] = ~words[i - 1]!;
     } else words[i] = words[i]! | 0x80000000;
   }
-  new BigUint64Array(values.buffer, values.byteOffset, values.length).sort();
+  // RADIX_SORT_MIN, written out: the binning worker runs this function from its source (histogram-threads.ts).
+  if (n < 65536) new BigUint64Array(values.buffer, values.byteOffset, n).sort();
+  else {
+    // Counts of every 16-bit digit (digit d: bits 16d..16d+15 of the key), all four in one pass.
+    const counts = new Int32Array(4 * 65536);
+    for (let i = 0; i < n; i++) {
+      const lo = words[2 * i]!;
+      const hi = words[2 * i + 1]!;
+      counts[lo & 0xffff]++;
+      counts[65536 + (lo >>> 16)]++;
+      counts[131072 + (hi & 0xffff)]++;
+      counts[196608 + (hi >>> 16)]++;
+    }
+    let source: Uint32Array = words;
+    let target: Uint32Array = new Uint32Array(2 * n);
+    for (let d = 0; d < 4; d++) {
+      const base = d * 65536;
+      const high = d >= 2;
+      const shift = (d & 1) * 16;
+      if (counts[base + (((high ? source[1]! : source[0]!) >>> shift) & 0xffff)] === n) continue;
+      let sum = 0;
+      for (let b = base; b < base + 65536; b++) {
+        const c = counts[b]!;
+        counts[b] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const lo = source[2 * i]!;
+        const hi = source[2 * i + 1]!;
+        const at = counts[base + (((high ? hi : lo) >>> shift) & 0xffff)]++;
+        target[2 * at] = lo;
+        target[2 * at + 1] = hi;
+      }
+      const t = source;
+      source = target;
+      target = t;
+    }
+    if (source !== words) words.set(source);
+  }
   for (let i = 1; i < words.length; i += 2) {
     if (words[i]! & 0x80000000) words[i] = words[i]! & 0x7fffffff;
     else {
