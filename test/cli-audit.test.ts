@@ -5,7 +5,7 @@
  * folder; expected metric values are worked by hand (or noted as scikit-learn 1.2's).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -32,5 +32,59 @@ describe("train: flags that cannot go together", () => {
     const run = await runCli("train", PENGUINS, "--target", "Species", "--cv", "3", "--test-size", "0.3", "--no-track", "--out", join(dir, "never.model"));
     assert.equal(run.code, 2, run.stderr);
     assert.equal(run.stderr, 'learnloop train: error: --test-size must be left out with --cv (every row is evaluated out of fold), got "0.3"\n');
+  });
+});
+
+describe("the confusion matrix", () => {
+  test("score prints it by true and predicted class and puts it in --json (hand-counted)", async () => {
+    const data = file("confusion.csv", "y,p\na,a\na,b\nb,b\nc,c\nc,a\nc,c\n");
+    const text = await runCli("score", data, "--label", "y", "--pred", "p");
+    assert.equal(text.code, 0, text.stderr);
+    const table = [
+      "confusion matrix (rows: true class, columns: predicted class)",
+      "true \\ predicted  a  b  c",
+      "----------------  -  -  -",
+      "a                 1  1  0",
+      "b                 0  1  0",
+      "c                 1  0  2",
+    ].join("\n");
+    assert.ok(text.stderr.includes(table + "\n"), text.stderr);
+    const json = await runCli("score", data, "--label", "y", "--pred", "p", "--json");
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout).confusionMatrix, { labels: ["a", "b", "c"], counts: [[1, 1, 0], [0, 1, 0], [1, 0, 2]] });
+    // --metrics asks for exactly the figures it names.
+    const named = await runCli("score", data, "--label", "y", "--pred", "p", "--metrics", "accuracy", "--json");
+    assert.deepEqual(JSON.parse(named.stdout), { task: "multiclass", rows: 6, metrics: { accuracy: 4 / 6 } });
+    assert.ok(!named.stderr.includes("confusion matrix"), named.stderr);
+  });
+
+  test("score of binary scores: the matrix of the labels at 0.5, as the label metrics read them", async () => {
+    const data = file("confusion-binary.csv", "y,s\nno,0.2\nno,0.7\nyes,0.9\nyes,0.4\nyes,0.6\n");
+    const json = await runCli("score", data, "--label", "y", "--score", "s", "--json");
+    assert.equal(json.code, 0, json.stderr);
+    const result = JSON.parse(json.stdout);
+    assert.deepEqual(result.confusionMatrix, { labels: ["no", "yes"], counts: [[1, 1], [1, 2]] });
+    assert.equal(result.metrics.accuracy, 3 / 5);
+  });
+
+  test("evaluate: the matrix counts the model's predictions (as `predict` writes them) against the labels", async () => {
+    const model = join(dir, "penguins-confusion.model");
+    const trained = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--max-leaves", "2", "--no-track", "--out", model);
+    assert.equal(trained.code, 0, trained.stderr);
+    const evaluated = await runCli("evaluate", model, PENGUINS, "--no-track", "--json");
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.ok(evaluated.stderr.includes("confusion matrix (rows: true class, columns: predicted class)\ntrue \\ predicted  Adelie  Chinstrap  Gentoo\n"), evaluated.stderr);
+    const predictions = join(dir, "penguins-confusion.json");
+    const predicted = await runCli("predict", model, PENGUINS, "--out", predictions);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const labels = ["Adelie", "Chinstrap", "Gentoo"];
+    const counts = labels.map(() => labels.map(() => 0));
+    const truth: { Species: string }[] = JSON.parse(readFileSync(PENGUINS, "utf8"));
+    const rows: { prediction: string }[] = JSON.parse(readFileSync(predictions, "utf8"));
+    truth.forEach((row, i) => counts[labels.indexOf(row.Species)]![labels.indexOf(rows[i]!.prediction)]!++);
+    const result = JSON.parse(evaluated.stdout);
+    assert.deepEqual(result.confusionMatrix, { labels, counts });
+    const diagonal = counts.reduce((sum, row, i) => sum + row[i]!, 0);
+    assert.equal(result.metrics.accuracy, diagonal / truth.length);
   });
 });

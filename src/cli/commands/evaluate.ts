@@ -3,6 +3,7 @@ import { scoreModel } from "../../evaluation/score-model.js";
 import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { roundSeconds } from "../common.js";
+import { confusionOf, formatConfusion, type ConfusionMatrixResult } from "../confusion.js";
 import { type Console, formatTable, notesTo } from "../output.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
 
@@ -24,6 +25,8 @@ export interface EvaluateResult {
   model: { kind: string; task: string; target: string };
   metrics: Record<string, number>;
   rows: number;
+  /** Classifiers, without --metrics: rows by true class, columns by predicted class (the model's predicted labels). */
+  confusionMatrix?: ConfusionMatrixResult;
   timings: { load: number; evaluate: number; total: number };
   /** The id of the recorded run (absent with --no-track or when the store could not be opened). */
   run?: string;
@@ -43,18 +46,23 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
       onWarning: note,
     });
     const loaded = performance.now();
-    const { metrics, undefinedMetrics } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+    const { metrics, undefinedMetrics, input } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+    const classes = model.schema.target.classes;
+    // It belongs to the default report: --metrics asks for exactly the figures named.
+    const confusion = classes && input.yPred && metricNames.length === 0 ? confusionOf(input.yTrue, input.yPred, classes) : undefined;
     for (const { metric, reason } of undefinedMetrics) note(`${metric} is left out: ${reason}`);
     const done = performance.now();
     console.err(
       `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` +
         formatTable(["metric", "value"], Object.entries(metrics)) +
+        (confusion ? "\n" + formatConfusion(confusion) : "") +
         (tracking.runId ? `\nrecorded run ${tracking.runId}\n` : ""),
     );
     const result: EvaluateResult = {
       model: { kind: model.kind, task: model.task, target: model.schema.target.name },
       metrics,
       rows: data.nRows,
+      ...(confusion ? { confusionMatrix: confusion } : {}),
       timings: { load: roundSeconds((loaded - started) / 1000), evaluate: roundSeconds((done - loaded) / 1000), total: roundSeconds((done - started) / 1000) },
       ...(tracking.runId ? { run: tracking.runId } : {}),
     };

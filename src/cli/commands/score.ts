@@ -1,8 +1,9 @@
 import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
 import type { Column, Dataset, Task } from "../../core/types.js";
 import { readDataset } from "../../data/index.js";
-import { computeMetrics } from "../../metrics/index.js";
+import { computeMetrics, labelsFromProba } from "../../metrics/index.js";
 import { choiceOption, listOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import { confusionOf, formatConfusion, type ConfusionMatrixResult } from "../confusion.js";
 import { type Console, formatTable, notesTo } from "../output.js";
 
 export const scoreCommand: CommandSpec = {
@@ -31,6 +32,11 @@ export interface ScoreResult {
   task: Task;
   rows: number;
   metrics: Record<string, number>;
+  /**
+   * Classification without --metrics, with predicted labels (given, or read from probabilities as the
+   * label metrics do): rows by true class, columns by predicted class.
+   */
+  confusionMatrix?: ConfusionMatrixResult;
 }
 
 export async function runScore(args: ParsedArgs, console: Console): Promise<ScoreResult> {
@@ -55,6 +61,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
 
   let names = listOption(values.metrics);
   let metrics: Record<string, number>;
+  let confusion: ConfusionMatrixResult | undefined;
   if (target.task === "regression") {
     if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", undefined);
     const yPred = numericValues(find(predName), file);
@@ -95,9 +102,18 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
         nClasses,
       }),
     );
+    // Labels read from scores outside [0, 1] at 0.5 would mean nothing: then only given labels count.
+    const probabilities = proba !== undefined && !proba.some((value) => value < 0 || value > 1);
+    const labels = yPred ?? (probabilities ? labelsFromProba(proba!, data.nRows, nClasses) : undefined);
+    // It belongs to the default report: --metrics asks for exactly the figures named.
+    if (labels && listOption(values.metrics).length === 0) confusion = confusionOf(target.values, labels, classes);
   }
-  console.err(`${target.task} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` + formatTable(["metric", "value"], Object.entries(metrics)));
-  return { task: target.task, rows: data.nRows, metrics };
+  console.err(
+    `${target.task} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
+      formatTable(["metric", "value"], Object.entries(metrics)) +
+      (confusion ? "\n" + formatConfusion(confusion) : ""),
+  );
+  return { task: target.task, rows: data.nRows, metrics, ...(confusion ? { confusionMatrix: confusion } : {}) };
 }
 
 /** Metrics that need only predicted labels. */
