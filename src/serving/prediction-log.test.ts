@@ -180,3 +180,30 @@ test("LogThread starts in a process run with V8 options a worker refuses (node -
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test("SQLite store: a repeated id inside a multi-row INSERT refuses the whole batch, and the store keeps logging", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { openStore } = await import("../tracking/index.js");
+  const home = mkdtempSync(join(tmpdir(), "learnloop-log-conflict-"));
+  const store = await openStore({ home });
+  const refused = "prediction log: a prediction id in the batch of 40 is already logged (or repeated in the batch); nothing of the batch was logged";
+  try {
+    await store.logPredictionLines(records(40).join("\n"));
+    // 40 records: two INSERTs of 16 rows and 8 of one row. The repeats fall inside the 16-row statements.
+    const inside = [...records(20, 100), records(1, 5)[0]!, ...records(19, 200)];
+    await assert.rejects(store.logPredictionLines(inside.join("\n")), (error: unknown) => error instanceof StoreError && error.code === "conflict" && error.message === refused);
+    const repeated = [...records(10, 300), ...records(10, 300), ...records(20, 400)];
+    await assert.rejects(store.logPredictionLines(repeated.join("\n")), (error: unknown) => error instanceof StoreError && error.code === "conflict");
+    for (const id of ["p100", "p119", "p200", "p300", "p400"]) assert.equal(await store.getPrediction(id), undefined, `${id} is not logged`);
+    assert.equal((await store.predictionCounts("m")).predictions, 40);
+    // The refused batches left no transaction open: the next batch is logged.
+    await store.logPredictionLines(records(33, 500).join("\n"));
+    assert.deepEqual((await store.getPrediction("p532"))?.inputs, { x: 32 });
+    assert.equal((await store.predictionCounts("m")).predictions, 73);
+  } finally {
+    await store.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});

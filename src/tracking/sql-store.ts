@@ -366,7 +366,12 @@ export class SqlStore implements Store {
         );
       } else {
         const steps: { sql: string; params: unknown[] }[] = [];
-        const many = `INSERT INTO predictions (id, at, model, version, inputs, outputs) VALUES ${Array(LOG_ROWS_PER_INSERT).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`;
+        // OR ROLLBACK: a repeated id ends the whole transaction at once (nothing of the batch is logged,
+        // as before), so SQLite keeps no statement journal for the multi-row INSERT; with one, each
+        // statement first copied every page it touched to a temporary file (a 4 KiB write a record or
+        // so: 6.5-7.8 against 4.1 us of CPU a record in batches of 256, bench/serve/RESULTS.md).
+        // logPredictionLines is never called inside another transaction, which this would end too.
+        const many = `INSERT OR ROLLBACK INTO predictions (id, at, model, version, inputs, outputs) VALUES ${Array(LOG_ROWS_PER_INSERT).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`;
         const one = "INSERT INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)";
         let i = 0;
         for (; i + LOG_ROWS_PER_INSERT <= n; i += LOG_ROWS_PER_INSERT) {
