@@ -88,3 +88,50 @@ describe("the confusion matrix", () => {
     assert.equal(result.metrics.accuracy, diagonal / truth.length);
   });
 });
+
+describe("score: predicted labels the true labels never take", () => {
+  // scikit-learn 1.2 scores labels over the union of y_true and y_pred: a class only predicted counts
+  // (its recall 0 by zero_division, its precision 0), and two true classes plus a third predicted one
+  // make a multiclass problem. Values from sklearn.metrics on y = a,a,b,b and p = a,c,b,a.
+  const SKLEARN = {
+    accuracy: 0.5,
+    balanced_accuracy: 0.5,
+    f1_macro: 0.38888888888888884,
+    f1_micro: 0.5,
+    f1_weighted: 0.5833333333333333,
+    precision_macro: 0.5,
+    recall_macro: 0.3333333333333333,
+  };
+
+  test("count as classes of their own, as in scikit-learn, with a note naming them", async () => {
+    const data = file("union.csv", "y,p\na,a\na,c\nb,b\nb,a\n");
+    const run = await runCli("score", data, "--label", "y", "--pred", "p", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.task, "multiclass");
+    assert.equal(result.rows, 4);
+    assert.deepEqual(Object.keys(result.metrics), Object.keys(SKLEARN));
+    for (const [name, expected] of Object.entries(SKLEARN)) {
+      assert.ok(Math.abs(result.metrics[name] - expected) <= 1e-12 * Math.abs(expected), `${name}: ${result.metrics[name]} vs sklearn ${expected}`);
+    }
+    assert.deepEqual(result.confusionMatrix, { labels: ["a", "b", "c"], counts: [[1, 0, 1], [1, 1, 0], [0, 0, 0]] });
+    assert.ok(
+      run.stderr.startsWith(`note: ${data}, column "p": 1 predicted label is not a label of "y" ("c"): it counts as a class of its own, as in scikit-learn\n`),
+      run.stderr,
+    );
+  });
+
+  test("with probabilities, whose columns name the classes, such a label is still an error", async () => {
+    const data = file("union-proba.csv", "y,p,s\na,a,0.1\na,c,0.6\nb,b,0.9\nb,a,0.2\n");
+    const run = await runCli("score", data, "--label", "y", "--pred", "p", "--score", "s");
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `learnloop score: error: ${data}, row 2, column "p": invalid value (expected one of the labels' classes (a, b), got "c")\n`);
+  });
+
+  test("--task binary with a third predicted label is an error, as scikit-learn's binary average is", async () => {
+    const data = file("union-binary.csv", "y,p\na,a\na,c\nb,b\nb,a\n");
+    const run = await runCli("score", data, "--label", "y", "--pred", "p", "--task", "binary");
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `learnloop score: error: ${data}, row 2, column "p": invalid value (expected one of the labels' classes (a, b), got "c")\n`);
+  });
+});

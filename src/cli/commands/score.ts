@@ -62,17 +62,32 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   let names = listOption(values.metrics);
   let metrics: Record<string, number>;
   let confusion: ConfusionMatrixResult | undefined;
+  let scoredTask: Task = target.task;
   if (target.task === "regression") {
     if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", undefined);
     const yPred = numericValues(find(predName), file);
     metrics = inUserTerms(file, { yPred: predName }, () => computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred }));
   } else {
-    const classes = target.classes ?? [];
+    const labelColumn = predName ? find(predName) : undefined;
+    // scikit-learn scores labels over the union of the true and the predicted labels: with labels alone,
+    // a label only predicted is a class of its own (with probabilities, their columns name the classes;
+    // with --task binary, a third label is an error, as sklearn's binary average is).
+    const extra = labelColumn && !scoreName && !prefix && task !== "binary" ? labelsNotIn(labelColumn, target.classes ?? []) : [];
+    const classes = [...(target.classes ?? []), ...extra];
+    if (extra.length > 0) {
+      scoredTask = "multiclass";
+      const shown = extra.slice(0, 5).map((label) => JSON.stringify(label)).join(", ") + (extra.length > 5 ? ", ..." : "");
+      const one = extra.length === 1;
+      console.err(
+        `note: ${file}, column "${labelColumn!.name}": ${extra.length} predicted label${one ? " is not a label" : "s are not labels"} of "${target.name}" (${shown}): ` +
+          `${one ? "it counts as a class of its own" : "they count as classes of their own"}, as in scikit-learn\n`,
+      );
+    }
     const nClasses = classes.length;
-    const yPred = predName ? labelIndices(find(predName), classes, file) : undefined;
+    const yPred = labelColumn ? labelIndices(labelColumn, classes, file) : undefined;
     let proba: Float64Array | undefined;
     if (scoreName) {
-      if (target.task !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${nClasses} classes): give --proba-prefix`, scoreName);
+      if (scoredTask !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${nClasses} classes): give --proba-prefix`, scoreName);
       proba = numericValues(find(scoreName), file);
       const outside = proba.find((value) => value < 0 || value > 1);
       if (outside !== undefined && names.length === 0) {
@@ -83,7 +98,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
       }
     } else if (prefix) {
       const columns = classes.map((label) => numericValues(find(prefix + label), file));
-      if (target.task === "binary") proba = columns[1]!;
+      if (scoredTask === "binary") proba = columns[1]!;
       else {
         proba = new Float64Array(data.nRows * nClasses);
         for (let k = 0; k < nClasses; k++) {
@@ -92,10 +107,10 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
         }
       }
     }
-    if (names.length === 0 && !proba) names = labelMetricNames(target.task);
-    const probaColumn = scoreName ?? (prefix !== undefined ? (target.task === "binary" ? prefix + classes[1] : `${prefix}*`) : undefined);
+    if (names.length === 0 && !proba) names = labelMetricNames(scoredTask);
+    const probaColumn = scoreName ?? (prefix !== undefined ? (scoredTask === "binary" ? prefix + classes[1] : `${prefix}*`) : undefined);
     metrics = inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () =>
-      computeMetrics(target.task, names.length > 0 ? names : undefined, {
+      computeMetrics(scoredTask, names.length > 0 ? names : undefined, {
         yTrue: target.values,
         ...(yPred ? { yPred } : {}),
         ...(proba ? { proba } : {}),
@@ -109,11 +124,11 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     if (labels && listOption(values.metrics).length === 0) confusion = confusionOf(target.values, labels, classes);
   }
   console.err(
-    `${target.task} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
+    `${scoredTask} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
       formatTable(["metric", "value"], Object.entries(metrics)) +
       (confusion ? "\n" + formatConfusion(confusion) : ""),
   );
-  return { task: target.task, rows: data.nRows, metrics, ...(confusion ? { confusionMatrix: confusion } : {}) };
+  return { task: scoredTask, rows: data.nRows, metrics, ...(confusion ? { confusionMatrix: confusion } : {}) };
 }
 
 /** Metrics that need only predicted labels. */
@@ -156,20 +171,35 @@ function numericValues(column: Column, file: string): Float64Array {
   throw new DataValidationError({ code: "not_numeric", file, column: column.name, expected: "numbers (probabilities or scores)", received: `text such as ${JSON.stringify(column.categories[0] ?? "")}` });
 }
 
+/** The text of row `i`'s label in a column of labels (undefined where it is missing), as the target's classes are written. */
+function labelAt(column: Column, i: number): string | undefined {
+  if (column.kind === "numeric") {
+    const value = column.values[i]!;
+    return Number.isNaN(value) ? undefined : String(value);
+  }
+  const code = column.codes[i]!;
+  return code >= 0 ? column.categories[code] : undefined;
+}
+
+/** The labels of `column` that are not among `classes`, sorted (scikit-learn orders its labels so). */
+function labelsNotIn(column: Column, classes: readonly string[]): string[] {
+  const known = new Set(classes);
+  const extra = new Set<string>();
+  const n = column.kind === "numeric" ? column.values.length : column.codes.length;
+  for (let i = 0; i < n; i++) {
+    const label = labelAt(column, i);
+    if (label !== undefined && !known.has(label)) extra.add(label);
+  }
+  return [...extra].sort();
+}
+
 /** Maps a column of predicted labels onto the target's class indices, by the labels' text. */
 function labelIndices(column: Column, classes: readonly string[], file: string): Float64Array {
   const index = new Map(classes.map((label, k) => [label, k] as const));
   const n = column.kind === "numeric" ? column.values.length : column.codes.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let label: string | undefined;
-    if (column.kind === "numeric") {
-      const value = column.values[i]!;
-      label = Number.isNaN(value) ? undefined : String(value);
-    } else {
-      const code = column.codes[i]!;
-      label = code >= 0 ? column.categories[code] : undefined;
-    }
+    const label = labelAt(column, i);
     const k = label === undefined ? undefined : index.get(label);
     if (k === undefined) {
       throw new DataValidationError({
