@@ -121,6 +121,14 @@ describe("score: predicted labels the true labels never take", () => {
     );
   });
 
+  test("the classes are ordered as scikit-learn orders the union of labels (numbers by value, text by code point)", async () => {
+    const text = await runCli("score", file("union-text.csv", "y,p\nb,b\nb,a\nc,c\nc,b\n"), "--label", "y", "--pred", "p", "--json");
+    assert.deepEqual(JSON.parse(text.stdout).confusionMatrix, { labels: ["a", "b", "c"], counts: [[0, 0, 0], [1, 1, 0], [0, 1, 1]] });
+    const numbers = await runCli("score", file("union-numbers.csv", "y,p\n1,1\n1,10\n2,2\n2,1\n"), "--label", "y", "--pred", "p", "--json");
+    assert.equal(numbers.code, 0, numbers.stderr);
+    assert.deepEqual(JSON.parse(numbers.stdout).confusionMatrix, { labels: ["1", "2", "10"], counts: [[1, 0, 1], [1, 1, 0], [0, 0, 0]] });
+  });
+
   test("with probabilities, whose columns name the classes, such a label is still an error", async () => {
     const data = file("union-proba.csv", "y,p,s\na,a,0.1\na,c,0.6\nb,b,0.9\nb,a,0.2\n");
     const run = await runCli("score", data, "--label", "y", "--pred", "p", "--score", "s");

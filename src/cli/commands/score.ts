@@ -73,7 +73,9 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     // a label only predicted is a class of its own (with probabilities, their columns name the classes;
     // with --task binary, a third label is an error, as sklearn's binary average is).
     const extra = labelColumn && !scoreName && !prefix && task !== "binary" ? labelsNotIn(labelColumn, target.classes ?? []) : [];
-    const classes = [...(target.classes ?? []), ...extra];
+    const classes = extra.length > 0 ? sklearnOrder([...(target.classes ?? []), ...extra]) : (target.classes ?? []);
+    // The true labels' class indices, over `classes`.
+    const yTrue = extra.length > 0 ? reindexed(target.values, target.classes ?? [], classes) : target.values;
     if (extra.length > 0) {
       scoredTask = "multiclass";
       const shown = extra.slice(0, 5).map((label) => JSON.stringify(label)).join(", ") + (extra.length > 5 ? ", ..." : "");
@@ -111,7 +113,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     const probaColumn = scoreName ?? (prefix !== undefined ? (scoredTask === "binary" ? prefix + classes[1] : `${prefix}*`) : undefined);
     metrics = inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () =>
       computeMetrics(scoredTask, names.length > 0 ? names : undefined, {
-        yTrue: target.values,
+        yTrue,
         ...(yPred ? { yPred } : {}),
         ...(proba ? { proba } : {}),
         nClasses,
@@ -121,7 +123,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     const probabilities = proba !== undefined && !proba.some((value) => value < 0 || value > 1);
     const labels = yPred ?? (probabilities ? labelsFromProba(proba!, data.nRows, nClasses) : undefined);
     // It belongs to the default report: --metrics asks for exactly the figures named.
-    if (labels && listOption(values.metrics).length === 0) confusion = confusionOf(target.values, labels, classes);
+    if (labels && listOption(values.metrics).length === 0) confusion = confusionOf(yTrue, labels, classes);
   }
   console.err(
     `${scoredTask} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
@@ -181,7 +183,19 @@ function labelAt(column: Column, i: number): string | undefined {
   return code >= 0 ? column.categories[code] : undefined;
 }
 
-/** The labels of `column` that are not among `classes`, sorted (scikit-learn orders its labels so). */
+/** Labels in np.unique's order, as the target's classes are: numbers by value when every label is one, else text by code point. */
+function sklearnOrder(labels: readonly string[]): string[] {
+  const numeric = labels.every((label) => label.trim() !== "" && Number.isFinite(Number(label)));
+  return [...labels].sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Class indices over `from` turned into indices of the same labels over `to`. */
+function reindexed(values: ArrayLike<number>, from: readonly string[], to: readonly string[]): Float64Array {
+  const position = from.map((label) => to.indexOf(label));
+  return Float64Array.from(values, (k) => position[k]!);
+}
+
+/** The labels of `column` that are not among `classes`. */
 function labelsNotIn(column: Column, classes: readonly string[]): string[] {
   const known = new Set(classes);
   const extra = new Set<string>();
@@ -190,7 +204,7 @@ function labelsNotIn(column: Column, classes: readonly string[]): string[] {
     const label = labelAt(column, i);
     if (label !== undefined && !known.has(label)) extra.add(label);
   }
-  return [...extra].sort();
+  return [...extra];
 }
 
 /** Maps a column of predicted labels onto the target's class indices, by the labels' text. */
