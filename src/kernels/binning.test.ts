@@ -77,6 +77,8 @@ test("the grid-narrowed search is exact on heavy tails, huge ranges and values o
     Float64Array.from({ length: 5000 }, () => (rng.next() - 0.5) * 3e308),
     Float64Array.from({ length: 5000 }, () => (rng.next() < 0.5 ? -1e-300 * rng.next() : rng.int(3))),
     Float64Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? Infinity : i % 11 === 0 ? -Infinity : rng.next())),
+    // Dense edges in the middle, sparse in the tails (the common case: the linear scan).
+    Float64Array.from({ length: 50000 }, () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next())),
   ];
   for (const values of cases) {
     const edges = computeNumericEdges(values, null, 255);

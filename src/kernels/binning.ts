@@ -135,7 +135,7 @@ export function computeNumericEdges(values: Float64Array, sample: Int32Array | n
 }
 
 /** Cells of the uniform grid that binNumericColumn uses to narrow each search. */
-export const GRID_CELLS = 2048;
+export const GRID_CELLS = 16384;
 
 /** Index of the first edge >= v in edges[lo..hi) (hi when none): a plain binary search. */
 export function searchEdges(edges: Float64Array, v: number, lo: number, hi: number): number {
@@ -154,8 +154,11 @@ export function searchEdges(edges: Float64Array, v: number, lo: number, hi: numb
  * A binary search over 254 quantile edges mispredicts about half of its 8 branches (measured 40-60 ns
  * per value). Instead a uniform grid of GRID_CELLS cells between the first and the last edge records
  * how many edges lie below each cell; a value's cell (and its neighbours, against rounding) bounds the
- * search to usually 0-2 edges: 4-8 ns per value. The result is checked against its two edges and, if a
+ * search, usually to 0-1 edges, which a short linear scan passes (a binary search when the window holds
+ * more than 4 edges, as on heavy tails). The result is checked against its two edges and, if a
  * pathological range (edges spanning 1e308, say) made the grid wrong, recomputed by a full search.
+ * 800k x 28 normal-ish values (loaded machine, fastest of 5): 6.4 ns per value, against 15.8 with 2048
+ * cells and a binary search in every window (10.3 with 2048 cells and the scan, 8.0 with 4096, 7.0 with 8192).
  */
 export function binNumericColumn(values: Float64Array, rows: Int32Array | null, nRows: number, edges: Float64Array, missingBin: number, out: Uint8Array, outOffset: number): void {
   const nEdges = edges.length;
@@ -164,6 +167,9 @@ export function binNumericColumn(values: Float64Array, rows: Int32Array | null, 
   const useGrid = Number.isFinite(scale) && scale > 0;
   // below[c] = number of edges < the left boundary of cell c; below[GRID_CELLS + 1] = nEdges.
   const below = new Int32Array(GRID_CELLS + 2);
+  // The edges and one +Infinity past them: the scan stops there.
+  const padded = new Float64Array(nEdges + 1).fill(Infinity);
+  padded.set(edges);
   if (useGrid) {
     let e = 0;
     for (let c = 0; c <= GRID_CELLS; c++) {
@@ -183,7 +189,10 @@ export function binNumericColumn(values: Float64Array, rows: Int32Array | null, 
     if (useGrid) {
       let cell = Math.floor((v - first) * scale);
       cell = cell < 1 ? 1 : cell > GRID_CELLS - 1 ? GRID_CELLS - 1 : cell;
-      pos = searchEdges(edges, v, below[cell - 1]!, below[cell + 2]!);
+      pos = below[cell - 1]!;
+      const end = below[cell + 2]!;
+      if (end - pos > 4) pos = searchEdges(edges, v, pos, end);
+      else while (padded[pos]! < v) pos++;
       if ((pos > 0 && !(edges[pos - 1]! < v)) || (pos < nEdges && !(v <= edges[pos]!))) pos = searchEdges(edges, v, 0, nEdges);
     } else {
       pos = searchEdges(edges, v, 0, nEdges);
