@@ -143,3 +143,21 @@ describe("score: predicted labels the true labels never take", () => {
     assert.equal(run.stderr, `learnloop score: error: ${data}, row 2, column "p": invalid value (expected one of the labels' classes (a, b), got "c")\n`);
   });
 });
+
+describe("runs compare with a run that recorded no data", () => {
+  test("says the data cannot be compared, rather than calling it different (sameData null in --json)", async () => {
+    const db = join(dir, "compare.db");
+    const trained = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--out", join(dir, "compare.model"), "--db", db, "--json");
+    assert.equal(trained.code, 0, trained.stderr);
+    const failed = await runCli("train", join(dir, "no-such-file.csv"), "--target", "Species", "--db", db);
+    assert.equal(failed.code, 2);
+    const listed = await runCli("runs", "ls", "--db", db, "--json");
+    const [failedRun, trainedRun] = JSON.parse(listed.stdout).runs as { id: string; status: string }[];
+    assert.deepEqual([failedRun!.status, trainedRun!.status], ["failed", "finished"]);
+    const text = await runCli("runs", "compare", trainedRun!.id, failedRun!.id, "--db", db);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(text.stderr.includes(`\ndata not compared: run ${failedRun!.id} recorded no data fingerprint\n`), text.stderr);
+    const json = await runCli("runs", "compare", trainedRun!.id, failedRun!.id, "--db", db, "--json");
+    assert.equal(JSON.parse(json.stdout).sameData, null);
+  });
+});

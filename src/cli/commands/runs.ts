@@ -37,7 +37,8 @@ export type RunsResult =
       metrics: (RunDifference & { diff: number | null })[];
       /** The parameters whose values differ. */
       params: RunDifference[];
-      sameData: boolean;
+      /** Whether both runs read data with the same fingerprint; null when one of them recorded none. */
+      sameData: boolean | null;
     };
 
 const SUBCOMMANDS = ["ls", "show", "compare"] as const;
@@ -186,7 +187,8 @@ function compareRuns(a: Run, b: Run): Extract<RunsResult, { a: Run }> {
     const [x, y] = [pa.get(name), pb.get(name)];
     if (JSON.stringify(x) !== JSON.stringify(y)) params.push({ name, ...(pa.has(name) ? { a: x } : {}), ...(pb.has(name) ? { b: y } : {}) });
   }
-  const sameData = a.data?.fingerprint !== undefined && a.data.fingerprint === b.data?.fingerprint;
+  const [fa, fb] = [a.data?.fingerprint, b.data?.fingerprint];
+  const sameData = fa === undefined || fb === undefined ? null : fa === fb;
   return { a, b, metrics, params, sameData };
 }
 
@@ -199,9 +201,13 @@ function describeComparison(comparison: Extract<RunsResult, { a: Run }>): string
     ["started (UTC)", when(a.startedAt), when(b.startedAt)],
     ["data", dataName(a), dataName(b)],
   ]);
-  text += comparison.sameData
-    ? `same data (fingerprint ${a.data!.fingerprint})\n`
-    : `different data (fingerprints ${a.data?.fingerprint ?? "unknown"} and ${b.data?.fingerprint ?? "unknown"})\n`;
+  const unfingerprinted = [a, b].filter((run) => run.data?.fingerprint === undefined).map((run) => run.id);
+  text +=
+    comparison.sameData === null
+      ? `data not compared: run${unfingerprinted.length > 1 ? "s" : ""} ${unfingerprinted.join(" and ")} recorded no data fingerprint\n`
+      : comparison.sameData
+        ? `same data (fingerprint ${a.data!.fingerprint})\n`
+        : `different data (fingerprints ${a.data!.fingerprint} and ${b.data!.fingerprint})\n`;
   if (comparison.metrics.length > 0) {
     text += "\n" + formatTable(["metric", "a", "b", "b - a"], comparison.metrics.map((m) => [m.name, cell(m.a), cell(m.b), m.diff === null ? "-" : (m.diff > 0 ? "+" : "") + formatNumber(m.diff)]));
   }
