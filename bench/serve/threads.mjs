@@ -1,7 +1,8 @@
 // CPU time per request over real HTTP, per thread of the server: a server process (the bare handler or
 // learnloop's service, as bench/serve/run.mjs starts them) driven by autocannon on loopback; the CPU
 // time of each of its threads is read from /proc before and after the measured run (Linux only) and
-// divided by the requests answered. Unlike requests/s this hardly depends on what else runs on the
+// divided by the requests answered: the main thread, the busiest other one (learnloop's prediction
+// log writer) and the rest. Unlike requests/s this hardly depends on what else runs on the
 // machine, so it can be measured outside a quiet slot (under nice).
 //   node bench/serve/threads.mjs [--duration 5] [--connections 32] [--rounds 3] [--node-options "..."] <lib> [<lib> ...]
 // <lib>: a compiled library (a build of src/) or src itself (then served under tsx). The bare handler is
@@ -43,13 +44,13 @@ function start(command) {
   });
 }
 
-/** CPU microseconds of each thread of `pid` by name ("main" for the main thread), at 100 ticks a second. */
+/** CPU microseconds of each thread of `pid` by thread id ("main" for the main thread), at 100 ticks a second. */
 function threadCpu(pid) {
   const out = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
-      const name = tid === String(pid) ? "main" : readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const name = tid === String(pid) ? "main" : tid;
       out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000);
     } catch {
       // the thread ended meanwhile
@@ -75,7 +76,15 @@ async function measure(command) {
     child.kill("SIGTERM");
   });
   const n = result.requests.total;
-  const perThread = new Map([...after].map(([name, us]) => [name, (us - (before.get(name) ?? 0)) / n]));
+  // Per request: the main thread, the busiest other thread (learnloop's prediction log writer; Node's
+  // threads are all named "node"), and the rest (V8's GC and compiler helpers, libuv's).
+  const used = [...after].map(([name, us]) => [name, (us - (before.get(name) ?? 0)) / n]);
+  const others = used.filter(([name]) => name !== "main").sort((a, b) => b[1] - a[1]);
+  const perThread = new Map([
+    ["main", used.find(([name]) => name === "main")?.[1] ?? 0],
+    ["busiest other", others[0]?.[1] ?? 0],
+    ["rest", others.slice(1).reduce((sum, [, us]) => sum + us, 0)],
+  ]);
   return { rps: result.requests.average, errors: result.errors + result.non2xx + result.timeouts, perThread };
 }
 
