@@ -161,3 +161,38 @@ describe("runs compare with a run that recorded no data", () => {
     assert.equal(JSON.parse(json.stdout).sameData, null);
   });
 });
+
+describe("models promote checks the stored model file", () => {
+  test("a version whose stored bytes no longer match their checksum is not promoted (the champion stays)", async () => {
+    const db = join(dir, "corrupt.db");
+    const model = join(dir, "corrupt.model");
+    const trained = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--out", model, "--db", db, "--register", "penguins", "--promote");
+    assert.equal(trained.code, 0, trained.stderr);
+    const again = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "4", "--out", join(dir, "corrupt-2.model"), "--db", db, "--register", "penguins");
+    assert.equal(again.code, 0, again.stderr);
+    const shown = JSON.parse((await runCli("models", "show", "penguins", "2", "--db", db, "--json")).stdout);
+    const sha256: string = shown.version?.sha256 ?? shown.sha256;
+    assert.match(sha256, /^[0-9a-f]{64}$/);
+    // One flipped byte in the stored copy, as a disk or a hand edit would leave it.
+    const { default: Database } = await import("better-sqlite3");
+    const sqlite = new Database(db);
+    const { content } = sqlite.prepare("SELECT content FROM artifacts WHERE sha256 = ?").get(sha256) as { content: Buffer };
+    content[content.length - 10] ^= 0xff;
+    sqlite.prepare("UPDATE artifacts SET content = ? WHERE sha256 = ?").run(content, sha256);
+    sqlite.close();
+    const promoted = await runCli("models", "promote", "penguins", "2", "--db", db);
+    assert.equal(promoted.code, 5);
+    assert.match(
+      promoted.stderr,
+      /^learnloop models: error: model "penguins" version 2: its stored model file does not match its checksum \(it hashes to [0-9a-f]{64}\); not promoted: register the model file again\n$/,
+    );
+    const after = JSON.parse((await runCli("models", "ls", "--db", db, "--json")).stdout);
+    assert.equal(after.models[0].championVersion, 1);
+    // As the message says: registering the same file again repairs the stored copy (same checksum).
+    const registered = await runCli("models", "register", join(dir, "corrupt-2.model"), "--name", "penguins", "--db", db);
+    assert.equal(registered.code, 0, registered.stderr);
+    const repaired = await runCli("models", "promote", "penguins", "2", "--db", db);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.equal(repaired.stderr, "penguins version 2 is the champion (version 1 archived)\n");
+  });
+});

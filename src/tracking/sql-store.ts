@@ -170,12 +170,13 @@ export class SqlStore implements Store {
 
   async #putArtifact(connection: Connection, bytes: Uint8Array): Promise<string> {
     const sha256 = sha256Hex(bytes);
-    await connection.run("INSERT INTO artifacts (sha256, bytes, content, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING", [
-      sha256,
-      bytes.byteLength,
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      new Date().toISOString(),
-    ]);
+    // The same bytes again leave the row alone; a stored copy that no longer matches (a corrupted one)
+    // is written over with these, whose checksum is the key: putting a file again repairs it.
+    await connection.run(
+      `INSERT INTO artifacts (sha256, bytes, content, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (sha256) DO UPDATE SET content = excluded.content, bytes = excluded.bytes WHERE artifacts.content <> excluded.content`,
+      [sha256, bytes.byteLength, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), new Date().toISOString()],
+    );
     return sha256;
   }
 
@@ -328,6 +329,18 @@ export class SqlStore implements Store {
 
   /** Archives the current champion, if any, and makes `version` champion; both changes logged. */
   async #crown(tx: Connection, name: string, version: number, from: Stage, how: { actor: string; reason: string; at: string }, action: "promote" | "rollback"): Promise<StageChange> {
+    // A champion whose stored file fails its checksum would be refused by every service that loads it,
+    // while the registry named it champion: it is checked here, before anything changes.
+    const stored = await tx.get(
+      "SELECT v.sha256, a.content FROM model_versions v JOIN artifacts a ON a.sha256 = v.sha256 WHERE v.name = ? AND v.version = ?",
+      [name, version],
+    );
+    const content = stored?.content as Buffer | undefined;
+    const actual = content ? sha256Hex(new Uint8Array(content.buffer, content.byteOffset, content.byteLength)) : undefined;
+    if (actual !== String(stored?.sha256)) {
+      const why = actual === undefined ? "its model file is missing from the store" : `its stored model file does not match its checksum (it hashes to ${actual})`;
+      throw new StoreError("integrity", `model "${name}" version ${version}`, `${why}; not ${action === "promote" ? "promoted" : "rolled back to"}: register the model file again`);
+    }
     const current = await tx.get("SELECT version FROM model_versions WHERE name = ? AND stage = 'champion'", [name]);
     if (current) {
       const demoted = Number(current.version);
