@@ -196,3 +196,13 @@ describe("models promote checks the stored model file", () => {
     assert.equal(repaired.stderr, "penguins version 2 is the champion (version 1 archived)\n");
   });
 });
+
+describe("score: the label column given again as the predictions", () => {
+  test("is refused by name, not as an unknown column", async () => {
+    const data = file("same-column.csv", "y,s\n1,0.2\n0,0.4\n");
+    const pred = await runCli("score", data, "--label", "y", "--pred", "y");
+    assert.deepEqual([pred.code, pred.stderr], [2, 'learnloop score: error: --pred must be a column other than --label (the true labels), got "y"\n']);
+    const score = await runCli("score", data, "--label", "y", "--score", "y");
+    assert.deepEqual([score.code, score.stderr], [2, 'learnloop score: error: --score must be a column other than --label (the true labels), got "y"\n']);
+  });
+});

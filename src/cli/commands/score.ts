@@ -50,6 +50,9 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     throw new InvalidParameterError("--score, --proba-prefix or --pred", "given: the column(s) holding the predictions", "none of them");
   }
   if (scoreName && prefix) throw new InvalidParameterError("--score", "left out when --proba-prefix is given (one source of probabilities)", scoreName);
+  for (const [flag, name] of [["--pred", predName], ["--score", scoreName]] as const) {
+    if (name === values.label) throw new InvalidParameterError(flag, "a column other than --label (the true labels)", name);
+  }
   const task = choiceOption(values, "task", ["binary", "multiclass", "regression"] as const);
   const data = await readDataset(file, {
     target: values.label,
