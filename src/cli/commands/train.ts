@@ -10,12 +10,28 @@ import type { DecisionRule, Estimator, Model } from "../../models/types.js";
 import type { Store } from "../../tracking/types.js";
 import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
 import { evaluateHoldout } from "../../evaluation/holdout.js";
-import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
-import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
+import { DEFAULT_MODEL_KIND, modelFamily, type ModelFamily } from "../../models/registry.js";
+import { toKebabCase } from "../../core/params.js";
+import { listOption, numberOption, type CommandSpec, type OptionSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, asFlagError, checkOutputDirectory, createEstimator, describeTarget, noSplitWarning, hyperparameterOptions, hyperparametersFrom, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { type Console, formatNumber, formatSeconds, formatTable, notesTo, ProgressBar } from "../output.js";
 import { checkModelName } from "../../tracking/index.js";
 import { actorFrom, commandLine, compactSchema, openStoreFrom, startTracking, TRACKING_OPTIONS, type RunTracking } from "../tracking.js";
+
+const BOOTSTRAP_OPTION: OptionSpec = {
+  type: "string",
+  value: "<n>",
+  doc: 'bootstrap resamples for the headline metric\'s 95% interval (default 1000; 0 for none); a forest\'s own bagging is turned off with --params ({"bootstrap": false})',
+};
+
+/**
+ * The hyperparameter flags but the forest's `bootstrap`, whose name is the command's own: --bootstrap stays
+ * the interval's resamples, as in report and compare; the forest's bagging is turned off in --params.
+ */
+function modelOptions(): Record<string, OptionSpec> {
+  const { bootstrap: _forestBagging, ...options } = hyperparameterOptions();
+  return options;
+}
 
 export const trainCommand: CommandSpec = {
   name: "train",
@@ -31,10 +47,11 @@ export const trainCommand: CommandSpec = {
     seed: { type: "string", value: "<int>", doc: "seed of the split, the bootstrap and the model's own randomness (default 42)" },
     out: { type: "string", value: "<file>", doc: "where to save the model (default <data name>.model)" },
     metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set; the first is the headline)", multiple: true },
-    bootstrap: { type: "string", value: "<n>", doc: "bootstrap resamples for the headline metric's 95% interval (default 1000; 0 for none)" },
+    bootstrap: BOOTSTRAP_OPTION,
     cv: { type: "string", value: "<k>", doc: "k-fold cross-validation (stratified for classification), then refit on all rows" },
     group: { type: "string", value: "<col>", doc: "with --cv: group k-fold, rows of a group never on both sides (the column is not a feature)" },
     time: { type: "string", value: "<col>", doc: "with --cv: time-ordered folds, training rows always before test rows (not a feature)" },
+    weight: { type: "string", value: "<col>", doc: "sample weights from this numeric column (not a feature): a row of weight 2 counts as two copies of it; the metrics stay unweighted" },
     oof: { type: "string", value: "<file>", doc: "with --cv: write the out-of-fold predictions (.csv, .parquet, .json)" },
     strict: { type: "boolean", doc: "fail (exit 4, no model saved) when the audit finds leakage, identifiers, train/test duplicates, shift, imbalance..." },
     "cost-fp": { type: "string", value: "<cost>", doc: "binary: cost of a false positive; with --cost-fn, the decision threshold minimizes the expected cost" },
@@ -47,7 +64,7 @@ export const trainCommand: CommandSpec = {
     description: { type: "string", value: "<text>", doc: "with --register: a description of the version" },
     actor: { type: "string", value: "<name>", doc: "who registers and promotes (default: the OS user name)" },
     ...TRACKING_OPTIONS,
-    ...hyperparameterOptions(),
+    ...modelOptions(),
   },
   examples: [
     'learnloop train node_modules/vega-datasets/data/flights-3m.parquet --target delayed --derive "delayed=delay > 15" --ignore delay',
@@ -109,18 +126,24 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (values[flag] !== undefined && folds === 0) throw new InvalidParameterError(`--${flag}`, "used with --cv", values[flag]);
   }
   if (values.group !== undefined && values.time !== undefined) throw new InvalidParameterError("--time", "left out when --group is given (one kind of folds)", values.time);
-  for (const flag of ["group", "time"] as const) {
+  for (const flag of ["group", "time", "weight"] as const) {
     if (values[flag] !== undefined && values[flag] === values.target) throw new InvalidParameterError(`--${flag}`, "a column other than the target", values[flag]);
   }
+  if (values.weight !== undefined && folds > 0) throw new InvalidParameterError("--weight", "left out with --cv (cross-validation does not take weights yet)", values.weight);
   if (typeof values.oof === "string") outputFormatOf(values.oof);
   for (const flag of ["out", "oof"] as const) if (typeof values[flag] === "string") checkOutputDirectory(`--${flag}`, values[flag]);
   const family = modelFamily(typeof values.model === "string" ? values.model : DEFAULT_MODEL_KIND);
   const testSize = numberOption(values, "test-size", 0.2, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const seed = numberOption(values, "seed", 42, { integer: true, min: 0 });
-  const hyperparameters = await hyperparametersFrom(values, family);
+  // --bootstrap is the command's own (the interval's resamples), never the forest's hyperparameter.
+  const modelValues = { ...values, bootstrap: undefined };
+  const hyperparameters = await hyperparametersFrom(modelValues, family);
   // One seed for the whole run: the model's own randomness follows --seed unless --params set it.
   if ("seed" in family.params && hyperparameters.seed === undefined) hyperparameters.seed = seed;
-  const estimator = createEstimator(family, hyperparameters, values);
+  const estimator = createEstimator(family, hyperparameters, modelValues);
+  const asGiven = (error: unknown): never => {
+    throw hyperparameterAsGiven(asFlagError(error), family, modelValues);
+  };
   const nBoot = numberOption(values, "bootstrap", 1000, { integer: true, min: 0, max: 100000 });
   const metricNames = listOption(values.metrics);
   const decisionOptions = thresholdOptionsFrom(values);
@@ -144,16 +167,23 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       ...(folds > 0 ? { cv: folds } : values.valid !== undefined ? { valid: values.valid } : { testSize }),
       ...(typeof values.group === "string" ? { group: values.group } : {}),
       ...(typeof values.time === "string" ? { time: values.time } : {}),
+      ...(typeof values.weight === "string" ? { weight: values.weight } : {}),
       ...(metricNames.length > 0 ? { metrics: metricNames } : {}),
       ...(decisionOptions ? { decision: decisionOptions } : {}),
     },
     data: { file },
   }, registry);
   try {
-    const readOptions = readOptionsFrom(values, note);
-    const foldColumns = [values.group, values.time].filter((name): name is string => typeof name === "string");
-    const data = await readDataFor(file, { ...readOptions, id: [...(readOptions.id ?? []), ...foldColumns] });
+    // A regression loss says the target is a quantity, though counts 0-4 alone would read as five classes.
+    const loss = estimator.params.loss;
+    const impliedTask = values.task === undefined && typeof loss === "string" && loss !== "auto" && loss !== "log_loss" ? "regression" : undefined;
+    const readOptions = readOptionsFrom(impliedTask ? { ...values, task: impliedTask } : values, note);
+    const extraColumns = [values.group, values.time, values.weight].filter((name): name is string => typeof name === "string");
+    const ids = readOptions.id ?? [];
+    const data = await readDataFor(file, { ...readOptions, id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))] });
     const target = data.target!;
+    const sampleWeight = typeof values.weight === "string" ? weightsOf(data, values.weight, file) : undefined;
+    if (loss === "poisson") checkPoissonTarget(data, file);
     // Checked before the fit, not after it.
     const validMetrics: readonly string[] = metricNamesFor(target.task);
     for (const name of metricNames) {
@@ -171,8 +201,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const audited = performance.now();
     const evaluation =
       folds > 0
-        ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file }).catch(rethrowAsFlag)
-        : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note }).catch(rethrowAsFlag);
+        ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file }).catch(asGiven)
+        : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note, sampleWeight }).catch(asGiven);
     const { model, metrics, baseline, headline, rows, decision } = evaluation;
     const unsplit = noSplitWarning(model, rows.train);
     if (unsplit) console.err(`warning: ${unsplit}\n`);
@@ -333,12 +363,13 @@ interface EvaluationContext {
 async function heldOut(
   estimator: Estimator,
   data: Dataset,
-  context: EvaluationContext & { testSize: number; nBoot: number; note: (message: string) => void },
+  context: EvaluationContext & { testSize: number; nBoot: number; note: (message: string) => void; sampleWeight: Float64Array | undefined },
 ): Promise<Evaluation> {
   const { values, seed } = context;
   const target = data.target!;
   let train: Dataset;
   let test: Dataset;
+  let sampleWeight = context.sampleWeight;
   if (typeof values.valid === "string") {
     train = data;
     test = await readDataset(values.valid, { schema: schemaOf(data), requireTarget: true, onWarning: context.note });
@@ -346,9 +377,10 @@ async function heldOut(
     const split = holdoutSplit(data.nRows, { testSize: context.testSize, seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
     train = takeRows(data, split.train);
     test = takeRows(data, split.test);
+    if (sampleWeight) sampleWeight = Float64Array.from(split.train, (row) => sampleWeight![row]!);
   }
   const fitStarted = performance.now();
-  const model = fitWithProgress(estimator, train, context.console);
+  const model = fitWithProgress(estimator, train, context.console, sampleWeight);
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const report = evaluateHoldout(model, train, test, { ...(context.metricNames.length > 0 ? { metrics: context.metricNames } : {}), bootstrap: context.nBoot, seed });
   for (const { metric, reason } of report.undefinedMetrics) context.note(`${metric} is left out: ${reason}`);
@@ -482,13 +514,64 @@ function timeOrder(column: Column, file: string): Float64Array {
   return out;
 }
 
-function rethrowAsFlag(error: unknown): never {
-  throw asFlagError(error);
+/**
+ * A hyperparameter refused during the fit (a loss that does not fit the target's task), named as the user
+ * gave it: by its flag or by its key in the --params file, as createEstimator names the ones refused before.
+ */
+function hyperparameterAsGiven(error: unknown, family: ModelFamily, values: ParsedArgs["values"]): unknown {
+  if (!(error instanceof InvalidParameterError) || error.owner === undefined || !(error.parameter in family.params)) return error;
+  const flag = toKebabCase(error.parameter);
+  if (typeof values[flag] === "string") return new InvalidParameterError(`--${flag}`, error.expected, error.received);
+  if (typeof values.params === "string") return new InvalidParameterError(`${error.parameter} in ${values.params}`, error.expected, error.received);
+  return error;
 }
 
-function fitWithProgress(estimator: Estimator, train: Dataset, console: Console): Model {
+/**
+ * The --weight column as sample weights: finite and >= 0, read as numbers (a column of numbers with one
+ * word in it comes as text). A row is named as the file's data row when no row was dropped for a missing
+ * target (then the numbering still matches the file).
+ */
+function weightsOf(data: Dataset, name: string, file: string): Float64Array {
+  const column = data.extras?.find((extra) => extra.name === name);
+  if (!column) throw new InvalidParameterError("--weight", "a column of the data", name);
+  const numbers = column.kind === "numeric" ? null : column.categories.map((text) => (text.trim() === "" ? NaN : Number(text)));
+  const weights = new Float64Array(data.nRows);
+  for (let i = 0; i < data.nRows; i++) {
+    let value: number;
+    let received: string | undefined;
+    if (column.kind === "numeric") value = column.values[i]!;
+    else {
+      const code = column.codes[i]!;
+      value = code < 0 ? NaN : numbers![code]!;
+      if (code >= 0 && Number.isNaN(value)) received = describeValue(column.categories[code]);
+    }
+    if (!(Number.isFinite(value) && value >= 0)) {
+      received ??= Number.isNaN(value) ? "a missing value" : String(value);
+      throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, i), column: name, expected: "a finite weight >= 0", received });
+    }
+    weights[i] = value;
+  }
+  return weights;
+}
+
+/** Poisson needs counts or rates >= 0: checked on the whole file, so that the row named is the file's. */
+function checkPoissonTarget(data: Dataset, file: string): void {
+  const target = data.target!;
+  if (target.task !== "regression") return;
+  const row = target.values.findIndex((value) => !(Number.isFinite(value) && value >= 0));
+  if (row < 0) return;
+  throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, row), column: target.name, expected: "a finite number >= 0 (Poisson loss)", received: String(target.values[row]) });
+}
+
+/** `{ row }` (1-based) of data row `index` when it is the file's data row, i.e. no row was dropped before it. */
+function rowOf(data: Dataset, index: number): { row?: number } {
+  return (data.droppedRows ?? 0) === 0 ? { row: index + 1 } : {};
+}
+
+function fitWithProgress(estimator: Estimator, train: Dataset, console: Console, sampleWeight?: Float64Array): Model {
   let bar: ProgressBar | undefined;
   const model = estimator.fit(train, {
+    ...(sampleWeight ? { sampleWeight } : {}),
     onProgress: (p) => {
       bar ??= new ProgressBar(console, `fit ${estimator.kind}`, p.phase);
       bar.update(p.done, p.total, p.upperBound);
