@@ -71,14 +71,15 @@ export class RandomForest implements Estimator<ForestModel> {
         throw new DataValidationError({ code: "invalid_value", file: train.source, column: target.name, row: r + 1, expected: regression ? "a finite number" : `a class index in 0..${nClasses - 1}`, received: String(v) });
       }
     }
-    const sw = options.sampleWeight;
-    if (sw) {
-      if (sw.length !== nRows) throw new DataValidationError({ code: "length_mismatch", file: train.source, column: "sampleWeight", expected: `${nRows} weights (one per row)`, received: String(sw.length) });
+    const given = options.sampleWeight;
+    if (given) {
+      if (given.length !== nRows) throw new DataValidationError({ code: "length_mismatch", file: train.source, column: "sampleWeight", expected: `${nRows} weights (one per row)`, received: String(given.length) });
       for (let r = 0; r < nRows; r++) {
-        if (!(Number.isFinite(sw[r]!) && sw[r]! >= 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", row: r + 1, expected: "a finite weight >= 0", received: String(sw[r]) });
+        if (!(Number.isFinite(given[r]!) && given[r]! >= 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", row: r + 1, expected: "a finite weight >= 0", received: String(given[r]) });
       }
-      if (!sw.some((v) => v > 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", expected: "at least one weight > 0", received: "all weights 0" });
+      if (!given.some((v) => v > 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", expected: "at least one weight > 0", received: "all weights 0" });
     }
+    const sw = p.classWeight === "balanced" && !regression ? balancedWeights(y, nClasses, given) : given;
     const nOutputs = task === "multiclass" ? nClasses : 1;
     const minSamplesLeaf = p.minSamplesLeaf ?? (regression ? 5 : 1);
     const nFeatures = train.features.length;
@@ -184,6 +185,19 @@ export class RandomForest implements Estimator<ForestModel> {
       threads?.release();
     }
   }
+}
+
+/**
+ * scikit-learn's class_weight="balanced": each row's weight times rows / (classes x rows of its class),
+ * the counts unweighted (as scikit-learn and GradientBoosting count them).
+ */
+function balancedWeights(y: Float64Array, nClasses: number, sampleWeight: Float64Array | undefined): Float64Array {
+  const nRows = y.length;
+  const counts = new Float64Array(nClasses);
+  for (let r = 0; r < nRows; r++) counts[y[r]!]!++;
+  const out = new Float64Array(nRows);
+  for (let r = 0; r < nRows; r++) out[r] = (sampleWeight ? sampleWeight[r]! : 1) * (nRows / (nClasses * counts[y[r]!]!));
+  return out;
 }
 
 /**

@@ -42,6 +42,12 @@ export const FOREST_PARAMS = {
     keywords: ["sqrt", "log2"],
     doc: "features drawn at random for each split: a fraction in (0, 1] of the features (at least one), a whole number of them above 1, sqrt or log2 of their number; null: sqrt for classification, all for regression (scikit-learn's defaults)",
   },
+  classWeight: {
+    type: "enum",
+    values: ["none", "balanced"],
+    default: "none",
+    doc: "balanced: weight each class by rows / (classes x its rows), times any sample weights (classification; as scikit-learn's class_weight)",
+  },
   bootstrap: { type: "boolean", default: true, doc: "grow each tree on a bootstrap sample (else on every row); needed for the out-of-bag score" },
   maxBins: { type: "number", integer: true, min: 2, max: 255, default: 255, doc: "value bins per feature (a missing bin is added)" },
   seed: { type: "number", integer: true, min: 0, default: 0, doc: "seed of every random choice (bootstrap, features, bin sample)" },
