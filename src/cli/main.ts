@@ -7,6 +7,7 @@ import { LEARNLOOP_VERSION } from "../models/format.js";
 import { helpText, parseCommandArgs, type CommandSpec, type ParsedArgs } from "./args.js";
 import { compareCommand, runCompare } from "./commands/compare.js";
 import { evaluateCommand, runEvaluate } from "./commands/evaluate.js";
+import { inspectCommand, runInspect } from "./commands/inspect.js";
 import { predictCommand, runPredict } from "./commands/predict.js";
 import { profileCommand, runProfile } from "./commands/profile.js";
 import { quickstartCommand, runQuickstart } from "./commands/quickstart.js";
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   { spec: profileCommand, run: runProfile },
   { spec: reportCommand, run: runReport },
   { spec: runsCommand, run: runRuns },
+  { spec: inspectCommand, run: runInspect },
   { spec: modelsCommand, run: runModels },
   { spec: serveCommand, run: runServe },
   { spec: quickstartCommand, run: runQuickstart },
