@@ -158,12 +158,13 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     }, threads, p.threads ?? HistogramThreads.defaultThreads());
     // Shared with the workers, which add each tree to their regions of rows (see addLeafValues).
     const raw = grower.logLossScores ?? new Float64Array(threads ? new SharedArrayBuffer(8 * nTrain * nRaw) : new ArrayBuffer(8 * nTrain * nRaw));
-    for (let r = 0; r < nTrain; r++) raw.set(baseScores, r * nRaw);
+    // (One score per row: a fill, 0.2 vs 12 ms for 800k rows set one by one.)
+    if (nRaw === 1) raw.fill(baseScores[0]!);
+    else for (let r = 0; r < nTrain; r++) raw.set(baseScores, r * nRaw);
     if (valid) {
       valid.raw = new Float64Array(valid.nRows * nRaw);
       for (let r = 0; r < valid.nRows; r++) valid.raw.set(baseScores, r * nRaw);
     }
-    const gh = new Float32Array(2 * nTrain * nRaw);
     const builder = new TreeBuilder(train.features, mapper);
     const nFeatures = data.nFeatures;
     const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
@@ -196,6 +197,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       gradientsMs += performance.now() - start;
     };
     const leafValues = new Float64Array(threads ? new SharedArrayBuffer(8 * p.maxLeaves) : new ArrayBuffer(8 * p.maxLeaves));
+    // Streamed rounds never read gh (the grower computes the pairs into its own memory): not allocated then.
+    const gh = new Float32Array(streamable && p.subsample >= 1 ? 0 : 2 * nTrain * nRaw);
     const scoreThreads = threads && grower.segments > 1 ? threads : null;
     scoreThreads?.bindScores({ raw, leafOfRow, leafValues });
 
