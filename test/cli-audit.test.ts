@@ -206,3 +206,25 @@ describe("score: the label column given again as the predictions", () => {
     assert.deepEqual([score.code, score.stderr], [2, 'learnloop score: error: --score must be a column other than --label (the true labels), got "y"\n']);
   });
 });
+
+describe("serve: a port it cannot listen on", () => {
+  test("is one line naming --port, exit 2, not Node's listen error", { timeout: 120_000 }, async () => {
+    const db = join(dir, "serve-port.db");
+    const trained = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--out", join(dir, "serve-port.model"), "--db", db, "--register", "penguins", "--promote");
+    assert.equal(trained.code, 0, trained.stderr);
+    const { createServer } = await import("node:net");
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const served = await runCli("serve", "--port", String(port), "--db", db);
+      assert.equal(served.code, 2, served.stderr);
+      assert.ok(
+        served.stderr.endsWith(`learnloop serve: error: --port must be a port free on 127.0.0.1 (another process listens on 127.0.0.1:${port}), got "${port}"\n`),
+        served.stderr,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+});

@@ -86,7 +86,9 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
             : "the registry has no champion model";
       throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${why} (register a model file with \`learnloop models register <file> --name <name>\`, then \`learnloop models promote <name> <version>\`)`);
     }
-    await app.listen({ port, host });
+    await app.listen({ port, host }).catch((error: unknown) => {
+      throw listenError(error, host, port);
+    });
   } catch (error) {
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -120,6 +122,20 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   await store.close();
   say(`stopped: ${counts.written.toLocaleString("en-US")} prediction${counts.written === 1 ? "" : "s"} logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
   return { url, models, predictionsLogged: counts.written, predictionsDropped: counts.dropped };
+}
+
+/** Node's listen errors an operator can fix with a flag, as the flag's one-line error. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "EADDRINUSE":
+      return new InvalidParameterError("--port", `a port free on ${host} (another process listens on ${host}:${port})`, String(port));
+    case "EACCES":
+      return new InvalidParameterError("--port", `a port this user may listen on (ports below 1024 need privileges)`, String(port));
+    case "EADDRNOTAVAIL":
+      return new InvalidParameterError("--host", "an address of this machine (or 0.0.0.0 for every interface)", host);
+    default:
+      return error;
+  }
 }
 
 /** A ready-to-paste curl command for one model: a row with every field it needs. */
