@@ -149,3 +149,16 @@ test("train --weight: a negative, missing or non-numeric weight names its row; -
   );
   assert.equal(await failure("train", good, "--target", "y", "--weight", "y", "--no-track"), 'learnloop train: error: --weight must be a column other than the target, got "y"');
 });
+
+test("a regression loss on a text target is named by --loss, not by a --task the user never gave; class weights on a regression say they do nothing", async () => {
+  const lines = ["x,y"];
+  for (let i = 0; i < 60; i++) lines.push(`${i},${i < 30 ? "low" : "high"}`);
+  const text = file("text-target.csv", lines.join("\n") + "\n");
+  assert.equal(
+    await failure("train", text, "--target", "y", "--loss", "huber", "--no-track"),
+    'learnloop train: error: --loss must be "log_loss" or "auto" for the text target "y" (a regression loss needs numbers), got "huber"',
+  );
+  const counts = file("counts-weighted.csv", countCsv());
+  const { stderr } = await trainJson(counts, "--target", "y", "--task", "regression", "--class-weight", "balanced", "--out", join(work, "counts-balanced.model"));
+  assert.match(stderr, /\nnote: --class-weight balanced weighs the classes of a classification; the regression target "y" has none, so it is left out\n/);
+});

@@ -180,7 +180,14 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const readOptions = readOptionsFrom(impliedTask ? { ...values, task: impliedTask } : values, note);
     const extraColumns = [values.group, values.time, values.weight].filter((name): name is string => typeof name === "string");
     const ids = readOptions.id ?? [];
-    const data = await readDataFor(file, { ...readOptions, id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))] });
+    const data = await readDataFor(file, { ...readOptions, id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))] }).catch((error: unknown) => {
+      // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.
+      if (impliedTask && error instanceof InvalidParameterError && error.parameter === "--task" && error.expected.includes("text target")) {
+        const given = typeof values.loss === "string" ? "--loss" : `loss in ${String(values.params)}`;
+        throw new InvalidParameterError(given, `"log_loss" or "auto" for the text target "${String(values.target)}" (a regression loss needs numbers)`, loss);
+      }
+      throw error;
+    });
     const target = data.target!;
     const sampleWeight = typeof values.weight === "string" ? weightsOf(data, values.weight, file) : undefined;
     if (loss === "poisson") checkPoissonTarget(data, file);
@@ -196,6 +203,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     console.err(
       `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} feature${data.features.length === 1 ? "" : "s"}, target "${target.name}" (${describeTarget(target)}) in ${formatSeconds((loaded - started) / 1000)}\n`,
     );
+    if (estimator.params.classWeight === "balanced" && target.task === "regression") {
+      note(`--class-weight balanced weighs the classes of a classification; the regression target "${target.name}" has none, so it is left out`);
+    }
     const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
     if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
     const audited = performance.now();
