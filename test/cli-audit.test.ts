@@ -228,3 +228,21 @@ describe("serve: a port it cannot listen on", () => {
     }
   });
 });
+
+describe("models register: one kind of answer per name", () => {
+  test("a model of another task is refused under a name (its service's clients expect one kind of answer)", async () => {
+    const db = join(dir, "task.db");
+    const species = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--out", join(dir, "task-species.model"), "--db", db, "--register", "penguins");
+    assert.equal(species.code, 0, species.stderr);
+    const mass = join(dir, "task-mass.model");
+    const regression = await runCli("train", PENGUINS, "--target", "Body Mass (g)", "--iterations", "3", "--out", mass, "--db", db);
+    assert.equal(regression.code, 0, regression.stderr);
+    const refused = await runCli("models", "register", mass, "--name", "penguins", "--db", db);
+    assert.deepEqual([refused.code, refused.stderr], [
+      5,
+      'learnloop models: error: model "penguins": a regression model cannot be its next version: version 1 is a multiclass model, and the clients of a served name expect one kind of answer (register it under another name)\n',
+    ]);
+    const elsewhere = await runCli("models", "register", mass, "--name", "penguins-mass", "--db", db);
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+  });
+});

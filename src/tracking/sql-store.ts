@@ -201,6 +201,16 @@ export class SqlStore implements Store {
       if (input.runId !== undefined && !(await tx.get("SELECT id FROM runs WHERE id = ?", [input.runId]))) {
         throw new StoreError("not_found", `run ${input.runId}`, "no such run to link the model version to");
       }
+      // A name is what a service's clients call: a version answering another task (a value instead of
+      // class probabilities) would break every one of them at the hot swap.
+      const latest = await tx.get("SELECT version, task FROM model_versions WHERE name = ? ORDER BY version DESC LIMIT 1", [input.name]);
+      if (latest && String(latest.task) !== input.task) {
+        throw new StoreError(
+          "conflict",
+          `model "${input.name}"`,
+          `a ${input.task} model cannot be its next version: version ${latest.version} is a ${latest.task} model, and the clients of a served name expect one kind of answer (register it under another name)`,
+        );
+      }
       const sha256 = await this.#putArtifact(tx, input.modelFile);
       const now = new Date().toISOString();
       // One statement creates the name or takes its next number; the row lock it holds serialises registrations.
