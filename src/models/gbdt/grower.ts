@@ -19,7 +19,8 @@
  *
  * Kernels: unless told otherwise (GrowerKernels), the histograms and partitions run in WebAssembly
  * (../../kernels/wasm/kernels.wat) over one shared memory that holds a copy of the bins, the row partition,
- * the gradient pairs and the histogram pool; the JavaScript kernels are the fallback (quantized gradients,
+ * the gradient pairs and the histogram pool (and, for binary log loss, the training scores and targets, whose
+ * gradients a WebAssembly kernel computes: logLossGradients); the JavaScript kernels are the fallback (quantized gradients,
  * no WebAssembly SIMD, data past 2 GiB) and give the same trees bit for bit. 1M x 28 on one thread:
  * histogram 0.36 vs 1.7 ns per update, partition 1.7 vs 6.3 ns per row (see bench/gbdt/RESULTS.md).
  */
@@ -265,9 +266,14 @@ export class TreeGrower {
     // have JavaScript kernels only).
     // Segments: as many as threads at most (the pool may have fewer workers than asked).
     const maxSegments = threads ? Math.max(1, nThreads) : 1;
-    const targets = settings.logLossTargets;
-    const lossBytes = targets ? [8 * n, 8 * n, targets.weights ? 8 * n : 0] : [];
-    const arena = kernels === "auto" && !this.quantized ? WasmArena.create([data.bins.length, 4 * n, 4 * n, 8 * n, 8 * n, 8 * nSlots * slotLength, 4 * data.nFeatures, 256, 4 * L * maxSegments, 4 * L * maxSegments, 4 * maxSegments, 24, ...lossBytes]) : null;
+    const arrayBytes = [data.bins.length, 4 * n, 4 * n, 8 * n, 8 * n, 8 * nSlots * slotLength, 4 * data.nFeatures, 256, 4 * L * maxSegments, 4 * L * maxSegments, 4 * maxSegments, 24];
+    // The log loss arrays (scores, labels, weights) only if the memory can take them too: the tree kernels first.
+    let targets = settings.logLossTargets;
+    let arena = kernels === "auto" && !this.quantized && targets ? WasmArena.create([...arrayBytes, 8 * n, 8 * n, targets.weights ? 8 * n : 0]) : null;
+    if (!arena) {
+      targets = undefined;
+      arena = kernels === "auto" && !this.quantized ? WasmArena.create(arrayBytes) : null;
+    }
     let histograms: Float64Array;
     if (arena) {
       this.#bins = arena.uint8(data.bins.length);

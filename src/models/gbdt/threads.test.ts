@@ -10,6 +10,7 @@ import { WasmArena } from "../../kernels/wasm/arena.js";
 import { TreeGrower } from "./grower.js";
 import { HistogramThreads, MIN_PARALLEL_UPDATES, toShared } from "./histogram-threads.js";
 import { GradientBoosting } from "./index.js";
+import { logLoss } from "./loss.js";
 
 /** Binary target from 7 numeric features with 10% NaN and a 30-level categorical with missing codes. */
 function mixed(n: number, seed: number): Dataset {
@@ -132,6 +133,42 @@ test("a gradient source that fails mid-stream fails the tree, and the workers ta
   assert.deepEqual(Array.from(grower.nodeValue.subarray(0, grower.nNodes)), Array.from(one.nodeValue.subarray(0, one.nNodes)));
   assert.ok(grower.nLeaves > 5);
   threads.release();
+});
+
+test("log loss gradients from the grower's WebAssembly kernel grow loss.ts's trees bit for bit, streamed on 2 threads and on 1", () => {
+  const rng = new Random(5);
+  const nRows = 100001;
+  const nFeatures = 6;
+  const nBins = new Int32Array(nFeatures).fill(17);
+  const featureOffset = Int32Array.from({ length: nFeatures }, (_, f) => 17 * f);
+  const bins = toShared(Uint8Array.from({ length: nRows * nFeatures }, () => rng.int(16)));
+  const data = { bins, nRows, nFeatures, nBins, featureOffset, isCategorical: new Uint8Array(nFeatures), totalBins: 17 * nFeatures };
+  const settings = { maxLeaves: 15, maxDepth: Infinity, minSamplesLeaf: 20, minChildWeight: 1e-3, l2: 1, minSplitGain: 0, maxCatThreshold: 32, catSmooth: 10, minCategoryCount: 10 };
+  const y = Float64Array.from({ length: nRows }, (_, r) => (bins[r]! > 7 !== rng.next() < 0.2 ? 1 : 0));
+  // Scores as after some rounds, a few past the kernel's range (|raw| >= 704: JavaScript's Math.exp).
+  const raw = Float64Array.from({ length: nRows }, (_, r) => (r % 9973 === 0 ? 800 * (rng.next() - 0.5) : (bins[nRows + r]! - 8) / 3 + rng.next()));
+  const weights = Float64Array.from({ length: nRows }, () => rng.next() * 2);
+  const features = Int32Array.from({ length: nFeatures }, (_, f) => f);
+  const tree = (g: TreeGrower) => [g.nodeFeature, g.nodeBin, g.nodeValue, g.nodeGain, g.nodeCount].map((a) => Array.from(a.subarray(0, g.nNodes)));
+  for (const w of [null, weights]) {
+    const gh = new Float32Array(2 * nRows);
+    logLoss.gradients(y, w, raw, nRows, 1, gh);
+    const reference = new TreeGrower(data, settings, null, 1, "javascript");
+    for (let r = 0; r < nRows; r++) reference.rows[r] = r;
+    reference.grow(gh, nRows, true, features, nFeatures, 0.1);
+    assert.ok(reference.nLeaves > 5);
+    for (const nThreads of [1, 2]) {
+      const threads = HistogramThreads.acquire(nThreads);
+      const grower = new TreeGrower(data, { ...settings, logLossTargets: { y, weights: w } }, threads, nThreads);
+      assert.ok(grower.logLossScores && grower.logLossGradients, "the scores live in the grower's WebAssembly memory");
+      grower.logLossScores.set(raw);
+      for (let r = 0; r < nRows; r++) grower.rows[r] = r;
+      grower.grow(new Float32Array(0), nRows, true, features, nFeatures, 0.1, null, 0, grower.logLossGradients);
+      if (threads) assert.equal(threads.streamedRoots, 1);
+      threads?.release();
+      assert.deepEqual(tree(grower), tree(reference), `${nThreads} thread(s), ${w ? "weighted" : "unweighted"}`);
+    }
+  }
 });
 
 for (const kernels of ["javascript", "webassembly"] as const) {
