@@ -5,7 +5,7 @@
  * folder; expected metric values are worked by hand (or noted as scikit-learn 1.2's).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -244,5 +244,20 @@ describe("models register: one kind of answer per name", () => {
     ]);
     const elsewhere = await runCli("models", "register", mass, "--name", "penguins-mass", "--db", db);
     assert.equal(elsewhere.code, 0, elsewhere.stderr);
+  });
+});
+
+describe("reading a store that does not exist yet", () => {
+  test("runs and models answer empty and leave no store behind (a mistyped --db creates nothing)", async () => {
+    const db = join(dir, "not-yet", "typo.db");
+    const runs = await runCli("runs", "ls", "--db", db, "--json");
+    assert.deepEqual([runs.code, JSON.parse(runs.stdout), runs.stderr], [0, { runs: [] }, `no runs recorded in ${db}\n`]);
+    const models = await runCli("models", "ls", "--db", db, "--json");
+    assert.deepEqual([models.code, JSON.parse(models.stdout), models.stderr], [0, { models: [] }, `no models registered in ${db}\n`]);
+    const shown = await runCli("models", "show", "penguins", "--db", db);
+    assert.deepEqual([shown.code, shown.stderr], [5, 'learnloop models: error: model "penguins": no such model in the registry\n']);
+    const run = await runCli("runs", "show", "abc", "--db", db);
+    assert.deepEqual([run.code, run.stderr], [5, `learnloop runs: error: run abc: no such run in ${db} (learnloop runs ls lists them)\n`]);
+    assert.equal(existsSync(join(dir, "not-yet")), false);
   });
 });

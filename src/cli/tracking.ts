@@ -34,8 +34,8 @@ export const TRACKING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 };
 
 /** Opens the store named by --db (or the environment's default). Errors are StoreErrors, for commands whose job is the store. */
-export function openStoreFrom(values: ParsedArgs["values"]): Promise<Store> {
-  return openStore(storeOptionsFrom(values));
+export function openStoreFrom(values: ParsedArgs["values"], how: { readonly readOnly?: boolean } = {}): Promise<Store> {
+  return openStore({ ...storeOptionsFrom(values), ...(how.readOnly ? { createIfMissing: false } : {}) });
 }
 
 function storeOptionsFrom(values: ParsedArgs["values"]): StoreOptions {

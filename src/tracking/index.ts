@@ -9,11 +9,12 @@
  * await store.finishRun(run.id, { status: "finished", metrics: { accuracy: 0.97 } });
  * await store.close();
  */
+import { existsSync } from "node:fs";
 import { resolve, join } from "node:path";
 import { StoreError } from "../core/errors.js";
 import { migrate } from "./migrations.js";
 import { openPostgresDatabase } from "./postgres.js";
-import { openSqliteDatabase } from "./sqlite.js";
+import { openEmptySqliteDatabase, openSqliteDatabase } from "./sqlite.js";
 import { SqlStore } from "./sql-store.js";
 import type { Store } from "./types.js";
 
@@ -32,6 +33,12 @@ export interface StoreOptions {
   readonly url?: string;
   /** The folder of the default SQLite file, learnloop.db. Default: env LEARNLOOP_HOME, then ./.learnloop. */
   readonly home?: string;
+  /**
+   * Whether a SQLite file that does not exist is created (default true). False for commands that only
+   * read: they then see an empty store, named by its path, and leave nothing behind (a mistyped --db
+   * creates no file).
+   */
+  readonly createIfMissing?: boolean;
 }
 
 /** The file name of the SQLite store inside LEARNLOOP_HOME. */
@@ -61,7 +68,12 @@ export function storeTarget(options: StoreOptions = {}): { backend: "sqlite" | "
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const target = storeTarget(options);
-  const db = target.backend === "postgres" ? await openPostgresDatabase(target.where) : openSqliteDatabase(target.where);
+  const db =
+    target.backend === "postgres"
+      ? await openPostgresDatabase(target.where)
+      : options.createIfMissing === false && !existsSync(target.where)
+        ? openEmptySqliteDatabase(target.where)
+        : openSqliteDatabase(target.where);
   try {
     await migrate(db);
   } catch (error) {

@@ -37,6 +37,11 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
   }
 }
 
+/** An empty store in memory that answers as the (not yet existing) file `file` would: nothing is written to disk. */
+export function openEmptySqliteDatabase(file: string): SqliteDatabase {
+  return new SqliteDatabase(new BetterSqlite3(":memory:"), resolve(file));
+}
+
 /** A better-sqlite3 connection behind the Database seam. */
 export class SqliteDatabase implements Database {
   readonly dialect = "sqlite" as const;

@@ -69,7 +69,8 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
   // Read and check the model file before touching the store, so a bad file is its own one-line error.
   const file = sub === "register" ? await readCheckedModelFile(rest[0]!) : undefined;
 
-  const store = await openStoreFrom(values);
+  // Only register adds to a store that does not exist yet; the others read it, or fail on a name it lacks.
+  const store = await openStoreFrom(values, { readOnly: sub !== "register" });
   try {
     switch (sub) {
       case "register": {

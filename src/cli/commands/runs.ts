@@ -61,7 +61,8 @@ export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsR
     ...(args.values.status !== undefined ? { status: choiceOption<RunStatus>(args.values, "status", ["running", "finished", "failed", "interrupted", "lost"])! } : {}),
     limit: numberOption(args.values, "limit", 20, { integer: true, min: 1, max: 100000 }),
   };
-  const store = await openStoreFrom(args.values);
+  // Reading only: a store that does not exist yet is not created (a mistyped --db leaves nothing behind).
+  const store = await openStoreFrom(args.values, { readOnly: true });
   try {
     if (subcommand === "ls") {
       const runs = await store.listRuns(filter);
