@@ -261,3 +261,15 @@ describe("reading a store that does not exist yet", () => {
     assert.equal(existsSync(join(dir, "not-yet")), false);
   });
 });
+
+describe("serve: a store that does not exist", () => {
+  test("is one line saying so, and no store is created", async () => {
+    const db = join(dir, "serve-missing", "typo.db");
+    const served = await runCli("serve", "--port", "0", "--db", db);
+    assert.deepEqual([served.code, served.stderr], [
+      5,
+      `learnloop serve: error: ${db}: nothing to serve: there is no store here (check --db, LEARNLOOP_DB or LEARNLOOP_HOME; train --register or models register makes one)\n`,
+    ]);
+    assert.equal(existsSync(join(dir, "serve-missing")), false);
+  });
+});

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { InvalidParameterError, StoreError } from "../../core/errors.js";
 import type { Schema } from "../../core/types.js";
 import { createService } from "../../serving/app.js";
 import type { ServedModel } from "../../serving/models.js";
-import { openStore } from "../../tracking/index.js";
+import { openStore, storeTarget } from "../../tracking/index.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import type { Console } from "../output.js";
 
@@ -57,7 +58,13 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   const generated = token === "";
   if (generated) token = randomBytes(24).toString("base64url");
 
-  const store = await openStore(typeof values.db === "string" ? { url: values.db } : {});
+  const storeOptions = typeof values.db === "string" ? { url: values.db } : {};
+  // A SQLite file that does not exist holds no champion: said at once, without creating it.
+  const target = storeTarget(storeOptions);
+  if (target.backend === "sqlite" && !existsSync(target.where)) {
+    throw new StoreError("not_found", target.where, "nothing to serve: there is no store here (check --db, LEARNLOOP_DB or LEARNLOOP_HOME; train --register or models register makes one)");
+  }
+  const store = await openStore(storeOptions);
   const say = (line: string): void => console.err(`${new Date().toISOString()} ${line}\n`);
   let app;
   try {
