@@ -30,6 +30,25 @@ export function resolveSchedule(iterations: number | null, learningRate: number 
   };
 }
 
+/** Fewest rows in a leaf when `minSamplesLeaf` is null, on 200 training rows or more (LightGBM's and scikit-learn's 20). */
+export const DEFAULT_MIN_SAMPLES_LEAF = 20;
+/** The automatic leaf size never goes below this (data of fewer than 50 rows). */
+export const SMALLEST_AUTO_MIN_SAMPLES_LEAF = 5;
+
+/**
+ * The fewest training rows in a leaf: an explicit value wins; null (automatic) gives 20, or a tenth of the rows
+ * the trees are grown on when that is fewer (below 200 rows), but at least 5. Why: a leaf of at least m rows
+ * allows a tree at most n / m leaves, so 20-row leaves on 125 rows (mlbench Servo) allow 6 at most: very shallow
+ * trees, which scikit-learn's own documentation warns of ("for small datasets with less than a few hundred
+ * samples, it is recommended to lower this value"). A tenth of the rows keeps about 10 leaves within reach.
+ * Measured (bench/accuracy/RESULTS.md, 2026-11-26): the 3 benchmark sets under 200 rows x 6 splits and 7 fresh
+ * small sets never used to choose a default; data of 200 rows or more are not changed.
+ */
+export function resolveMinSamplesLeaf(minSamplesLeaf: number | null, nTrainRows: number): number {
+  if (minSamplesLeaf !== null) return minSamplesLeaf;
+  return Math.min(DEFAULT_MIN_SAMPLES_LEAF, Math.max(SMALLEST_AUTO_MIN_SAMPLES_LEAF, Math.round(nTrainRows / 10)));
+}
+
 /** Hyperparameter schema of GradientBoosting. */
 
 export const GBDT_PARAMS = {
