@@ -40,7 +40,7 @@ function literal(x: number): string {
 
 /**
  * The trees of `trees` as one function for one row, or undefined when the model is past `limits`
- * (too many nodes in all or in one tree, or too deep).
+ * (too many nodes in all or in one tree, or too deep) or the process may not generate code.
  */
 export function compileRowPredictor(trees: TreeArrays, limits: CompileLimits = {}): CompiledRowPredictor | undefined {
   const nodesPerFunction = limits.nodesPerFunction ?? 2000;
@@ -107,7 +107,12 @@ export function compileRowPredictor(trees: TreeArrays, limits: CompileLimits = {
       ...[...outputs].map((k) => `raw[${k}] = s${k};`),
       "};",
     ].join("\n");
-    parts.push(new Function("cb", source)(catBits) as CompiledRowPredictor);
+    try {
+      parts.push(new Function("cb", source)(catBits) as CompiledRowPredictor);
+    } catch {
+      // Code generation is switched off (node --disallow-code-generation-from-strings): findLeaf it is.
+      return undefined;
+    }
     begin = end;
   }
   if (parts.length === 1) return parts[0]!;

@@ -226,3 +226,18 @@ test("trees past the compile limits are not compiled (the caller walks findLeaf)
   assert.equal(compileRowPredictor(flatten([chain])), undefined);
   assert.ok(compileRowPredictor(flatten([chain]), { maxDepth: 80 }));
 });
+
+test("without code generation (node --disallow-code-generation-from-strings) the trees are not compiled, and nothing throws", async () => {
+  const { execFile } = await import("node:child_process");
+  const script = `
+    const { compileRowPredictor } = await import(${JSON.stringify(new URL("./tree-compile.ts", import.meta.url).href)});
+    const one = { nodeFeature: Int32Array.of(0, -1, -1), nodeThreshold: Float64Array.of(0.5, 0, 0), nodeLeft: Int32Array.of(1, 0, 0), nodeRight: Int32Array.of(2, 0, 0),
+      nodeFlags: new Uint8Array(3), nodeCatOffset: new Int32Array(3), nodeValue: Float64Array.of(0, 1, 2), catBits: new Uint32Array(0), treeRoot: Int32Array.of(0), treeOutput: Int32Array.of(0) };
+    console.log(typeof compileRowPredictor(one));`;
+  const run = (flags: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())));
+    });
+  assert.equal(await run([]), "function");
+  assert.equal(await run(["--disallow-code-generation-from-strings"]), "undefined");
+});

@@ -75,3 +75,29 @@ test("predictRow gives multiclass probabilities of predictProba bit for bit (tre
     assert.deepEqual(Array.from(out), Array.from(proba.subarray(3 * r, 3 * r + 3)));
   }
 });
+
+test("predictRow without code generation (findLeaf's walk) gives the batch path's probabilities bit for bit", async () => {
+  const { execFile } = await import("node:child_process");
+  const script = `
+    const { GradientBoosting } = await import(${JSON.stringify(new URL("./index.ts", import.meta.url).href)});
+    const { Random } = await import(${JSON.stringify(new URL("../../core/rng.ts", import.meta.url).href)});
+    const rng = new Random(7);
+    const n = 1500;
+    const a = Float64Array.from({ length: n }, () => (rng.next() < 0.1 ? NaN : rng.next()));
+    const codes = Int32Array.from({ length: n }, () => (rng.next() < 0.1 ? -1 : rng.int(6)));
+    const y = Float64Array.from({ length: n }, (_, r) => (rng.next() < (Number.isNaN(a[r]) ? 0.3 : a[r]) + (codes[r] % 2) * 0.3 ? 1 : 0));
+    const data = { nRows: n, features: [{ kind: "numeric", name: "a", values: a }, { kind: "categorical", name: "c", codes, categories: ["c0", "c1", "c2", "c3", "c4", "c5"] }],
+      target: { name: "y", task: "binary", values: y, classes: ["no", "yes"] }, fingerprint: "test" };
+    const model = new GradientBoosting({ iterations: 30, seed: 2 }).fit(data);
+    const proba = model.predictProba(data, { threads: 1 }).data;
+    let same = 0;
+    for (let r = 0; r < 300; r++) {
+      const row = model.predictRow(Float64Array.of(a[r], codes[r]));
+      if (row[0] === proba[2 * r] && row[1] === proba[2 * r + 1]) same++;
+    }
+    console.log(same);`;
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ["--disallow-code-generation-from-strings", "--import", "tsx", "--input-type=module", "-e", script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())));
+  });
+  assert.equal(output, "300");
+});
