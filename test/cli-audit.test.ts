@@ -273,3 +273,31 @@ describe("serve: a store that does not exist", () => {
     assert.equal(existsSync(join(dir, "serve-missing")), false);
   });
 });
+
+describe("score: probability columns of a class no row has", () => {
+  // A model knows four classes; the rows scored hold three of them (a small or recent slice).
+  const text = "y,proba_a,proba_b,proba_c,proba_d\na,0.7,0.1,0.1,0.1\nb,0.2,0.5,0.2,0.1\nc,0.1,0.2,0.6,0.1\na,0.4,0.3,0.2,0.1\n";
+
+  test("count that class (its probabilities kept, as sklearn's log_loss with labels=); a metric it leaves undefined is left out with a note", async () => {
+    const data = file("absent-class.csv", text);
+    const run = await runCli("score", data, "--label", "y", "--proba-prefix", "proba_", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.task, "multiclass");
+    // Each row's probability of its true class: 0.7, 0.5, 0.6, 0.4.
+    const logLoss = -(Math.log(0.7) + Math.log(0.5) + Math.log(0.6) + Math.log(0.4)) / 4;
+    assert.ok(Math.abs(result.metrics.log_loss - logLoss) <= 1e-12, String(result.metrics.log_loss));
+    assert.equal(result.metrics.accuracy, 1);
+    assert.equal(result.metrics.roc_auc_ovr, undefined);
+    assert.deepEqual(result.confusionMatrix.labels, ["a", "b", "c", "d"]);
+    assert.ok(run.stderr.includes(`note: ${data}: column "proba_d" names a class no row of "y" has ("d"): it counts as a class, as scikit-learn's labels= does\n`), run.stderr);
+    assert.match(run.stderr, /\nnote: roc_auc_ovr is left out: .*"d".*\n/);
+  });
+
+  test("asked for by --metrics, such a metric is an error naming the class", async () => {
+    const data = file("absent-class-named.csv", text);
+    const run = await runCli("score", data, "--label", "y", "--proba-prefix", "proba_", "--metrics", "roc_auc_ovr");
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^note: .*\nlearnloop score: error: .*roc_auc_ovr.*"d".*\n$/);
+  });
+});

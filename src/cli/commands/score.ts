@@ -1,7 +1,8 @@
-import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
+import { DataValidationError, InvalidParameterError, MetricError } from "../../core/errors.js";
 import type { Column, Dataset, Task } from "../../core/types.js";
 import { readDataset } from "../../data/index.js";
-import { computeMetrics, labelsFromProba } from "../../metrics/index.js";
+import { withClassLabels } from "../../evaluation/score-model.js";
+import { computeMetrics, defaultMetricNames, labelsFromProba } from "../../metrics/index.js";
 import { choiceOption, listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { confusionOf, formatConfusion, type ConfusionMatrixResult } from "../confusion.js";
 import { type Console, formatTable, notesTo } from "../output.js";
@@ -75,11 +76,29 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     // scikit-learn scores labels over the union of the true and the predicted labels: with labels alone,
     // a label only predicted is a class of its own (with probabilities, their columns name the classes;
     // with --task binary, a third label is an error, as sklearn's binary average is).
-    const extra = labelColumn && !scoreName && !prefix && task !== "binary" ? labelsNotIn(labelColumn, target.classes ?? []) : [];
+    // Probability columns do the same for a class no row has (a model's class missing from a small slice),
+    // as sklearn's labels= does: the class counts and its probabilities are kept.
+    const extra =
+      task === "binary"
+        ? []
+        : prefix !== undefined
+          ? prefixedClassesNotIn(data, prefix, target.classes ?? [])
+          : labelColumn && !scoreName
+            ? labelsNotIn(labelColumn, target.classes ?? [])
+            : [];
     const classes = extra.length > 0 ? sklearnOrder([...(target.classes ?? []), ...extra]) : (target.classes ?? []);
     // The true labels' class indices, over `classes`.
     const yTrue = extra.length > 0 ? reindexed(target.values, target.classes ?? [], classes) : target.values;
-    if (extra.length > 0) {
+    if (extra.length > 0 && prefix !== undefined) {
+      scoredTask = "multiclass";
+      const one = extra.length === 1;
+      const columns = extra.slice(0, 5).map((label) => `"${prefix}${label}"`).join(", ") + (extra.length > 5 ? ", ..." : "");
+      const shown = extra.slice(0, 5).map((label) => JSON.stringify(label)).join(", ") + (extra.length > 5 ? ", ..." : "");
+      console.err(
+        `note: ${file}: column${one ? "" : "s"} ${columns} name${one ? "s a class" : " classes"} no row of "${target.name}" has (${shown}): ` +
+          `${one ? "it counts as a class" : "they count as classes"}, as scikit-learn's labels= does\n`,
+      );
+    } else if (extra.length > 0) {
       scoredTask = "multiclass";
       const shown = extra.slice(0, 5).map((label) => JSON.stringify(label)).join(", ") + (extra.length > 5 ? ", ..." : "");
       const one = extra.length === 1;
@@ -114,14 +133,29 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     }
     if (names.length === 0 && !proba) names = labelMetricNames(scoredTask);
     const probaColumn = scoreName ?? (prefix !== undefined ? (scoredTask === "binary" ? prefix + classes[1] : `${prefix}*`) : undefined);
-    metrics = inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () =>
-      computeMetrics(scoredTask, names.length > 0 ? names : undefined, {
-        yTrue,
-        ...(yPred ? { yPred } : {}),
-        ...(proba ? { proba } : {}),
-        nClasses,
-      }),
-    );
+    const input = { yTrue, ...(yPred ? { yPred } : {}), ...(proba ? { proba } : {}), nClasses };
+    const compute = (asked: readonly string[] | undefined) =>
+      inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () => {
+        try {
+          return computeMetrics(scoredTask, asked, input);
+        } catch (error) {
+          throw error instanceof MetricError ? withClassLabels(error, classes) : error;
+        }
+      });
+    if (names.length > 0 || extra.length === 0) metrics = compute(names.length > 0 ? names : undefined);
+    else {
+      // The default set on rows that lack a class: a metric they leave undefined (ROC AUC one vs rest) is
+      // left out and said why, rather than losing every other figure.
+      metrics = {};
+      for (const name of defaultMetricNames(scoredTask)) {
+        try {
+          Object.assign(metrics, compute([name]));
+        } catch (error) {
+          if (!(error instanceof MetricError)) throw error;
+          console.err(`note: ${name} is left out: ${error.reason}\n`);
+        }
+      }
+    }
     // Labels read from scores outside [0, 1] at 0.5 would mean nothing: then only given labels count.
     const probabilities = proba !== undefined && !proba.some((value) => value < 0 || value > 1);
     const labels = yPred ?? (probabilities ? labelsFromProba(proba!, data.nRows, nClasses) : undefined);
@@ -196,6 +230,20 @@ function sklearnOrder(labels: readonly string[]): string[] {
 function reindexed(values: ArrayLike<number>, from: readonly string[], to: readonly string[]): Float64Array {
   const position = from.map((label) => to.indexOf(label));
   return Float64Array.from(values, (k) => position[k]!);
+}
+
+/**
+ * The classes named by columns `<prefix><class>` that are not among `classes`, in the file's column order:
+ * only columns of probabilities (numbers in [0, 1]), so that a short prefix does not take in a column of
+ * labels or prices.
+ */
+function prefixedClassesNotIn(data: Dataset, prefix: string, classes: readonly string[]): string[] {
+  const known = new Set(classes);
+  const probabilities = (column: Column) => column.kind === "numeric" && column.values.every((value) => value >= 0 && value <= 1);
+  return data.features
+    .filter((column) => column.name.startsWith(prefix) && column.name.length > prefix.length && probabilities(column))
+    .map((column) => column.name.slice(prefix.length))
+    .filter((label) => !known.has(label));
 }
 
 /** The labels of `column` that are not among `classes`. */
