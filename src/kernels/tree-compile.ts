@@ -10,6 +10,10 @@
  * with the caches evicted (bench/serve/RESULTS.md). The batch path keeps the packed 4-row walk, which
  * is faster for many rows.
  *
+ * V8 optimises the generated functions only once they have run a few thousand times; until then (the
+ * first requests after a model is loaded) they run in the interpreter, several times slower than
+ * findLeaf.
+ *
  * The generated code only ever holds numbers written by `literal` (digits, ".", "e", "+", "-",
  * "Infinity", "NaN") and indices, never text from the model file, and it decides every split exactly as
  * findLeaf does; trees are added in tree order per output, so the sums equal predictRaw's bit for bit.
@@ -27,7 +31,11 @@ export interface CompileLimits {
    * interpreted, 2.5 us a row), while a function per tree makes the calls cost more than the walk.
    */
   readonly nodesPerFunction?: number;
-  /** Nodes in all (default 200,000): a larger model would cost more memory and compile time than it saves. */
+  /**
+   * Nodes in all (default 25,000). Past some size the compiled code no longer fits the caches the node
+   * arrays fit, and it stays slower than findLeaf (measured on random trees, under load: 200,000 nodes
+   * 3-5x slower; 6,100 and 20,000 nodes 3-10x faster once optimised).
+   */
   readonly maxNodes?: number;
   /** Deepest tree (default 64 levels): the expressions nest as deep as the tree. */
   readonly maxDepth?: number;
@@ -44,7 +52,7 @@ function literal(x: number): string {
  */
 export function compileRowPredictor(trees: TreeArrays, limits: CompileLimits = {}): CompiledRowPredictor | undefined {
   const nodesPerFunction = limits.nodesPerFunction ?? 2000;
-  const maxNodes = limits.maxNodes ?? 200_000;
+  const maxNodes = limits.maxNodes ?? 25_000;
   const maxDepth = limits.maxDepth ?? 64;
   const { nodeFeature, nodeThreshold, nodeLeft, nodeRight, nodeFlags, nodeCatOffset, nodeValue, catBits, treeRoot, treeOutput } = trees;
   const nTrees = treeRoot.length;
