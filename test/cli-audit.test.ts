@@ -301,3 +301,19 @@ describe("score: probability columns of a class no row has", () => {
     assert.match(run.stderr, /^note: .*\nlearnloop score: error: .*roc_auc_ovr.*"d".*\n$/);
   });
 });
+
+describe("score: labels of a single class", () => {
+  test(
+    "label metrics as scikit-learn computes them; ROC AUC a clear error, as sklearn raises",
+    { todo: "the data layer refuses a single-class target before score sees it (src/data/target.ts: single_class, right for train); proposed: a ReadOptions flag that score passes to accept one class, then these answers follow from the metrics (checked in the library)" },
+    async () => {
+      const data = file("single-class-labels.csv", "y,p,s\nyes,yes,0.9\nyes,no,0.3\nyes,yes,0.8\n");
+      const labels = await runCli("score", data, "--label", "y", "--pred", "p", "--metrics", "accuracy,recall,precision", "--json");
+      assert.equal(labels.code, 0, labels.stderr);
+      // sklearn 1.2: accuracy 2/3, recall 2/3, precision 1 (pos_label "yes").
+      assert.deepEqual(JSON.parse(labels.stdout).metrics, { accuracy: 2 / 3, recall: 2 / 3, precision: 1 });
+      const auc = await runCli("score", data, "--label", "y", "--score", "s", "--metrics", "roc_auc");
+      assert.deepEqual([auc.code, auc.stderr], [2, 'learnloop score: error: roc_auc: only one class ("yes") is present in y_true; ROC AUC is undefined\n']);
+    },
+  );
+});
