@@ -178,7 +178,7 @@ describe("service audit: what a client sends", () => {
 describe("service audit: shutdown", () => {
   test(
     "a request in flight when the service stops is answered with Connection: close, so a keep-alive client does not hold the drain open",
-    { todo: "today: the answer says 'Connection: keep-alive' (Keep-Alive: timeout=72), and `learnloop serve` waits ~73 s after SIGTERM before it exits; fix: once closing, answer with connection: close (or closeIdleConnections after each answer)" },
+    { todo: "today: the answer says 'Connection: keep-alive' (Keep-Alive: timeout=72) and app.close() waits ~72 s for the client; `learnloop serve` works around it (test/serve-shutdown.test.ts: it sets keepAliveTimeout at SIGTERM), the library's createService does not; fix in app.ts: once closing, answer with connection: close (or closeIdleConnections after each answer)" },
     async () => {
       const { app, port } = await startService();
       const socket = connect(port, "127.0.0.1");
