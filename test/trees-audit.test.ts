@@ -8,7 +8,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readDataset, schemaOf } from "../src/data/index.js";
+import { Random } from "../src/core/rng.js";
+import type { Dataset } from "../src/core/types.js";
+import { rocAucScore } from "../src/metrics/ranking.js";
 import { decodeModelFile } from "../src/models/format.js";
+import { GradientBoosting } from "../src/models/gbdt/index.js";
 import { loadModel } from "../src/models/registry.js";
 import { runCli as run } from "./support/run-cli.js";
 import { failure, scratch, trainJson } from "./support/tree-audit.js";
@@ -182,5 +186,39 @@ test(
       assert.deepEqual(headers[1], headers[0], `${model}: --threads 2`);
       assert.deepEqual(headers[2], headers[0], `${model}: --threads 3`);
     }
+  },
+);
+
+test(
+  "a categorical feature of 1,000 categories carries its signal past the 255-bin cap (the rarer categories are not lumped into one bin)",
+  { todo: "computeCategoryBins (src/kernels/binning.ts) keeps the 254 most frequent categories and lumps the rest into one 'other' bin, so 3 in 4 categories lose their identity: held-out ROC AUC 0.67 here against 0.76 on the same problem with 250 categories (XGBoost 1.7's native categorical split: 0.91 and 0.95; scikit-learn's HGB refuses more than 255 categories and gets 0.72 on 250). Proposal: past maxBins, bin the categories by their smoothed training target rate (ranked into maxBins groups), so that categories that behave alike share a bin; or 16-bit bins for such columns" },
+  () => {
+    // 10,000 rows, categories 0-999 drawn uniformly (about 10 rows each), y = [effect of the category + noise > 0].
+    const rng = new Random(7);
+    const effect = Float64Array.from({ length: 1000 }, () => rng.next() * 2 - 1);
+    const make = (n: number): Dataset => {
+      const codes = new Int32Array(n);
+      const noise = new Float64Array(n);
+      const y = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        codes[i] = Math.floor(rng.next() * 1000);
+        noise[i] = rng.next();
+        y[i] = effect[codes[i]!]! + 0.3 * (rng.next() * 2 - 1) > 0 ? 1 : 0;
+      }
+      const categories = Array.from({ length: 1000 }, (_, c) => `k${c}`);
+      return {
+        nRows: n,
+        features: [{ kind: "categorical", name: "category", codes, categories }, { kind: "numeric", name: "noise", values: noise }],
+        target: { name: "y", task: "binary", values: y, classes: ["0", "1"] },
+        fingerprint: "categories",
+      };
+    };
+    const train = make(8000);
+    const test = make(2000);
+    const model = new GradientBoosting({ earlyStopping: 0 }).fit(train);
+    const proba = model.predictProba(test).data;
+    const auc = rocAucScore(test.target!.values, Float64Array.from({ length: test.nRows }, (_, i) => proba[2 * i + 1]!));
+    // 0.74: about what 250 categories of the same kind reach (0.76), so the cap costs little.
+    assert.ok(auc > 0.74, `held-out ROC AUC ${auc}`);
   },
 );
