@@ -185,13 +185,23 @@ test("a tree model that made no split says so and why (too few rows for the leaf
   const lines = ["x,y"];
   for (let i = 0; i < 15; i++) lines.push(`${i},${i * 2 + (i % 3)}`);
   const few = file("few.csv", lines.join("\n") + "\n");
-  const single = await run("train", few, "--target", "y", "--no-track", "--out", join(work, "few.model"));
+  // The automatic leaf size is 5 rows on data this small (a tenth of the rows, at least 5): 10 rows leave 8 to
+  // train on, too few for two leaves of 5.
+  const fewest = file("fewest.csv", lines.slice(0, 11).join("\n") + "\n");
+  const single = await run("train", fewest, "--target", "y", "--task", "regression", "--no-track", "--out", join(work, "few.model"));
   assert.equal(single.code, 0, single.stderr);
   assert.ok(
     single.stderr.includes(
-      "warning: the model made no split, so it predicts the same for every row: 12 training rows cannot make two leaves of --min-samples-leaf 20 rows; lower it (e.g. --min-samples-leaf 3)\n",
+      "warning: the model made no split, so it predicts the same for every row: 8 training rows cannot make two leaves of --min-samples-leaf 5 rows; lower it (e.g. --min-samples-leaf 2)\n",
     ),
     single.stderr,
+  );
+  const explicit = await run("train", few, "--target", "y", "--min-samples-leaf", "20", "--no-track", "--out", join(work, "few.model"));
+  assert.ok(
+    explicit.stderr.includes(
+      "warning: the model made no split, so it predicts the same for every row: 12 training rows cannot make two leaves of --min-samples-leaf 20 rows; lower it (e.g. --min-samples-leaf 3)\n",
+    ),
+    explicit.stderr,
   );
   const split = await run("train", few, "--target", "y", "--min-samples-leaf", "3", "--no-track", "--out", join(work, "few.model"));
   assert.equal(split.code, 0, split.stderr);

@@ -19,7 +19,7 @@ import { TreeGrower, type BinnedData } from "./grower.js";
 import { HistogramThreads, toShared } from "./histogram-threads.js";
 import { lossByName, type Loss, type LossName } from "./loss.js";
 import { GbdtModel, type GbdtTrees } from "./model.js";
-import { GBDT_PARAMS, resolveSchedule, type GbdtParams } from "./params.js";
+import { GBDT_PARAMS, resolveMinSamplesLeaf, resolveSchedule, type GbdtParams } from "./params.js";
 
 const OWNER = "GradientBoosting";
 
@@ -108,6 +108,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       [trainRows, heldOut] = holdOut(target.values, task === "regression" ? 0 : nClasses, p.validationFraction, rng);
     }
     const nTrain = trainRows ? trainRows.length : nRows;
+    // null: 20, or a tenth of the rows below 200 rows (params.ts).
+    const minSamplesLeaf = resolveMinSamplesLeaf(p.minSamplesLeaf, nTrain);
 
     const tBin = performance.now();
     const threads = HistogramThreads.acquire(p.threads ?? HistogramThreads.defaultThreads());
@@ -143,7 +145,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const grower = new TreeGrower(data, {
       maxLeaves: p.maxLeaves,
       maxDepth: p.maxDepth ?? Infinity,
-      minSamplesLeaf: p.minSamplesLeaf,
+      minSamplesLeaf,
       minChildWeight: p.minChildWeight,
       l2: p.l2,
       minSplitGain: p.minSplitGain,
@@ -151,7 +153,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       catSmooth: p.catSmooth,
       // scikit-learn's MIN_CAT_SUPPORT: a category seen in fewer rows of a leaf has too noisy a ratio to
       // be ordered; LightGBM's min_data_per_group plays the same role.
-      minCategoryCount: Math.min(p.minSamplesLeaf, 10),
+      minCategoryCount: Math.min(minSamplesLeaf, 10),
       quantizeGradients: p.quantizedGradients,
       // Binary log loss: its gradients in WebAssembly, from the scores and targets in the grower's memory.
       ...(lossName === "log_loss" && nRaw === 1 ? { logLossTargets: { y, weights: w } } : {}),
@@ -259,7 +261,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     const nRounds = valid ? bestIteration + 1 : roundsRun;
     const trees = builder.build(nRounds * nRaw);
     const schema = schemaOf(train);
-    const model = new GbdtModel(schema, { ...p, learningRate }, { loss: lossName, nRaw, baseScores: Array.from(baseScores), nRounds, bestIteration: valid ? bestIteration : null, validationLoss: valid ? validationLoss : null }, trees);
+    const model = new GbdtModel(schema, { ...p, learningRate, minSamplesLeaf }, { loss: lossName, nRaw, baseScores: Array.from(baseScores), nRounds, bestIteration: valid ? bestIteration : null, validationLoss: valid ? validationLoss : null }, trees);
     const fitInfo: GbdtFitInfo = {
       binningMs,
       boostingMs: performance.now() - tBoost,
