@@ -153,6 +153,7 @@ test("train --weight: a negative, missing or non-numeric weight names its row; -
     'learnloop train: error: --weight must be left out with --cv (cross-validation does not take weights yet), got "w"',
   );
   assert.equal(await failure("train", good, "--target", "y", "--weight", "y", "--no-track"), 'learnloop train: error: --weight must be a column other than the target, got "y"');
+  assert.equal(await failure("train", good, "--target", "y", "--weight", "w", "--ignore", "w", "--no-track"), 'learnloop train: error: --weight must be a column that --ignore does not drop, got "w"');
 });
 
 test("a regression loss on a text target is named by --loss, not by a --task the user never gave; class weights on a regression say they do nothing", async () => {

@@ -129,6 +129,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   for (const flag of ["group", "time", "weight"] as const) {
     if (values[flag] !== undefined && values[flag] === values.target) throw new InvalidParameterError(`--${flag}`, "a column other than the target", values[flag]);
   }
+  for (const flag of ["group", "time", "weight"] as const) {
+    if (typeof values[flag] === "string" && listOption(values.ignore).includes(values[flag])) throw new InvalidParameterError(`--${flag}`, "a column that --ignore does not drop", values[flag]);
+  }
   if (values.weight !== undefined && folds > 0) throw new InvalidParameterError("--weight", "left out with --cv (cross-validation does not take weights yet)", values.weight);
   if (typeof values.oof === "string") outputFormatOf(values.oof);
   for (const flag of ["out", "oof"] as const) if (typeof values[flag] === "string") checkOutputDirectory(`--${flag}`, values[flag]);
