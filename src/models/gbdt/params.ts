@@ -118,7 +118,7 @@ export const GBDT_PARAMS = {
     min: 0,
     default: null,
     nullable: true,
-    doc: "stop after this many rounds without improvement on validation data; 0 off; null auto (20 when a valid set is given or rows > 10000)",
+    doc: "stop after this many rounds without improvement on validation data; 0 off; null auto: 20 when rows > 10000 or when fit is given validation rows (the library's `valid`; the CLI stops on a slice of the training rows, so that --valid stays an unbiased test)",
   },
   validationFraction: { type: "number", min: 0, exclusiveMin: true, max: 0.5, default: 0.1, doc: "rows held out for early stopping when no valid set is given" },
   classWeight: { type: "enum", values: ["none", "balanced"], default: "none", doc: "balanced: weight classes inversely to their frequency" },
