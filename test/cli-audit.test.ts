@@ -317,3 +317,22 @@ describe("score: labels of a single class", () => {
     },
   );
 });
+
+describe("models promote: a champion that needs new fields", () => {
+  test("says which fields the service's clients must now send", async () => {
+    const db = join(dir, "fields.db");
+    const without = await runCli("train", PENGUINS, "--target", "Species", "--ignore", "Sex,Island", "--iterations", "3", "--out", join(dir, "fields-1.model"), "--db", db, "--register", "penguins", "--promote");
+    assert.equal(without.code, 0, without.stderr);
+    const all = await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--out", join(dir, "fields-2.model"), "--db", db, "--register", "penguins");
+    assert.equal(all.code, 0, all.stderr);
+    const promoted = await runCli("models", "promote", "penguins", "2", "--db", db);
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.equal(
+      promoted.stderr,
+      'penguins version 2 is the champion (version 1 archived)\nnote: version 2 needs fields version 1 did not ("Island", "Sex"): a service\'s clients must send them, or their rows are refused (400) once it swaps\n',
+    );
+    // Back to a champion that needs fewer: nothing to say (extra fields are ignored).
+    const rolled = await runCli("models", "rollback", "penguins", "--db", db);
+    assert.equal(rolled.stderr, "penguins rolled back to version 1 (version 2 archived)\n");
+  });
+});

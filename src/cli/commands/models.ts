@@ -1,5 +1,7 @@
 import { InvalidParameterError, StoreError } from "../../core/errors.js";
+import { decodeModelFile } from "../../models/format.js";
 import { readModelFile } from "../../models/registry.js";
+import { RowReader } from "../../serving/rows.js";
 import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../../tracking/types.js";
 import type { CommandSpec, ParsedArgs } from "../args.js";
 import { formatNumber, formatTable, type Console } from "../output.js";
@@ -105,12 +107,14 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
         const previous = await store.champion(rest[0]!);
         const change = await store.promote(rest[0]!, version!, options);
         console.err(`${change.name} version ${change.version} is the champion${previous ? ` (version ${previous.version} archived)` : ""}\n`);
+        console.err(await newFieldsNote(store, change.name, previous, change.version));
         return change;
       }
       case "rollback": {
         const current = await store.champion(rest[0]!);
         const change = await store.rollback(rest[0]!, options);
         console.err(`${change.name} rolled back to version ${change.version}${current ? ` (version ${current.version} archived)` : ""}\n`);
+        console.err(await newFieldsNote(store, change.name, current, change.version));
         return change;
       }
       case "archive": {
@@ -121,6 +125,27 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
     }
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * A note when the new champion needs request fields the one it replaces did not: a service hot-swaps to
+ * it, and from then on refuses rows without them (fields it no longer needs are ignored). Empty when
+ * there is nothing to say, or the files cannot be read (a note never fails the change).
+ */
+async function newFieldsNote(store: Store, name: string, previous: ModelVersion | undefined, version: number): Promise<string> {
+  if (!previous || previous.version === version) return "";
+  try {
+    const fieldsOf = async (sha256: string) => new RowReader(decodeModelFile(await store.getArtifact(sha256)).header.schema).fields;
+    const next = await store.getVersion(name, version);
+    if (!next) return "";
+    const before = new Set(await fieldsOf(previous.sha256));
+    const added = (await fieldsOf(next.sha256)).filter((field) => !before.has(field));
+    if (added.length === 0) return "";
+    const shown = added.slice(0, 8).map((field) => JSON.stringify(field)).join(", ") + (added.length > 8 ? `, ... (${added.length} in all)` : "");
+    return `note: version ${version} needs fields version ${previous.version} did not (${shown}): a service's clients must send them, or their rows are refused (400) once it swaps\n`;
+  } catch {
+    return "";
   }
 }
 
