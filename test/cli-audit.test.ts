@@ -336,3 +336,10 @@ describe("models promote: a champion that needs new fields", () => {
     assert.equal(rolled.stderr, "penguins rolled back to version 1 (version 2 archived)\n");
   });
 });
+
+describe("serve: --models with no name in it", () => {
+  test("is refused, not read as every model", async () => {
+    const served = await runCli("serve", "--models", ",", "--port", "0", "--db", join(dir, "models-flag.db"));
+    assert.deepEqual([served.code, served.stderr], [2, 'learnloop serve: error: --models must be model names separated by commas, got ","\n']);
+  });
+});

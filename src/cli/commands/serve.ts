@@ -53,6 +53,9 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   const unknown = values.unknown ?? "error";
   if (unknown !== "error" && unknown !== "missing") throw new InvalidParameterError("--unknown", "error or missing", unknown);
   const names = listOption(values.models);
+  if (values.models !== undefined && names.length === 0) {
+    throw new InvalidParameterError("--models", "model names separated by commas", [values.models].flat().join(","));
+  }
 
   let token = process.env.LEARNLOOP_TOKEN?.trim() ?? "";
   const generated = token === "";
