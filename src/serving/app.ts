@@ -113,16 +113,16 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   let lastLogError = "";
   const thread = (options.logThread ?? store.backend === "sqlite") ? new LogThread(store.location) : undefined;
   const write = thread ? (lines: readonly string[]) => thread.write(lines) : (lines: readonly string[]) => store.logPredictionLines(lines.join("\n"));
-  // With a writer thread, records are handed over every 100 ms (or 1024 records) and committed there at
+  // With a writer thread, records are handed over every 100 ms (or 256 records) and committed there at
   // once: a record then lives on the service's heap for a tenth of a second instead of a second, which
   // keeps it out of the old generation and the scavenger's copying (the GC pauses were the p99 of the
-  // serving benchmark), and a crash loses less. 1024 rather than 256 a commit: the thread's CPU a
-  // record is about half (each commit rewrites the last pages of the log's B-tree to the WAL), and on
-  // two cores that CPU is taken from the service or its clients (bench/serve/RESULTS.md).
+  // serving benchmark), and a crash loses less. 256 a commit, measured against 128 and 1024
+  // (bench/serve/RESULTS.md): 1024 takes the writer a sixth less CPU a record, but each commit then
+  // holds a core for milliseconds, which the p99 latency showed (2.9-3.1 against 2.3 ms).
   const given = options.predictionLog ?? {};
   const logOptions: PredictionLogOptions = {
     flushIntervalMs: given.flushIntervalMs ?? (thread ? 100 : 1000),
-    batchSize: given.batchSize ?? (thread ? 1024 : 1000),
+    batchSize: given.batchSize ?? (thread ? 256 : 1000),
     ...(given.maxQueue !== undefined ? { maxQueue: given.maxQueue } : {}),
   };
   const log = new PredictionLogWriter<string>(write, logOptions, {
