@@ -176,6 +176,9 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   });
   app.decorateRequest("receivedAt", 0);
+  // Fastify reads text/plain bodies as strings, which the schema then refused with a 400 "must be object":
+  // the service takes JSON only, so text/plain gets the 415 every other non-JSON body gets.
+  app.removeContentTypeParser("text/plain");
   app.decorate("learnloop", { host, log, metrics: serviceMetrics, loaded, reload: () => host.check({ retry: true }) } satisfies ServiceControl);
 
   await app.register(swagger, {
@@ -196,7 +199,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     serviceMetrics.recordRequest(model, PREDICT_PATH, request.method, status, (performance.now() - request.receivedAt) / 1000);
   };
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const [status, message] = answerFor(error, bodyLimit);
+    const [status, message] = answerFor(error, request, bodyLimit);
     if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
     void reply.code(status).send({ error: message });
     if (request.is404) recordRequest("unmatched", request, reply);
@@ -387,7 +390,7 @@ function checkedLabel(served: ServedModel, label: unknown, index: number): strin
 }
 
 /** The status and one-line message of an error, for {"error": message}. */
-function answerFor(error: FastifyError | HttpError | Error, bodyLimit: number): [number, string] {
+function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequest, bodyLimit: number): [number, string] {
   if (error instanceof HttpError) return [error.status, error.message];
   if (error instanceof RowValidationError) return [400, formatRowIssue(error.issue)];
   const fastifyError = error as FastifyError;
@@ -395,7 +398,7 @@ function answerFor(error: FastifyError | HttpError | Error, bodyLimit: number): 
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return [413, `the request body is larger than the limit of ${bodyLimit.toLocaleString("en-US")} bytes; send fewer rows per request`];
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return [415, `the request body must be JSON (Content-Type: application/json), got ${describeValue(String(fastifyError.message.split(": ").pop()))}`];
+      return [415, `the request body must be JSON (Content-Type: application/json), got ${describeValue(request.headers["content-type"])}`];
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return [400, "the request body is empty; expected a JSON object"];
     case "FST_ERR_CTP_INVALID_JSON_BODY":
