@@ -174,6 +174,14 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     forceCloseConnections: "idle",
     logger: false,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+    // Errors Fastify finds before routing (a URL with broken %-encoding, a parameter too long) get the
+    // service's {"error": one line} too, not Fastify's own four-field body.
+    frameworkErrors(error, request, reply) {
+      const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 400;
+      const message = error.code === "FST_ERR_BAD_URL" ? `the URL ${describeValue(request.url)} is not valid (broken %-encoding?)` : firstLine(error.message);
+      void (reply as FastifyReply).code(status).send({ error: message });
+      recordRequest("unmatched", request as FastifyRequest, reply as FastifyReply);
+    },
   });
   app.decorateRequest("receivedAt", 0);
   // Fastify reads text/plain bodies as strings, which the schema then refused with a 400 "must be object":
@@ -189,13 +197,19 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     },
   });
 
+  // The model label is the name only when it is served: any text a client puts in the URL would
+  // otherwise become a series of its own, and /metrics would grow without bound.
+  const servedName = (request: FastifyRequest): string => {
+    const name = (request.params as { name?: string } | undefined)?.name;
+    return name !== undefined && host.get(name) !== undefined ? name : "";
+  };
   const recordRequest = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
-    const model = (request.params as { name?: string } | undefined)?.name ?? "";
+    const model = servedName(request);
     serviceMetrics.recordRequest(model, route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   };
   // The predict route has no onResponse hook, so Fastify keeps no start time for it (reply.elapsedTime is 0).
   const recordPredictRequest = (request: FastifyRequest, status: number): void => {
-    const model = (request.params as { name?: string } | undefined)?.name ?? "";
+    const model = servedName(request);
     serviceMetrics.recordRequest(model, PREDICT_PATH, request.method, status, (performance.now() - request.receivedAt) / 1000);
   };
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -231,7 +245,8 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   const requireToken = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
     const header = request.headers.authorization;
-    const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    // The scheme is case-insensitive (RFC 9110 11.1): "bearer x" is as good as "Bearer x".
+    const given = typeof header === "string" && header.length > 7 && header.slice(0, 7).toLowerCase() === "bearer " ? header.slice(7).trim() : undefined;
     // Digests of equal length make the comparison constant-time whatever the token's length.
     if (given === undefined || !timingSafeEqual(digest(given), tokenDigest)) {
       void reply.code(401).header("www-authenticate", 'Bearer realm="learnloop"').send({
@@ -409,6 +424,16 @@ function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequ
     const where = `${fastifyError.validationContext ?? "body"}${issue.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
     const missing = (issue.params as { missingProperty?: string }).missingProperty;
     if (missing) return [400, `${where === "body" ? "" : where + "."}${missing}: required`.replace(/^body\./, "")];
+    const allowed = (issue.params as { allowedValues?: unknown[] }).allowedValues;
+    if (allowed) {
+      // AJV says only "must be equal to one of the allowed values": name them, and what was sent.
+      const context = fastifyError.validationContext ?? "body";
+      const path = issue.instancePath.split("/").slice(1);
+      let sent: unknown = context === "querystring" ? request.query : context === "params" ? request.params : context === "headers" ? request.headers : request.body;
+      for (const key of path) sent = sent !== null && typeof sent === "object" ? (sent as Record<string, unknown>)[key] : undefined;
+      const field = where.replace(/^(body|querystring|params|headers)\.?/, "") || "request body";
+      return [400, `${field}: expected one of ${allowed.map((value) => JSON.stringify(value)).join(", ")}, got ${describeValue(sent)}`];
+    }
     return [400, `${where.replace(/^body\.?/, "") || "request body"}: ${issue.message ?? "invalid"}`];
   }
   if (error instanceof SyntaxError) return [400, `the request body is not valid JSON: ${firstLine(error.message)}`];
