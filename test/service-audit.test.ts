@@ -183,7 +183,6 @@ describe("service audit: what a client sends", () => {
 describe("service audit: shutdown", () => {
   test(
     "a request in flight when the service stops is answered with Connection: close, so a keep-alive client does not hold the drain open",
-    { todo: "today: the answer says 'Connection: keep-alive' (Keep-Alive: timeout=72) and app.close() waits ~72 s for the client; `learnloop serve` works around it (test/serve-shutdown.test.ts: it sets keepAliveTimeout at SIGTERM), the library's createService does not; fix in app.ts: once closing, answer with connection: close (or closeIdleConnections after each answer)" },
     async () => {
       const { app, port } = await startService();
       const socket = connect(port, "127.0.0.1");
@@ -206,7 +205,6 @@ describe("service audit: shutdown", () => {
 describe("service audit: a request that arrives while the service stops", () => {
   test(
     "is answered 503 in the service's own error shape, {\"error\": one line}",
-    { todo: "today: Fastify's default body {\"error\":\"Service Unavailable\",\"message\":\"Service Unavailable\",\"statusCode\":503} (return503OnClosing); fix: answer closing requests from an onRequest check or a custom 503 in app.ts, e.g. {\"error\": \"the service is shutting down; send the request again\"}" },
     async () => {
       const { app, port } = await startService();
       const socket = connect(port, "127.0.0.1");

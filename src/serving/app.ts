@@ -170,7 +170,9 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   const app = Fastify({
     bodyLimit,
-    return503OnClosing: true,
+    // Requests that come once the service is closing are answered 503 by refuseWhileClosing below, in the
+    // service's {"error": one line} shape, not Fastify's own body.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
     logger: false,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
@@ -234,6 +236,12 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   app.addHook("onRoute", (route) => {
     const path = route.url ?? route.path;
     if (path === PREDICT_PATH) return;
+    const refuse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      if (closing) refuseWhileClosing(request, reply);
+      else done();
+    };
+    const onRequest = route.onRequest;
+    route.onRequest = onRequest === undefined ? refuse : [refuse, ...(Array.isArray(onRequest) ? onRequest : [onRequest])];
     const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
       inFlight.delete(request);
       recordRequest(path, request, reply);
@@ -262,8 +270,37 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   // AbortController per request (Fastify's handlerTimeout), which cost the single-row path measurably.
   // A prediction is synchronous: once it runs it finishes; the limit catches slow bodies and slow stores.
   const inFlight = new Map<FastifyRequest, FastifyReply>();
+
+  // Shutting down (app.close()): requests in flight are answered, with `Connection: close` so that a
+  // keep-alive client does not hold the drain open for the keep-alive timeout (72 s); requests that
+  // come after are answered 503. A request pipelined behind one in flight on the same connection takes
+  // the close over from it (the connection must stay open for its 503).
+  let closing = false;
+  const closingAnswers = new WeakMap<object, FastifyReply>();
+  app.addHook("preClose", (done) => {
+    closing = true;
+    for (const [request, reply] of inFlight) {
+      if (reply.sent || reply.raw.headersSent) continue;
+      void reply.header("connection", "close");
+      closingAnswers.set(request.raw.socket, reply);
+    }
+    // Answers that are not tracked here (the GET routes) end their connection at once too: Node reads
+    // the keep-alive timeout when each answer ends, and server.close() only closes the connections idle now.
+    app.server.keepAliveTimeout = 1;
+    done();
+  });
+  const refuseWhileClosing = (request: FastifyRequest, reply: FastifyReply): void => {
+    const before = closingAnswers.get(request.raw.socket);
+    if (before !== undefined && !before.sent && !before.raw.headersSent) void before.removeHeader("connection");
+    void reply.code(503).header("connection", "close").send({ error: "the service is shutting down; send the request again" });
+  };
   const watch = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     request.receivedAt = performance.now();
+    if (closing) {
+      refuseWhileClosing(request, reply);
+      recordPredictRequest(request, 503);
+      return;
+    }
     inFlight.set(request, reply);
     done();
   };

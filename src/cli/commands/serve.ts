@@ -127,10 +127,8 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
     process.once("SIGINT", onInt);
   });
   const models = app.learnloop.host.all().map((served) => ({ name: served.name, version: served.version }));
-  // A keep-alive connection whose request is in flight stays open after its answer for the server's
-  // keep-alive timeout (72 s), and closing waits for it: past a 30 s grace period the process would be
-  // killed. Node reads the timeout when each answer ends, so from now on connections close right after it.
-  app.server.keepAliveTimeout = 1;
+  // The service answers requests in flight with Connection: close and refuses new ones (src/serving/app.ts),
+  // so a keep-alive client does not hold this for its 72 s keep-alive timeout.
   await app.close();
   const counts = app.learnloop.log.counts;
   await store.close();
