@@ -337,7 +337,8 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       const rows = request.body.rows;
       if (rows.length === 0) throw new HttpError(400, "rows: expected at least one row");
       if (rows.length > maxBatch) {
-        throw new HttpError(413, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
+        // A 400, as the issue maps batch size (413 is the body's size, which Fastify checks while reading it).
+        throw new HttpError(400, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
       }
       const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, isoNow());
       log.append(answer.records);

@@ -37,7 +37,7 @@ export const predictRoute = {
   },
   body: {
     type: "object",
-    properties: { rows: { type: "array", items: { type: "object" }, description: "One row, or up to the service's --max-batch" } },
+    properties: { rows: { type: "array", items: { type: "object" }, description: "One row, or up to the service's --max-batch (default 10000; more rows are a 400, a body over --max-body a 413)" } },
     required: ["rows"],
   },
   response: {

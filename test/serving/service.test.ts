@@ -257,7 +257,7 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
     test("limits: batch size, body size; auth on feedback and admin", async () => {
       const good = { Island: "Biscoe", "Beak Length (mm)": 45.2, "Beak Depth (mm)": 15.8, "Flipper Length (mm)": 215, "Body Mass (g)": 5300, Sex: "MALE" };
       const tooMany = await call("POST", "/v1/models/species/predict", { rows: Array.from({ length: 501 }, () => good) });
-      assert.deepEqual([tooMany.status, tooMany.body], [413, { error: "rows: 501 rows is more than the 500 a request may hold; split the batch (or start the service with a larger --max-batch)" }]);
+      assert.deepEqual([tooMany.status, tooMany.body], [400, { error: "rows: 501 rows is more than the 500 a request may hold; split the batch (or start the service with a larger --max-batch)" }]);
       const huge = await call("POST", "/v1/models/species/predict", { rows: [{ ...good, padding: "x".repeat(2 * 1024 * 1024) }] });
       assert.deepEqual([huge.status, huge.body], [413, { error: "the request body is larger than the limit of 1,048,576 bytes; send fewer rows per request" }]);
       const noToken = await call("POST", "/v1/models/species/feedback", { outcomes: [] });
