@@ -39,6 +39,12 @@ export class ForestModel implements Model {
   readonly kind = "forest";
   readonly task: Task;
   readonly schema: Schema;
+  /**
+   * The estimator's parameters, without `threads`: how many threads fitted it is a setting of the machine,
+   * not of the model (the trees are the same whatever it is), so the model file leaves it out as XGBoost's
+   * save_model leaves nthread out, and a loaded model predicts with the caller's threads. Files written
+   * before this that carry it load the same (it is dropped on load).
+   */
   readonly params: Readonly<Record<string, unknown>>;
   readonly state: ForestState;
   readonly #trees: ForestTrees;
@@ -46,7 +52,7 @@ export class ForestModel implements Model {
   constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: ForestState, trees: ForestTrees) {
     this.task = schema.target.task;
     this.schema = schema;
-    this.params = params;
+    this.params = withoutThreads(params);
     this.state = state;
     this.#trees = trees;
   }
@@ -188,3 +194,11 @@ export const loadForestModel: ModelLoader<ForestModel> = (content: ModelContent,
   if (nTrees !== state!.nBags * state!.nOutputs) bad(`${nTrees} trees, expected ${state!.nBags} x ${state!.nOutputs}`);
   return new ForestModel(header.schema, header.params, state!, trees);
 };
+
+
+/** `params` without `threads` (see the model's `params`). */
+function withoutThreads(params: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (!("threads" in params)) return params;
+  const { threads: _threads, ...rest } = params;
+  return rest;
+}

@@ -63,6 +63,12 @@ export class GbdtModel implements Model {
   readonly kind = "gbdt";
   readonly task: Task;
   readonly schema: Schema;
+  /**
+   * The estimator's parameters, without `threads`: how many threads fitted it is a setting of the machine,
+   * not of the model (the trees are the same whatever it is), so the model file leaves it out as XGBoost's
+   * save_model leaves nthread out, and a loaded model predicts with the caller's threads. Files written
+   * before this that carry it load the same (it is dropped on load).
+   */
   readonly params: Readonly<Record<string, unknown>>;
   /** Loss, prior, rounds and the validation history. */
   readonly state: GbdtState;
@@ -75,7 +81,7 @@ export class GbdtModel implements Model {
   constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: GbdtState, trees: GbdtTrees) {
     this.task = schema.target.task;
     this.schema = schema;
-    this.params = params;
+    this.params = withoutThreads(params);
     this.state = state;
     this.#trees = trees;
   }
@@ -328,4 +334,12 @@ export function dumpTreeArrays(trees: GbdtTrees, schema: Schema): DumpedNode[] {
     return { ...base, categories, ...children };
   };
   return Array.from(trees.treeRoot, (root) => dump(root));
+}
+
+
+/** `params` without `threads` (see the model's `params`). */
+function withoutThreads(params: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (!("threads" in params)) return params;
+  const { threads: _threads, ...rest } = params;
+  return rest;
 }
