@@ -18,6 +18,7 @@ import { GradientBoosting, readDataset, type Model } from "../src/index.js";
 import { createService } from "../src/serving/app.js";
 import { openStore } from "../src/tracking/index.js";
 import type { Store } from "../src/tracking/types.js";
+import { StoreError } from "../src/core/errors.js";
 
 const PENGUINS = join(import.meta.dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json");
 const TOKEN = "audit-token-0123456789";
@@ -178,6 +179,68 @@ describe("service audit: what a client sends", () => {
       assert.doesNotMatch(metrics.text, /model="made-up-/);
     },
   );
+});
+
+describe("service audit: methods", () => {
+  let app: FastifyInstance;
+  let base = "";
+  before(async () => {
+    ({ app, base } = await startService());
+  });
+  after(async () => {
+    await app?.close().catch(() => undefined);
+  });
+
+  test("a method a route does not take is a 405 with an Allow header naming the methods it takes; a path that is no route stays a 404", async () => {
+    const put = await fetch(`${base}/v1/models/penguins/predict`, { method: "PUT", headers: { "content-type": "application/json" }, body: BODY });
+    assert.deepEqual([put.status, put.headers.get("allow"), await put.json()], [405, "POST", { error: "/v1/models/penguins/predict does not take PUT; it takes POST (the routes are listed at /openapi.json)" }]);
+    const options = await fetch(`${base}/healthz`, { method: "OPTIONS" });
+    assert.deepEqual([options.status, options.headers.get("allow"), await options.json()], [405, "GET, HEAD", { error: "/healthz does not take OPTIONS; it takes GET, HEAD (the routes are listed at /openapi.json)" }]);
+    const nowhere = await send(base, "PUT", "/v1/nowhere");
+    assert.deepEqual([nowhere.status, nowhere.body], [404, { error: "no route PUT /v1/nowhere (the routes are listed at /openapi.json)" }]);
+  });
+});
+
+describe("service audit: what an operator reads", () => {
+  test("a registry that cannot be read is said once while it lasts, and once when it works again", async () => {
+    let down = false;
+    let checks = 0;
+    // The store as the service sees it: its champion lookups fail while `down`.
+    const flaky = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === "champion") {
+          return (name: string) => {
+            checks++;
+            return down ? Promise.reject(new StoreError("unavailable", "postgres://db/learnloop", "connect ECONNREFUSED 10.0.0.5:5432")) : target.champion(name);
+          };
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const lines: string[] = [];
+    const app = await createService({ store: flaky, models: ["penguins"], token: TOKEN, pollIntervalMs: 5, logThread: false, onEvent: (line) => lines.push(line) });
+    try {
+      await app.learnloop.loaded;
+      const pollsFrom = async (count: number): Promise<void> => {
+        const until = checks + count;
+        while (checks < until) await new Promise((resolve) => setTimeout(resolve, 5));
+      };
+      down = true;
+      await pollsFrom(6);
+      down = false;
+      await pollsFrom(3);
+      down = true;
+      await pollsFrom(3);
+      assert.deepEqual(lines.filter((line) => !line.startsWith("penguins: serving")), [
+        "checking the registry failed: postgres://db/learnloop: connect ECONNREFUSED 10.0.0.5:5432",
+        "checking the registry works again",
+        "checking the registry failed: postgres://db/learnloop: connect ECONNREFUSED 10.0.0.5:5432",
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 describe("service audit: shutdown", () => {

@@ -158,13 +158,25 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     },
   });
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const onPollError = (error: unknown): void => say(`checking the registry failed: ${formatError(error)}`);
+  // One line per streak of the same failure (not one a second while the store is down), and one when
+  // a check works again, as the prediction log does.
+  let pollFailure = "";
+  const onPollError = (error: unknown): void => {
+    const line = formatError(error);
+    if (line !== pollFailure) say(`checking the registry failed: ${line}`);
+    pollFailure = line;
+  };
+  const onPollChecked = (): void => {
+    if (pollFailure === "") return;
+    pollFailure = "";
+    say("checking the registry works again");
+  };
   const loaded = host.check();
   loaded.then(
-    () => host.start(pollIntervalMs, onPollError),
+    () => host.start(pollIntervalMs, onPollError, onPollChecked),
     (error: unknown) => {
       onPollError(error);
-      host.start(pollIntervalMs, onPollError);
+      host.start(pollIntervalMs, onPollError, onPollChecked);
     },
   );
 
@@ -222,6 +234,15 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     else if (inFlight.delete(request) && request.routeOptions.url === PREDICT_PATH) recordPredictRequest(request, reply.statusCode);
   });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    // A path that is a route, asked with a method it does not take: 405 with the methods it takes.
+    const allowed = routeMethods.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods);
+    if (allowed.length > 0) {
+      const methods = [...new Set(allowed)].join(", ");
+      void reply.code(405).header("allow", methods).send({ error: `${path} does not take ${request.method}; it takes ${methods} (the routes are listed at /openapi.json)` });
+      recordRequest("unmatched", request, reply);
+      return;
+    }
     void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
     recordRequest("unmatched", request, reply);
   });
@@ -233,8 +254,12 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   // The predict route has no onResponse hook at all: with one, Fastify listens for the end of every
   // response (0.5 us and more a request, measured); its answers are counted where they are sent: by its
   // handler, the error handler, or the request-time sweep.
+  // Every route's path as a pattern, with its methods: the not-found handler answers 405 with them.
+  const routeMethods: { pattern: RegExp; methods: string[] }[] = [];
   app.addHook("onRoute", (route) => {
     const path = route.url ?? route.path;
+    const pattern = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")}$`);
+    routeMethods.push({ pattern, methods: [route.method].flat() });
     if (path === PREDICT_PATH) return;
     const refuse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
       if (closing) refuseWhileClosing(request, reply);

@@ -166,12 +166,15 @@ export class ModelHost {
     return { name, status: "loaded", version: loaded.version };
   }
 
-  /** Checks the registry every `intervalMs` (0: never) until `stop`. Errors are reported, never thrown. */
-  start(intervalMs: number, onError: (error: unknown) => void): void {
+  /**
+   * Checks the registry every `intervalMs` (0: never) until `stop`. Errors are reported to `onError`,
+   * never thrown; `onChecked` hears of each check that worked (to say when a failing store recovers).
+   */
+  start(intervalMs: number, onError: (error: unknown) => void, onChecked?: () => void): void {
     if (intervalMs <= 0 || this.#timer) return;
     this.#timer = setInterval(() => {
       if (this.#checking) return;
-      this.check().catch(onError);
+      this.check().then(onChecked, onError);
     }, intervalMs);
     this.#timer.unref();
   }
