@@ -1,5 +1,6 @@
 import { DataValidationError, InvalidParameterError, MetricError } from "../../core/errors.js";
 import type { Column, Dataset, Task } from "../../core/types.js";
+import { compareCodePoints } from "../../data/dictionary.js";
 import { readDataset } from "../../data/index.js";
 import { withClassLabels } from "../../evaluation/score-model.js";
 import { computeMetrics, defaultMetricNames, labelsFromProba } from "../../metrics/index.js";
@@ -63,7 +64,8 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   const target = data.target!;
   const find = (name: string) => findColumn(data, file, name);
 
-  let names = listOption(values.metrics);
+  const asked = listOption(values.metrics);
+  let names = asked;
   let metrics: Record<string, number>;
   let confusion: ConfusionMatrixResult | undefined;
   let scoredTask: Task = target.task;
@@ -89,22 +91,17 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     const classes = extra.length > 0 ? sklearnOrder([...(target.classes ?? []), ...extra]) : (target.classes ?? []);
     // The true labels' class indices, over `classes`.
     const yTrue = extra.length > 0 ? reindexed(target.values, target.classes ?? [], classes) : target.values;
-    if (extra.length > 0 && prefix !== undefined) {
+    if (extra.length > 0) {
       scoredTask = "multiclass";
       const one = extra.length === 1;
-      const columns = extra.slice(0, 5).map((label) => `"${prefix}${label}"`).join(", ") + (extra.length > 5 ? ", ..." : "");
-      const shown = extra.slice(0, 5).map((label) => JSON.stringify(label)).join(", ") + (extra.length > 5 ? ", ..." : "");
+      const firstFive = (text: (label: string) => string) => extra.slice(0, 5).map(text).join(", ") + (extra.length > 5 ? ", ..." : "");
+      const shown = firstFive((label) => JSON.stringify(label));
       console.err(
-        `note: ${file}: column${one ? "" : "s"} ${columns} name${one ? "s a class" : " classes"} no row of "${target.name}" has (${shown}): ` +
-          `${one ? "it counts as a class" : "they count as classes"}, as scikit-learn's labels= does\n`,
-      );
-    } else if (extra.length > 0) {
-      scoredTask = "multiclass";
-      const shown = extra.slice(0, 5).map((label) => JSON.stringify(label)).join(", ") + (extra.length > 5 ? ", ..." : "");
-      const one = extra.length === 1;
-      console.err(
-        `note: ${file}, column "${labelColumn!.name}": ${extra.length} predicted label${one ? " is not a label" : "s are not labels"} of "${target.name}" (${shown}): ` +
-          `${one ? "it counts as a class of its own" : "they count as classes of their own"}, as in scikit-learn\n`,
+        prefix !== undefined
+          ? `note: ${file}: column${one ? "" : "s"} ${firstFive((label) => `"${prefix}${label}"`)} name${one ? "s a class" : " classes"} no row of "${target.name}" has (${shown}): ` +
+              `${one ? "it counts as a class" : "they count as classes"}, as scikit-learn's labels= does\n`
+          : `note: ${file}, column "${labelColumn!.name}": ${extra.length} predicted label${one ? " is not a label" : "s are not labels"} of "${target.name}" (${shown}): ` +
+              `${one ? "it counts as a class of its own" : "they count as classes of their own"}, as in scikit-learn\n`,
       );
     }
     const nClasses = classes.length;
@@ -160,7 +157,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     const probabilities = proba !== undefined && !proba.some((value) => value < 0 || value > 1);
     const labels = yPred ?? (probabilities ? labelsFromProba(proba!, data.nRows, nClasses) : undefined);
     // It belongs to the default report: --metrics asks for exactly the figures named.
-    if (labels && listOption(values.metrics).length === 0) confusion = confusionOf(yTrue, labels, classes);
+    if (labels && asked.length === 0) confusion = confusionOf(yTrue, labels, classes);
   }
   console.err(
     `${scoredTask} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
@@ -223,7 +220,7 @@ function labelAt(column: Column, i: number): string | undefined {
 /** Labels in np.unique's order, as the target's classes are: numbers by value when every label is one, else text by code point. */
 function sklearnOrder(labels: readonly string[]): string[] {
   const numeric = labels.every((label) => label.trim() !== "" && Number.isFinite(Number(label)));
-  return [...labels].sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...labels].sort(numeric ? (a, b) => Number(a) - Number(b) : compareCodePoints);
 }
 
 /** Class indices over `from` turned into indices of the same labels over `to`. */
