@@ -1,5 +1,5 @@
 import { InvalidParameterError } from "../../core/errors.js";
-import type { FeatureImportance, Model } from "../../models/types.js";
+import type { FeatureImportance } from "../../models/types.js";
 import { GbdtModel, type DumpedNode } from "../../models/gbdt/index.js";
 import { ForestModel } from "../../models/forest/index.js";
 import { readModelFile } from "../../models/registry.js";
@@ -92,7 +92,7 @@ export async function runInspect(args: ParsedArgs, console: Console): Promise<In
     await writeFileAtomic(out, JSON.stringify(dump) + "\n");
     result.trees = { out, count: dump.trees.length };
   }
-  console.err(describe(result, model));
+  console.err(describe(result));
   return result;
 }
 
@@ -122,16 +122,16 @@ export function treeDump(model: GbdtModel | ForestModel): TreeDump {
   };
 }
 
-function describe(result: InspectResult, model: Model): string {
+function describe(result: InspectResult): string {
   const categorical = result.features.filter((feature) => feature.kind === "categorical").length;
+  const listed = (entries: [string, unknown][]) => entries.map(([name, value]) => `${name} ${typeof value === "number" ? formatNumber(value) : String(value)}`).join(", ");
   const lines = [
     `${result.file}: ${result.kind} model, target "${result.target}" (${describeTarget({ task: result.task, ...(result.classes ? { classes: result.classes } : {}) })}), ` +
       `${result.features.length} feature${result.features.length === 1 ? "" : "s"}${categorical > 0 ? ` (${categorical} categorical)` : ""}; saved ${result.createdAt} by learnloop ${result.learnloopVersion}`,
-    `training: ${Object.entries(result.training).map(([name, value]) => `${name} ${typeof value === "number" ? formatNumber(value) : String(value)}`).join(", ")}`,
+    `training: ${listed(Object.entries(result.training))}`,
   ];
-  if (result.metrics) lines.push(`held-out metrics: ${Object.entries(result.metrics).map(([name, value]) => `${name} ${formatNumber(value)}`).join(", ")}`);
-  const given = Object.entries(model.params).filter(([, value]) => value !== null);
-  lines.push(`parameters: ${given.map(([name, value]) => `${name} ${typeof value === "number" ? formatNumber(value) : String(value)}`).join(", ")}`);
+  if (result.metrics) lines.push(`held-out metrics: ${listed(Object.entries(result.metrics))}`);
+  lines.push(`parameters: ${listed(Object.entries(result.params).filter(([, value]) => value !== null))}`);
   const total = result.importance.features.reduce((sum, item) => sum + Math.max(0, item.importance), 0);
   const measures = { gain: "total gain of its splits", split: "number of splits", margin: "standard deviation of its contribution to the margin" } as Record<string, string>;
   const title = `feature importance (${measures[result.importance.type] ?? result.importance.type})`;
