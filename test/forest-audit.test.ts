@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import type { Dataset } from "../src/core/types.js";
 import { ForestModel, RandomForest } from "../src/models/forest/index.js";
-import type { DumpedNode } from "../src/models/gbdt/model.js";
-import { scratch, trainJson } from "./support/tree-audit.js";
+import { scratch, splitCounts, trainJson } from "./support/tree-audit.js";
 
 const { work, file } = scratch("learnloop-forest-audit-");
 
@@ -32,14 +31,7 @@ function imbalanced(): Dataset {
 test("random forest: importance by split count counts the split nodes of the dumped trees; gain stays the default", () => {
   const data = imbalanced();
   const model = new RandomForest({ nTrees: 7, seed: 3 }).fit(data);
-  const splits = new Map<string, number>();
-  const walk = (node: DumpedNode): void => {
-    if ("leaf" in node) return;
-    splits.set(node.feature, (splits.get(node.feature) ?? 0) + 1);
-    walk(node.left);
-    walk(node.right);
-  };
-  for (const tree of model.dumpTrees()) walk(tree);
+  const splits = splitCounts(model.dumpTrees());
   const bySplit = model.importance("split");
   assert.deepEqual(
     Object.fromEntries(bySplit.map((entry) => [entry.feature, entry.importance])),

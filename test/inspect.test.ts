@@ -10,7 +10,7 @@ import { readDataset } from "../src/data/index.js";
 import type { DumpedNode } from "../src/models/gbdt/model.js";
 import { loadModel } from "../src/models/registry.js";
 import { runCli as run } from "./support/run-cli.js";
-import { failure, scratch, trainJson } from "./support/tree-audit.js";
+import { failure, scratch, splitCounts, trainJson } from "./support/tree-audit.js";
 
 const { work, file } = scratch("learnloop-inspect-");
 
@@ -68,14 +68,7 @@ test("learnloop inspect: the model's summary and importance (gain or split); --t
   });
 
   const splits = await run("inspect", modelFile, "--importance", "split", "--json");
-  const counts = new Map<string, number>();
-  const walk = (node: DumpedNode): void => {
-    if ("leaf" in node) return;
-    counts.set(node.feature, (counts.get(node.feature) ?? 0) + 1);
-    walk(node.left);
-    walk(node.right);
-  };
-  for (const tree of dump.trees) walk(tree.root);
+  const counts = splitCounts(dump.trees.map((tree) => tree.root));
   for (const entry of (JSON.parse(splits.stdout) as Record<string, any>).importance.features) assert.equal(entry.importance, counts.get(entry.feature) ?? 0, entry.feature);
 });
 

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DumpedNode } from "../../src/models/gbdt/model.js";
 import { runCli as run } from "./run-cli.js";
 
 /** A scratch directory for one test file (its store too, so no run is recorded in the user's). */
@@ -36,4 +37,17 @@ export async function trainJson(...argv: string[]): Promise<{ doc: Record<string
   const result = await run("train", ...argv, "--json", "--no-track");
   assert.equal(result.code, 0, result.stderr);
   return { doc: JSON.parse(result.stdout) as Record<string, any>, stderr: result.stderr };
+}
+
+/** How many split nodes of the dumped trees `roots` test each feature, counted by walking them (the reference for importance by split count). */
+export function splitCounts(roots: Iterable<DumpedNode>): Map<string, number> {
+  const counts = new Map<string, number>();
+  const walk = (node: DumpedNode): void => {
+    if ("leaf" in node) return;
+    counts.set(node.feature, (counts.get(node.feature) ?? 0) + 1);
+    walk(node.left);
+    walk(node.right);
+  };
+  for (const root of roots) walk(root);
+  return counts;
 }
