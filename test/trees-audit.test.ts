@@ -201,7 +201,6 @@ test(
 
 test(
   "a categorical feature of 1,000 categories carries its signal past the 255-bin cap (the rarer categories are not lumped into one bin)",
-  { todo: "computeCategoryBins (src/kernels/binning.ts) keeps the 254 most frequent categories and lumps the rest into one 'other' bin, so 3 in 4 categories lose their identity: held-out ROC AUC 0.67 here against 0.76 on the same problem with 250 categories (XGBoost 1.7's native categorical split: 0.91 and 0.95; scikit-learn's HGB refuses more than 255 categories and gets 0.72 on 250). Proposal: past maxBins, bin the categories by their smoothed training target rate (ranked into maxBins groups), so that categories that behave alike share a bin; or 16-bit bins for such columns" },
   () => {
     // 10,000 rows, categories 0-999 drawn uniformly (about 10 rows each), y = [effect of the category + noise > 0].
     const rng = new Random(7);
@@ -228,7 +227,9 @@ test(
     const model = new GradientBoosting({ earlyStopping: 0 }).fit(train);
     const proba = model.predictProba(test).data;
     const auc = rocAucScore(test.target!.values, Float64Array.from({ length: test.nRows }, (_, i) => proba[2 * i + 1]!));
-    // 0.74: about what 250 categories of the same kind reach (0.76), so the cap costs little.
-    assert.ok(auc > 0.74, `held-out ROC AUC ${auc}`);
+    // Frequency bins (the 254 most frequent categories, the rest in one 'other' bin) gave 0.67; bins of
+    // categories ordered by their smoothed target rate (src/kernels/category-order.ts) give 0.96, XGBoost 1.7's
+    // native categorical split 0.94 on the same rows (bench/highcard, synthetic-1000).
+    assert.ok(auc > 0.9, `held-out ROC AUC ${auc}`);
   },
 );

@@ -6,7 +6,8 @@
  */
 import type { Column } from "../../core/types.js";
 import type { Random } from "../../core/rng.js";
-import { binCategoricalColumn, binNumericColumn, computeCategoryBins, computeNumericEdges } from "../../kernels/binning.js";
+import { binCategoricalColumn, binNumericColumn, computeNumericEdges } from "../../kernels/binning.js";
+import { type CategoryTarget, computeCategoryBinsByTarget } from "../../kernels/category-order.js";
 import type { HistogramThreads } from "./histogram-threads.js";
 
 /**
@@ -49,13 +50,15 @@ export class BinMapper {
   /**
    * Fits bins on the training rows `rows` (all nRows rows when null). Numeric edges come from a seeded sample
    * of at most `sampleSize` rows: quantiles of 200k rows are within a fraction of a bin of the full
-   * data's, and sorting 1M x 28 values would dominate a short fit.
+   * data's, and sorting 1M x 28 values would dominate a short fit. `target`: the training target, by row
+   * (as the columns), that orders a categorical column of more than maxBins categories into its bins
+   * (src/kernels/category-order.ts); null, or at most maxBins categories: bins by frequency.
    */
-  static fit(features: readonly Column[], rows: Int32Array | null, nRows: number, maxBins: number, sampleSize: number, rng: Random): BinMapper {
+  static fit(features: readonly Column[], rows: Int32Array | null, nRows: number, maxBins: number, sampleSize: number, rng: Random, target: CategoryTarget | null = null): BinMapper {
     const sample = BinMapper.#sample(rows, nRows, sampleSize, rng);
     const edges: Float64Array[] = [];
     for (const column of features) edges.push(column.kind === "numeric" ? computeNumericEdges(column.values, sample, maxBins) : new Float64Array(0));
-    return BinMapper.#fromEdges(features, rows, maxBins, edges);
+    return BinMapper.#fromEdges(features, rows, maxBins, edges, target);
   }
 
   /**
@@ -65,11 +68,11 @@ export class BinMapper {
    * 1M x 28 binning in about half the time. `workerColumns`: the columns the worker binned (0 when it
    * failed and this thread binned them).
    */
-  static fitTransform(features: readonly Column[], rows: Int32Array | null, nRows: number, maxBins: number, sampleSize: number, rng: Random, threads: HistogramThreads | null, out?: Uint8Array): { mapper: BinMapper; bins: Uint8Array; workerColumns: number } {
+  static fitTransform(features: readonly Column[], rows: Int32Array | null, nRows: number, maxBins: number, sampleSize: number, rng: Random, threads: HistogramThreads | null, out?: Uint8Array, target: CategoryTarget | null = null): { mapper: BinMapper; bins: Uint8Array; workerColumns: number } {
     const nOut = rows ? rows.length : nRows;
     const numeric = features.flatMap((column, f) => (column.kind === "numeric" ? [f] : []));
     if (!threads || threads.workers < 1 || nOut < MIN_PARALLEL_BINNING_ROWS || numeric.length < 2) {
-      const mapper = BinMapper.fit(features, rows, nRows, maxBins, sampleSize, rng);
+      const mapper = BinMapper.fit(features, rows, nRows, maxBins, sampleSize, rng, target);
       const bins = mapper.transform(features, rows, nRows, out);
       return { mapper, bins, workerColumns: 0 };
     }
@@ -100,7 +103,7 @@ export class BinMapper {
       edges[f] = answer ? answer[i]! : computeNumericEdges(values, sample, maxBins);
       if (!answer) binNumericColumn(values, rows, nOut, edges[f]!, edges[f]!.length + 1, bins, f * nOut);
     });
-    const mapper = BinMapper.#fromEdges(features, rows, maxBins, edges);
+    const mapper = BinMapper.#fromEdges(features, rows, maxBins, edges, target);
     mapper.transform(features, rows, nRows, bins, "categorical");
     return { mapper, bins, workerColumns: answer ? theirs.length : 0 };
   }
@@ -124,7 +127,7 @@ export class BinMapper {
   }
 
   /** The mapper of numeric `edges` (empty for categoricals), with the category bins fitted on `rows`. */
-  static #fromEdges(features: readonly Column[], rows: Int32Array | null, maxBins: number, edges: Float64Array[]): BinMapper {
+  static #fromEdges(features: readonly Column[], rows: Int32Array | null, maxBins: number, edges: Float64Array[], target: CategoryTarget | null): BinMapper {
     const codeToBin: Int32Array[] = [];
     const nValueBins: number[] = [];
     const isCategorical = new Uint8Array(features.length);
@@ -134,7 +137,7 @@ export class BinMapper {
         nValueBins.push(edges[f]!.length + 1);
       } else {
         isCategorical[f] = 1;
-        const bins = computeCategoryBins(column.codes, rows, column.categories.length, maxBins);
+        const bins = computeCategoryBinsByTarget(column.codes, rows, column.categories.length, maxBins, target);
         codeToBin.push(bins.codeToBin);
         nValueBins.push(bins.nValueBins);
       }

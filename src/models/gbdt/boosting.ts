@@ -113,8 +113,9 @@ export class GradientBoosting implements Estimator<GbdtModel> {
 
     const tBin = performance.now();
     const threads = HistogramThreads.acquire(p.threads ?? HistogramThreads.defaultThreads());
-    // With threads, half the numeric columns are binned on a worker, into shared memory.
-    const { mapper, bins } = BinMapper.fitTransform(train.features, trainRows, nRows, p.maxBins, p.binSampleSize, rng, threads);
+    // With threads, half the numeric columns are binned on a worker, into shared memory. Categorical columns
+    // of more than maxBins categories are binned in the order of their smoothed target on the training rows.
+    const { mapper, bins } = BinMapper.fitTransform(train.features, trainRows, nRows, p.maxBins, p.binSampleSize, rng, threads, undefined, { y: target.values, weights, nClasses: task === "multiclass" ? nClasses : 1 });
     const data: BinnedData = {
       // The workers read the bins in place: shared memory.
       bins: threads ? toShared(bins) : bins,
