@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { Random } from "../core/rng.js";
 import { binNumericColumn, computeNumericEdges } from "./binning.js";
 import { numericGoLeft } from "./partition.js";
-import { compileRowPredictor } from "./tree-compile.js";
+import { batchPredictorSources, compileRowPredictor, compileRowsPredictors } from "./tree-compile.js";
 import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, packTrees, predictBinnedAdd, predictColumnsBlock, predictNaive, predictPackedRaw, predictPackedRaw4, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
 
 const N_CODES = 40;
@@ -239,5 +239,79 @@ test("without code generation (node --disallow-code-generation-from-strings) the
       execFile(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())));
     });
   assert.equal(await run([]), "function");
+  assert.equal(await run(["--disallow-code-generation-from-strings"]), "undefined");
+});
+
+/** Raw scores by the compiled batch functions of `flat` over column-major `columns`, starting from `initial`. */
+function predictCompiledBatch(flat: TreeArrays, columns: (Float64Array | Int32Array)[], nRows: number, nOutputs: number, initial: number[], limits = {}): Float64Array {
+  const groups = compileRowsPredictors(batchPredictorSources(flat, nOutputs, limits)!, flat.catBits)!;
+  const out = new Float64Array(nRows * nOutputs);
+  for (let r = 0; r < nRows; r++) for (let k = 0; k < nOutputs; k++) out[r * nOutputs + k] = initial[k]!;
+  // Two row ranges, to check that a range starts and ends where it says.
+  const middle = nRows >> 1;
+  for (const group of groups) group(columns, 0, middle, out);
+  for (const group of groups) group(columns, middle, nRows, out);
+  return out;
+}
+
+test("compiled batch functions add the same leaf values as findLeaf, bit for bit (NaN, missing and unknown codes, -0 leaves, NaN and infinite thresholds, two outputs, int32 code columns)", () => {
+  const rng = new Random(21);
+  const trees = Array.from({ length: 30 }, () => randomTree(rng, 7));
+  const flat = flatten(trees);
+  // A NaN threshold (every number goes right, NaN follows the missing direction) and infinite ones.
+  for (let i = 0, seen = 0; i < flat.nodeFeature.length; i++) {
+    if (flat.nodeFeature[i]! < 0 || flat.nodeFeature[i]! >= 3) continue;
+    if (seen === 3) flat.nodeThreshold[i] = NaN;
+    if (seen === 5) flat.nodeThreshold[i] = Infinity;
+    if (seen === 7) flat.nodeThreshold[i] = -Infinity;
+    seen++;
+  }
+  const nRows = 700;
+  const numeric = Array.from({ length: 3 }, () => Float64Array.from({ length: nRows }, () => (rng.next() < 0.1 ? NaN : rng.next() < 0.05 ? -0 : rng.next())));
+  const codes = Array.from({ length: 2 }, () => Int32Array.from({ length: nRows }, () => (rng.next() < 0.1 ? -1 : rng.int(N_CODES + 5))));
+  const x = new Float64Array(nRows * 5);
+  for (let r = 0; r < nRows; r++) for (let f = 0; f < 5; f++) x[r * 5 + f] = f < 3 ? numeric[f]![r]! : codes[f - 3]![r]!;
+  const initial = [0.25, -0.5];
+  const expected = new Float64Array(nRows * 2);
+  for (let r = 0; r < nRows; r++) expected.set(initial, r * 2);
+  predictRaw(flat, 0, trees.length, x, nRows, 5, 2, expected);
+  const columns = [...numeric, ...codes];
+  // One function for all, one per tree, and groups in between: the same sums in every case.
+  for (const charsPerFunction of [1e9, 1, 5000]) {
+    assert.deepEqual(predictCompiledBatch(flat, columns, nRows, 2, initial, { charsPerFunction }), expected, `charsPerFunction ${charsPerFunction}`);
+  }
+  // Codes given as float64 (NaN among them) decide like int32 codes; NaN follows the missing direction.
+  const floatCodes = codes.map((c) => Float64Array.from(c, (v) => (v === -1 && rng.next() < 0.5 ? NaN : v)));
+  assert.deepEqual(predictCompiledBatch(flat, [...numeric, ...floatCodes], nRows, 2, initial), expected);
+  // A -0 leaf added to a -0 score stays -0.
+  const negativeZero = flatten([{ leaf: true, value: 0 }]);
+  negativeZero.nodeValue[0] = -0;
+  assert.ok(Object.is(predictCompiledBatch(negativeZero, [numeric[0]!], 1, 1, [-0])[0], -0));
+});
+
+test("compiled batch sources: none past the compile limits (the caller walks the packed trees)", () => {
+  const rng = new Random(22);
+  const flat = flatten(Array.from({ length: 10 }, () => randomTree(rng, 9)));
+  assert.ok(batchPredictorSources(flat, 2));
+  assert.equal(batchPredictorSources(flat, 2, { maxNodes: flat.nodeFeature.length - 1 }), undefined);
+  assert.equal(batchPredictorSources(flat, 2, { nodesPerFunction: largestTree(flat) - 1 }), undefined);
+  assert.equal(batchPredictorSources(flat, 2, { charsPerFunction: 1 })!.length, 10);
+});
+
+test("without code generation the batch sources are not compiled, and nothing throws", async () => {
+  const { execFile } = await import("node:child_process");
+  const script = `
+    const { batchPredictorSources, compileRowsPredictors } = await import(${JSON.stringify(new URL("./tree-compile.ts", import.meta.url).href)});
+    const one = { nodeFeature: Int32Array.of(0, -1, -1), nodeThreshold: Float64Array.of(0.5, 0, 0), nodeLeft: Int32Array.of(1, 0, 0), nodeRight: Int32Array.of(2, 0, 0),
+      nodeFlags: new Uint8Array(3), nodeCatOffset: new Int32Array(3), nodeValue: Float64Array.of(0, 1, 2), catBits: new Uint32Array(0), treeRoot: Int32Array.of(0), treeOutput: Int32Array.of(0) };
+    const groups = compileRowsPredictors(batchPredictorSources(one, 1), one.catBits);
+    const out = new Float64Array(2);
+    if (groups) groups[0]([Float64Array.of(0.25, 0.75)], 0, 2, out);
+    console.log(groups ? Array.from(out).join(",") : "undefined");`;
+  const run = (flags: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", script], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())));
+    });
+  assert.equal(await run([]), "1,2");
   assert.equal(await run(["--disallow-code-generation-from-strings"]), "undefined");
 });

@@ -14,10 +14,14 @@
  * has not finished (the worker's late result is never read). On a loaded machine a worker descheduled in
  * the middle of a block would otherwise hold the whole batch up.
  * The pool is process-wide, started on the first large batch, and unref'd (it never keeps a process alive).
+ * Blocks are predicted by the model's trees compiled to code (src/kernels/tree-compile.ts
+ * batchPredictorSources; each worker compiles the sources once per model and keeps the last 8 models), or
+ * by the packed walk when the model is past the compiler's limits or code generation is off.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, packTrees, predictColumnsBlock, predictPackedRaw, predictPackedRaw4, stepAny, type PackedTrees, type TreeArrays } from "../../kernels/tree-predict.js";
+import { batchPredictorSources, compileRowsPredictors, type CompiledRowsPredictor } from "../../kernels/tree-compile.js";
 import { toShared } from "./histogram-threads.js";
 
 /**
@@ -47,6 +51,8 @@ interface PredictJob {
   readonly initial: Float64Array;
   readonly out: Float64Array;
   readonly blockRows: number;
+  /** The trees as generated code (batchPredictorSources), with an id per model; null: the packed walk. */
+  readonly compiled: { readonly id: number; readonly sources: readonly string[] } | null;
 }
 
 /** Prediction options of tree-ensemble models. */
@@ -84,6 +90,33 @@ function runPredictBlocks(block: typeof predictColumnsBlock, job: PredictJob, mi
   }
 }
 
+/**
+ * Raw scores of rows start..start+n-1 by the trees' generated code: initial scores, then each group of
+ * trees in order over the block (the same sums as predictColumnsBlock, bit for bit).
+ */
+function predictCompiledBlock(groups: readonly CompiledRowsPredictor[], columns: readonly (Float64Array | Int32Array)[], start: number, n: number, nOutputs: number, initial: Float64Array, out: Float64Array): void {
+  const end = (start + n) * nOutputs;
+  for (let at = start * nOutputs; at < end; at += nOutputs) for (let k = 0; k < nOutputs; k++) out[at + k] = initial[k]!;
+  for (let g = 0; g < groups.length; g++) groups[g]!(columns, start, start + n, out);
+}
+
+/** A worker's message handler: compiles a model's code once (the last few models kept), then claims blocks. */
+function onPredictJob(job: PredictJob): void {
+  const cache = ((globalThis as unknown as { compiledModels?: Map<number, CompiledRowsPredictor[] | null> }).compiledModels ??= new Map());
+  let block: typeof predictColumnsBlock = predictColumnsBlock;
+  if (job.compiled) {
+    let groups = cache.get(job.compiled.id);
+    if (groups === undefined) {
+      groups = compileRowsPredictors(job.compiled.sources, job.trees.catBits) ?? null;
+      cache.set(job.compiled.id, groups);
+      if (cache.size > 8) cache.delete(cache.keys().next().value!);
+    }
+    const compiled = groups;
+    if (compiled) block = (_trees, columns, start, n, nOutputs, initial, out) => predictCompiledBlock(compiled, columns, start, n, nOutputs, initial, out);
+  }
+  runPredictBlocks(block, job, null);
+}
+
 /** The worker's whole program: the constants, the kernels' compiled source and a message loop. */
 function workerSource(): string {
   const constants = { PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, NEXT, DONE, FAILED, BY_WORKERS, BLOCK_DONE };
@@ -97,7 +130,10 @@ function workerSource(): string {
     String(predictPackedRaw4),
     String(predictColumnsBlock),
     String(runPredictBlocks),
-    `require("node:worker_threads").parentPort.on("message", (job) => ${runPredictBlocks.name}(${predictColumnsBlock.name}, job, null));`,
+    String(compileRowsPredictors),
+    String(predictCompiledBlock),
+    String(onPredictJob),
+    `require("node:worker_threads").parentPort.on("message", ${onPredictJob.name});`,
   ].join("\n");
 }
 
@@ -162,19 +198,44 @@ function sharedColumn(values: Float64Array | Int32Array, nRows: number): Float64
   return toShared(values.subarray(0, nRows));
 }
 
+/** A model's trees as generated code for batches: the sources (sent to workers), their id, and this thread's functions. */
+interface CompiledTrees {
+  readonly id: number;
+  readonly nOutputs: number;
+  readonly sources: readonly string[];
+  readonly groups: readonly CompiledRowsPredictor[];
+}
+
+const compiledTrees = new WeakMap<TreeArrays, CompiledTrees | null>();
+let nextCompiledId = 1;
+
+/** The trees compiled for batches of nOutputs outputs, made once per model; null past the compiler's limits or without code generation. */
+function compiledTreesOf(trees: TreeArrays, nOutputs: number): CompiledTrees | null {
+  let compiled = compiledTrees.get(trees);
+  if (compiled === undefined || (compiled && compiled.nOutputs !== nOutputs)) {
+    const sources = batchPredictorSources(trees, nOutputs);
+    const groups = sources && compileRowsPredictors(sources, trees.catBits);
+    compiled = sources && groups ? { id: nextCompiledId++, nOutputs, sources, groups } : null;
+    compiledTrees.set(trees, compiled);
+  }
+  return compiled;
+}
+
 /**
  * Raw scores of every row of `columns` (nRows x nOutputs, row-major): initial[k] plus the leaf values of
  * the trees of output k. On `threads` threads for large batches; bit-identical for any number of threads.
  */
 export function predictColumns(trees: TreeArrays, columns: readonly (Float64Array | Int32Array)[], nRows: number, nOutputs: number, initial: Float64Array, threads?: number | null): Float64Array {
   const packed = packedTreesOf(trees);
+  const compiled = compiledTreesOf(trees, nOutputs);
+  const block: typeof predictColumnsBlock = compiled ? (_trees, cols, start, n, nOut, init, out) => predictCompiledBlock(compiled.groups, cols, start, n, nOut, init, out) : predictColumnsBlock;
   const nThreads = Math.max(1, Math.floor(threads ?? availableParallelism()));
   const nBlocks = Math.ceil(nRows / BLOCK_ROWS);
   const helpers = nThreads > 1 && nRows >= MIN_PARALLEL_ROWS ? pool(Math.min(nThreads, nBlocks) - 1) : [];
   if (helpers.length === 0) {
     const out = new Float64Array(nRows * nOutputs);
     const scratch = new Float64Array(Math.min(BLOCK_ROWS, nRows) * columns.length);
-    for (let start = 0; start < nRows; start += BLOCK_ROWS) predictColumnsBlock(packed, columns, start, Math.min(BLOCK_ROWS, nRows - start), nOutputs, initial, out, scratch);
+    for (let start = 0; start < nRows; start += BLOCK_ROWS) block(packed, columns, start, Math.min(BLOCK_ROWS, nRows - start), nOutputs, initial, out, scratch);
     return out;
   }
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * (BLOCK_DONE + nBlocks)));
@@ -187,6 +248,7 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
     initial: toShared(initial),
     out: new Float64Array(new SharedArrayBuffer(nRows * nOutputs * 8)),
     blockRows: BLOCK_ROWS,
+    compiled: compiled && { id: compiled.id, sources: compiled.sources },
   };
   for (const worker of helpers) worker.postMessage(job);
   // The calling thread reads the caller's columns and writes into the caller's array: the same kinds of
@@ -194,7 +256,7 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
   // on the first batch after a one-thread batch).
   const out = new Float64Array(nRows * nOutputs);
   const mine = new Uint8Array(nBlocks);
-  runPredictBlocks(predictColumnsBlock, { ...job, columns, out, initial }, mine);
+  runPredictBlocks(block, { ...job, columns, out, initial }, mine);
   // No block is left to claim. A block whose flag is set now is complete in job.out; one that is not is
   // still in a worker's hands (or failed) and is predicted again here.
   let scratch: Float64Array | null = null;
@@ -208,7 +270,7 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
     }
     predictThreadStats.redoneBlocks++;
     scratch ??= new Float64Array(BLOCK_ROWS * columns.length);
-    predictColumnsBlock(packed, columns, start, n, nOutputs, initial, out, scratch);
+    block(packed, columns, start, n, nOutputs, initial, out, scratch);
   }
   predictThreadStats.workerBlocks = Atomics.load(ctrl, BY_WORKERS);
   // A worker that failed (out of memory, say) makes later batches use the calling thread only.
