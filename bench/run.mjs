@@ -13,6 +13,7 @@ const BENCHES = {
   profile: { script: "profile.mjs", what: "`learnloop profile` on the 3M flights" },
   accuracy: { script: "accuracy/run.mjs", what: "held-out accuracy on 10+ public data sets vs XGBoost and sklearn HGB" },
   serve: { script: "serve/run.mjs", what: "the prediction service vs a bare Fastify handler (autocannon)" },
+  highcard: { script: "highcard/run.mjs", what: "categorical columns with hundreds to thousands of categories vs XGBoost and sklearn HGB" },
   linear: { script: "linear.mjs", what: "many-class logistic regression (airports, zipcodes by state) vs scikit-learn lbfgs" },
 };
 
