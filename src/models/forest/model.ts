@@ -10,7 +10,7 @@ import type { Dataset, Schema, Task } from "../../core/types.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
 import { predictColumns, type PredictOptions } from "../gbdt/predict-threads.js";
-import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees, type ImportanceType } from "../gbdt/model.js";
+import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees, type ImportanceType, withoutThreads } from "../gbdt/model.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
 export interface ForestState {
@@ -39,12 +39,7 @@ export class ForestModel implements Model {
   readonly kind = "forest";
   readonly task: Task;
   readonly schema: Schema;
-  /**
-   * The estimator's parameters, without `threads`: how many threads fitted it is a setting of the machine,
-   * not of the model (the trees are the same whatever it is), so the model file leaves it out as XGBoost's
-   * save_model leaves nthread out, and a loaded model predicts with the caller's threads. Files written
-   * before this that carry it load the same (it is dropped on load).
-   */
+  /** The estimator's parameters, without `threads`, as GbdtModel's (why: see there); dropped on load from older files. */
   readonly params: Readonly<Record<string, unknown>>;
   readonly state: ForestState;
   readonly #trees: ForestTrees;
@@ -194,11 +189,3 @@ export const loadForestModel: ModelLoader<ForestModel> = (content: ModelContent,
   if (nTrees !== state!.nBags * state!.nOutputs) bad(`${nTrees} trees, expected ${state!.nBags} x ${state!.nOutputs}`);
   return new ForestModel(header.schema, header.params, state!, trees);
 };
-
-
-/** `params` without `threads` (see the model's `params`). */
-function withoutThreads(params: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-  if (!("threads" in params)) return params;
-  const { threads: _threads, ...rest } = params;
-  return rest;
-}

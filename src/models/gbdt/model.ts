@@ -337,8 +337,8 @@ export function dumpTreeArrays(trees: GbdtTrees, schema: Schema): DumpedNode[] {
 }
 
 
-/** `params` without `threads` (see the model's `params`). */
-function withoutThreads(params: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+/** `params` without `threads` (see GbdtModel's `params`); the forest model keeps its params so too. */
+export function withoutThreads(params: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   if (!("threads" in params)) return params;
   const { threads: _threads, ...rest } = params;
   return rest;
