@@ -243,7 +243,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       recordRequest("unmatched", request, reply);
       return;
     }
-    void reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]} (the routes are listed at /openapi.json)` });
+    void reply.code(404).send({ error: `no route ${request.method} ${path} (the routes are listed at /openapi.json)` });
     recordRequest("unmatched", request, reply);
   });
 
