@@ -156,8 +156,8 @@ export class GradientBoosting implements Estimator<GbdtModel> {
       // be ordered; LightGBM's min_data_per_group plays the same role.
       minCategoryCount: Math.min(minSamplesLeaf, 10),
       quantizeGradients: p.quantizedGradients,
-      // Binary log loss: its gradients in WebAssembly, from the scores and targets in the grower's memory.
-      ...(lossName === "log_loss" && nRaw === 1 ? { logLossTargets: { y, weights: w } } : {}),
+      // Binary log loss, streamed (no subsample): its gradients in WebAssembly, from the grower's memory.
+      ...(lossName === "log_loss" && nRaw === 1 && p.subsample >= 1 ? { logLossTargets: { y, weights: w } } : {}),
     }, threads, p.threads ?? HistogramThreads.defaultThreads());
     // Shared with the workers, which add each tree to their regions of rows (see addLeafValues).
     const raw = grower.logLossScores ?? new Float64Array(threads ? new SharedArrayBuffer(8 * nTrain * nRaw) : new ArrayBuffer(8 * nTrain * nRaw));
@@ -179,9 +179,9 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     let roundsRun = 0;
     const residuals = loss.refitLeaf ? new Float64Array(nTrain) : null;
     const leafOfRow = new Uint16Array(threads ? new SharedArrayBuffer(2 * nTrain) : new ArrayBuffer(2 * nTrain));
-    // Losses whose gradients are row by row (one raw score per row): the grower may compute them in chunks
-    // (GradientSource), the same values as one call over all rows.
-    const streamable = nRaw === 1 && !residuals && (lossName === "log_loss" || lossName === "squared_error" || lossName === "poisson") && grower.acceptsGradientSource;
+    // Losses whose gradients are row by row (one raw score per row), every row in every round: the grower
+    // computes them in chunks (GradientSource) while workers build the root, the same values as one call over all rows.
+    const streamed = nRaw === 1 && !residuals && p.subsample >= 1 && (lossName === "log_loss" || lossName === "squared_error" || lossName === "poisson") && grower.acceptsGradientSource;
     const wasmGradients = grower.logLossGradients;
     const gradientSource = (begin: number, end: number, out: Float32Array, sums: Float64Array): void => {
       const start = performance.now();
@@ -201,14 +201,12 @@ export class GradientBoosting implements Estimator<GbdtModel> {
     };
     const leafValues = new Float64Array(threads ? new SharedArrayBuffer(8 * p.maxLeaves) : new ArrayBuffer(8 * p.maxLeaves));
     // Streamed rounds never read gh (the grower computes the pairs into its own memory): not allocated then.
-    const gh = new Float32Array(streamable && p.subsample >= 1 ? 0 : 2 * nTrain * nRaw);
+    const gh = new Float32Array(streamed ? 0 : 2 * nTrain * nRaw);
     const scoreThreads = threads && grower.segments > 1 ? threads : null;
     scoreThreads?.bindScores({ raw, leafOfRow, leafValues });
 
     for (let round = 0; round < iterations; round++) {
-      // Streamed gradients: computed by the grower's root, chunk by chunk, while workers build it.
-      const stream = streamable && p.subsample >= 1;
-      if (!stream) {
+      if (!streamed) {
         const tGradients = performance.now();
         loss.gradients(y, w, raw, nTrain, nRaw, gh);
         gradientsMs += performance.now() - tGradients;
@@ -235,7 +233,7 @@ export class GradientBoosting implements Estimator<GbdtModel> {
         else grower.rows.set(sampled.subarray(0, nUsed));
         // The rounding stream of quantized gradients: drawn only when used, so other fits keep their draws.
         const roundingSeed = grower.quantized ? rng.nextUint32() : 0;
-        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, learningRate, null, roundingSeed, stream ? gradientSource : null);
+        grower.grow(gh.subarray(2 * k * nTrain, 2 * (k + 1) * nTrain), nUsed, allRows, features, nSelected, learningRate, null, roundingSeed, streamed ? gradientSource : null);
         if (residuals) refitLeaves(loss, grower, y, w, raw, residuals, learningRate);
         // Add the tree to the training scores: through the partition when it holds every row.
         const tScores = performance.now();
