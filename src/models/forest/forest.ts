@@ -88,7 +88,9 @@ export class RandomForest implements Estimator<ForestModel> {
     const nThreads = p.threads ?? HistogramThreads.defaultThreads();
     const threads = HistogramThreads.acquire(nThreads);
     try {
-      const mapper = BinMapper.fit(train.features, null, nRows, p.maxBins, BIN_SAMPLE_SIZE, rng);
+      // Past maxBins categories a column's bins follow the smoothed target of the rows (as in boosting);
+      // the out-of-bag score then saw every row's target through that order, for such columns only.
+      const mapper = BinMapper.fit(train.features, null, nRows, p.maxBins, BIN_SAMPLE_SIZE, rng, { y, weights: sw ?? null, nClasses: task === "multiclass" ? nClasses : 1 });
       const bins = mapper.transform(train.features, null, nRows);
       const data: BinnedData = {
         bins: threads ? toShared(bins) : bins,
