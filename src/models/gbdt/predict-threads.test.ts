@@ -97,6 +97,16 @@ test("multiclass boosted trees and forests: threaded predictions equal one threa
   assert.deepEqual(forest.predict(data, { threads: 2 }), forest.predict(data, { threads: 1 }));
 });
 
+test("batches one after the other (the shared column memory reused, larger and smaller) each get their own scores", () => {
+  const train = mixed(20000, 11, 2);
+  const model = new GradientBoosting({ iterations: 10, maxLeaves: 15, earlyStopping: 0, threads: 1 }).fit(train);
+  const batches = [mixed(20000, 12, 2), mixed(20000, 13, 2), mixed(30000, 14, 2), mixed(MIN_PARALLEL_ROWS, 15, 2), mixed(20000, 12, 2)];
+  const expected = batches.map((data) => bytes(model.predictRaw(data, { threads: 1 })));
+  for (let round = 0; round < 3; round++) {
+    batches.forEach((data, i) => assert.deepEqual(bytes(model.predictRaw(data, { threads: 2 })), expected[i], `round ${round}, batch ${i}`));
+  }
+});
+
 test("a batch smaller than MIN_PARALLEL_ROWS stays on the calling thread", () => {
   const data = mixed(MIN_PARALLEL_ROWS - 1, 3, 2);
   const model = new GradientBoosting({ iterations: 3, earlyStopping: 0, threads: 1 }).fit(data);
