@@ -40,8 +40,9 @@ export interface CompileLimits {
    */
   readonly maxNodes?: number;
   /**
-   * Batch functions only (batchPredictorSources): characters of tree expressions per function (default
-   * 30,000; a tree longer than that gets a function of its own). V8 optimises no function whose bytecode is
+   * Characters of tree expressions per function (default 30,000; a tree longer than that gets a function
+   * of its own). For one row (compileRowPredictor) this comes on top of nodesPerFunction: flights'
+   * categorical splits made 2000-node functions too large to optimise (11 us a row; see the commit). V8 optimises no function whose bytecode is
    * over 60 KB, and its optimising compiler takes time growing with a function's size: on 1M x 28's model
    * (100 trees of 31 leaves) groups of 15,000 / 30,000 / 60,000 characters gave a first batch of 0.68 / 0.66 /
    * 0.82 s CPU and later ones 0.32 / 0.31 / 0.35 s; on flights' (categorical splits, longer per node)
@@ -71,19 +72,30 @@ export function compileRowPredictor(trees: TreeArrays, limits: CompileLimits = {
   const treeNodes = countTreeNodes(trees, nodesPerFunction, maxNodes, maxDepth);
   if (!treeNodes) return undefined;
 
-  const expression = (node: number, used: Set<number>): string => treeExpression(trees, node, used, (f) => `x${f}`);
+  const charsPerFunction = limits.charsPerFunction ?? 30_000;
+  const usedOf: Set<number>[] = [];
+  const allSums: string[] = [];
+  for (let t = 0; t < nTrees; t++) {
+    const used = new Set<number>();
+    allSums.push(`s${treeOutput[t]!} += ${treeExpression(trees, treeRoot[t]!, used, (f) => `x${f}`)};`);
+    usedOf.push(used);
+  }
 
   const parts: CompiledRowPredictor[] = [];
   for (let begin = 0; begin < nTrees; ) {
     let end = begin;
     let nodes = 0;
-    while (end < nTrees && (end === begin || nodes + treeNodes[end]! <= nodesPerFunction)) nodes += treeNodes[end++]!;
+    let chars = 0;
+    while (end < nTrees && (end === begin || (nodes + treeNodes[end]! <= nodesPerFunction && chars + allSums[end]!.length <= charsPerFunction))) {
+      nodes += treeNodes[end]!;
+      chars += allSums[end++]!.length;
+    }
     const used = new Set<number>();
     const outputs = new Set<number>();
-    const sums: string[] = [];
+    const sums = allSums.slice(begin, end);
     for (let t = begin; t < end; t++) {
       outputs.add(treeOutput[t]!);
-      sums.push(`s${treeOutput[t]!} += ${expression(treeRoot[t]!, used)};`);
+      for (const f of usedOf[t]!) used.add(f);
     }
     const source = [
       '"use strict";',

@@ -315,3 +315,21 @@ test("without code generation the batch sources are not compiled, and nothing th
   assert.equal(await run([]), "1,2");
   assert.equal(await run(["--disallow-code-generation-from-strings"]), "undefined");
 });
+
+test("compiled one-row trees cut by characters per function (one tree a function, or several) add the same leaf values as findLeaf", () => {
+  const rng = new Random(23);
+  const trees = Array.from({ length: 20 }, () => randomTree(rng, 7));
+  const flat = flatten(trees);
+  const x = new Float64Array(5);
+  for (let r = 0; r < 200; r++) {
+    for (let f = 0; f < 3; f++) x[f] = rng.next() < 0.1 ? NaN : rng.next();
+    for (let f = 3; f < 5; f++) x[f] = rng.next() < 0.1 ? -1 : rng.int(N_CODES + 5);
+    const expected = new Float64Array(2);
+    predictRaw(flat, 0, trees.length, x, 1, 5, 2, expected);
+    for (const charsPerFunction of [1, 3000]) {
+      const got = new Float64Array(2);
+      compileRowPredictor(flat, { charsPerFunction })!(x, got);
+      assert.deepEqual(got, expected, `row ${r}, charsPerFunction ${charsPerFunction}`);
+    }
+  }
+});
