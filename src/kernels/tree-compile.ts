@@ -73,13 +73,7 @@ export function compileRowPredictor(trees: TreeArrays, limits: CompileLimits = {
   if (!treeNodes) return undefined;
 
   const charsPerFunction = limits.charsPerFunction ?? 30_000;
-  const usedOf: Set<number>[] = [];
-  const allSums: string[] = [];
-  for (let t = 0; t < nTrees; t++) {
-    const used = new Set<number>();
-    allSums.push(`s${treeOutput[t]!} += ${treeExpression(trees, treeRoot[t]!, used, (f) => `x${f}`)};`);
-    usedOf.push(used);
-  }
+  const { sums: allSums, usedOf } = treeStatements(trees);
 
   const parts: CompiledRowPredictor[] = [];
   for (let begin = 0; begin < nTrees; ) {
@@ -192,13 +186,7 @@ export function batchPredictorSources(trees: TreeArrays, nOutputs: number, limit
   const { treeRoot, treeOutput } = trees;
   const nTrees = treeRoot.length;
   const maxChars = limits.charsPerFunction ?? 30_000;
-  const usedOf: Set<number>[] = [];
-  const sums: string[] = [];
-  for (let t = 0; t < nTrees; t++) {
-    const used = new Set<number>();
-    sums.push(`s${treeOutput[t]!} += ${treeExpression(trees, treeRoot[t]!, used, (f) => `x${f}`)};`);
-    usedOf.push(used);
-  }
+  const { sums, usedOf } = treeStatements(trees);
   const sources: string[] = [];
   for (let begin = 0; begin < nTrees; ) {
     let end = begin;
@@ -240,4 +228,17 @@ export function compileRowsPredictors(sources: readonly string[], catBits: Uint3
   } catch {
     return undefined;
   }
+}
+
+/** Each tree as one statement adding its leaf value to its output's sum (`s<k> += ...;`), and the features it reads. */
+function treeStatements(trees: TreeArrays): { sums: string[]; usedOf: Set<number>[] } {
+  const { treeRoot, treeOutput } = trees;
+  const sums: string[] = [];
+  const usedOf: Set<number>[] = [];
+  for (let t = 0; t < treeRoot.length; t++) {
+    const used = new Set<number>();
+    sums.push(`s${treeOutput[t]!} += ${treeExpression(trees, treeRoot[t]!, used, (f) => `x${f}`)};`);
+    usedOf.push(used);
+  }
+  return { sums, usedOf };
 }
