@@ -289,6 +289,11 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
   let wasm: WasmKernels | null = null;
   let slots: Float64Array[] = [];
   let seen = 0;
+  // The last command run. A worker that loads SEQ just before the calling thread posts the next command
+  // reads that command from the mailbox already, then wakes again for the same SEQ bump: without this
+  // check it ran the command twice (a second BIND found no message on its port and the worker died, so
+  // the next fit waited for it forever).
+  let lastTag = -1;
   Atomics.store(ctrl, base + READY, 1);
   Atomics.notify(ctrl, base + READY);
   for (;;) {
@@ -307,6 +312,8 @@ function workerLoop(threads: typeof import("node:worker_threads"), kernels: Bloc
       nSelected = ctrl[base + N_SELECTED]!;
       if (before >= 0 && Atomics.load(ctrl, base + TAG) === before) tag = before;
     }
+    if (tag === lastTag) continue;
+    lastTag = tag;
     if (cmd === CMD_EXIT) break;
     if (cmd === CMD_BIND) {
       state = threads.receiveMessageOnPort(port)!.message as SharedHistogramState | null;
