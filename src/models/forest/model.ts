@@ -10,7 +10,7 @@ import type { Dataset, Schema, Task } from "../../core/types.js";
 import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
 import { predictColumns, type PredictOptions } from "../gbdt/predict-threads.js";
-import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees, type ImportanceType, withoutThreads } from "../gbdt/model.js";
+import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees, type ImportanceType, treeImportance, withoutThreads } from "../gbdt/model.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
 export interface ForestState {
@@ -111,13 +111,7 @@ export class ForestModel implements Model {
    * splits over every tree, or their number ("split").
    */
   importance(type: ImportanceType = "gain"): FeatureImportance[] {
-    const totals = new Float64Array(this.schema.features.length);
-    const { nodeFeature, nodeGain } = this.#trees;
-    for (let i = 0; i < nodeFeature.length; i++) {
-      const f = nodeFeature[i]!;
-      if (f >= 0) totals[f] += type === "gain" ? nodeGain[i]! : 1;
-    }
-    return this.schema.features.map((feature, f) => ({ feature: feature.name, importance: totals[f]! })).sort((a, b) => b.importance - a.importance);
+    return treeImportance(this.#trees, this.schema, type);
   }
 
   /** The trees as JSON objects (bag-major: bag b's tree of output k is tree b x outputs + k), for reading and debugging. */

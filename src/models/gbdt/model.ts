@@ -188,15 +188,7 @@ export class GbdtModel implements Model {
 
   /** Feature importances, largest first: total split gain (default) or number of splits. */
   importance(type: ImportanceType = "gain"): FeatureImportance[] {
-    const totals = new Float64Array(this.schema.features.length);
-    const { nodeFeature, nodeGain } = this.#trees;
-    for (let i = 0; i < nodeFeature.length; i++) {
-      const f = nodeFeature[i]!;
-      if (f >= 0) totals[f] += type === "gain" ? nodeGain[i]! : 1;
-    }
-    return this.schema.features
-      .map((feature, f) => ({ feature: feature.name, importance: totals[f]! }))
-      .sort((a, b) => b.importance - a.importance);
+    return treeImportance(this.#trees, this.schema, type);
   }
 
   /** The trees as JSON objects, one per tree, for reading and debugging. */
@@ -309,6 +301,19 @@ export function checkedTrees(arrays: ModelContent["arrays"], nOutputs: number, n
     }
   }
   return trees;
+}
+
+/** Feature importance over flattened trees: the summed gain of each feature's splits, or their number. Most important first. */
+export function treeImportance(trees: GbdtTrees, schema: Schema, type: ImportanceType): FeatureImportance[] {
+  const totals = new Float64Array(schema.features.length);
+  const { nodeFeature, nodeGain } = trees;
+  for (let i = 0; i < nodeFeature.length; i++) {
+    const f = nodeFeature[i]!;
+    if (f >= 0) totals[f] += type === "gain" ? nodeGain[i]! : 1;
+  }
+  return schema.features
+    .map((feature, f) => ({ feature: feature.name, importance: totals[f]! }))
+    .sort((a, b) => b.importance - a.importance);
 }
 
 /** Tree arrays as JSON objects, one per tree (dumpTrees of boosted and forest models). */
