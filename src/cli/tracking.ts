@@ -33,9 +33,13 @@ export const TRACKING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "no-track": { type: "boolean", doc: "do not record this run in the store" },
 };
 
-/** Opens the store named by --db (or the environment's default). Errors are StoreErrors, for commands whose job is the store. */
-export function openStoreFrom(values: ParsedArgs["values"], how: { readonly readOnly?: boolean } = {}): Promise<Store> {
-  return openStore({ ...storeOptionsFrom(values), ...(how.readOnly ? { createIfMissing: false } : {}) });
+/**
+ * Opens the store named by --db (or the environment's default). Errors are StoreErrors, for commands whose job is
+ * the store. `mustExist`: a command that only reads (runs ls, models promote) refuses a store that is not there
+ * rather than creating an empty one at a mistyped path.
+ */
+export function openStoreFrom(values: ParsedArgs["values"], how: { readonly mustExist?: boolean } = {}): Promise<Store> {
+  return openStore({ ...storeOptionsFrom(values), ...(how.mustExist ? { createIfMissing: false } : {}) });
 }
 
 function storeOptionsFrom(values: ParsedArgs["values"]): StoreOptions {

@@ -72,7 +72,7 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
   const file = sub === "register" ? await readCheckedModelFile(rest[0]!) : undefined;
 
   // Only register adds to a store that does not exist yet; the others read it, or fail on a name it lacks.
-  const store = await openStoreFrom(values, { readOnly: sub !== "register" });
+  const store = await openStoreFrom(values, { mustExist: sub !== "register" });
   try {
     switch (sub) {
       case "register": {

@@ -62,7 +62,7 @@ export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsR
     limit: numberOption(args.values, "limit", 20, { integer: true, min: 1, max: 100000 }),
   };
   // Reading only: a store that does not exist yet is not created (a mistyped --db leaves nothing behind).
-  const store = await openStoreFrom(args.values, { readOnly: true });
+  const store = await openStoreFrom(args.values, { mustExist: true });
   try {
     if (subcommand === "ls") {
       const runs = await store.listRuns(filter);
