@@ -303,19 +303,97 @@ describe("score: probability columns of a class no row has", () => {
 });
 
 describe("score: labels of a single class", () => {
-  test(
-    "label metrics as scikit-learn computes them; ROC AUC a clear error, as sklearn raises",
-    { todo: "the data layer refuses a single-class target before score sees it (src/data/target.ts: single_class, right for train); proposed: a ReadOptions flag that score passes to accept one class, then these answers follow from the metrics (checked in the library)" },
-    async () => {
-      const data = file("single-class-labels.csv", "y,p,s\nyes,yes,0.9\nyes,no,0.3\nyes,yes,0.8\n");
-      const labels = await runCli("score", data, "--label", "y", "--pred", "p", "--metrics", "accuracy,recall,precision", "--json");
-      assert.equal(labels.code, 0, labels.stderr);
-      // sklearn 1.2: accuracy 2/3, recall 2/3, precision 1 (pos_label "yes").
-      assert.deepEqual(JSON.parse(labels.stdout).metrics, { accuracy: 2 / 3, recall: 2 / 3, precision: 1 });
-      const auc = await runCli("score", data, "--label", "y", "--score", "s", "--metrics", "roc_auc");
-      assert.deepEqual([auc.code, auc.stderr], [2, 'learnloop score: error: roc_auc: only one class ("yes") is present in y_true; ROC AUC is undefined\n']);
-    },
-  );
+  // A slice of one class (a day with no fraud, one region's rows) is scored, not trained on: the data
+  // layer accepts it for score; each metric answers as scikit-learn 1.2 does, or the clear error where
+  // sklearn raises. Values from sklearn.metrics on the same rows (pos_label "yes", or 1 for numbers).
+  test("label metrics as scikit-learn computes them over the union with the predicted labels; ROC AUC a clear error, as sklearn raises", async () => {
+    const data = file("single-class-labels.csv", "y,p,s\nyes,yes,0.9\nyes,no,0.3\nyes,yes,0.8\n");
+    const labels = await runCli("score", data, "--label", "y", "--pred", "p", "--metrics", "accuracy,recall,precision", "--json");
+    assert.equal(labels.code, 0, labels.stderr);
+    // sklearn 1.2: accuracy 2/3, recall 2/3, precision 1 (pos_label "yes").
+    assert.deepEqual(JSON.parse(labels.stdout), { task: "binary", rows: 3, metrics: { accuracy: 2 / 3, recall: 2 / 3, precision: 1 } });
+    const auc = await runCli("score", data, "--label", "y", "--score", "s", "--metrics", "roc_auc");
+    assert.deepEqual([auc.code, auc.stderr], [2, 'learnloop score: error: roc_auc: only one class ("yes") is present in y_true; ROC AUC is undefined\n']);
+    // The default set: ROC AUC left out with a note, every other figure kept (log loss with labels=[no, yes]).
+    const all = await runCli("score", data, "--label", "y", "--pred", "p", "--score", "s", "--json");
+    assert.equal(all.code, 0, all.stderr);
+    const result = JSON.parse(all.stdout);
+    assert.ok(all.stderr.includes('note: roc_auc is left out: only one class ("yes") is present in y_true; ROC AUC is undefined\n'), all.stderr);
+    const sklearn = { average_precision: 1, log_loss: 0.5108256237659907, brier_score: 0.18, accuracy: 2 / 3, balanced_accuracy: 2 / 3, precision: 1, recall: 2 / 3, f1: 0.8, matthews_corrcoef: 0, cohen_kappa: 0 };
+    assert.deepEqual(Object.keys(result.metrics), Object.keys(sklearn));
+    for (const [name, expected] of Object.entries(sklearn)) {
+      assert.ok(Math.abs(result.metrics[name] - expected) <= 1e-12, `${name}: ${result.metrics[name]} vs sklearn ${expected}`);
+    }
+    assert.deepEqual(result.confusionMatrix, { labels: ["no", "yes"], counts: [[0, 0], [1, 2]] });
+  });
+
+  test("a lone 0 or 1 implies the other class, as sklearn's pos_label=1 does", async () => {
+    const zeros = await runCli("score", file("single-class-zeros.csv", "y,p,s\n0,0,0.9\n0,0,0.3\n0,1,0.8\n"), "--label", "y", "--pred", "p", "--score", "s", "--json");
+    assert.equal(zeros.code, 0, zeros.stderr);
+    // sklearn 1.2 on y_true = [0, 0, 0], y_pred = [0, 0, 1], scores [0.9, 0.3, 0.8] (log_loss with labels=[0, 1]).
+    const sklearn = { average_precision: 0, log_loss: 1.4228993164556263, brier_score: 0.5133333333333333, accuracy: 2 / 3, balanced_accuracy: 2 / 3, precision: 0, recall: 0, f1: 0, matthews_corrcoef: 0, cohen_kappa: 0 };
+    const metrics = JSON.parse(zeros.stdout).metrics;
+    for (const [name, expected] of Object.entries(sklearn)) assert.ok(Math.abs(metrics[name] - expected) <= 1e-12, `${name}: ${metrics[name]} vs sklearn ${expected}`);
+    assert.deepEqual(JSON.parse(zeros.stdout).confusionMatrix, { labels: ["0", "1"], counts: [[2, 1], [0, 0]] });
+  });
+
+  test("one label everywhere and no other class known: sklearn's figures, probabilities refused by name", async () => {
+    const data = file("single-class-all.csv", "y,p,s\nyes,yes,0.9\nyes,yes,0.7\n");
+    const run = await runCli("score", data, "--label", "y", "--pred", "p", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    // sklearn 1.2: accuracy 1, balanced accuracy 1; precision, recall, f1 0 and MCC 0 (pos_label=1 is no
+    // label: zero division); Cohen's kappa nan (0/0), null in JSON.
+    assert.deepEqual(JSON.parse(run.stdout), {
+      task: "binary",
+      rows: 2,
+      metrics: { accuracy: 1, balanced_accuracy: 1, precision: 0, recall: 0, f1: 0, matthews_corrcoef: 0, cohen_kappa: null },
+      confusionMatrix: { labels: ["yes"], counts: [[2]] },
+    });
+    assert.ok(run.stderr.startsWith(`note: ${data}: every label of "y" and of "p" is "yes": precision, recall and f1 are of a positive class no row has (0, as scikit-learn's with pos_label=1)\n`), run.stderr);
+    const logLoss = await runCli("score", data, "--label", "y", "--score", "s", "--metrics", "log_loss");
+    assert.deepEqual([logLoss.code, logLoss.stderr], [
+      2,
+      'learnloop score: error: log_loss: only one class ("yes") is present in y_true and no other is predicted, so the class the probabilities are of is unknown (scikit-learn asks for pos_label)\n',
+    ]);
+    // Nothing can be computed from that column alone: the first reason is the error.
+    const scoreOnly = await runCli("score", data, "--label", "y", "--score", "s");
+    assert.deepEqual([scoreOnly.code, scoreOnly.stderr], [2, 'learnloop score: error: roc_auc: only one class ("yes") is present in y_true; ROC AUC is undefined\n']);
+  });
+
+  test("probability columns name the other class", async () => {
+    const data = file("single-class-proba.csv", "y,proba_no,proba_yes\nyes,0.1,0.9\nyes,0.7,0.3\n");
+    const run = await runCli("score", data, "--label", "y", "--proba-prefix", "proba_", "--metrics", "log_loss,accuracy,recall", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    // sklearn 1.2 log_loss(["yes", "yes"], [[0.1, 0.9], [0.7, 0.3]], labels=["no", "yes"]).
+    assert.deepEqual(JSON.parse(run.stdout), { task: "binary", rows: 2, metrics: { log_loss: -(Math.log(0.9) + Math.log(0.3)) / 2, accuracy: 0.5, recall: 0.5 } });
+  });
+
+  test("train still refuses one class; evaluate scores a binary model on rows of one class, ROC AUC left out", async () => {
+    const train = file("single-train.csv", "y,x\nyes,1\nyes,2\n");
+    const refused = await runCli("train", train, "--target", "y", "--no-track", "--out", join(dir, "never-single.model"));
+    assert.deepEqual([refused.code, refused.stderr], [2, `learnloop train: error: ${train}, column "y": the target has a single class (expected 2 or more classes, got only "yes")\n`]);
+    const rows: { Sex: string | null }[] = JSON.parse(readFileSync(PENGUINS, "utf8"));
+    const both = file("penguins-sexes.json", JSON.stringify(rows.filter((row) => row.Sex === "MALE" || row.Sex === "FEMALE")));
+    const males = file("penguins-males.json", JSON.stringify(rows.filter((row) => row.Sex === "MALE")));
+    const model = join(dir, "penguins-sex.model");
+    const trained = await runCli("train", both, "--target", "Sex", "--iterations", "5", "--no-track", "--out", model);
+    assert.equal(trained.code, 0, trained.stderr);
+    const evaluated = await runCli("evaluate", model, males, "--no-track", "--json");
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.ok(evaluated.stderr.startsWith('note: roc_auc is left out: only one class ("MALE") is present in y_true; ROC AUC is undefined\n'), evaluated.stderr);
+    const predictions = join(dir, "penguins-males-predicted.json");
+    assert.equal((await runCli("predict", model, males, "--out", predictions)).code, 0);
+    const predicted: { prediction: string }[] = JSON.parse(readFileSync(predictions, "utf8"));
+    const right = predicted.filter((row) => row.prediction === "MALE").length;
+    const result = JSON.parse(evaluated.stdout);
+    // Every true label is the positive class: accuracy = recall = the share predicted MALE, precision 1.
+    assert.equal(result.metrics.accuracy, right / predicted.length);
+    assert.equal(result.metrics.recall, right / predicted.length);
+    assert.equal(result.metrics.precision, 1);
+    assert.equal(result.metrics.roc_auc, undefined);
+    const auc = await runCli("evaluate", model, males, "--no-track", "--metrics", "roc_auc");
+    assert.deepEqual([auc.code, auc.stderr], [2, 'learnloop evaluate: error: roc_auc: only one class ("MALE") is present in y_true; ROC AUC is undefined\n']);
+  });
 });
 
 describe("models promote: a champion that needs new fields", () => {

@@ -49,6 +49,8 @@ export interface TargetPlan {
   /** Forced classification (the target was listed in `categorical`). */
   readonly classification?: boolean;
   readonly classes?: readonly string[];
+  /** A single class is accepted rather than refused (scoring, not training). */
+  readonly acceptSingleClass?: boolean;
 }
 
 /** Everything a reader must produce. */
@@ -75,6 +77,7 @@ export interface PlanOptions {
   id?: string[];
   schema?: Schema;
   requireTarget?: boolean;
+  acceptSingleClass?: boolean;
 }
 
 const tasks: readonly Task[] = ["binary", "multiclass", "regression"];
@@ -131,6 +134,7 @@ export function planRead(
       throw new InvalidParameterError("target", "a column that is neither ignored nor an id", column.name, "readDataset");
     }
     target = targetPlan(file, column, options.task, categorical.has(column.name), numeric.has(column.name));
+    if (options.acceptSingleClass) target = { ...target, acceptSingleClass: true };
   } else if (options.task !== undefined) {
     throw new InvalidParameterError("task", "given only together with a target", options.task, "readDataset");
   }

@@ -43,6 +43,13 @@ export interface ReadOptions {
   schema?: Schema;
   /** With a schema: the target must be present (evaluation); rows missing it are then dropped. */
   requireTarget?: boolean;
+  /**
+   * Accept a target of a single class instead of refusing it (`single_class`): scoring predictions on a
+   * slice of one class is meaningful (accuracy, recall) where training is not. The target's classes are
+   * then that one label (both of "false" and "true" for booleans); a single number that is not an
+   * integer is read as a regression target.
+   */
+  acceptSingleClass?: boolean;
   /** Called with one line for everything worth knowing that is not an error (dropped rows, id-like columns). */
   onWarning?: (message: string) => void;
 }

@@ -6,7 +6,9 @@
  * - text or boolean labels: binary with 2 classes, multiclass with 3 or more;
  * - numbers: binary with exactly 2 distinct values; multiclass when every value is an integer and there
  *   are 3 to 10 distinct values (ratings, counts of stars); regression otherwise.
- * - a single distinct value is an error (`single_class`) whatever the type: nothing can be learned.
+ * - a single distinct value is an error (`single_class`) whatever the type: nothing can be learned. With
+ *   `acceptSingleClass` (scoring) it is one class, binary unless the task says otherwise (scikit-learn's
+ *   type_of_target calls one label binary); a single number that is not an integer is regression.
  * Listing the target in `categorical` makes any numeric target a classification target.
  *
  * Class order is scikit-learn's (np.unique): numeric order for numeric labels, code point order for text,
@@ -42,6 +44,7 @@ export function encodeTarget(file: string, plan: TargetPlan, data: ColumnData): 
     const classes = data.categories;
     const values = Float64Array.from(data.codes);
     if (!plan.classes) {
+      if (classes.length === 1 && plan.acceptSingleClass) return { name, task: plan.task ?? "binary", values, classes };
       if (classes.length === 1) throw singleClass(classes[0]!);
       const task = plan.task ?? (classes.length === 2 ? "binary" : "multiclass");
       return { name, task: checkTask(task, classes), values, classes };
@@ -76,14 +79,20 @@ export function encodeTarget(file: string, plan: TargetPlan, data: ColumnData): 
   if (plan.sourceType === "boolean") {
     let seen = 0; // bit 0: false seen, bit 1: true seen
     for (let i = 0; i < values.length && seen !== 3; i++) seen |= values[i] ? 2 : 1;
-    if (seen !== 3) throw singleClass(seen === 2 ? "true" : "false");
+    // One boolean still names both classes: the other is known.
+    if (seen !== 3 && !plan.acceptSingleClass) throw singleClass(seen === 2 ? "true" : "false");
     const classes = ["false", "true"];
     return { name, task: checkTask(plan.task ?? "binary", classes), values, classes };
   }
 
   const classify = plan.task !== undefined || plan.classification === true;
   const distinct = distinctValues(values, classify ? Infinity : maxInferredClasses + 1);
-  if (distinct.values.length === 1) throw singleClass(String(distinct.values[0]));
+  if (distinct.values.length === 1) {
+    const value = distinct.values[0]!;
+    if (!plan.acceptSingleClass) throw singleClass(labelOf(value, false));
+    if (!classify && !Number.isInteger(value)) return { name, task: "regression", values };
+    return { name, task: plan.task ?? "binary", values: new Float64Array(values.length), classes: [labelOf(value, false)] };
+  }
   if (!classify) {
     const n = distinct.values.length;
     const isClassification = n === 2 || (distinct.integral && n >= 3 && n <= maxInferredClasses);

@@ -3,7 +3,7 @@ import type { Column, Dataset, Task } from "../../core/types.js";
 import { compareCodePoints } from "../../data/dictionary.js";
 import { readDataset } from "../../data/index.js";
 import { withClassLabels } from "../../evaluation/score-model.js";
-import { computeMetrics, defaultMetricNames, labelsFromProba } from "../../metrics/index.js";
+import { computeMetrics, defaultMetricNames, labelsFromProba, METRICS } from "../../metrics/index.js";
 import { choiceOption, listOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { confusionOf, formatConfusion, type ConfusionMatrixResult } from "../confusion.js";
 import { type Console, formatTable, notesTo } from "../output.js";
@@ -59,6 +59,8 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   const data = await readDataset(file, {
     target: values.label,
     ...(task ? { task } : {}),
+    // Predictions scored on a slice of one class are meaningful (accuracy, recall); training on it is not.
+    acceptSingleClass: true,
     onWarning: notesTo(console),
   });
   const target = data.target!;
@@ -80,19 +82,29 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     // with --task binary, a third label is an error, as sklearn's binary average is).
     // Probability columns do the same for a class no row has (a model's class missing from a small slice),
     // as sklearn's labels= does: the class counts and its probabilities are kept.
-    const extra =
-      task === "binary"
+    // Labels of a single class take their other class from the predicted labels or the probability
+    // columns; a lone 0 / 1 (false / true) implies it, as sklearn's pos_label=1 does.
+    const single = target.classes?.length === 1;
+    let extra =
+      task === "binary" && !single
         ? []
         : prefix !== undefined
           ? prefixedClassesNotIn(data, prefix, target.classes ?? [])
-          : labelColumn && !scoreName
+          : labelColumn && (!scoreName || single)
             ? labelsNotIn(labelColumn, target.classes ?? [])
             : [];
+    const implied = single && extra.length === 0 ? impliedOtherClass[target.classes![0]!] : undefined;
+    if (implied !== undefined) extra = [implied];
+    // --task binary with two other labels: the error below names the first of them.
+    if (single && task === "binary" && extra.length > 1) extra = [];
     const classes = extra.length > 0 ? sklearnOrder([...(target.classes ?? []), ...extra]) : (target.classes ?? []);
     // The true labels' class indices, over `classes`.
     const yTrue = extra.length > 0 ? reindexed(target.values, target.classes ?? [], classes) : target.values;
-    if (extra.length > 0) {
-      scoredTask = "multiclass";
+    // One class and nothing to say which is positive: binary metrics count a positive class no row has
+    // (precision, recall, f1 0 as sklearn's with pos_label=1); probabilities are of an unknown class.
+    const positiveUnknown = classes.length === 1;
+    if (extra.length > 0) scoredTask = classes.length === 2 && task !== "multiclass" ? "binary" : "multiclass";
+    if (extra.length > 0 && implied === undefined) {
       const one = extra.length === 1;
       const firstFive = (text: (label: string) => string) => extra.slice(0, 5).map(text).join(", ") + (extra.length > 5 ? ", ..." : "");
       const shown = firstFive((label) => JSON.stringify(label));
@@ -104,11 +116,11 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
               `${one ? "it counts as a class of its own" : "they count as classes of their own"}, as in scikit-learn\n`,
       );
     }
-    const nClasses = classes.length;
+    const nClasses = Math.max(classes.length, 2);
     const yPred = labelColumn ? labelIndices(labelColumn, classes, file) : undefined;
     let proba: Float64Array | undefined;
     if (scoreName) {
-      if (scoredTask !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${nClasses} classes): give --proba-prefix`, scoreName);
+      if (scoredTask !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${classes.length} classes): give --proba-prefix`, scoreName);
       proba = numericValues(find(scoreName), file);
       const outside = proba.find((value) => value < 0 || value > 1);
       if (outside !== undefined && names.length === 0) {
@@ -119,7 +131,8 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
       }
     } else if (prefix) {
       const columns = classes.map((label) => numericValues(find(prefix + label), file));
-      if (scoredTask === "binary") proba = columns[1]!;
+      if (positiveUnknown) proba = columns[0]!;
+      else if (scoredTask === "binary") proba = columns[1]!;
       else {
         proba = new Float64Array(data.nRows * nClasses);
         for (let k = 0; k < nClasses; k++) {
@@ -134,30 +147,38 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     const compute = (asked: readonly string[] | undefined) =>
       inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () => {
         try {
+          if (positiveUnknown) for (const name of asked ?? defaultMetricNames(scoredTask)) checkDefinedOnOneClass(name, classes[0]!, yPred !== undefined);
           return computeMetrics(scoredTask, asked, input);
         } catch (error) {
           throw error instanceof MetricError ? withClassLabels(error, classes) : error;
         }
       });
-    if (names.length > 0 || extra.length === 0) metrics = compute(names.length > 0 ? names : undefined);
+    if (names.length > 0 || (extra.length === 0 && !single)) metrics = compute(names.length > 0 ? names : undefined);
     else {
       // The default set on rows that lack a class: a metric they leave undefined (ROC AUC one vs rest) is
       // left out and said why, rather than losing every other figure.
       metrics = {};
+      const undefinedMetrics: MetricError[] = [];
       for (const name of defaultMetricNames(scoredTask)) {
         try {
           Object.assign(metrics, compute([name]));
         } catch (error) {
           if (!(error instanceof MetricError)) throw error;
-          console.err(`note: ${name} is left out: ${error.reason}\n`);
+          undefinedMetrics.push(error);
         }
       }
+      // Nothing left to report: the first reason is the answer.
+      if (Object.keys(metrics).length === 0 && undefinedMetrics[0]) throw undefinedMetrics[0];
+      for (const error of undefinedMetrics) console.err(`note: ${error.metric} is left out: ${error.reason}\n`);
     }
     // Labels read from scores outside [0, 1] at 0.5 would mean nothing: then only given labels count.
     const probabilities = proba !== undefined && !proba.some((value) => value < 0 || value > 1);
-    const labels = yPred ?? (probabilities ? labelsFromProba(proba!, data.nRows, nClasses) : undefined);
+    const labels = yPred ?? (probabilities && !positiveUnknown ? labelsFromProba(proba!, data.nRows, nClasses) : undefined);
     // It belongs to the default report: --metrics asks for exactly the figures named.
-    if (labels && asked.length === 0) confusion = confusionOf(yTrue, labels, classes);
+    if (labels && asked.length === 0) confusion = positiveUnknown ? { labels: [...classes], counts: [[data.nRows]] } : confusionOf(yTrue, labels, classes);
+    if (positiveUnknown && scoredTask === "binary" && yPred && ["precision", "recall", "f1"].some((name) => name in metrics)) {
+      console.err(`note: ${file}: every label of "${target.name}" and of "${predName}" is ${JSON.stringify(classes[0])}: precision, recall and f1 are of a positive class no row has (0, as scikit-learn's with pos_label=1)\n`);
+    }
   }
   console.err(
     `${scoredTask} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
@@ -165,6 +186,23 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
       (confusion ? "\n" + formatConfusion(confusion) : ""),
   );
   return { task: scoredTask, rows: data.nRows, metrics, ...(confusion ? { confusionMatrix: confusion } : {}) };
+}
+
+/** The class a lone label implies, where it is sklearn's positive class or its only other one (pos_label=1). */
+const impliedOtherClass: Readonly<Record<string, string>> = { "0": "1", "1": "0", false: "true", true: "false" };
+
+/**
+ * Throws the MetricError of a metric that labels of one class (`label`), with no other class known, leave
+ * undefined: ROC AUC as sklearn raises it, and whatever reads probabilities (or labels taken from them),
+ * which cannot say which class they are of (sklearn asks for pos_label).
+ */
+function checkDefinedOnOneClass(name: string, label: string, labelsGiven: boolean): void {
+  const shown = JSON.stringify(label);
+  if (name.startsWith("roc_auc")) throw new MetricError(name, `only one class (${shown}) is present in y_true; ROC AUC is undefined`);
+  const needs = (METRICS as Readonly<Record<string, { needs: string }>>)[name]?.needs;
+  if (needs === "proba" || (needs === "label" && !labelsGiven)) {
+    throw new MetricError(name, `only one class (${shown}) is present in y_true and no other is predicted, so the class the probabilities are of is unknown (scikit-learn asks for pos_label)`);
+  }
 }
 
 /** Metrics that need only predicted labels. */
