@@ -421,3 +421,16 @@ describe("serve: --models with no name in it", () => {
     assert.deepEqual([served.code, served.stderr], [2, 'learnloop serve: error: --models must be model names separated by commas, got ","\n']);
   });
 });
+
+describe("score: boolean labels and predictions", () => {
+  test("a boolean --pred column matches boolean labels (read as 0 / 1, they are false / true again, as numpy's True == 1)", async () => {
+    const data = file("booleans.csv", "y,p,n\ntrue,true,1\ntrue,false,0\nfalse,false,0\nfalse,true,1\ntrue,true,1\n");
+    // sklearn 1.2 on y = [T, T, F, F, T], p = [T, F, F, T, T]: accuracy 3/5, precision 2/3, recall 2/3.
+    const expected = { task: "binary", rows: 5, metrics: { accuracy: 3 / 5, precision: 2 / 3, recall: 2 / 3 } };
+    for (const pred of ["p", "n"]) {
+      const run = await runCli("score", data, "--label", "y", "--pred", pred, "--metrics", "accuracy,precision,recall", "--json");
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), expected, pred);
+    }
+  });
+});

@@ -245,14 +245,24 @@ function numericValues(column: Column, file: string): Float64Array {
   throw new DataValidationError({ code: "not_numeric", file, column: column.name, expected: "numbers (probabilities or scores)", received: `text such as ${JSON.stringify(column.categories[0] ?? "")}` });
 }
 
-/** The text of row `i`'s label in a column of labels (undefined where it is missing), as the target's classes are written. */
-function labelAt(column: Column, i: number): string | undefined {
+/**
+ * The text of row `i`'s label in a column of labels (undefined where it is missing), as the target's
+ * classes are written. Booleans are read as 0 / 1: against boolean labels (classes "false", "true") they
+ * are those words again, as numpy holds True == 1.
+ */
+function labelAt(column: Column, i: number, booleanClasses: boolean): string | undefined {
   if (column.kind === "numeric") {
     const value = column.values[i]!;
+    if (booleanClasses && (value === 0 || value === 1)) return value === 1 ? "true" : "false";
     return Number.isNaN(value) ? undefined : String(value);
   }
   const code = column.codes[i]!;
   return code >= 0 ? column.categories[code] : undefined;
+}
+
+/** Whether `classes` are those of boolean labels (a column of booleans, possibly of one value). */
+function isBoolean(classes: readonly string[]): boolean {
+  return classes.length > 0 && classes.every((label) => label === "false" || label === "true");
 }
 
 /** Labels in np.unique's order, as the target's classes are: numbers by value when every label is one, else text by code point. */
@@ -283,11 +293,12 @@ function prefixedClassesNotIn(data: Dataset, prefix: string, classes: readonly s
 
 /** The labels of `column` that are not among `classes`. */
 function labelsNotIn(column: Column, classes: readonly string[]): string[] {
+  const booleanClasses = isBoolean(classes);
   const known = new Set(classes);
   const extra = new Set<string>();
   const n = column.kind === "numeric" ? column.values.length : column.codes.length;
   for (let i = 0; i < n; i++) {
-    const label = labelAt(column, i);
+    const label = labelAt(column, i, booleanClasses);
     if (label !== undefined && !known.has(label)) extra.add(label);
   }
   return [...extra];
@@ -295,11 +306,12 @@ function labelsNotIn(column: Column, classes: readonly string[]): string[] {
 
 /** Maps a column of predicted labels onto the target's class indices, by the labels' text. */
 function labelIndices(column: Column, classes: readonly string[], file: string): Float64Array {
+  const booleanClasses = isBoolean(classes);
   const index = new Map(classes.map((label, k) => [label, k] as const));
   const n = column.kind === "numeric" ? column.values.length : column.codes.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const label = labelAt(column, i);
+    const label = labelAt(column, i, booleanClasses);
     const k = label === undefined ? undefined : index.get(label);
     if (k === undefined) {
       throw new DataValidationError({
