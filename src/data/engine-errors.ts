@@ -20,6 +20,17 @@ export class ColumnIsText extends Error {
   }
 }
 
+/** Raised when a CSV column of numbers holds a missing-value word ("null", "None"): read the file again with pandas' list. */
+export class MissingValueWord extends Error {
+  constructor(
+    readonly column: string,
+    readonly value: string,
+  ) {
+    super(`column "${column}" holds ${JSON.stringify(value)} among numbers`);
+    this.name = "MissingValueWord";
+  }
+}
+
 /** Raised when DuckDB's CSV sniffer gave up; the caller looks for the cause itself. */
 export class SniffFailed extends Error {
   constructor(readonly firstLine: string) {
@@ -33,6 +44,8 @@ export interface ErrorContext {
   readonly file: string;
   /** Columns the user (or a schema) declared numeric: a text value there is an error, not a retry. */
   readonly declaredNumeric: ReadonlySet<string>;
+  /** Strings that are read as missing when a column of numbers holds them (after one retry, none). */
+  readonly missingWords?: ReadonlySet<string>;
 }
 
 /** The first line of an error's message, without DuckDB's "Xxx Error: " prefix. */
@@ -45,7 +58,7 @@ export function firstLineOf(error: unknown): string {
 /** Maps a DuckDB error to what learnloop throws (or to a retry / sniff signal for the reader). */
 export function mapDuckDBError(error: unknown, context: ErrorContext): Error {
   if (!(error instanceof Error)) return new DataValidationError({ code: "unreadable_file", file: context.file, detail: String(error) });
-  if (error instanceof LearnloopError || error instanceof ColumnIsText || error instanceof SniffFailed) return error;
+  if (error instanceof LearnloopError || error instanceof ColumnIsText || error instanceof SniffFailed || error instanceof MissingValueWord) return error;
   const { file } = context;
   const message = error.message;
   const csvLine = /CSV Error on Line: (\d+)/.exec(message);
@@ -65,6 +78,7 @@ export function mapDuckDBError(error: unknown, context: ErrorContext): Error {
     if (conversion) {
       const column = conversion[1]!;
       const value = conversion[2]!;
+      if (context.missingWords?.has(value) && /^(DOUBLE|FLOAT|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|DECIMAL)/.test(conversion[3]!)) return new MissingValueWord(column, value);
       if (context.declaredNumeric.has(column)) {
         return new DataValidationError({ code: "not_numeric", file, line, column, expected: "a number", received: describeValue(value) });
       }

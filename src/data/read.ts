@@ -10,12 +10,12 @@ import { statSync } from "node:fs";
 import { DataValidationError, InvalidParameterError, describeValue } from "../core/errors.js";
 import type { Column, Dataset, Schema, Task } from "../core/types.js";
 import { compactRows, type ColumnData, type SourceData } from "./columns.js";
-import { ColumnIsText } from "./engine-errors.js";
+import { ColumnIsText, MissingValueWord } from "./engine-errors.js";
 import { defineFingerprint, fingerprintOf } from "./fingerprint.js";
 import { formatOf } from "./formats.js";
 import { planRead, type OutputPlan, type ReadPlan } from "./plan.js";
 import { featureSpecsOf, targetSpecOf } from "./schema.js";
-import { DuckDBFile, caseRenameNote, type Derive } from "./source-duckdb.js";
+import { DuckDBFile, caseRenameNote, pandasMissingValues, type Derive } from "./source-duckdb.js";
 import { encodeTarget } from "./target.js";
 
 /** How to read a file. Every column name must exist in the file (else `unknown_column`). */
@@ -72,6 +72,8 @@ const idLikeDistinct = 1000;
  */
 export async function readDataset(file: string, options: ReadOptions = {}): Promise<Dataset> {
   validateOptions(options);
+  // A folder has no extension to read a format from: say what it is first.
+  if (isDirectory(file)) throw new DataValidationError({ code: "unreadable_file", file, detail: "it is a directory: give one data file" });
   const format = formatOf(file);
   checkFile(file);
   const warnings: string[] = [];
@@ -92,15 +94,27 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
   } else {
     // A CSV column DuckDB typed from its first rows may hold text further down: read it again as text.
     const textColumns = new Set<string>();
+    // A CSV column of numbers that holds "null" or "None" for missing values is read again with pandas'
+    // list of missing strings (a cost only such files pay).
+    let pandasMissing = false;
     for (;;) {
       warnings.length = 0;
-      const source = await DuckDBFile.open(file, format, derive, textColumns, optionalDerived(options));
+      const source = await DuckDBFile.open(file, format, derive, textColumns, optionalDerived(options), pandasMissing);
       try {
         for (const rename of source.renames) warn(caseRenameNote(file, rename));
         plan = planRead(file, source.columns, options, warn);
         data = await source.read(plan, warn);
-        break;
+        const numbersWithWords = pandasMissing || format === "parquet" || format === "json" || format === "ndjson" ? undefined : numbersWithMissingWords(plan, data, options);
+        if (!numbersWithWords) break;
+        throw new MissingValueWord(numbersWithWords.column, numbersWithWords.word);
       } catch (error) {
+        if (error instanceof MissingValueWord && !pandasMissing) {
+          pandasMissing = true;
+          options.onWarning?.(
+            `${file}: column "${error.column}" holds numbers and ${JSON.stringify(error.value)}: the file is read again with pandas.read_csv's missing-value strings ("null", "None", "nan", "#N/A" and the like) read as missing`,
+          );
+          continue;
+        }
         if (!(error instanceof ColumnIsText) || textColumns.has(error.column)) throw error;
         textColumns.add(error.column);
         const notice = `${file}: column "${error.column}" is read as text: line ${error.line} holds ${describeValue(error.value)}, not a ${error.detectedType} like the rows before it; list it in numeric to make that an error`;
@@ -132,6 +146,36 @@ function validateOptions(options: ReadOptions): void {
   }
 }
 
+/** Strings pandas reads as missing that the first read of a CSV does not (it knows "", NA, N/A, NULL). */
+const otherMissingWords = new Set(pandasMissingValues.filter((word) => !["", "NA", "N/A", "NULL"].includes(word)));
+
+/**
+ * A text column the sniffer read as categories (or a text target) whose values are all numbers but for
+ * missing-value words ("1.5", "null", "3"): the first such column and word, else undefined. Columns the
+ * user lists in `categorical` stay text.
+ */
+function numbersWithMissingWords(plan: ReadPlan, data: SourceData, options: ReadOptions): { column: string; word: string } | undefined {
+  const declared = new Set(options.categorical ?? []);
+  const check = (source: string, sourceType: string, column: ColumnData | undefined): { column: string; word: string } | undefined => {
+    if (sourceType !== "string" || declared.has(source) || column?.kind !== "category") return undefined;
+    let word: string | undefined;
+    let numbers = 0;
+    for (const category of column.categories) {
+      if (otherMissingWords.has(category)) word ??= category;
+      else if (category.trim() !== "" && Number.isFinite(Number(category))) numbers++;
+      else return undefined;
+    }
+    return word !== undefined && numbers > 0 ? { column: source, word } : undefined;
+  };
+  for (const [i, output] of [...plan.features, ...plan.extras].entries()) {
+    if (output.read.kind !== "category" || output.read.categories) continue;
+    const found = check(output.source, output.sourceType, data.outputs[i]);
+    if (found) return found;
+  }
+  const target = plan.target;
+  return target && !target.classes && target.read === "category" ? check(target.name, target.sourceType, data.target) : undefined;
+}
+
 function derivedColumns(options: ReadOptions): Derive[] {
   const fromSchema = options.schema?.derived ?? [];
   const names = new Set(fromSchema.map((d) => d.name));
@@ -156,8 +200,16 @@ export function checkFile(file: string): void {
     if (code === "ENOENT" || code === "ENOTDIR") throw new DataValidationError({ code: "file_not_found", file });
     throw new DataValidationError({ code: "unreadable_file", file, detail: code ?? String(error) });
   }
-  if (stats.isDirectory()) throw new DataValidationError({ code: "unreadable_file", file, detail: "it is a directory" });
+  if (stats.isDirectory()) throw new DataValidationError({ code: "unreadable_file", file, detail: "it is a directory: give one data file" });
   if (stats.size === 0) throw new DataValidationError({ code: "empty_file", file });
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function arrayOf(data: ColumnData): Float64Array | Int32Array {

@@ -69,6 +69,15 @@ const dictionarySampleRows = 65_536;
  */
 const csvMissingValues = ["", "NA", "N/A", "NULL"];
 
+/**
+ * pandas.read_csv's whole list of missing-value strings ("null" from JSON exports, "None" from Python's
+ * str, "#N/A" from Excel...): a file is read again with it when a column of numbers holds one of them
+ * (./read.ts decides), so only such files pay the extra comparisons.
+ */
+export const pandasMissingValues: readonly string[] = [
+  "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
 /** DuckDB's CSV read buffer; it must exceed max_line_size (2 MB by default). */
 const csvBufferBytes = 4 << 20;
 
@@ -103,6 +112,8 @@ export class DuckDBFile {
   readonly columns: readonly SourceColumn[];
   /** Columns read under another name than the file's, their names differing from another's only in case. */
   readonly renames: readonly CaseRename[];
+  /** A CSV read with the short list of missing strings: pandas' others, met among numbers, ask for a retry. */
+  #missingWords: ReadonlySet<string> | undefined;
 
   private constructor(
     connection: DuckDBConnection,
@@ -128,7 +139,8 @@ export class DuckDBFile {
 
   /**
    * Opens `file` and describes its columns (DuckDB sniffs a CSV's dialect and types from a sample).
-   * `textColumns` are CSV columns to read as text whatever the sniffer thinks.
+   * `textColumns` are CSV columns to read as text whatever the sniffer thinks; `pandasMissing` reads
+   * every string of pandasMissingValues in a CSV as missing.
    */
   static async open(
     file: string,
@@ -136,6 +148,7 @@ export class DuckDBFile {
     derive: readonly Derive[],
     textColumns: ReadonlySet<string>,
     optionalDerived: ReadonlySet<string> = new Set(),
+    pandasMissing = false,
   ): Promise<DuckDBFile> {
     if ((format === "json" || format === "ndjson") && startsWithByteOrderMark(file)) {
       // DuckDB's JSON reader refuses it, at "line 2", or reads an array as a single column.
@@ -152,7 +165,7 @@ export class DuckDBFile {
       let reader: FileReader;
       let described: SourceColumn[];
       try {
-        reader = isCsv(format) ? await sniffCsv(connection, file, delimiter) : otherReader(file, format);
+        reader = isCsv(format) ? await sniffCsv(connection, file, delimiter, pandasMissing) : otherReader(file, format);
         for (const word of await booleanWords(connection, reader)) text.add(word);
         described = await describe(connection, reader.sql(columnTypes(text, new Set())));
       } catch (error) {
@@ -162,7 +175,8 @@ export class DuckDBFile {
       if ((format === "json" || format === "ndjson") && described.some((column) => /_\d+$/.test(column.name))) renames.push(...(await jsonCaseRenames(connection, file, format, described)));
       if ((format === "json" || format === "ndjson") && described.every((column) => column.type === "nested")) await refuseUntabular(connection, file, reader, described);
       const fileColumns = described.map((column) => column.name);
-      if (derive.length === 0) return new DuckDBFile(connection, file, format, derive, text, reader, fileColumns, described, renames);
+      const missingWords = isCsv(format) && !pandasMissing ? new Set(pandasMissingValues.filter((word) => !csvMissingValues.includes(word))) : undefined;
+      if (derive.length === 0) return new DuckDBFile(connection, file, format, derive, text, reader, fileColumns, described, renames).#withMissingWords(missingWords);
       const base = reader.sql(columnTypes(text, new Set()));
       let columns: SourceColumn[] | undefined;
       let kept = [...derive];
@@ -189,7 +203,7 @@ export class DuckDBFile {
           throw mapDuckDBError(error, { file, declaredNumeric: new Set() });
         }
       }
-      return new DuckDBFile(connection, file, format, kept, text, reader, fileColumns, columns, renames);
+      return new DuckDBFile(connection, file, format, kept, text, reader, fileColumns, columns, renames).#withMissingWords(missingWords);
     } catch (error) {
       connection.closeSync();
       throw error;
@@ -203,6 +217,11 @@ export class DuckDBFile {
   get relation(): string {
     const base = this.#reader.sql(columnTypes(this.#textColumns, new Set()));
     return this.#derive.length > 0 ? deriveSql(base, this.#fileColumns, this.#derive) : base;
+  }
+
+  #withMissingWords(words: ReadonlySet<string> | undefined): this {
+    this.#missingWords = words;
+    return this;
   }
 
   /** Releases the connection. */
@@ -219,7 +238,7 @@ export class DuckDBFile {
       return await this.#read(plan, warn);
     } catch (error) {
       // Any query may be the first to meet a bad row (the dictionary sample reads the first rows).
-      throw await explain(error, this.#file, this.#format, this.#reader.delimiter, plan.declaredNumeric);
+      throw await explain(error, this.#file, this.#format, this.#reader.delimiter, plan.declaredNumeric, this.#missingWords);
     }
   }
 
@@ -521,7 +540,7 @@ function otherReader(file: string, format: DuckDBFormat): FileReader {
  * would let a ragged row change its guess of the delimiter instead of being reported. Strict mode makes
  * a row with the wrong number of fields an error.
  */
-async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: string): Promise<FileReader> {
+async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: string, pandasMissing: boolean): Promise<FileReader> {
   const dialect = [
     `delim = ${sqlString(delimiter)}`,
     `quote = '"'`,
@@ -529,7 +548,7 @@ async function sniffCsv(connection: DuckDBConnection, file: string, delimiter: s
     "header = true",
     "strict_mode = true",
     "null_padding = false",
-    `nullstr = [${csvMissingValues.map(sqlString).join(", ")}]`,
+    `nullstr = [${(pandasMissing ? pandasMissingValues : csvMissingValues).map(sqlString).join(", ")}]`,
   ];
   const sniff = async (options: readonly string[]) => {
     const reader = await connection.runAndReadAll(
@@ -782,8 +801,15 @@ function firstLine(file: string): string {
 }
 
 /** Maps a DuckDB error, looking into the file itself when the CSV sniffer could not say what is wrong. */
-async function explain(error: unknown, file: string, format: DuckDBFormat, delimiter: string, declaredNumeric: ReadonlySet<string>): Promise<Error> {
-  const mapped = mapDuckDBError(error, { file, declaredNumeric });
+async function explain(
+  error: unknown,
+  file: string,
+  format: DuckDBFormat,
+  delimiter: string,
+  declaredNumeric: ReadonlySet<string>,
+  missingWords?: ReadonlySet<string>,
+): Promise<Error> {
+  const mapped = mapDuckDBError(error, { file, declaredNumeric, ...(missingWords ? { missingWords } : {}) });
   if (!(mapped instanceof SniffFailed)) return mapped;
   if (isCsv(format)) {
     const problem = await findCsvProblem(file, delimiter);

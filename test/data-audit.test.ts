@@ -1,0 +1,100 @@
+/**
+ * Audit of the data layer (issue 2) on inputs nobody had tried: each test is a case that once broke or
+ * answered wrongly, checked by what a user sees (the columns read, the note, the exact error line) against
+ * what pandas / scikit-learn do with the same file. Files are written to a temporary folder.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { readDataset } from "../src/data/index.js";
+import { runCli } from "./support/run-cli.js";
+
+let dir = "";
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "learnloop-data-audit-"));
+});
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function numbers(values: ArrayLike<number>): (number | null)[] {
+  return Array.from(values, (value) => (Number.isNaN(value) ? null : value));
+}
+
+describe("CSV numbers with missing values written as words", () => {
+  // pandas.read_csv reads "null", "NaN", "None", "nan", "#N/A" as missing (its na_values default): the
+  // column stays numeric. learnloop read such a column as categories of text ("1", "3", "null"...).
+  test("a column of numbers holding null, NaN and None is numeric with those rows missing, said in a note", async () => {
+    const path = file("null-words.csv", "x,c,y\n1.5,u,a\nnull,v,b\nNaN,u,a\n3,v,b\nNone,u,a\n#N/A,v,b\n");
+    const notes: string[] = [];
+    const data = await readDataset(path, { target: "y", onWarning: (note) => notes.push(note) });
+    const x = data.features.find((column) => column.name === "x")!;
+    assert.equal(x.kind, "numeric");
+    assert.deepEqual(numbers(x.kind === "numeric" ? x.values : []), [1.5, null, null, 3, null, null]);
+    // A column of text keeps its categories.
+    const c = data.features.find((column) => column.name === "c")!;
+    assert.deepEqual(c.kind === "categorical" ? c.categories : [], ["u", "v"]);
+    assert.deepEqual(notes, [
+      `${path}: column "x" holds numbers and "#N/A": the file is read again with pandas.read_csv's missing-value strings ("null", "None", "nan", "#N/A" and the like) read as missing`,
+    ]);
+  });
+
+  test("a null far below the rows DuckDB sniffs no longer turns the column into text", async () => {
+    const lines = ["x,y"];
+    for (let i = 0; i < 30_000; i++) lines.push(`${(i % 97) / 10},${i % 2 === 0 ? "a" : "b"}`);
+    lines[25_001] = "null,b";
+    const path = file("late-null.csv", lines.join("\n") + "\n");
+    const data = await readDataset(path, { target: "y" });
+    const x = data.features[0]!;
+    assert.equal(x.kind, "numeric");
+    const values = x.kind === "numeric" ? x.values : new Float64Array();
+    assert.ok(Number.isNaN(values[25_000]!));
+    assert.equal(values.filter((value) => Number.isNaN(value)).length, 1);
+    assert.equal(values[24_999], (24_999 % 97) / 10);
+  });
+
+  test("a column listed in numeric reads null as missing (it was 'not a number'); one listed in categorical stays text", async () => {
+    const path = file("declared.csv", "x,y\n1,a\nnull,b\n2,a\n");
+    const numeric = await readDataset(path, { target: "y", numeric: ["x"] });
+    assert.deepEqual(numbers((numeric.features[0] as { values: Float64Array }).values), [1, null, 2]);
+    const categorical = await readDataset(path, { target: "y", categorical: ["x"] });
+    assert.deepEqual((categorical.features[0] as { categories: readonly string[] }).categories, ["1", "2", "null"]);
+    // Other text still is an error in a numeric column, naming the line.
+    const bad = file("declared-bad.csv", "x,y\n1,a\nabc,b\n2,a\n");
+    await assert.rejects(readDataset(bad, { target: "y", numeric: ["x"] }), (error: Error) => {
+      assert.equal(error.constructor.name, "DataValidationError");
+      return true;
+    });
+  });
+
+  test("train, then predict on a file with null among the numbers: the model's numeric column reads it as missing", async () => {
+    const train = file("null-train.csv", "x,y\n1,a\n2,b\nnull,a\n4,b\n5,a\n6,b\n7,a\n8,b\n");
+    const model = join(dir, "null-words.model");
+    const trained = await runCli("train", train, "--target", "y", "--model", "linear", "--test-size", "0.25", "--no-track", "--out", model, "--json");
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.ok(trained.stderr.includes(`note: ${train}: column "x" holds numbers and "null"`), trained.stderr);
+    const scored = file("null-predict.csv", "x,y\nnull,a\n3,b\nNone,a\n");
+    const out = join(dir, "null-predictions.csv");
+    const predicted = await runCli("predict", model, scored, "--out", out);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    assert.ok(predicted.stderr.startsWith(`note: ${scored}: column "x" holds numbers and "null"`), predicted.stderr);
+    assert.equal(readFileSync(out, "utf8").trim().split("\n").length, 4);
+  });
+});
+
+describe("a directory given as the data file", () => {
+  test("is named as a directory, not as a file without an extension", async () => {
+    const folder = join(dir, "a-folder");
+    mkdirSync(folder);
+    const run = await runCli("train", folder, "--target", "y", "--no-track");
+    assert.deepEqual([run.code, run.stderr], [2, `learnloop train: error: ${folder}: cannot read the file (it is a directory: give one data file)\n`]);
+  });
+});
