@@ -14,7 +14,8 @@
  * optimal w solves the problem on centered data without intercept, and b = y_bar - x_bar.w. Then
  *   - without L1 (ordinary and ridge): one Cholesky solve of (G + l2 I) w = q, where G = Xc^T V Xc and
  *     q = Xc^T V yc. If G is singular (collinear columns and no L2), the minimum-norm solution through a
- *     Jacobi eigen-decomposition instead, as scipy's lstsq gives scikit-learn's LinearRegression;
+ *     Jacobi eigen-decomposition instead, as scipy's lstsq gives scikit-learn's LinearRegression; a
+ *     column constant over the weighted rows is centered to exactly zero first (constantColumns);
  *   - with L1: cyclic coordinate descent in covariance form on the same G and q (kernels/glm.ts), O(p^2)
  *     per sweep after one O(n p^2) pass over the rows.
  *
@@ -63,8 +64,11 @@ export function solveLeastSquares(problem: LeastSquaresProblem): SolverResult {
   let yMean = 0;
   let dense = design.dense;
   const yc = Float64Array.from(problem.y);
+  // Columns that are constant over the weighted rows (see constantColumns) are centered exactly.
+  const constant = fitIntercept ? constantColumns(design, v) : [];
   if (fitIntercept) {
     mixedGemvTransposed(design.dense, nDense, codes, nCodes, n, v, p, means);
+    for (const { column, value } of constant) means[column] = value;
     for (let i = 0; i < n; i++) yMean += v[i]! * problem.y[i]!;
     for (let i = 0; i < n; i++) yc[i] = problem.y[i]! - yMean;
     dense = new Float64Array(n * nDense);
@@ -89,6 +93,12 @@ export function solveLeastSquares(problem: LeastSquaresProblem): SolverResult {
   // q = Xc^T V yc; the one-hot part needs no correction because sum(v yc) = 0.
   const q = new Float64Array(p);
   mixedGemvTransposed(dense, nDense, codes, nCodes, n, weightedY, p, q);
+  // A one-hot column of ones is centered only implicitly (the rank-one correction), so its Gram row is
+  // round-off rather than zero: clear it, as the dense constant columns' already are.
+  for (const { column } of constant) {
+    for (let k = 0; k < p; k++) gram[column * p + k] = gram[k * p + column] = 0;
+    q[column] = 0;
+  }
 
   const w = new Float64Array(p);
   const gw = new Float64Array(p);
@@ -140,6 +150,37 @@ export function solveLeastSquares(problem: LeastSquaresProblem): SolverResult {
   }
   const objective = 0.5 * fit + l1 * abs + 0.5 * l2 * squares;
   return { coef: w, intercept: Float64Array.of(intercept), nIter, converged, violation, objective };
+}
+
+/**
+ * The design columns that take one value on every row of positive weight (a constant numeric column, a
+ * categorical feature with one category, an indicator of a column that is always missing), with that
+ * value. Centered, such a column is exactly zero and the intercept carries it, so the minimum-norm
+ * solution gives it coefficient 0, as scikit-learn's does when its centering is exact. Centered by a
+ * computed weighted mean instead, it is round-off (the mean of a hundred 0.1s is not 0.1), a Cholesky
+ * pivot of 1e-32 passes the relative test, and the column got an arbitrary coefficient (-20 for a column
+ * of 0.1s) that the intercept offset: predictions right, coefficients meaningless.
+ */
+function constantColumns(design: DesignArrays, v: Float64Array): { column: number; value: number }[] {
+  const { nRows: n, nDense, dense, nCodes, codes } = design;
+  let first = 0;
+  while (first < n && !(v[first]! > 0)) first++;
+  if (first === n) return [];
+  const out: { column: number; value: number }[] = [];
+  for (let j = 0; j < nDense; j++) {
+    const value = dense[first * nDense + j]!;
+    let same = true;
+    for (let i = first + 1; i < n && same; i++) if (v[i]! > 0 && dense[i * nDense + j] !== value) same = false;
+    if (same) out.push({ column: j, value });
+  }
+  for (let f = 0; f < nCodes; f++) {
+    const column = codes[first * nCodes + f]!;
+    if (column < 0) continue;
+    let same = true;
+    for (let i = first + 1; i < n && same; i++) if (v[i]! > 0 && codes[i * nCodes + f] !== column) same = false;
+    if (same) out.push({ column, value: 1 });
+  }
+  return out;
 }
 
 /** (G + l2 I) w = q by Cholesky, or the minimum-norm solution when the matrix is singular. */
