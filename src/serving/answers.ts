@@ -1,5 +1,6 @@
 /**
- * Predictions and their answer: the response body as JSON text and the records of the prediction log.
+ * Predictions and their answer: the response body as JSON text, and each row's record for the prediction
+ * log (the row as JSON.stringify writes it, and the outputs as the very text of the answer without the id).
  *
  * The body is written here rather than by a serialiser from objects: each answered row would otherwise
  * be an object holding a probabilities object keyed by class labels, which the generic serialisers walk
@@ -7,7 +8,7 @@
  * which is what JSON.stringify writes for a finite number.
  */
 import { newPredictionId } from "./ids.js";
-import { predictionLine } from "../tracking/prediction-lines.js";
+import type { PredictionSink } from "./encoded-log.js";
 import type { ServedModel } from "./models.js";
 import type { UnknownCategoryPolicy } from "./rows.js";
 
@@ -45,14 +46,9 @@ function answerText(served: ServedModel): AnswerText {
   return text;
 }
 
-/** What `predict` makes: the body to send, the log's records, and rows per class (one count for regression). */
+/** What `predict` makes: the body to send, and rows per class (one count for regression). */
 export interface PredictedRows {
   readonly body: string;
-  /**
-   * The prediction log's records as lines (src/tracking/prediction-lines.ts): the row as JSON.stringify
-   * writes it, and the outputs as the very text of the answer (without the id).
-   */
-  readonly records: string[];
   /** Reused by the next call of `predict` with the same model: read it before. */
   readonly counts: Float64Array;
 }
@@ -66,13 +62,13 @@ function number(x: number): string {
  * Dataset), a batch through a Dataset and predictProba (classifiers) or predict (regression). The label
  * is the most probable class (for binary, P(classes[1]) > 0.5, as Model.predict); the decision is
  * classes[1] when P(classes[1]) >= the model's saved threshold, as `learnloop predict` writes it.
- * Throws RowValidationError for a bad row.
+ * Each row's record goes to `log` once every row is predicted (a bad row logs nothing). Throws
+ * RowValidationError for a bad row.
  */
-export function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy, at: string): PredictedRows {
+export function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy, at: string, log: PredictionSink): PredictedRows {
   const { model, reader, classes, threshold, name, version } = served;
   const text = answerText(served);
   const n = rows.length;
-  const records: string[] = new Array(n);
   const counts = text.counts;
   counts.fill(0);
   // One row goes through the model's one-row path into this model's scratch buffers: no Dataset, no
@@ -87,10 +83,10 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
       const id = newPredictionId();
       const outputs = `"prediction":${number(values[i]!)}}`;
       parts[i] = `{"id":"${id}",${outputs}`;
-      records[i] = predictionLine(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
+      log.record(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
     }
     counts[0] = n;
-    return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, records, counts };
+    return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, counts };
   }
   const k = classes.length;
   const proba = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predictProba(reader.toDataset(rows, unknown)).data;
@@ -107,7 +103,7 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
     // The outputs the log keeps are the answer's text after its id: {"prediction":...,"probabilities":{...},"decision":...}.
     const outputs = `"prediction":${labels[best]},"probabilities":{${probabilityText}}${decisionText}}`;
     parts[i] = `{"id":"${id}",${outputs}`;
-    records[i] = predictionLine(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
+    log.record(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
   }
-  return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, records, counts };
+  return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, counts };
 }

@@ -20,7 +20,8 @@ import { LEARNLOOP_VERSION } from "../models/format.js";
 import type { Store } from "../tracking/types.js";
 import { ServiceMetrics } from "./metrics.js";
 import { ModelHost, type ModelCheck, type ServedModel } from "./models.js";
-import { LogThread, PredictionLogWriter, type PredictionLogOptions } from "./prediction-log.js";
+import { EncodedPredictionLog } from "./encoded-log.js";
+import { LineLogWriter, LogThread, type PredictionLog, type PredictionLogEvents, type PredictionLogOptions } from "./prediction-log.js";
 import { predict } from "./answers.js";
 import { RowValidationError, formatRowIssue, type UnknownCategoryPolicy } from "./rows.js";
 import * as schemas from "./schemas.js";
@@ -57,7 +58,7 @@ export interface ServiceOptions {
 /** What the service exposes beside the Fastify app (as `app.learnloop`). */
 export interface ServiceControl {
   readonly host: ModelHost;
-  readonly log: PredictionLogWriter<string>;
+  readonly log: PredictionLog;
   readonly metrics: ServiceMetrics;
   /** Resolves when the first check of the registry is done (models loaded, or refused). */
   readonly loaded: Promise<ModelCheck[]>;
@@ -112,7 +113,6 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   let metrics: ServiceMetrics | undefined;
   let lastLogError = "";
   const thread = (options.logThread ?? store.backend === "sqlite") ? new LogThread(store.location) : undefined;
-  const write = thread ? (lines: readonly string[]) => thread.write(lines) : (lines: readonly string[]) => store.logPredictionLines(lines.join("\n"));
   // With a writer thread, records are handed over every 100 ms (or 256 records) and committed there at
   // once: a record then lives on the service's heap for a tenth of a second instead of a second, which
   // keeps it out of the old generation and the scavenger's copying (the GC pauses were the p99 of the
@@ -125,7 +125,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     batchSize: given.batchSize ?? (thread ? 256 : 1000),
     ...(given.maxQueue !== undefined ? { maxQueue: given.maxQueue } : {}),
   };
-  const log = new PredictionLogWriter<string>(write, logOptions, {
+  const logEvents: PredictionLogEvents = {
     onWritten(records, seconds) {
       metrics?.logWritten.inc(records);
       metrics?.logFlushSeconds.observe(seconds);
@@ -141,7 +141,12 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     onDropped(records) {
       metrics?.logDropped.inc(records);
     },
-  }, thread !== undefined);
+  };
+  // With a thread, records are written as bytes into chunks handed over whole (./encoded-log.ts): they
+  // never wait on the service's heap, where the young-generation collector copied them.
+  const log: PredictionLog = thread
+    ? new EncodedPredictionLog(thread, logOptions, logEvents)
+    : new LineLogWriter((lines) => store.logPredictionLines(lines.join("\n")), logOptions, logEvents);
   metrics = new ServiceMetrics(() => log.counts);
   const serviceMetrics = metrics;
 
@@ -365,8 +370,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
         // A 400, as the issue maps batch size (413 is the body's size, which Fastify checks while reading it).
         throw new HttpError(400, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
       }
-      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, isoNow());
-      log.append(answer.records);
+      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, isoNow(), log);
       serviceMetrics.recordPredictions(served, served.name, served.version, served.classes, answer.counts);
       // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
       void reply.type("application/json; charset=utf-8").send(answer.body);

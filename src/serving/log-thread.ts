@@ -4,7 +4,8 @@
  * made of. This worker opens its own connection to the same SQLite file (WAL lets a writer and the
  * service's reader work side by side) and writes the batches the service posts, answering each one.
  *
- * Started by LogThread (./prediction-log.ts); messages: {id, lines} -> {id, ok} or {id, error, lines};
+ * Started by LogThread (./prediction-log.ts); messages: {id, lines} or {id, chunk, used} -> {id, ok, chunk}
+ * or {id, error, lines, chunk};
  * "close".
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -13,8 +14,11 @@ import { openStore } from "../tracking/index.js";
 
 interface WriteRequest {
   readonly id: number;
-  /** Prediction records as lines joined by "\n" (src/tracking/prediction-lines.ts). */
-  readonly lines: string;
+  /** Prediction records as lines joined by "\n" (src/tracking/prediction-lines.ts)... */
+  readonly lines?: string;
+  /** ...or as UTF-8 bytes, each line ending in "\n", in the first `used` bytes of a chunk (./encoded-log.ts). */
+  readonly chunk?: ArrayBuffer;
+  readonly used?: number;
 }
 
 const port = parentPort!;
@@ -26,13 +30,16 @@ port.on("message", async (message: WriteRequest | "close") => {
     port.close();
     return;
   }
-  const lines = message.lines;
+  const { id, chunk } = message;
+  // A chunk goes back with the answer (empty once written; to be retried when the write failed).
+  const transfer = chunk === undefined ? undefined : [chunk];
   try {
+    const lines = chunk === undefined ? message.lines! : Buffer.from(chunk, 0, Math.max(0, message.used! - 1)).toString("utf8");
     await store.logPredictionLines(lines);
-    port.postMessage({ id: message.id, ok: true });
+    port.postMessage({ id, ok: true, chunk }, transfer);
   } catch (error) {
     const store = error instanceof StoreError ? { code: error.code, subject: error.subject, detail: error.detail } : undefined;
     // The records go back with the error: the service keeps no copy of a batch it handed over.
-    port.postMessage({ id: message.id, ok: false, error: { message: (error as Error).message ?? String(error), store }, lines });
+    port.postMessage({ id, ok: false, error: { message: (error as Error).message ?? String(error), store }, lines: message.lines, chunk }, transfer);
   }
 });

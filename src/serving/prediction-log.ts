@@ -13,6 +13,8 @@
 import type { Worker } from "node:worker_threads";
 import { StoreError, type StoreIssueCode } from "../core/errors.js";
 import { startModuleWorker } from "../tracking/module-worker.js";
+import { predictionLine } from "../tracking/prediction-lines.js";
+import { ChunkFailure, type ChunkSink, type PredictionSink } from "./encoded-log.js";
 
 /** Options of the prediction log writer. */
 export interface PredictionLogOptions {
@@ -228,6 +230,24 @@ export class PredictionLogWriter<T = string> {
   }
 }
 
+/** The prediction log as the service uses it: PredictionLogWriter of lines, or EncodedPredictionLog (./encoded-log.ts). */
+export interface PredictionLog extends PredictionSink {
+  readonly counts: PredictionLogCounts;
+  /** Records waiting to be written. */
+  readonly pending: number;
+  /** Queues records given as lines (src/tracking/prediction-lines.ts); never throws, never waits. */
+  append(lines: readonly string[]): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** PredictionLogWriter of lines that also takes records one at a time (a PredictionSink): the service's log without a thread. */
+export class LineLogWriter extends PredictionLogWriter<string> implements PredictionLog {
+  record(id: string, at: string, model: string, version: number, inputs: string, outputs: string): void {
+    this.append([predictionLine(id, at, model, version, inputs, outputs)]);
+  }
+}
+
 type WriteOutcome<T> = { error: unknown; retry: boolean; records: T[] } | undefined;
 
 interface ThreadReply {
@@ -237,16 +257,22 @@ interface ThreadReply {
   readonly error?: { readonly message: string; readonly store?: { readonly code: StoreIssueCode; readonly subject: string; readonly detail: string } };
   /** The lines of a failed write, given back to be retried. */
   readonly lines?: string;
+  /** The chunk of a chunk write (./encoded-log.ts), given back: empty once written, to be retried when it failed. */
+  readonly chunk?: ArrayBuffer;
 }
+
+/** What waits for the thread's answer to one write: the answer, or the error that stopped the thread. */
+type Waiting = (reply: ThreadReply | Error) => void;
 
 /**
  * Writes prediction records from a worker thread with its own connection to a SQLite store (see
- * ./log-thread.ts): `write` costs the service's thread only the copy of the records into the message.
- * Measured on the serving benchmark (bench/serve/RESULTS.md): the p99 latency of single-row requests.
+ * ./log-thread.ts): `write` costs the service's thread only the copy of the records into the message,
+ * `writeChunk` not even that (the chunk's memory is transferred). Measured on the serving benchmark
+ * (bench/serve/RESULTS.md): the p99 latency of single-row requests.
  */
-export class LogThread {
+export class LogThread implements ChunkSink {
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  readonly #pending = new Map<number, Waiting>();
   readonly #ready: Promise<void>;
   #next = 0;
   #started = false;
@@ -276,18 +302,13 @@ export class LogThread {
       if (!waiting) return;
       this.#pending.delete(reply.id!);
       if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
-      if (reply.ok) waiting.resolve();
-      else {
-        const store = reply.error?.store;
-        const error = store ? new StoreError(store.code, store.subject, store.detail) : new Error(reply.error?.message ?? "the log thread failed");
-        waiting.reject(new HandedBackError(error, reply.lines === undefined ? undefined : reply.lines.split("\n")));
-      }
+      waiting(reply);
     });
     const crash = (error: Error): void => {
       this.#failure = new StoreError("unavailable", file, `the prediction log thread stopped: ${error.message}`);
       failed(this.#failure);
       // The batches the thread held are lost with it (counted as dropped by the writer).
-      for (const waiting of this.#pending.values()) waiting.reject(new HandedBackError(this.#failure, undefined));
+      for (const waiting of this.#pending.values()) waiting(this.#failure);
       this.#pending.clear();
     };
     this.#worker.on("error", crash);
@@ -303,19 +324,43 @@ export class LogThread {
     if (this.#failure) return Promise.reject(new HandedBackError(this.#failure, [...records]));
     // Until the thread is ready, the batch waits here (it is copied when it is posted).
     if (!this.#started) return this.#ready.then(() => this.write(records), () => Promise.reject(new HandedBackError(this.#failure, [...records])));
-    return this.#post(records);
-  }
-
-  #post(records: readonly string[]): Promise<void> {
-    const id = this.#next++;
     return new Promise<void>((resolve, reject) => {
-      // The thread keeps the process alive only while a write is under way.
-      if (this.#pending.size === 0) this.#worker.ref();
-      this.#pending.set(id, { resolve, reject });
       // The batch goes over as one string, its lines joined (src/tracking/prediction-lines.ts): the
       // thread no longer stringifies inputs and outputs (the service wrote them while answering).
-      this.#worker.postMessage({ id, lines: records.join("\n") });
+      this.#post({ lines: records.join("\n") }, undefined, (reply) => {
+        if (reply instanceof Error) reject(new HandedBackError(reply, undefined));
+        else if (reply.ok) resolve();
+        else reject(new HandedBackError(threadError(reply), reply.lines === undefined ? undefined : reply.lines.split("\n")));
+      });
     });
+  }
+
+  /**
+   * Writes the records of a chunk (its first `used` bytes: UTF-8 lines, each ending in "\n") in the
+   * thread's store, one transaction; resolves with the chunk's buffer, given back, once they are
+   * committed. The buffer's memory is transferred to the thread (`bytes` is empty when this returns); a
+   * failed write rejects with a ChunkFailure carrying the buffer given back (none if the thread stopped).
+   */
+  writeChunk(bytes: Buffer, used: number): Promise<Buffer> {
+    if (this.#failure) return Promise.reject(new ChunkFailure(this.#failure, bytes));
+    if (!this.#started) return this.#ready.then(() => this.writeChunk(bytes, used), () => Promise.reject(new ChunkFailure(this.#failure, bytes)));
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) throw new RangeError("a chunk must own its whole ArrayBuffer (Buffer.allocUnsafeSlow)");
+    const chunk = bytes.buffer as ArrayBuffer;
+    return new Promise<Buffer>((resolve, reject) => {
+      this.#post({ chunk, used }, [chunk], (reply) => {
+        if (reply instanceof Error) reject(new ChunkFailure(reply, undefined));
+        else if (reply.ok) resolve(Buffer.from(reply.chunk!));
+        else reject(new ChunkFailure(threadError(reply), Buffer.from(reply.chunk!)));
+      });
+    });
+  }
+
+  #post(message: object, transfer: ArrayBuffer[] | undefined, waiting: Waiting): void {
+    const id = this.#next++;
+    // The thread keeps the process alive only while a write is under way.
+    if (this.#pending.size === 0) this.#worker.ref();
+    this.#pending.set(id, waiting);
+    this.#worker.postMessage({ id, ...message }, transfer);
   }
 
   /** Closes the thread's store connection and ends the thread. */
@@ -327,4 +372,9 @@ export class LogThread {
     this.#worker.postMessage("close");
     await exited;
   }
+}
+
+function threadError(reply: ThreadReply): Error {
+  const store = reply.error?.store;
+  return store ? new StoreError(store.code, store.subject, store.detail) : new Error(reply.error?.message ?? "the log thread failed");
 }
