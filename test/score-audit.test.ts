@@ -62,15 +62,8 @@ function compare(c: AuditCase, metrics: Record<string, number>, names: readonly 
 
 const BINARY = ["roc_auc", "average_precision", "log_loss", "brier_score", "accuracy", "balanced_accuracy", "precision", "recall", "f1", "matthews_corrcoef", "cohen_kappa"];
 
-// A boolean prediction column is read as numbers 0 / 1 and not matched to the target's "false" / "true"
-// classes (score.ts's labelAt; the data-reading side of score belongs to another engineer).
-const KNOWN_BROKEN: Readonly<Record<string, string>> = {
-  "labels/bool": 'boolean --pred column: "1" is not one of the classes (false, true)',
-};
-
 for (const name of ["labels/str", "labels/bool", "labels/int", "labels/signed", "ties/3-levels/n400", "clip/exact-0-and-1"]) {
-  const todo = KNOWN_BROKEN[name];
-  test(`score, binary ${name}: the default metrics are scikit-learn's with the second label positive`, todo ? { todo } : {}, async () => {
+  test(`score, binary ${name}: the default metrics are scikit-learn's with the second label positive`, async () => {
     const c = byName("binary", name);
     const { json } = await score(c);
     assert.equal(json.task, "binary");
