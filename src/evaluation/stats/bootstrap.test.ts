@@ -178,3 +178,18 @@ test("paired bootstrap refuses predictions for different rows", () => {
   );
   assert.throws(() => pairedBootstrapTest(a, binaryRows(31, 1), "log_loss"), DataValidationError);
 });
+
+test("paired bootstrap refuses a single row, which every resample repeats (it would be 'significant' at p = 2 / (B + 1))", () => {
+  const one = (pred: number) => ({ yTrue: [1], yPred: [pred] });
+  assert.throws(
+    () => pairedBootstrapTest(one(1), one(3), "mae", { nBoot: 100 }),
+    (e: unknown) => e instanceof DataValidationError && formatError(e) === 'column "yTrue": too few rows (expected at least 2 rows for a paired bootstrap, got 1)',
+  );
+});
+
+test("a bootstrap interval of r2 on one row is undefined, as the estimate is (sklearn: R^2 needs two samples)", () => {
+  const interval = bootstrapInterval({ yTrue: [1], yPred: [2] }, "r2", { nBoot: 50 });
+  assert.ok(Number.isNaN(interval.estimate));
+  assert.ok(Number.isNaN(interval.low) && Number.isNaN(interval.high));
+  assert.equal(interval.skipped, 50);
+});

@@ -181,6 +181,11 @@ export function pairedBootstrapTest(inputA: MetricInput, inputB: MetricInput, me
   const alpha = checkAlpha(options?.alpha, "pairedBootstrapTest");
   const { nBoot, seed } = checkOptions({ nBoot: options?.nBoot, seed: options?.seed }, "pairedBootstrapTest");
   checkSameRows(inputA.yTrue, inputB.yTrue);
+  // Every resample of one row is that row: the differences all equal the observed one, and the +1
+  // corrected share would call a single row "significant" (p = 2 / (B + 1)).
+  if (inputA.yTrue.length < 2) {
+    throw new DataValidationError({ code: "too_few_rows", column: "yTrue", expected: "at least 2 rows for a paired bootstrap", received: String(inputA.yTrue.length) });
+  }
   const resamplerA = prepareResampler(metricName, inputA);
   const resamplerB = prepareResampler(metricName, inputB);
   const a = resamplerA.estimate;

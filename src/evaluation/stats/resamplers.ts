@@ -137,6 +137,8 @@ export function prepareResampler(metricName: string, input: MetricInput, shared:
     }
     case "r2":
     case "explained_variance": {
+      // sklearn leaves R^2 undefined (NaN) below two rows, and every resample of one row is one row.
+      if (n < 2) return { ...base, statistic: () => NaN };
       const sums = (shared.sums ??= new VarianceSums(y, input.yPred!));
       const fromStage = () => (metric === "r2" ? sums.r2() : sums.explainedVariance());
       const statistic = (counts: Uint8Array) => {
