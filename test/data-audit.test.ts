@@ -98,3 +98,20 @@ describe("a directory given as the data file", () => {
     assert.deepEqual([run.code, run.stderr], [2, `learnloop train: error: ${folder}: cannot read the file (it is a directory: give one data file)\n`]);
   });
 });
+
+describe("predict and evaluate with a model on other files", () => {
+  const rows = ["x,c,y", ...Array.from({ length: 40 }, (_, i) => `${i / 40},${"uvw"[i % 3]},${i < 20 ? "a" : "b"}`)].join("\n") + "\n";
+
+  test("predict --out naming the input file is refused (the predictions would replace the rows), and the input is kept", async () => {
+    const train = file("out-train.csv", rows);
+    const model = join(dir, "out.model");
+    assert.equal((await runCli("train", train, "--target", "y", "--model", "linear", "--no-track", "--out", model)).code, 0);
+    const input = file("out-input.csv", "x,c\n0.1,u\n");
+    const run = await runCli("predict", model, input, "--out", join(dir, ".", "out-input.csv"));
+    assert.deepEqual([run.code, run.stderr], [2, `learnloop predict: error: --out must be a file other than the input data (it would replace ${input}), got "${join(dir, ".", "out-input.csv")}"\n`]);
+    assert.equal(readFileSync(input, "utf8"), "x,c\n0.1,u\n");
+    // One row is one prediction.
+    const one = await runCli("predict", model, input, "--out", join(dir, "out-one.csv"));
+    assert.match(one.stderr, /^wrote 1 prediction to .*out-one\.csv in /);
+  });
+});

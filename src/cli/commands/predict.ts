@@ -1,3 +1,5 @@
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
 import { InvalidParameterError } from "../../core/errors.js";
 import { readDataset } from "../../data/index.js";
 import { outputColumnOf, outputFormatOf, writeCsvTo, writeTable, type OutputColumn } from "../../data/write.js";
@@ -34,6 +36,8 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   const out = typeof args.values.out === "string" ? args.values.out : null;
   if (out) outputFormatOf(out);
   if (out) checkOutputDirectory("--out", out);
+  // The predictions would replace the rows they were made from.
+  if (out && samePath(out, dataFile)) throw new InvalidParameterError("--out", `a file other than the input data (it would replace ${dataFile})`, out);
   if (!out && args.values.json) throw new InvalidParameterError("--out", "given with --json (stdout holds the JSON document)", undefined);
   const { model, header } = await readModelFile(modelFile);
   const data = await readDataset(dataFile, {
@@ -68,7 +72,7 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
 
   if (out) {
     await writeTable(out, columns, data.nRows);
-    console.err(`wrote ${data.nRows.toLocaleString("en-US")} predictions to ${out} in ${formatSeconds((performance.now() - started) / 1000)}\n`);
+    console.err(`wrote ${data.nRows.toLocaleString("en-US")} prediction${data.nRows === 1 ? "" : "s"} to ${out} in ${formatSeconds((performance.now() - started) / 1000)}\n`);
   } else {
     await writeCsvTo(process.stdout, columns, data.nRows);
   }
@@ -87,3 +91,15 @@ export async function runPredict(args: ParsedArgs, console: Console): Promise<Pr
   };
 }
 
+
+/** Whether two paths name the same file (through links and relative parts); a path that does not exist yet is compared as written. */
+function samePath(a: string, b: string): boolean {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return real(a) === real(b);
+}
