@@ -132,3 +132,103 @@ test("a process that predicted on threads exits by itself (the workers hold no h
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), "50000");
 });
+
+/** The naive twin's raw scores: the dumped trees walked as objects, leaf values added to the prior in tree order. */
+function naiveRaw(model: ReturnType<GradientBoosting["fit"]>, data: Dataset): Float64Array {
+  const trees = model.dumpTrees().map((tree) => toNaive(tree, data));
+  const nRaw = model.state.nRaw;
+  const out = new Float64Array(data.nRows * nRaw);
+  const row = new Float64Array(data.features.length);
+  for (let r = 0; r < data.nRows; r++) {
+    data.features.forEach((column, f) => (row[f] = column.kind === "numeric" ? column.values[r]! : column.codes[r]!));
+    for (let k = 0; k < nRaw; k++) out[r * nRaw + k] = model.state.baseScores[k]!;
+    trees.forEach((tree, t) => (out[r * nRaw + (t % nRaw)] += predictNaive(tree, row)));
+  }
+  return out;
+}
+
+/** `mixed` with its categorical column widened to 200 codes (past the "masks" kernel's 64), which carries the signal. */
+function wideCategorical(n: number, seed: number): Dataset {
+  const data = mixed(n, seed, 2);
+  const rng = new Random(seed + 100);
+  const codes = Int32Array.from({ length: n }, () => (rng.next() < 0.05 ? -1 : rng.int(200)));
+  const y = Float64Array.from(codes, (c, r) => ((c * 7919) % 200 < 90 ? 1 : 0) ^ (rng.next() < 0.1 ? 1 : 0) ^ (r % 97 === 0 ? 1 : 0));
+  const features = [...data.features.slice(0, 6), { kind: "categorical" as const, name: "c", codes, categories: Array.from({ length: 200 }, (_, i) => `c${i}`) }];
+  return { ...data, features, target: { ...data.target!, values: y } };
+}
+
+test("each kind of model gets its WebAssembly kernel, and its scores equal the naive twin's bit for bit on 1 and 2 threads", () => {
+  const numeric = mixed(MIN_PARALLEL_ROWS + 3001, 21, 2);
+  const masksModel = new GradientBoosting({ iterations: 12, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(numeric);
+  const wide = wideCategorical(MIN_PARALLEL_ROWS + 3001, 22);
+  const branchesModel = new GradientBoosting({ iterations: 12, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(wide);
+  assert.ok(branchesModel.dumpTrees().some(function wideSplit(node: DumpedNode): boolean {
+    return "leaf" in node ? false : (node.categories !== undefined && node.categories.length > 0) || wideSplit(node.left) || wideSplit(node.right);
+  }), "the wide categorical column is split on");
+  for (const [model, data, kernel] of [
+    [masksModel, numeric, "wasm-masks"],
+    [branchesModel, wide, "wasm-branches"],
+  ] as const) {
+    const expected = naiveRaw(model, data);
+    const one = model.predictRaw(data, { threads: 1 });
+    assert.equal(predictThreadStats.predictor, kernel);
+    assert.deepEqual(bytes(one), bytes(expected), kernel);
+    assertThreadedEqual((t) => model.predictRaw(data, { threads: t }), expected, 2);
+    assert.equal(predictThreadStats.predictor, kernel);
+  }
+  // A forest's deep trees (more than 64 leaves) take the "branches" kernel.
+  const forest = new RandomForest({ nTrees: 4, seed: 3 }).fit(numeric);
+  const proba = forest.predictProba(numeric, { threads: 1 }).data;
+  assert.equal(predictThreadStats.predictor, "wasm-branches");
+  assertThreadedEqual((t) => forest.predictProba(numeric, { threads: t }).data, proba, 2);
+});
+
+test("without WebAssembly the generated JavaScript predicts, without code generation too the packed walk: the same scores bit for bit", () => {
+  const threads = fileURLToPath(new URL("./predict-threads.ts", import.meta.url));
+  const index = fileURLToPath(new URL("./index.ts", import.meta.url));
+  const forestIndex = fileURLToPath(new URL("../forest/index.ts", import.meta.url));
+  const rng = fileURLToPath(new URL("../../core/rng.ts", import.meta.url));
+  // Numeric columns with NaN and a 150-code categorical column: a boosted model of the numeric ones (the
+  // "masks" kernel) and a forest of all ("branches": deep trees, wide categorical splits).
+  const script = `
+    import { createHash } from "node:crypto";
+    import { GradientBoosting } from ${JSON.stringify(index)};
+    import { RandomForest } from ${JSON.stringify(forestIndex)};
+    import { predictThreadStats } from ${JSON.stringify(threads)};
+    import { Random } from ${JSON.stringify(rng)};
+    const n = 24000, rng = new Random(7);
+    const features = [0, 1, 2].map((f) => ({ kind: "numeric", name: "x" + f, values: Float64Array.from({ length: n }, () => (rng.next() < 0.1 ? NaN : rng.next() * 2 - 1)) }));
+    const codes = Int32Array.from({ length: n }, () => (rng.next() < 0.05 ? -1 : rng.int(150)));
+    features.push({ kind: "categorical", name: "c", codes, categories: Array.from({ length: 150 }, (_, i) => "c" + i) });
+    const y = Float64Array.from({ length: n }, (_, r) => ((features[0].values[r] || 0) + (codes[r] % 3) * 0.3 + rng.next() * 0.5 > 0.6 ? 1 : 0));
+    const data = { nRows: n, features, target: { name: "y", task: "binary", values: y, classes: ["a", "b"] }, fingerprint: "x" };
+    const hash = (a) => createHash("sha256").update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+    const numeric = { ...data, features: features.slice(0, 3) };
+    const gbdt = new GradientBoosting({ iterations: 8, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(numeric);
+    const forest = new RandomForest({ nTrees: 3, seed: 1 }).fit(data);
+    const out = [];
+    for (const threads of [1, 2]) {
+      out.push(hash(gbdt.predictRaw(numeric, { threads })), predictThreadStats.predictor);
+      out.push(hash(forest.predictProba(data, { threads }).data), predictThreadStats.predictor);
+    }
+    console.log(JSON.stringify(out));
+  `;
+  const run = (flags: string[]): string[] => {
+    const child = spawnSync(process.execPath, [...flags, "--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 120000 });
+    assert.equal(child.status, 0, `${flags.join(" ")}: ${child.stderr}`);
+    return JSON.parse(child.stdout.trim().split("\n").pop()!) as string[];
+  };
+  const wasm = run([]);
+  const js = run(["--no-expose-wasm"]);
+  const packed = run(["--no-expose-wasm", "--disallow-code-generation-from-strings"]);
+  const hashes = (out: string[]) => out.filter((_, i) => i % 2 === 0);
+  const predictors = (out: string[]) => out.filter((_, i) => i % 2 === 1);
+  assert.deepEqual(predictors(wasm), ["wasm-masks", "wasm-branches", "wasm-masks", "wasm-branches"]);
+  // The forest's deep trees are past the JavaScript compiler's limits (2000 nodes a tree): the packed walk.
+  assert.deepEqual(predictors(js), ["js", "packed", "js", "packed"]);
+  assert.deepEqual(predictors(packed), ["packed", "packed", "packed", "packed"]);
+  assert.deepEqual(hashes(js), hashes(wasm));
+  assert.deepEqual(hashes(packed), hashes(wasm));
+  assert.equal(hashes(wasm)[0], hashes(wasm)[2], "gbdt: 1 and 2 threads");
+  assert.equal(hashes(wasm)[1], hashes(wasm)[3], "forest: 1 and 2 threads");
+});
