@@ -115,3 +115,48 @@ describe("predict and evaluate with a model on other files", () => {
     assert.match(one.stderr, /^wrote 1 prediction to .*out-one\.csv in /);
   });
 });
+
+describe("a file of two rows", () => {
+  test("train says the model's 'too few rows' are the training part's, after --test-size held some out", async () => {
+    const path = file("two-rows.csv", "x,y\n1,a\n2,b\n");
+    const run = await runCli("train", path, "--target", "y", "--no-track", "--out", join(dir, "never-two.model"));
+    assert.equal(run.code, 2);
+    assert.ok(
+      run.stderr.endsWith(`learnloop train: error: ${path}: too few rows (expected at least 2 rows, got 1; the training part: --test-size 0.2 holds out 1 of the 2 rows)\n`),
+      run.stderr,
+    );
+  });
+});
+
+describe("splits against scikit-learn 1.2's definitions", () => {
+  test("GroupKFold, TimeSeriesSplit and KFold give sklearn's folds; StratifiedKFold sklearn's fold sizes and per-class spread", async () => {
+    const { groupKFold, kFold, stratifiedKFold, timeSplit } = await import("../src/data/index.js");
+    // sklearn.model_selection.GroupKFold(3).split(X, groups=groups): test rows of each fold.
+    const groups = [5, 5, 5, 5, 1, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3, 4];
+    assert.deepEqual(
+      groupKFold(groups, 3).map((fold) => Array.from(fold.test)),
+      [[9, 10, 11, 12, 13, 14], [0, 1, 2, 3, 15], [4, 5, 6, 7, 8]],
+    );
+    // TimeSeriesSplit(3) on 10 rows in time order: (last training row, test rows).
+    const time = Array.from({ length: 10 }, (_, i) => 100 + i);
+    assert.deepEqual(
+      timeSplit(time, { nSplits: 3 }).map((fold) => [fold.train[fold.train.length - 1], Array.from(fold.test)]),
+      [[3, [4, 5]], [5, [6, 7]], [7, [8, 9]]],
+    );
+    // KFold(4) on 10 rows: test sizes.
+    assert.deepEqual(kFold(10, 4).map((fold) => fold.test.length), [3, 3, 2, 2]);
+    // StratifiedKFold(4, shuffle=True) on classes of 7, 5 and 3 rows: per fold [class 0, 1, 2] test rows
+    // [[2,1,1],[2,1,1],[1,2,1],[2,1,0]] (sklearn orders classes by first appearance, learnloop by value,
+    // so which fold gets a class's extra row differs; the sizes and the spread are the same).
+    const y = [2, 0, 0, 0, 0, 1, 1, 0, 0, 2, 2, 0, 1, 1, 1];
+    for (const seed of [0, 1, 2]) {
+      const folds = stratifiedKFold(y, 4, { seed });
+      assert.deepEqual(folds.map((fold) => fold.test.length), [4, 4, 4, 3]);
+      for (const [label, size] of [[0, 7], [1, 5], [2, 3]] as const) {
+        const perFold = folds.map((fold) => Array.from(fold.test).filter((row) => y[row] === label).length).sort();
+        const sklearn = { 0: [1, 2, 2, 2], 1: [1, 1, 1, 2], 2: [0, 1, 1, 1] }[label];
+        assert.deepEqual(perFold, sklearn, `class ${label} of ${size} rows`);
+      }
+    }
+  });
+});

@@ -393,7 +393,15 @@ async function heldOut(
     if (sampleWeight) sampleWeight = Float64Array.from(split.train, (row) => sampleWeight![row]!);
   }
   const fitStarted = performance.now();
-  const model = fitWithProgress(estimator, train, context.console, sampleWeight);
+  let model: Model;
+  try {
+    model = fitWithProgress(estimator, train, context.console, sampleWeight);
+  } catch (error) {
+    // The model counts the training part's rows, which the user never saw: say where they went.
+    const issue = error instanceof DataValidationError ? error.issues[0] : undefined;
+    if (issue?.code !== "too_few_rows" || typeof values.valid === "string") throw error;
+    throw new DataValidationError({ ...issue, detail: `the training part: --test-size ${values["test-size"] ?? "0.2"} holds out ${test.nRows} of the ${data.nRows} rows` });
+  }
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const report = evaluateHoldout(model, train, test, { ...(context.metricNames.length > 0 ? { metrics: context.metricNames } : {}), bootstrap: context.nBoot, seed });
   for (const { metric, reason } of report.undefinedMetrics) context.note(`${metric} is left out: ${reason}`);
