@@ -156,6 +156,48 @@ test("LogThread writes through its own connection, and closes even before it is 
   }
 });
 
+test("on Linux the writer thread runs as SCHED_BATCH (its wake-ups do not preempt the service's thread), where chrt is installed", async (t) => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  if (process.platform !== "linux") return t.skip("Linux only");
+  try {
+    execFileSync("chrt", ["--version"], { stdio: "ignore" });
+  } catch {
+    return t.skip("no chrt (util-linux) on this machine");
+  }
+  const { openStore } = await import("../tracking/index.js");
+  const { LogThread } = await import("./prediction-log.js");
+  const home = mkdtempSync(join(tmpdir(), "learnloop-log-batch-"));
+  const store = await openStore({ home });
+  // The scheduling policy of each thread of this process (field 41 of /proc/<pid>/task/<tid>/stat: 0 normal, 3 batch).
+  const policy = (tid: string): number => {
+    try {
+      return Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ")[38]);
+    } catch {
+      return -1; // the thread ended meanwhile
+    }
+  };
+  const policies = (): number[] => readdirSync(`/proc/${process.pid}/task`).map(policy);
+  assert.equal(policies().filter((policy) => policy === 3).length, 0, "no thread runs as SCHED_BATCH before");
+  const thread = new LogThread(store.location);
+  try {
+    await thread.write(records(1));
+    let batch = 0;
+    for (let i = 0; i < 100 && batch === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      batch = policies().filter((policy) => policy === 3).length;
+    }
+    assert.equal(batch, 1, "one thread (the writer) runs as SCHED_BATCH");
+    assert.equal(policy(String(process.pid)), 0, "the main thread keeps the normal policy");
+  } finally {
+    await thread.close();
+    await store.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
 test("LogThread starts in a process run with V8 options a worker refuses (node --trace-gc)", async () => {
   const { execFile } = await import("node:child_process");
   const { mkdtempSync, rmSync } = await import("node:fs");
