@@ -105,3 +105,27 @@ for (const name of ["random/n129", "constant-y-true/0.1/n200", "constant-y-true/
     compare(c, json.metrics, ["rmse", "mse", "mae", "mape", "r2", "explained_variance", "median_absolute_error", "max_error"]);
   });
 }
+
+test("score refuses predicted numbers with a fraction for a target read as classes, as sklearn refuses multiclass mixed with continuous", async () => {
+  // Ratings 1 to 5 are read as classes; predictions such as 3.233 used to become 194 classes of their
+  // own (every metric 0, exit 0). sklearn: "Classification metrics can't handle a mix of multiclass and
+  // continuous targets".
+  const file = join(work, "ratings.csv");
+  writeFileSync(file, "rating,predicted\n3,3.5\n1,1\n5,4\n2,2.25\n4,4\n");
+  const refused = await run("score", file, "--label", "rating", "--pred", "predicted");
+  assert.deepEqual([refused.code, refused.stdout], [2, ""]);
+  assert.equal(
+    refused.stderr,
+    `learnloop score: error: ${file}, row 1, column "predicted": invalid value (expected a class label of "rating", which is scored as classes, got 3.5; to score numbers as a regression, give --task regression)\n`,
+  );
+  const regression = await run("score", file, "--label", "rating", "--pred", "predicted", "--task", "regression", "--metrics", "mae,max_error", "--json");
+  assert.equal(regression.code, 0, regression.stderr);
+  // |3 - 3.5| + 0 + |5 - 4| + |2 - 2.25| + 0 = 1.75 over 5 rows.
+  assert.deepEqual(JSON.parse(regression.stdout).metrics, { mae: 0.35, max_error: 1 });
+  // Labels that are fractions are still labels when the target has them as classes.
+  const halves = join(work, "halves.csv");
+  writeFileSync(halves, "grade,predicted\n0.5,0.5\n1.5,0.5\n1.5,1.5\n0.5,1.5\n1.5,1.5\n");
+  const scored = await run("score", halves, "--label", "grade", "--pred", "predicted", "--metrics", "accuracy", "--json");
+  assert.equal(scored.code, 0, scored.stderr);
+  assert.equal(JSON.parse(scored.stdout).metrics.accuracy, 0.6);
+});

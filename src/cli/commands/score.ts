@@ -77,6 +77,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     metrics = inUserTerms(file, { yPred: predName }, () => computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred }));
   } else {
     const labelColumn = predName ? find(predName) : undefined;
+    if (labelColumn) refuseContinuousLabels(labelColumn, file, target.name, target.classes ?? []);
     // scikit-learn scores labels over the union of the true and the predicted labels: with labels alone,
     // a label only predicted is a class of its own (with probabilities, their columns name the classes;
     // with --task binary, a third label is an error, as sklearn's binary average is).
@@ -203,6 +204,28 @@ function checkDefinedOnOneClass(name: string, label: string, labelsGiven: boolea
   if (needs === "proba" || (needs === "label" && !labelsGiven)) {
     throw new MetricError(name, `only one class (${shown}) is present in y_true and no other is predicted, so the class the probabilities are of is unknown (scikit-learn asks for pos_label)`);
   }
+}
+
+/**
+ * Refuses predicted "labels" that are numbers with a fractional part (3.7) and not a class of the target,
+ * as scikit-learn refuses a mix of multiclass and continuous targets: an integer target (ratings 1 to 5)
+ * is read as classes, and each distinct prediction would otherwise become a class of its own, every
+ * metric 0 with an exit status of 0.
+ */
+function refuseContinuousLabels(column: Column, file: string, targetName: string, classes: readonly string[]): void {
+  if (column.kind !== "numeric") return;
+  const known = new Set(classes);
+  const row = column.values.findIndex((value) => Number.isFinite(value) && !Number.isInteger(value) && !known.has(String(value)));
+  if (row < 0) return;
+  throw new DataValidationError({
+    code: "invalid_value",
+    file,
+    row: row + 1,
+    column: column.name,
+    expected: `a class label of "${targetName}", which is scored as classes`,
+    received: String(column.values[row]),
+    detail: "to score numbers as a regression, give --task regression",
+  });
 }
 
 /** Metrics that need only predicted labels. */
