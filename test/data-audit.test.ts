@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { readDataset } from "../src/data/index.js";
 import { runCli } from "./support/run-cli.js";
@@ -23,6 +24,17 @@ function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
+}
+
+function gzipTo(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, gzipSync(text));
+  return path;
+}
+
+/** JSON.stringify replacer that writes typed arrays as plain arrays (NaN as null). */
+function typedArrays(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) ? Array.from(value as Float64Array) : value;
 }
 
 function numbers(values: ArrayLike<number>): (number | null)[] {
@@ -113,6 +125,50 @@ describe("predict and evaluate with a model on other files", () => {
     // One row is one prediction.
     const one = await runCli("predict", model, input, "--out", join(dir, "out-one.csv"));
     assert.match(one.stderr, /^wrote 1 prediction to .*out-one\.csv in /);
+  });
+});
+
+describe("gzipped CSV, TSV and JSON files (.csv.gz), as pandas reads them", () => {
+  const text = 'x,c,when,y\n1.5,u,2024-01-05,a\n2.5,"v, w",2024-02-29,b\n,u,,a\n4,v,2023-12-31,b\n';
+
+  test("read exactly as the same file uncompressed: the same columns, values and fingerprint", async () => {
+    const plain = await readDataset(file("plain.csv", text), { target: "y" });
+    const gzipped = await readDataset(gzipTo("plain.csv.gz", text), { target: "y" });
+    assert.equal(gzipped.nRows, 4);
+    assert.deepEqual(gzipped.features.map((column) => column.name), plain.features.map((column) => column.name));
+    assert.deepEqual(JSON.parse(JSON.stringify(gzipped.features, typedArrays)), JSON.parse(JSON.stringify(plain.features, typedArrays)));
+    assert.equal(gzipped.fingerprint, plain.fingerprint);
+    const tsv = await readDataset(gzipTo("plain.tsv.gz", "x\ty\n1\ta\n2\tb\n"), { target: "y" });
+    assert.deepEqual(numbers((tsv.features[0] as { values: Float64Array }).values), [1, 2]);
+    const ndjson = await readDataset(gzipTo("plain.ndjson.gz", '{"x": 1, "y": "a"}\n{"x": 2, "y": "b"}\n'), { target: "y" });
+    assert.deepEqual(ndjson.target?.classes, ["a", "b"]);
+  });
+
+  test("train and predict take a .csv.gz", async () => {
+    const rows = ["x,y", ...Array.from({ length: 40 }, (_, i) => `${i},${i < 20 ? "a" : "b"}`)].join("\n") + "\n";
+    const data = gzipTo("train.csv.gz", rows);
+    const model = join(dir, "gz.model");
+    const trained = await runCli("train", data, "--target", "y", "--model", "linear", "--no-track", "--out", model);
+    assert.equal(trained.code, 0, trained.stderr);
+    const out = join(dir, "gz-predictions.csv");
+    const predicted = await runCli("predict", model, data, "--out", out);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    assert.equal(readFileSync(out, "utf8").trim().split("\n").length, 41);
+  });
+
+  test("bad gzipped input: one line each", async () => {
+    const fake = file("fake.csv.gz", "x,y\n1,a\n");
+    await assert.rejects(readDataset(fake), { message: "unreadable_file" });
+    assert.equal((await runCli("train", fake, "--target", "y", "--no-track")).stderr, `learnloop train: error: ${fake}: cannot read the file (it is named .gz but is not gzip data: incorrect header check)\n`);
+    const empty = gzipTo("nothing.csv.gz", "");
+    assert.equal((await runCli("train", empty, "--target", "y", "--no-track")).stderr, `learnloop train: error: ${empty}: the file is empty (it decompresses to nothing)\n`);
+    const ragged = gzipTo("ragged.csv.gz", "x,y\n1,a\n2,b,c\n3,a\n");
+    assert.equal((await runCli("train", ragged, "--target", "y", "--no-track")).stderr, `learnloop train: error: ${ragged}, line 3: the row has the wrong number of fields (expected 2 fields, got 3 fields)\n`);
+    const parquet = file("data.parquet.gz", "x");
+    assert.equal(
+      (await runCli("train", parquet, "--target", "y", "--no-track")).stderr,
+      `learnloop train: error: ${parquet}: unsupported file type (expected .csv.gz, .tsv.gz, .tab.gz, .txt.gz, .json.gz, .ndjson.gz, .jsonl.gz among compressed files (Parquet and Arrow compress inside the file), got ".parquet.gz")\n`,
+    );
   });
 });
 

@@ -5,6 +5,8 @@
  * the fast path.
  */
 import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import { isGzipped } from "./formats.js";
 
 /** The first structural problem in a delimited text file, with 1-based line numbers. */
 export type CsvProblem =
@@ -41,7 +43,8 @@ export async function findCsvProblem(file: string, delimiter: string): Promise<C
     return undefined;
   };
 
-  for await (const chunk of createReadStream(file)) {
+  const stream = isGzipped(file) ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  for await (const chunk of stream) {
     const bytes = chunk as Buffer;
     for (let i = 0; i < bytes.length; i++) {
       const byte = bytes[i]!;

@@ -27,6 +27,7 @@
  *   narrow cast (`rawVector`).
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { constants as zlibConstants, gunzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
 import { DataValidationError, InvalidParameterError, describeValue } from "../core/errors.js";
@@ -38,7 +39,7 @@ import { writeDateParts } from "./dates.js";
 import { mergeCategories, sortCategories } from "./dictionary.js";
 import { openConnection, sqlName, sqlString } from "./duckdb.js";
 import { ColumnIsText, SniffFailed, firstLineOf, mapDuckDBError } from "./engine-errors.js";
-import type { FileFormat } from "./formats.js";
+import { isGzipped, type FileFormat } from "./formats.js";
 import type { OutputPlan, ReadPlan, SourceColumn, SourceType } from "./plan.js";
 
 /** The formats this reader handles. */
@@ -158,6 +159,7 @@ export class DuckDBFile {
         detail: 'it starts with a UTF-8 byte order mark, which the JSON reader does not accept; save it as UTF-8 without one (PowerShell 5: Out-File -Encoding utf8 adds it)',
       });
     }
+    if (isGzipped(file) && readHead(file, 1).length === 0) throw new DataValidationError({ code: "empty_file", file, detail: "it decompresses to nothing" });
     const connection = await openConnection();
     try {
       const delimiter = format === "csv" ? csvDelimiter(firstLine(file)) : format === "tsv" ? "\t" : format === "text" ? guessDelimiter(firstLine(file)) : "";
@@ -771,15 +773,36 @@ async function estimateRows(connection: DuckDBConnection, file: string, format: 
     return Number(reader.getRowsJS()[0]?.[0] ?? 0);
   }
   const size = statSync(file).size;
-  const head = readHead(file, 1 << 18);
+  const raw = readRawHead(file, 1 << 18);
+  // Gzipped: the lines in what the first compressed bytes hold, scaled by the compressed size.
+  const head = isGzipped(file) ? gunzipHead(file, raw) : raw;
   let lines = 0;
   for (let i = 0; i < head.length; i++) if (head[i] === 0x0a) lines++;
-  if (head.length >= size) return lines + 1;
-  const bytesPerLine = head.length / Math.max(lines, 1);
-  return Math.ceil((size / bytesPerLine) * 1.02) + 64;
+  if (raw.length >= size) return lines + 1;
+  const compressedBytesPerLine = raw.length / Math.max(lines, 1);
+  return Math.ceil((size / compressedBytesPerLine) * 1.02) + 64;
 }
 
+/** The first `bytes` bytes of the file's content (decompressed when it is gzipped). */
 function readHead(file: string, bytes: number): Uint8Array {
+  if (!isGzipped(file)) return readRawHead(file, bytes);
+  // zlib needs the 10-byte gzip header and some deflate blocks to produce anything.
+  return gunzipHead(file, readRawHead(file, Math.max(bytes, 1 << 16))).subarray(0, bytes);
+}
+
+/**
+ * What a gzip stream's first bytes decompress to: a prefix of the content (a sync flush lets zlib stop
+ * at the end of the input instead of failing on the missing rest).
+ */
+function gunzipHead(file: string, compressed: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(compressed, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (error) {
+    throw new DataValidationError({ code: "unreadable_file", file, detail: `it is named .gz but is not gzip data: ${(error as Error).message.replace(/\.$/, "")}` });
+  }
+}
+
+function readRawHead(file: string, bytes: number): Uint8Array {
   const fd = openSync(file, "r");
   try {
     const buffer = new Uint8Array(bytes);
