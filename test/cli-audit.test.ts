@@ -434,3 +434,21 @@ describe("score: boolean labels and predictions", () => {
     }
   });
 });
+
+describe("score: rows named as the file numbers them", () => {
+  test("after rows without a label are dropped, a bad prediction's row is still the file's; text in a score column is shown, not a number", async () => {
+    const data = file("rows-after-drop.csv", "y,p,s\n,a,0.1\na,a,0.3\nb,,0.5\n,b,0.2\na,b,x\n");
+    const pred = await runCli("score", data, "--label", "y", "--pred", "p");
+    assert.deepEqual([pred.code, pred.stderr], [
+      2,
+      `note: ${data}: dropped 2 rows whose target "y" is missing\nlearnloop score: error: ${data}, row 3, column "p": invalid value (expected one of the labels' classes (a, b), got a missing value)\n`,
+    ]);
+    const score = await runCli("score", data, "--label", "y", "--score", "s");
+    assert.deepEqual([score.code, score.stderr.split("\n")[1]], [
+      2,
+      `learnloop score: error: ${data}, row 5, column "s": a value in a numeric column is not a number (expected numbers (probabilities or scores), got "x")`,
+    ]);
+    const missing = await runCli("score", file("rows-missing-score.csv", "y,s\n,0.1\na,0.3\nb,\n"), "--label", "y", "--score", "s");
+    assert.match(missing.stderr, /, row 3, column "s": invalid value \(expected a number, got a missing value\)\n$/);
+  });
+});

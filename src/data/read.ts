@@ -52,6 +52,11 @@ export interface ReadOptions {
   acceptSingleClass?: boolean;
   /** Called with one line for everything worth knowing that is not an error (dropped rows, id-like columns). */
   onWarning?: (message: string) => void;
+  /**
+   * Called when rows whose target is missing were dropped, with the file's 0-based row of each row kept:
+   * a message about the Dataset's row i then names row `keptRows[i] + 1` of the file.
+   */
+  onRowsDropped?: (keptRows: Int32Array) => void;
 }
 
 /** A text column is called id-like when it has more distinct values than this and than half the rows. */
@@ -124,7 +129,7 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
       }
     }
   }
-  const dataset = buildDataset(file, plan, data, derive, warn);
+  const dataset = buildDataset(file, plan, data, derive, warn, options.onRowsDropped);
   for (const message of warnings) options.onWarning?.(message);
   return dataset;
 }
@@ -216,7 +221,14 @@ function arrayOf(data: ColumnData): Float64Array | Int32Array {
   return data.kind === "number" ? data.values : data.codes;
 }
 
-function buildDataset(file: string, plan: ReadPlan, data: SourceData, derive: readonly Derive[], warn: (message: string) => void): Dataset {
+function buildDataset(
+  file: string,
+  plan: ReadPlan,
+  data: SourceData,
+  derive: readonly Derive[],
+  warn: (message: string) => void,
+  onRowsDropped: ((keptRows: Int32Array) => void) | undefined,
+): Dataset {
   let nRows = data.nRows;
   if (nRows === 0) throw new DataValidationError({ code: "no_rows", file });
   const outputs = data.outputs;
@@ -251,6 +263,11 @@ function buildDataset(file: string, plan: ReadPlan, data: SourceData, derive: re
         for (let i = 0; i < nRows; i++) if (codes[i]! >= 0) keep[i] = 1;
       }
       const arrays = [...outputs.map(arrayOf), arrayOf(targetData)];
+      if (onRowsDropped) {
+        const keptRows = new Int32Array(nRows - missing);
+        for (let i = 0, o = 0; i < nRows; i++) if (keep[i]) keptRows[o++] = i;
+        onRowsDropped(keptRows);
+      }
       nRows = compactRows(arrays, keep);
       droppedRows = missing;
       for (const column of [...outputs, targetData]) {

@@ -1,4 +1,4 @@
-import { DataValidationError, InvalidParameterError, MetricError } from "../../core/errors.js";
+import { DataValidationError, InvalidParameterError, MetricError, describeValue } from "../../core/errors.js";
 import type { Column, Dataset, Task } from "../../core/types.js";
 import { compareCodePoints } from "../../data/dictionary.js";
 import { readDataset } from "../../data/index.js";
@@ -56,12 +56,16 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     if (name === values.label) throw new InvalidParameterError(flag, "a column other than --label (the true labels)", name);
   }
   const task = choiceOption(values, "task", ["binary", "multiclass", "regression"] as const);
+  /** The file's 1-based data row of the dataset's row `i`. */
+  let fileRow = (i: number): number => i + 1;
   const data = await readDataset(file, {
     target: values.label,
     ...(task ? { task } : {}),
     // Predictions scored on a slice of one class are meaningful (accuracy, recall); training on it is not.
     acceptSingleClass: true,
     onWarning: notesTo(console),
+    // Rows without a label are dropped: messages name the file's rows, not the rows left.
+    onRowsDropped: (kept) => void (fileRow = (i) => kept[i]! + 1),
   });
   const target = data.target!;
   const find = (name: string) => findColumn(data, file, name);
@@ -73,8 +77,8 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   let scoredTask: Task = target.task;
   if (target.task === "regression") {
     if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", undefined);
-    const yPred = numericValues(find(predName), file);
-    metrics = inUserTerms(file, { yPred: predName }, () => computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred }));
+    const yPred = numericValues(find(predName), file, fileRow);
+    metrics = inUserTerms(file, fileRow, { yPred: predName }, () => computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred }));
   } else {
     const labelColumn = predName ? find(predName) : undefined;
     if (labelColumn) refuseContinuousLabels(labelColumn, file, target.name, target.classes ?? []);
@@ -118,11 +122,11 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
       );
     }
     const nClasses = Math.max(classes.length, 2);
-    const yPred = labelColumn ? labelIndices(labelColumn, classes, file) : undefined;
+    const yPred = labelColumn ? labelIndices(labelColumn, classes, file, fileRow) : undefined;
     let proba: Float64Array | undefined;
     if (scoreName) {
       if (scoredTask !== "binary") throw new InvalidParameterError("--score", `used with a binary target only ("${target.name}" has ${classes.length} classes): give --proba-prefix`, scoreName);
-      proba = numericValues(find(scoreName), file);
+      proba = numericValues(find(scoreName), file, fileRow);
       const outside = proba.find((value) => value < 0 || value > 1);
       if (outside !== undefined && names.length === 0) {
         // A decision function or any other ranking score: ROC AUC and average precision need only the
@@ -131,7 +135,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
         console.err(`note: column "${scoreName}" holds scores outside [0, 1] (such as ${outside}), not probabilities: only the ranking metrics are computed from it\n`);
       }
     } else if (prefix) {
-      const columns = classes.map((label) => numericValues(find(prefix + label), file));
+      const columns = classes.map((label) => numericValues(find(prefix + label), file, fileRow));
       if (positiveUnknown) proba = columns[0]!;
       else if (scoredTask === "binary") proba = columns[1]!;
       else {
@@ -146,7 +150,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     const probaColumn = scoreName ?? (prefix !== undefined ? (scoredTask === "binary" ? prefix + classes[1] : `${prefix}*`) : undefined);
     const input = { yTrue, ...(yPred ? { yPred } : {}), ...(proba ? { proba } : {}), nClasses };
     const compute = (asked: readonly string[] | undefined) =>
-      inUserTerms(file, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () => {
+      inUserTerms(file, fileRow, { yPred: predName, proba: probaColumn, yScore: probaColumn }, () => {
         try {
           if (positiveUnknown) for (const name of asked ?? defaultMetricNames(scoredTask)) checkDefinedOnOneClass(name, classes[0]!, yPred !== undefined);
           return computeMetrics(scoredTask, asked, input);
@@ -248,24 +252,29 @@ function findColumn(data: Dataset, file: string, name: string): Column {
  * Runs `compute`, naming the file and the user's columns in a data error the metrics raise about their
  * own arguments (yPred, proba, yScore).
  */
-function inUserTerms<T>(file: string, columns: Readonly<Record<string, string | undefined>>, compute: () => T): T {
+function inUserTerms<T>(file: string, fileRow: (i: number) => number, columns: Readonly<Record<string, string | undefined>>, compute: () => T): T {
   try {
     return compute();
   } catch (error) {
     const issue = error instanceof DataValidationError ? error.issues[0] : undefined;
     const column = issue?.column !== undefined ? columns[issue.column] : undefined;
     if (!issue || column === undefined) throw error;
-    throw new DataValidationError({ ...issue, file, column });
+    throw new DataValidationError({ ...issue, file, column, ...(issue.row !== undefined ? { row: fileRow(issue.row - 1) } : {}) });
   }
 }
 
-function numericValues(column: Column, file: string): Float64Array {
+function numericValues(column: Column, file: string, fileRow: (i: number) => number): Float64Array {
   if (column.kind === "numeric") {
     const missing = column.values.findIndex((value) => Number.isNaN(value));
-    if (missing >= 0) throw new DataValidationError({ code: "invalid_value", file, row: missing + 1, column: column.name, expected: "a number", received: "a missing value" });
+    if (missing >= 0) throw new DataValidationError({ code: "invalid_value", file, row: fileRow(missing), column: column.name, expected: "a number", received: "a missing value" });
     return column.values;
   }
-  throw new DataValidationError({ code: "not_numeric", file, column: column.name, expected: "numbers (probabilities or scores)", received: `text such as ${JSON.stringify(column.categories[0] ?? "")}` });
+  // Read as text because some value is not a number: name the first such row, not a category that is one.
+  const isNumber = column.categories.map((text) => text.trim() !== "" && Number.isFinite(Number(text)));
+  const first = column.codes.findIndex((code) => code >= 0 && !isNumber[code]);
+  const at = first >= 0 ? first : column.codes.findIndex((code) => code < 0);
+  const received = first >= 0 ? describeValue(column.categories[column.codes[first]!]!) : "a missing value";
+  throw new DataValidationError({ code: "not_numeric", file, ...(at >= 0 ? { row: fileRow(at) } : {}), column: column.name, expected: "numbers (probabilities or scores)", received });
 }
 
 /**
@@ -328,7 +337,7 @@ function labelsNotIn(column: Column, classes: readonly string[]): string[] {
 }
 
 /** Maps a column of predicted labels onto the target's class indices, by the labels' text. */
-function labelIndices(column: Column, classes: readonly string[], file: string): Float64Array {
+function labelIndices(column: Column, classes: readonly string[], file: string, fileRow: (i: number) => number): Float64Array {
   const booleanClasses = isBoolean(classes);
   const index = new Map(classes.map((label, k) => [label, k] as const));
   const n = column.kind === "numeric" ? column.values.length : column.codes.length;
@@ -340,7 +349,7 @@ function labelIndices(column: Column, classes: readonly string[], file: string):
       throw new DataValidationError({
         code: "invalid_value",
         file,
-        row: i + 1,
+        row: fileRow(i),
         column: column.name,
         expected: `one of the labels' classes (${classes.slice(0, 8).join(", ")})`,
         received: label === undefined ? "a missing value" : JSON.stringify(label),
