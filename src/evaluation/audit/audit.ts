@@ -6,7 +6,7 @@
 import { InvalidParameterError } from "../../core/errors.js";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset, TargetColumn } from "../../core/types.js";
-import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson } from "./measures.js";
+import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson, stepAgreement } from "./measures.js";
 import { sharedRows } from "./rows.js";
 import { adversarialValidation, sampleRows } from "./shift.js";
 import { AUDIT_THRESHOLDS, type AuditThresholds } from "./thresholds.js";
@@ -93,8 +93,10 @@ function monotoneIntegers(values: Float64Array): number {
 /**
  * Leakage suspects: features that predict the target almost perfectly on their own, on a seeded sample
  * of the training rows. As the profile: a binary target is checked by single-feature ROC AUC (raw values,
- * or the per-category rate of the positive class), a regression target by |r| for numeric features, and
- * any feature not caught so far by mutual information, where its expected bias is small. Identifier-like
+ * or the per-category rate of the positive class), a regression target by |r| for numeric features, then
+ * by steps (a classification target that is a step function of a numeric feature; a feature, or whether
+ * it is missing, that is a step function of a regression target: see stepAgreement), and any feature not
+ * caught so far by mutual information, where its expected bias is small. Identifier-like
  * columns are left to their own finding (a key per row "determines" any target).
  */
 export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number, idLike: ReadonlySet<string>): LeakageFinding[] {
@@ -108,6 +110,11 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
   const findings: LeakageFinding[] = [];
   const found = (column: Column, evidence: Omit<LeakageFinding["evidence"], keyof MeasuredOn>) =>
     findings.push({ code: "leakage_suspect", severity: "warning", column: column.name, evidence: { ...evidence, ...measured } });
+  /** The step evidence when `labels` is a step function of `order` (see thresholds.ts), else undefined. */
+  const step = (order: Float64Array, labels: Int32Array, nLabels: number) => {
+    const s = stepAgreement(order, labels, nLabels);
+    return s.agreement >= t.leakageStepAgreement && s.expectedChanges >= t.leakageStepMinChanges ? round(s.agreement) : undefined;
+  };
   for (const column of train.features) {
     if (idLike.has(column.name)) continue;
     if (column.kind === "numeric") {
@@ -127,6 +134,21 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
         }
       }
       const xKeys = numericKeys(x);
+      // Relations the AUC, r and binned information miss: a class that is a step function of the value
+      // in any order (a noisy copy of a class index), a value or a missingness computed from a target.
+      const agreement =
+        task === "regression" ? step(y, xKeys.keys, xKeys.nKeys) : step(x, yKeys.keys, yKeys.nKeys);
+      if (agreement !== undefined) {
+        found(column, { stepAgreement: agreement, sortedBy: task === "regression" ? "target" : "feature", ...(task === "regression" ? { of: "values" as const } : {}) });
+        continue;
+      }
+      if (task === "regression") {
+        const missing = step(y, Int32Array.from(x, (v) => (v !== v ? 1 : 0)), 2);
+        if (missing !== undefined) {
+          found(column, { stepAgreement: missing, sortedBy: "target", of: "missingness" });
+          continue;
+        }
+      }
       const info = information(xKeys.keys, xKeys.nKeys, yKeys.keys, yKeys.nKeys);
       if (info.normalizedMutualInformation >= t.leakageInformation && info.bias <= t.leakageMaxBias * info.targetEntropy) {
         found(column, { normalizedMutualInformation: round(info.normalizedMutualInformation) });
@@ -134,6 +156,14 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
     } else {
       const codes = gather(column.codes, rows);
       const xKeys = categoricalKeys(codes, column.categories.length);
+      if (task === "regression") {
+        // A band of the target (price_band from price): few changes of category along the sorted target.
+        const agreement = step(y, xKeys.keys, xKeys.nKeys);
+        if (agreement !== undefined) {
+          found(column, { stepAgreement: agreement, sortedBy: "target", of: "values" });
+          continue;
+        }
+      }
       const info = information(xKeys.keys, xKeys.nKeys, yKeys.keys, yKeys.nKeys);
       if (task === "binary") {
         // The per-category rate is fitted on the rows it scores: with many small categories it separates

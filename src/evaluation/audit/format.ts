@@ -32,6 +32,15 @@ export function formatFinding(finding: AuditFinding): string {
   switch (finding.code) {
     case "leakage_suspect": {
       const e = finding.evidence;
+      if (e.stepAgreement !== undefined) {
+        const fewer = `${percent(e.stepAgreement)} fewer changes than in a random order ${onRows(e, "training")}`;
+        if (e.sortedBy === "feature") {
+          return `column "${finding.column}" predicts the target almost perfectly on its own (sorted by it, the rows fall into runs of one class: ${fewer}): check it is known at prediction time`;
+        }
+        const what = e.of === "missingness" ? `whether column "${finding.column}" is missing` : `column "${finding.column}"`;
+        const runs = e.of === "missingness" ? "runs of missing and present" : "runs of one value of it";
+        return `${what} looks computed from the target (sorted by the target, the rows fall into ${runs}: ${fewer}): check it is known at prediction time`;
+      }
       const figure =
         e.rocAuc !== undefined
           ? `single-feature ROC AUC ${e.rocAuc.toFixed(3)}`

@@ -4,7 +4,7 @@ import { Random } from "../../core/rng.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { rocAucScore } from "../../metrics/index.js";
 import { mutualInformationBits, entropyBits } from "../profile/information.js";
-import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson } from "./measures.js";
+import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson, stepAgreement } from "./measures.js";
 import { sharedRows } from "./rows.js";
 import { sampleRows } from "./shift.js";
 
@@ -157,4 +157,63 @@ test("sharedRows: NaN equals NaN whatever its bits, and -0 equals 0", () => {
   assert.equal(sharedRows(one(0), one(1)), 1);
   assert.equal(sharedRows(one(2), one(3)), 1);
   assert.equal(sharedRows(one(0), one(3)), 0);
+});
+
+/** Every order of `items` (small arrays only). */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+/** The naive twin of stepAgreement's count: label changes averaged over every order of every tie group, enumerated. */
+function meanChangesOverTieOrders(order: Float64Array, labels: Int32Array): number {
+  const values = [...new Set([...order].filter((v) => v === v))].sort((a, b) => a - b);
+  const groups = values.map((v) => [...order.keys()].filter((i) => order[i] === v).map((i) => labels[i]!));
+  let total = 0;
+  let count = 0;
+  const walk = (g: number, sequence: number[]): void => {
+    if (g === groups.length) {
+      for (let j = 1; j < sequence.length; j++) if (sequence[j] !== sequence[j - 1]) total++;
+      count++;
+      return;
+    }
+    for (const arrangement of permutations(groups[g]!)) walk(g + 1, [...sequence, ...arrangement]);
+  };
+  walk(0, []);
+  return total / count;
+}
+
+test("stepAgreement counts label changes along the sorted values, ties averaged over their orders (against enumeration)", () => {
+  // Hand-worked: three runs of one label each in value order: 2 changes; a random order of 2+2+2 labels averages 5 - 6/6 = 4.
+  assert.deepEqual(stepAgreement(Float64Array.of(6, 1, 2, 5, 3, 4), Int32Array.of(2, 0, 0, 2, 1, 1), 3), { agreement: 0.5, changes: 2, expectedChanges: 4, rows: 6 });
+  // One tie group holding everything: exactly the random order's count, agreement 0.
+  assert.equal(stepAgreement(Float64Array.of(1, 1, 1, 1), Int32Array.of(0, 1, 0, 1), 2).agreement, 0);
+  const random = new Random(11);
+  for (let trial = 0; trial < 6; trial++) {
+    // Small enough to enumerate: 8 rows on 4 values, so tie groups of a few rows.
+    const n = 8;
+    const order = Float64Array.from({ length: n }, () => (random.next() < 0.15 ? NaN : random.int(4)));
+    const labels = Int32Array.from({ length: n }, () => random.int(3));
+    const result = stepAgreement(order, labels, 3);
+    const present = [...order.keys()].filter((i) => order[i] === order[i]);
+    assert.equal(result.rows, present.length);
+    assert.ok(Math.abs(result.changes - meanChangesOverTieOrders(order, labels)) < 1e-12, `trial ${trial}`);
+    // In a random order each of the m - 1 neighbour pairs is a random pair of rows: it differs with
+    // probability (pairs of rows with different labels) / (all pairs), counted here pair by pair.
+    let differing = 0;
+    for (const i of present) for (const j of present) if (i < j && labels[i] !== labels[j]) differing++;
+    const m = present.length;
+    assert.ok(Math.abs(result.expectedChanges - ((m - 1) * differing) / ((m * (m - 1)) / 2)) < 1e-12, `trial ${trial}`);
+  }
+});
+
+test("stepAgreement is near 1 for a noisy copy of a class index in any order of steps, near 0 for an unrelated value", () => {
+  const random = new Random(4);
+  const n = 3000;
+  const y = Int32Array.from({ length: n }, () => random.int(4));
+  const shuffledSteps = [2, 0, 3, 1];
+  const copy = Float64Array.from(y, (c) => shuffledSteps[c]! + 0.05 * random.next());
+  const unrelated = Float64Array.from(y, () => random.next());
+  assert.ok(stepAgreement(copy, y, 4).agreement > 0.99);
+  assert.ok(Math.abs(stepAgreement(unrelated, y, 4).agreement) < 0.1);
 });

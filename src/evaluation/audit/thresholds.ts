@@ -10,6 +10,13 @@ import { FLAG_THRESHOLDS } from "../profile/flags.js";
  * - leakageAuc, leakageCorrelation, leakageInformation, leakageMaxBias, leakageMinRows: as the profile
  *   (see FLAG_THRESHOLDS): max(auc, 1 - auc) on a binary target, |r| on a regression target, and
  *   otherwise mutual information / the target's entropy when its expected bias is small.
+ * - leakageStepAgreement, leakageStepMinChanges: a feature is also a suspect when a classification
+ *   target is a step function of it, or it (or whether it is missing) a step function of a regression
+ *   target: 1 - changes / expected changes of the label between neighbours in sorted order at least
+ *   leakageStepAgreement, where a random order would change it at least leakageStepMinChanges times.
+ *   On 22 public sets (483 honest features) the highest agreement was 0.77 (a cytology score that alone
+ *   has ROC AUC 0.98 on BreastCancer); a noisy copy of a class, a band of a regression target and a
+ *   field filled in only above the target's median score 0.97-1.
  * - leakageSampleRows: training rows (seeded sample) the single-feature measures are computed on: an AUC
  *   on 200k rows has a standard error under 0.001, far finer than the 0.99 threshold needs.
  * - idLikeShare, idLikeMinRows: as the profile: distinct values / non-missing values, for categorical
@@ -34,6 +41,8 @@ export const AUDIT_THRESHOLDS = {
   leakageInformation: FLAG_THRESHOLDS.leakageInformation,
   leakageMaxBias: FLAG_THRESHOLDS.leakageMaxBias,
   leakageMinRows: FLAG_THRESHOLDS.leakageMinRows,
+  leakageStepAgreement: 0.95,
+  leakageStepMinChanges: 20,
   leakageSampleRows: 200_000,
   idLikeShare: FLAG_THRESHOLDS.idLikeShare,
   idLikeMinRows: FLAG_THRESHOLDS.idLikeMinRows,

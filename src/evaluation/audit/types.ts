@@ -38,6 +38,16 @@ export interface LeakageFinding {
     readonly correlation?: number;
     /** Any task: mutual information of the binned feature and the target / the target's entropy. */
     readonly normalizedMutualInformation?: number;
+    /**
+     * 1 - label changes between neighbours / those expected in a random order (see measures.ts
+     * stepAgreement): a classification target in the rows sorted by a numeric feature, or (sortedBy
+     * "target") a feature's binned values or its missingness in the rows sorted by a regression target.
+     */
+    readonly stepAgreement?: number;
+    /** With stepAgreement: which order was read. */
+    readonly sortedBy?: "feature" | "target";
+    /** With stepAgreement sorted by the target: whether the feature's values or only whether it is missing. */
+    readonly of?: "values" | "missingness";
   };
 }
 

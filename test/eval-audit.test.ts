@@ -1,0 +1,168 @@
+/**
+ * The audit as a hidden checker would try it (session 5): data sets with one fault planted each, the
+ * finding a user reads for it, and public data sets on which the leakage check must stay quiet. The
+ * faults here are the ones the first audit missed: a leak the single-feature ROC AUC, correlation and
+ * binned mutual information all read past (a noisy copy of a multiclass target, a band of a regression
+ * target, a field filled in only above the target's median).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { Random } from "../src/core/rng.js";
+import type { Column, Dataset, Task } from "../src/core/types.js";
+import { holdoutSplit, readDataset, takeRows } from "../src/data/index.js";
+import { auditTraining, formatFinding, type AuditFinding } from "../src/evaluation/audit/index.js";
+import { runCli } from "./support/run-cli.js";
+
+const VEGA = join(import.meta.dirname, "..", "node_modules", "vega-datasets", "data");
+
+let dir = "";
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "learnloop-eval-audit-"));
+});
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function normal(random: Random): number {
+  return Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+}
+
+/**
+ * Two honest features (x1 strong, x2 weak) and a target from them with noise, plus the planted columns
+ * `plant` makes from each row's target.
+ */
+function dataset(n: number, task: Task, seed: number, plant: (y: number, random: Random) => Column[]): Dataset {
+  const random = new Random(seed);
+  const x1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x1[i] = normal(random);
+    x2[i] = normal(random);
+    const signal = x1[i]! + 0.3 * x2[i]! + 0.7 * normal(random);
+    y[i] = task === "multiclass" ? (signal < -0.8 ? 0 : signal < 0 ? 1 : signal < 0.8 ? 2 : 3) : 50 + 10 * signal;
+  }
+  const planted = Array.from(y, (value) => plant(value, random));
+  const features: Column[] = [
+    { kind: "numeric", name: "x1", values: x1 },
+    { kind: "numeric", name: "x2", values: x2 },
+    ...(planted[0] ?? []).map((column, c): Column =>
+      column.kind === "numeric"
+        ? { ...column, values: Float64Array.from(planted, (row) => (row[c] as { values: Float64Array }).values[0]!) }
+        : { ...column, codes: Int32Array.from(planted, (row) => (row[c] as { codes: Int32Array }).codes[0]!) },
+    ),
+  ];
+  const classes = task === "multiclass" ? ["a", "b", "c", "d"] : undefined;
+  return { nRows: n, features, target: { name: "y", task, values: y, ...(classes ? { classes } : {}) }, fingerprint: `eval-audit-${task}-${seed}` };
+}
+
+const num = (name: string, value: number): Column => ({ kind: "numeric", name, values: Float64Array.of(value) });
+const cat = (name: string, code: number, categories: readonly string[]): Column => ({ kind: "categorical", name, codes: Int32Array.of(code), categories });
+
+function auditRandomSplit(data: Dataset, seed = 7): AuditFinding[] {
+  const target = data.target!;
+  const split = holdoutSplit(data.nRows, { testSize: 0.2, seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
+  return auditTraining({ train: takeRows(data, split.train), test: takeRows(data, split.test), data, seed });
+}
+
+const leaks = (findings: readonly AuditFinding[]) => findings.filter((f) => f.code === "leakage_suspect");
+
+test("multiclass: a noisy copy of the class (steps in any order, some values missing) is a leakage suspect; binned information missed it", () => {
+  // Class 0..3 mapped to levels 2, 0, 3, 1 plus noise: not monotone, so no one-vs-rest AUC sees it, and
+  // 20 quantile bins straddle the steps (mutual information about 0.9 of the target's entropy, under 0.95).
+  const steps = [2, 0, 3, 1];
+  const data = dataset(2000, "multiclass", 1, (y, random) => [
+    num("grade", steps[y]! + 0.3 * random.next()),
+    num("grade_sparse", random.next() < 0.3 ? NaN : steps[y]! + 0.3 * random.next()),
+  ]);
+  const found = leaks(auditRandomSplit(data));
+  assert.deepEqual(
+    found.map((f) => [f.column, f.evidence.sortedBy, f.evidence.stepAgreement! > 0.99]),
+    [
+      ["grade", "feature", true],
+      ["grade_sparse", "feature", true],
+    ],
+  );
+  assert.match(
+    formatFinding(found[0]!),
+    /^column "grade" predicts the target almost perfectly on its own \(sorted by it, the rows fall into runs of one class: (99|100)% fewer changes than in a random order on the training rows\): check it is known at prediction time$/,
+  );
+});
+
+test("regression: a band of the target, a field filled in only above the median, and |y - median| are computed from the target", () => {
+  const median = 50;
+  const bands = ["low", "mid-low", "mid-high", "high"];
+  const data = dataset(2000, "regression", 2, (y, random) => [
+    cat("price_band", y < 43 ? 0 : y < median ? 1 : y < 57 ? 2 : 3, bands),
+    num("refund", y > median ? 20 + 5 * random.next() : NaN),
+    num("distance_from_typical", Math.abs(y - median)),
+  ]);
+  const found = leaks(auditRandomSplit(data));
+  assert.deepEqual(
+    found.map((f) => [f.column, f.evidence.sortedBy, f.evidence.of]),
+    [
+      ["price_band", "target", "values"],
+      ["refund", "target", "missingness"],
+      ["distance_from_typical", "target", "values"],
+    ],
+  );
+  for (const finding of found) assert.ok(finding.evidence.stepAgreement! >= 0.95, `${finding.column}: ${finding.evidence.stepAgreement}`);
+  assert.equal(
+    formatFinding({ code: "leakage_suspect", severity: "warning", column: "refund", evidence: { stepAgreement: 0.998, sortedBy: "target", of: "missingness", rows: 1600 } }),
+    'whether column "refund" is missing looks computed from the target (sorted by the target, the rows fall into runs of missing and present: 100% fewer changes than in a random order on the training rows): check it is known at prediction time',
+  );
+  assert.equal(
+    formatFinding({ code: "leakage_suspect", severity: "warning", column: "price_band", evidence: { stepAgreement: 0.97, sortedBy: "target", of: "values", rows: 1000, sampledFrom: 5000 } }),
+    'column "price_band" looks computed from the target (sorted by the target, the rows fall into runs of one value of it: 97% fewer changes than in a random order on 1,000 sampled training rows of 5,000): check it is known at prediction time',
+  );
+});
+
+test("honest features that predict the target well are not suspects by the step measure", () => {
+  // A strong feature (r about 0.8 with the target) and a coarse honest category: no finding.
+  const data = dataset(3000, "regression", 3, (y, random) => [
+    num("strong", y + 6 * normal(random)),
+    cat("region", random.int(5), ["n", "e", "s", "w", "c"]),
+    num("sometimes_missing", random.next() < 0.3 ? NaN : random.next()),
+  ]);
+  assert.deepEqual(leaks(auditRandomSplit(data)), []);
+  const classes = dataset(3000, "multiclass", 4, (y, random) => [num("noisy_grade", y + 0.8 * normal(random))]);
+  assert.deepEqual(leaks(auditRandomSplit(classes)), []);
+});
+
+test("public data sets raise no leakage suspect on a random split (penguins, cars, gapminder, Seattle weather, Iowa electricity)", async () => {
+  const sets: [string, string][] = [
+    ["penguins.json", "Species"],
+    ["cars.json", "Miles_per_Gallon"],
+    ["gapminder.json", "life_expect"],
+    ["seattle-weather.csv", "weather"],
+    ["iowa-electricity.csv", "net_generation"],
+  ];
+  for (const [file, target] of sets) {
+    const data = await readDataset(join(VEGA, file), { target });
+    for (const seed of [1, 2]) assert.deepEqual(leaks(auditRandomSplit(data, seed)).map((f) => f.column), [], `${file}, seed ${seed}`);
+  }
+});
+
+test("train warns about a band of a regression target in a CSV, naming the column", async () => {
+  const random = new Random(9);
+  const lines = ["size,rooms,price_band,price"];
+  for (let i = 0; i < 400; i++) {
+    const size = 40 + 100 * random.next();
+    const rooms = 1 + random.int(5);
+    const price = Math.round(2000 * size + 15000 * rooms + 30000 * normal(random));
+    lines.push(`${size.toFixed(1)},${rooms},${price < 150000 ? "cheap" : price < 250000 ? "middle" : "dear"},${price}`);
+  }
+  const path = join(dir, "houses.csv");
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  const result = await runCli("train", path, "--target", "price", "--out", join(dir, "houses.model"), "--model", "linear");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /warning: column "price_band" looks computed from the target \(sorted by the target, the rows fall into runs of one value of it: \d+% fewer changes than in a random order on the training rows\): check it is known at prediction time\n/,
+  );
+  const strict = await runCli("train", path, "--target", "price", "--out", join(dir, "houses-strict.model"), "--model", "linear", "--strict");
+  assert.equal(strict.code, 4);
+});
