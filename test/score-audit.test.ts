@@ -129,3 +129,17 @@ test("score refuses predicted numbers with a fraction for a target read as class
   assert.equal(scored.code, 0, scored.stderr);
   assert.equal(JSON.parse(scored.stdout).metrics.accuracy, 0.6);
 });
+
+test("score's default report leaves out a metric the probabilities leave undefined (a row summing to 1 + 2e-5) and keeps every other figure", async () => {
+  const c = byName("multiclass", "unnormalised/one-row-beyond-allclose");
+  assert.ok(isError(c.expected.roc_auc_ovr), "sklearn raises for roc_auc_ovr");
+  const { json, stderr } = await score(c);
+  compare(c, json.metrics, MULTICLASS.filter((name) => !name.startsWith("roc_auc")));
+  assert.deepEqual(Object.keys(json.metrics).filter((name) => name.startsWith("roc_auc")), []);
+  assert.match(stderr, /^note: roc_auc_ovr is left out: the probabilities in row 6 sum to 1\.00002\d*, not 1; one-vs-rest ROC AUC needs probabilities that sum to 1 over the classes\n/);
+  // Named in --metrics, it is the error sklearn raises.
+  const file = join(work, "multiclass-unnormalised_one-row-beyond-allclose.csv");
+  const named = await run("score", file, "--label", "y", "--proba-prefix", "proba_", "--metrics", "roc_auc_ovr,accuracy");
+  assert.equal(named.code, 2);
+  assert.match(named.stderr, /^learnloop score: error: roc_auc_ovr: the probabilities in row 6 sum to 1\.00002\d*, not 1;/);
+});

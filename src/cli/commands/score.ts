@@ -158,10 +158,11 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
           throw error instanceof MetricError ? withClassLabels(error, classes) : error;
         }
       });
-    if (names.length > 0 || (extra.length === 0 && !single)) metrics = compute(names.length > 0 ? names : undefined);
+    if (names.length > 0) metrics = compute(names);
     else {
-      // The default set on rows that lack a class: a metric they leave undefined (ROC AUC one vs rest) is
-      // left out and said why, rather than losing every other figure.
+      // The default set: a metric the rows leave undefined (ROC AUC one vs rest on rows that lack a class,
+      // or on probabilities rounded so that a row sums to 1.01) is left out and said why, rather than
+      // losing every other figure, as train and evaluate do; --metrics naming it is still the error.
       metrics = {};
       const undefinedMetrics: MetricError[] = [];
       for (const name of defaultMetricNames(scoredTask)) {
