@@ -184,6 +184,28 @@ describe("a file of two rows", () => {
   });
 });
 
+describe("train --cv: the --group and --time columns", () => {
+  const lines = (make: (i: number) => string) => Array.from({ length: 30 }, (_, i) => make(i)).join("\n") + "\n";
+
+  test("a missing group is one line naming the file's row, for a numeric or a text group column (was: NaN named by no file, or a silent group of its own)", async () => {
+    for (const [name, group] of [["groups-numeric.csv", (i: number) => String(i % 5)], ["groups-text.csv", (i: number) => `g${i % 5}`]] as const) {
+      const path = file(name, "g,x,y\n" + lines((i) => `${i === 9 ? "" : group(i)},${i},${i % 2 === 0 ? "a" : "b"}`));
+      const run = await runCli("train", path, "--target", "y", "--cv", "3", "--group", "g", "--no-track", "--out", join(dir, "never-groups.model"));
+      assert.deepEqual([run.code, run.stderr.split("\n").at(-2)], [
+        2,
+        `learnloop train: error: ${path}, row 10, column "g": invalid value (expected a group in every row (--group keeps each group on one side of every fold), got a missing value)`,
+      ]);
+    }
+  });
+
+  test("a missing time is named by the file's row even after rows without a target were dropped above it", async () => {
+    const path = file("time-dropped.csv", "t,x,y\n2024-01-01,1,a\n2024-01-02,2,\n,3,b\n" + lines((i) => `2024-02-${String(i % 28 + 1).padStart(2, "0")},${i},${i % 2 === 0 ? "a" : "b"}`));
+    const run = await runCli("train", path, "--target", "y", "--cv", "2", "--time", "t", "--no-track", "--out", join(dir, "never-time.model"));
+    assert.equal(run.code, 2);
+    assert.ok(run.stderr.endsWith(`learnloop train: error: ${path}, row 3, column "t": invalid value (expected a time in every row (--time orders the folds), got a missing value)\n`), run.stderr);
+  });
+});
+
 describe("splits against scikit-learn 1.2's definitions", () => {
   test("GroupKFold, TimeSeriesSplit and KFold give sklearn's folds; StratifiedKFold sklearn's fold sizes and per-class spread", async () => {
     const { groupKFold, kFold, stratifiedKFold, timeSplit } = await import("../src/data/index.js");

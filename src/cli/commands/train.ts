@@ -183,7 +183,12 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const readOptions = readOptionsFrom(impliedTask ? { ...values, task: impliedTask } : values, note);
     const extraColumns = [values.group, values.time, values.weight].filter((name): name is string => typeof name === "string");
     const ids = readOptions.id ?? [];
-    const data = await readDataFor(file, { ...readOptions, id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))] }).catch((error: unknown) => {
+    let keptRows: Int32Array | undefined;
+    const data = await readDataFor(file, {
+      ...readOptions,
+      id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))],
+      onRowsDropped: (kept) => void (keptRows = kept),
+    }).catch((error: unknown) => {
       // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.
       if (impliedTask && error instanceof InvalidParameterError && error.parameter === "--task" && error.expected.includes("text target")) {
         const given = typeof values.loss === "string" ? "--loss" : `loss in ${String(values.params)}`;
@@ -191,6 +196,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       }
       throw error;
     });
+    if (keptRows) fileRows.set(data, keptRows);
     const target = data.target!;
     const sampleWeight = typeof values.weight === "string" ? weightsOf(data, values.weight, file) : undefined;
     if (loss === "poisson") checkPoissonTarget(data, file);
@@ -431,7 +437,8 @@ async function crossValidated(estimator: Estimator, data: Dataset, context: Eval
   const extra = (name: unknown) => (typeof name === "string" ? data.extras?.find((column) => column.name === name) : undefined);
   const groupColumn = extra(values.group);
   const timeColumn = extra(values.time);
-  const time = timeColumn ? timeOrder(timeColumn, context.file) : undefined;
+  const time = timeColumn ? timeOrder(timeColumn, context.file, data) : undefined;
+  if (groupColumn) checkGroups(groupColumn, context.file, data);
   const fitStarted = performance.now();
   const bar = new ProgressBar(context.console, "cross-validate", "fold");
   const report = crossValidate(estimator, data, {
@@ -513,9 +520,9 @@ function audit(data: Dataset, how: { folds: number; seed: number; testSize: numb
  * date comes as its text: ordered by the instant it names, not by the text ("12/01/2020" before
  * "01/05/2021"), and text that names no date, or a missing time, is an error rather than a guess.
  */
-function timeOrder(column: Column, file: string): Float64Array {
+function timeOrder(column: Column, file: string, data: Dataset): Float64Array {
   const missing = (row: number) =>
-    new DataValidationError({ code: "invalid_value", file, row: row + 1, column: column.name, expected: "a time in every row (--time orders the folds)", received: "a missing value" });
+    new DataValidationError({ code: "invalid_value", file, ...rowOf(data, row), column: column.name, expected: "a time in every row (--time orders the folds)", received: "a missing value" });
   if (column.kind === "numeric") {
     const row = column.values.findIndex((value) => Number.isNaN(value));
     if (row >= 0) throw missing(row);
@@ -528,11 +535,18 @@ function timeOrder(column: Column, file: string): Float64Array {
     if (code < 0) throw missing(i);
     const instant = instants[code]!;
     if (Number.isNaN(instant)) {
-      throw new DataValidationError({ code: "invalid_value", file, row: i + 1, column: column.name, expected: "a date or a time (--time orders the folds)", received: describeValue(column.categories[code]) });
+      throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, i), column: column.name, expected: "a date or a time (--time orders the folds)", received: describeValue(column.categories[code]) });
     }
     out[i] = instant;
   }
   return out;
+}
+
+/** The --group column has a group in every row: a missing one would be a group of its own, or no group at all. */
+function checkGroups(column: Column, file: string, data: Dataset): void {
+  const row = column.kind === "numeric" ? column.values.findIndex((value) => Number.isNaN(value)) : column.codes.findIndex((code) => code < 0);
+  if (row < 0) return;
+  throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, row), column: column.name, expected: "a group in every row (--group keeps each group on one side of every fold)", received: "a missing value" });
 }
 
 /**
@@ -584,8 +598,13 @@ function checkPoissonTarget(data: Dataset, file: string): void {
   throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, row), column: target.name, expected: "a finite number >= 0 (Poisson loss)", received: String(target.values[row]) });
 }
 
-/** `{ row }` (1-based) of data row `index` when it is the file's data row, i.e. no row was dropped before it. */
+/** The file's 0-based row of each row of a dataset read with rows dropped (their target missing). */
+const fileRows = new WeakMap<Dataset, Int32Array>();
+
+/** `{ row }`: the file's 1-based data row of data row `index` (left out if the rows dropped are unknown). */
 function rowOf(data: Dataset, index: number): { row?: number } {
+  const kept = fileRows.get(data);
+  if (kept) return { row: kept[index]! + 1 };
   return (data.droppedRows ?? 0) === 0 ? { row: index + 1 } : {};
 }
 
