@@ -452,3 +452,17 @@ describe("score: rows named as the file numbers them", () => {
     assert.match(missing.stderr, /, row 3, column "s": invalid value \(expected a number, got a missing value\)\n$/);
   });
 });
+
+describe("one row is one row", () => {
+  test("score and evaluate say '1 row', not '1 rows'", async () => {
+    const scored = await runCli("score", file("one-row.csv", "y,p\n1.5,1.25\n"), "--label", "y", "--pred", "p", "--task", "regression");
+    assert.equal(scored.code, 0, scored.stderr);
+    assert.ok(scored.stderr.startsWith(`regression predictions for "y" in ${join(dir, "one-row.csv")}: 1 row\n`), scored.stderr);
+    const model = join(dir, "one-row.model");
+    assert.equal((await runCli("train", PENGUINS, "--target", "Species", "--iterations", "3", "--no-track", "--out", model)).code, 0);
+    const rows: unknown[] = JSON.parse(readFileSync(PENGUINS, "utf8"));
+    const evaluated = await runCli("evaluate", model, file("one-penguin.json", JSON.stringify(rows.slice(0, 1))), "--no-track", "--metrics", "accuracy");
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(evaluated.stderr, /^gbdt model \(multiclass\) on 1 row of /);
+  });
+});

@@ -53,7 +53,7 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
     for (const { metric, reason } of undefinedMetrics) note(`${metric} is left out: ${reason}`);
     const done = performance.now();
     console.err(
-      `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} rows of ${dataFile}\n\n` +
+      `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} row${data.nRows === 1 ? "" : "s"} of ${dataFile}\n\n` +
         formatTable(["metric", "value"], Object.entries(metrics)) +
         (confusion ? "\n" + formatConfusion(confusion) : "") +
         (tracking.runId ? `\nrecorded run ${tracking.runId}\n` : ""),

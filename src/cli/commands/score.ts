@@ -187,7 +187,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     }
   }
   console.err(
-    `${scoredTask} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} rows\n\n` +
+    `${scoredTask} predictions for "${target.name}" in ${file}: ${data.nRows.toLocaleString("en-US")} row${data.nRows === 1 ? "" : "s"}\n\n` +
       formatTable(["metric", "value"], Object.entries(metrics)) +
       (confusion ? "\n" + formatConfusion(confusion) : ""),
   );
