@@ -134,7 +134,7 @@ const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLen
 
 /** Blocks over nRows: odd and even starts and lengths, a block of one row, an empty one. */
 function someBlocks(nRows: number): [number, number][] {
-  const cuts = [0, 1, 2, 5, 6, 6, 37, 64, 101, nRows];
+  const cuts = [0, 1, 2, 5, 6, 6, 37, 64, 101, 104, 106, 109, nRows];
   const blocks: [number, number][] = [];
   for (let i = 0; i + 1 < cuts.length; i++) blocks.push([cuts[i]!, cuts[i + 1]!]);
   return blocks;
@@ -151,11 +151,13 @@ for (const kernel of ["masks", "branches"] as const) {
         const initial = Float64Array.from({ length: nOutputs }, (_, k) => [0.25, -0, -1.5][k]!);
         const expected = referenceScores(trees, columns, nRows, nOutputs, initial);
         // All trees in one function, and one tree a function (the sums run through memory between groups).
-        for (const limits of [{ kernel }, { kernel, bytesPerFunction: 1 }] satisfies WasmLimits[]) {
+        const variants: WasmLimits[] = [{ kernel }, { kernel, bytesPerFunction: 1 }];
+        if (kernel === "masks") variants.push({ kernel, pairsPerStep: 2 }, { kernel, pairsPerStep: 2, bytesPerFunction: 1 });
+        for (const limits of variants) {
           const wasm = wasmTreesOf(trees, N_FEATURES, nOutputs, limits)!;
           assert.ok(wasm, "within the limits");
           if (limits.bytesPerFunction === 1) assert.equal(wasm.nGroups, 24);
-          const label = `outputs ${nOutputs}, float codes ${floatCodes}, groups ${wasm.nGroups}`;
+          const label = `outputs ${nOutputs}, float codes ${floatCodes}, groups ${wasm.nGroups}, pairs ${limits.pairsPerStep ?? 1}`;
           assert.deepEqual(bytes(runWasm(wasm, trees, columns, nRows, nOutputs, initial, [[0, nRows]])), bytes(expected), label);
           // In blocks of odd sizes, none of which writes past its end.
           const blocks = someBlocks(nRows);

@@ -76,7 +76,8 @@ export interface WasmTrees {
 /** Limits of wasmTreesOf; past them it returns undefined (the caller uses another predictor). */
 export interface WasmLimits {
   /**
-   * Bytes of tree code per function (default 24,000; a tree longer than that gets a function of its own).
+   * Bytes of tree code per function (default 12,000 for "masks", 24,000 for "branches"; a tree longer than
+   * that gets a function of its own).
    * V8's optimising compiler, which re-compiles a hot function in the background, takes time growing
    * faster than a function's size, while each call of a function reloads a row's features.
    */
@@ -87,6 +88,8 @@ export interface WasmLimits {
   readonly maxDepth?: number;
   /** "masks" (default): two rows at a time without a branch; "branches": one row at a time, nested ifs. */
   readonly kernel?: "masks" | "branches";
+  /** "masks": pairs of rows per loop step (1 or 2). */
+  readonly pairsPerStep?: 1 | 2;
 }
 
 /** One group function's signature: (table, start, end) -> (). */
@@ -154,6 +157,27 @@ const I32 = 0x7f;
 const F64 = 0x7c;
 const VOID = 0x40;
 
+/** The bytes of a float64, little-endian as every engine that runs Node.js lays them out (x64, arm64). */
+const F64_SCRATCH = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
+/** Writes v128.const of two i64 lanes, each (hi << 32) | lo, at d[at]; returns the next index. */
+function writeMask(d: Uint8Array, at: number, lo: number, hi: number): number {
+  d[at++] = op.f64x2;
+  d[at++] = simd.const;
+  for (let lane = 0; lane < 2; lane++) {
+    d[at++] = lo & 0xff;
+    d[at++] = (lo >>> 8) & 0xff;
+    d[at++] = (lo >>> 16) & 0xff;
+    d[at++] = lo >>> 24;
+    d[at++] = hi & 0xff;
+    d[at++] = (hi >>> 8) & 0xff;
+    d[at++] = (hi >>> 16) & 0xff;
+    d[at++] = hi >>> 24;
+  }
+  return at;
+}
+
 /** A growable byte buffer with the encodings of the binary format. */
 class Bytes {
   #data = new Uint8Array(1024);
@@ -216,9 +240,47 @@ class Bytes {
 
   /** A float64 immediate, its 8 bytes little-endian (every bit kept: -0, NaN payloads, infinities). */
   f64(x: number): this {
-    this.#reserve(8);
-    new DataView(this.#data.buffer, this.#data.byteOffset + this.length, 8).setFloat64(0, x, true);
-    this.length += 8;
+    F64_SCRATCH[0] = x;
+    return this.bytes(F64_BYTES);
+  }
+
+  /**
+   * The "masks" kernel's code of a numeric split with a threshold (see emitMaskedRight), written in one
+   * call: the emitter's hottest path, which on a model's first batch runs before V8 has optimised it.
+   * Right when x > t (missing values go left): x, t t, f64x2.gt, mask, v128.and; right unless x <= t
+   * (missing values go right): mask, x, t t, f64x2.le, v128.andnot.
+   */
+  numericMaskedRight(x: number, threshold: number, lo: number, hi: number, missingLeft: boolean): this {
+    this.#reserve(48);
+    const d = this.#data;
+    let at = this.length;
+    F64_SCRATCH[0] = threshold;
+    if (!missingLeft) at = writeMask(d, at, lo, hi);
+    d[at++] = op.localGet;
+    let local = x;
+    for (; local >= 0x80; local >>>= 7) d[at++] = (local & 0x7f) | 0x80;
+    d[at++] = local;
+    d[at++] = op.f64x2;
+    d[at++] = simd.const;
+    for (let i = 0; i < 16; i++) d[at++] = F64_BYTES[i & 7]!;
+    d[at++] = op.f64x2;
+    d[at++] = missingLeft ? simd.f64x2Gt : simd.f64x2Le;
+    if (missingLeft) at = writeMask(d, at, lo, hi);
+    d[at++] = op.f64x2;
+    d[at++] = missingLeft ? simd.and : simd.andnot;
+    this.length = at;
+    return this;
+  }
+
+  /** A 32-bit word, 4 bytes little-endian (v128 immediates). */
+  word(w: number): this {
+    this.#reserve(4);
+    const d = this.#data;
+    d[this.length] = w & 0xff;
+    d[this.length + 1] = (w >>> 8) & 0xff;
+    d[this.length + 2] = (w >>> 16) & 0xff;
+    d[this.length + 3] = w >>> 24;
+    this.length += 4;
     return this;
   }
 
@@ -232,26 +294,69 @@ class Bytes {
   }
 }
 
-/** Local indices of one group function. */
-interface GroupLocals {
+/**
+ * Local indices of a module's group functions, the same in every function (a tree's code does not depend on
+ * its group, so each is emitted once): params table, row, end, then i32 locals, then f64 ("branches") or
+ * v128 ("masks") locals. A function declares them all and uses those of its trees' features and outputs.
+ */
+interface Locals {
   readonly table: number;
   readonly row: number;
   readonly end: number;
   readonly outAt: number;
   readonly catBase: number;
-  /** Per feature: its column's address (i32 local), or -1 when the group does not read it. */
+  /** A column's address in the current row. */
+  readonly address: number;
+  /** "masks": the leaf values' address. */
+  readonly leaves: number;
+  /** "masks", per pair of rows: v128, the leaves ruled out by the splits of the tree being added. */
+  readonly cleared: readonly number[];
+  /** Per feature: its column's address (i32). */
   readonly columnBase: Int32Array;
-  /** Per feature: the row's value (f64 or i32 local by its kind), or -1. */
-  readonly value: Int32Array;
-  /** Per output: its running sum (f64 local), or -1. */
-  readonly sum: Int32Array;
+  /**
+   * Per pair of rows ("branches": one row), per feature, the value: "branches", f64 for numeric features and
+   * i32 for categorical ones; "masks", a v128 of two rows' values for numeric features, -1 for categorical ones.
+   */
+  readonly values: readonly Int32Array[];
+  /** "masks", per row of the step, per categorical feature: the row's code (i32), else -1. */
+  readonly codes: readonly Int32Array[];
+  /** Per pair of rows ("branches": one row), per output: the running sum (f64; "masks", a v128 of two rows' sums). */
+  readonly sums: readonly Int32Array[];
+  /** The locals' declaration, the start of every function body. */
+  readonly declaration: Bytes;
+}
+
+function moduleLocals(kernel: "masks" | "branches", kinds: Uint8Array, nOutputs: number, pairs: number): Locals {
+  const nFeatures = kinds.length;
+  const nPairs = kernel === "masks" ? pairs : 1;
+  let next = 3;
+  const columnBase = new Int32Array(nFeatures).fill(-1);
+  const values = Array.from({ length: nPairs }, () => new Int32Array(nFeatures).fill(-1));
+  const codes = Array.from({ length: kernel === "masks" ? 2 * nPairs : 0 }, () => new Int32Array(nFeatures).fill(-1));
+  const sums = Array.from({ length: nPairs }, () => new Int32Array(nOutputs).fill(-1));
+  const outAt = next++;
+  const catBase = next++;
+  const leaves = next++;
+  const address = next++;
+  for (let f = 0; f < nFeatures; f++) if (kinds[f] !== COLUMN_UNUSED) columnBase[f] = next++;
+  for (let f = 0; f < nFeatures; f++) {
+    if (kinds[f] !== COLUMN_I32) continue;
+    if (kernel === "masks") for (const lane of codes) lane[f] = next++;
+    else values[0]![f] = next++;
+  }
+  const nI32 = next - 3;
+  const cleared = kernel === "masks" ? Array.from({ length: nPairs }, () => next++) : [];
+  for (let f = 0; f < nFeatures; f++) if (kinds[f] === COLUMN_F64) for (const pair of values) pair[f] = next++;
+  for (let k = 0; k < nOutputs; k++) for (const pair of sums) pair[k] = next++;
+  const declaration = new Bytes().u32(2).u32(nI32).byte(I32).u32(next - 3 - nI32).byte(kernel === "masks" ? V128 : F64);
+  return { table: 0, row: 1, end: 2, outAt, catBase, address, leaves, cleared, columnBase, values, codes, sums, declaration };
 }
 
 /**
  * Appends the code of the subtree at `node`, which leaves its leaf value (f64) on the stack; decides each
  * split as findLeaf does (see the file's comment).
  */
-function emitTree(code: Bytes, trees: TreeArrays, node: number, locals: GroupLocals): void {
+function emitTree(code: Bytes, trees: TreeArrays, node: number, locals: Locals): void {
   const { nodeFeature, nodeThreshold, nodeLeft, nodeRight, nodeFlags, nodeValue } = trees;
   const f = nodeFeature[node]!;
   if (f < 0) {
@@ -260,7 +365,7 @@ function emitTree(code: Bytes, trees: TreeArrays, node: number, locals: GroupLoc
   }
   const missingLeft = (nodeFlags[node]! & FLAG_MISSING_LEFT) !== 0;
   const threshold = nodeThreshold[node]!;
-  const x = locals.value[f]!;
+  const x = locals.values[0]![f]!;
   let first = nodeLeft[node]!;
   let second = nodeRight[node]!;
   if ((nodeFlags[node]! & FLAG_CATEGORICAL) !== 0) {
@@ -286,6 +391,16 @@ function emitTree(code: Bytes, trees: TreeArrays, node: number, locals: GroupLoc
   code.byte(op.end);
 }
 
+/** The "branches" kernel's code of tree t: sum[k] = sum[k] + (the tree's leaf value). */
+function branchesTreeCode(trees: TreeArrays, t: number, locals: Locals): Bytes {
+  const code = new Bytes();
+  const k = trees.treeOutput[t]!;
+  code.byte(op.localGet).u32(locals.sums[0]![k]!);
+  emitTree(code, trees, trees.treeRoot[t]!, locals);
+  code.byte(op.f64Add).byte(op.localSet).u32(locals.sums[0]![k]!);
+  return code;
+}
+
 /**
  * Appends code that leaves 1 (left) or 0 (right) as an i32 for the categorical split `node` and the code
  * in local `x`, as findLeaf decides it: codes 0..nCodes-1 are in the bitset (`code <u nCodes` is false for
@@ -308,7 +423,7 @@ function emitCategoricalGoesLeft(code: Bytes, trees: TreeArrays, node: number, x
     const word = (BigInt(catBits[offset + 1] ?? 0) << 32n) | BigInt(catBits[offset] ?? 0);
     const mask = nCodes === 64 ? -1n : (1n << BigInt(nCodes)) - 1n;
     code.byte(op.i64Const).s64(word & mask).byte(op.localGet).u32(x).byte(op.i64ExtendI32U).byte(op.i64ShrU);
-    code.byte(op.i64Const).s64(1n).byte(op.i64And).byte(op.i32WrapI64);
+    code.byte(op.i64Const).byte(0x01).byte(op.i64And).byte(op.i32WrapI64);
     code.byte(op.localGet).u32(x).byte(op.i32Const).s32(nCodes).byte(missingLeft ? op.i32GeU : op.i32LtU);
     code.byte(missingLeft ? op.i32Or : op.i32And);
   } else {
@@ -361,39 +476,39 @@ function featureUse(trees: TreeArrays, nFeatures: number, maxDepth: number): { u
  * batch prediction, or undefined past `limits`. See the file's comment for the module's interface.
  */
 export function wasmTreesOf(trees: TreeArrays, nFeatures: number, nOutputs: number, limits: WasmLimits = {}): WasmTrees | undefined {
-  const bytesPerFunction = limits.bytesPerFunction ?? 24_000;
   const kernel = limits.kernel ?? "masks";
-  const { treeRoot, nodeFeature } = trees;
+  const bytesPerFunction = limits.bytesPerFunction ?? (kernel === "masks" ? 12_000 : 24_000);
+  const { treeRoot, treeOutput, nodeFeature } = trees;
   const nTrees = treeRoot.length;
   if (nodeFeature.length > (limits.maxNodes ?? 1_000_000)) return undefined;
   const use = featureUse(trees, nFeatures, limits.maxDepth ?? 256);
   if (!use) return undefined;
+  const locals = moduleLocals(kernel, use.kinds, nOutputs, limits.pairsPerStep ?? 1);
 
-  // The masks kernel: each tree's leaves, left to right, in one array.
-  const leafBase = new Int32Array(nTrees);
+  // Each tree's code, emitted once; a group function is its trees' code between a prologue and an epilogue.
+  const treeCodes: Bytes[] = [];
   const leafValues: number[] = [];
-  if (kernel === "masks") {
-    for (let t = 0; t < nTrees; t++) {
-      leafBase[t] = leafValues.length;
-      const stack = [treeRoot[t]!];
-      while (stack.length > 0) {
-        const node = stack.pop()!;
-        if (nodeFeature[node]! < 0) leafValues.push(trees.nodeValue[node]!);
-        else stack.push(trees.nodeRight[node]!, trees.nodeLeft[node]!);
-      }
-      if (leafValues.length - leafBase[t]! > 64) return undefined;
+  for (let t = 0; t < nTrees; t++) {
+    if (kernel === "branches") treeCodes.push(branchesTreeCode(trees, t, locals));
+    else {
+      const code = masksTreeCode(trees, t, leafValues, locals);
+      if (!code) return undefined;
+      treeCodes.push(code);
     }
   }
-
-  // Each tree's code, emitted once alone to learn its size.
-  const treeBytes: number[] = [];
-  for (let t = 0; t < nTrees; t++) treeBytes.push(groupBody(kernel, trees, t, t + 1, leafBase, use.usedOf, use.kinds, nOutputs).length);
   const bodies: Bytes[] = [];
-  for (let begin = 0; begin < nTrees; ) {
+  for (let begin = 0; begin < nTrees || (begin === 0 && bodies.length === 0); ) {
     let end = begin;
     let size = 0;
-    while (end < nTrees && (end === begin || size + treeBytes[end]! <= bytesPerFunction)) size += treeBytes[end++]!;
-    bodies.push(groupBody(kernel, trees, begin, end, leafBase, use.usedOf, use.kinds, nOutputs));
+    while (end < nTrees && (end === begin || size + treeCodes[end]!.length <= bytesPerFunction)) size += treeCodes[end++]!.length;
+    const used = new Set<number>();
+    const outputs = new Set<number>();
+    for (let t = begin; t < end; t++) {
+      for (const f of use.usedOf[t]!) used.add(f);
+      outputs.add(treeOutput[t]!);
+    }
+    const group = { used: [...used].sort((a, b) => a - b), outputs: [...outputs].sort((a, b) => a - b), code: treeCodes.slice(begin, end) };
+    bodies.push(kernel === "masks" ? masksGroupBody(group, use.kinds, nOutputs, locals) : branchesGroupBody(group, use.kinds, nOutputs, locals));
     begin = end;
   }
 
@@ -418,130 +533,74 @@ export function wasmTreesOf(trees: TreeArrays, nFeatures: number, nOutputs: numb
   return { bytes: module.view().slice(), nGroups: bodies.length, columnKinds: use.kinds, leafValues: Float64Array.from(leafValues) };
 }
 
-function groupBody(kernel: "masks" | "branches", trees: TreeArrays, begin: number, end: number, leafBase: Int32Array, usedOf: readonly Set<number>[], kinds: Uint8Array, nOutputs: number): Bytes {
-  return kernel === "masks" ? masksGroupBody(trees, begin, end, leafBase, usedOf, kinds, nOutputs) : branchesGroupBody(trees, begin, end, usedOf, kinds, nOutputs);
+/** A group function's trees: the features they read (ascending), their outputs (ascending) and their code. */
+interface Group {
+  readonly used: readonly number[];
+  readonly outputs: readonly number[];
+  readonly code: readonly Bytes[];
 }
 
-/** The body of the group function of trees begin..end-1: the loop over rows (see the file's comment). */
-function branchesGroupBody(trees: TreeArrays, begin: number, end: number, usedOf: readonly Set<number>[], kinds: Uint8Array, nOutputs: number): Bytes {
-  const nFeatures = kinds.length;
-  const { used, outputs, categorical } = groupUse(trees, begin, end, usedOf, kinds, nOutputs);
+/** Appends local = table[word]. */
+function loadTableWord(code: Bytes, locals: Locals, word: number, local: number): void {
+  code.byte(op.localGet).u32(locals.table).byte(op.i32Load).u32(2).u32(4 * word).byte(op.localSet).u32(local);
+}
 
-  // Locals: params table, row, end; then i32: outAt, catBase, a column address per used feature, an i32
-  // value per categorical feature; then f64: a value per numeric feature and a sum per output.
-  let next = 3;
-  const columnBase = new Int32Array(nFeatures).fill(-1);
-  const value = new Int32Array(nFeatures).fill(-1);
-  const sum = new Int32Array(nOutputs).fill(-1);
-  const outAt = next++;
-  const catBase = next++;
-  for (const f of used) columnBase[f] = next++;
-  for (const f of used) if (kinds[f] === COLUMN_I32) value[f] = next++;
-  const nI32 = next - 3;
-  for (const f of used) if (kinds[f] === COLUMN_F64) value[f] = next++;
-  for (const k of outputs) sum[k] = next++;
-  const nF64 = next - 3 - nI32;
-  const locals: GroupLocals = { table: 0, row: 1, end: 2, outAt, catBase, columnBase, value, sum };
-
-  const code = new Bytes();
-  code.u32(2).u32(nI32).byte(I32).u32(nF64).byte(F64);
-  const tableWord = (word: number, local: number) => code.byte(op.localGet).u32(locals.table).byte(op.i32Load).u32(2).u32(4 * word).byte(op.localSet).u32(local);
-  if (categorical) tableWord(TABLE_CAT_BITS, catBase);
-  for (const f of used) tableWord(TABLE_COLUMNS + f, columnBase[f]!);
-  // outAt = out + 8 * nOutputs * row
+/** Appends the function's start: the addresses it reads, and outAt = out + 8 * nOutputs * row. */
+function emitPrologue(code: Bytes, group: Group, kinds: Uint8Array, nOutputs: number, locals: Locals, leaves: boolean): void {
+  if (group.used.some((f) => kinds[f] === COLUMN_I32)) loadTableWord(code, locals, TABLE_CAT_BITS, locals.catBase);
+  if (leaves) loadTableWord(code, locals, TABLE_LEAVES, locals.leaves);
+  for (const f of group.used) loadTableWord(code, locals, TABLE_COLUMNS + f, locals.columnBase[f]!);
   code.byte(op.localGet).u32(locals.table).byte(op.i32Load).u32(2).u32(4 * TABLE_OUT);
-  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(8 * nOutputs).byte(op.i32Mul).byte(op.i32Add).byte(op.localSet).u32(outAt);
-
+  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(8 * nOutputs).byte(op.i32Mul).byte(op.i32Add).byte(op.localSet).u32(locals.outAt);
+  // Nothing to do when row >= end.
   code.byte(op.block).byte(VOID);
   code.byte(op.localGet).u32(locals.row).byte(op.localGet).u32(locals.end).byte(op.i32GeU).byte(op.brIf).u32(0);
   code.byte(op.loop).byte(VOID);
-  for (const f of used) {
-    // value = column[row]: address column + (row << 3) for float64, (row << 2) for int32.
-    const i32 = kinds[f] === COLUMN_I32;
-    code.byte(op.localGet).u32(columnBase[f]!).byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(i32 ? 2 : 3).byte(op.i32Shl).byte(op.i32Add);
-    code.byte(i32 ? op.i32Load : op.f64Load).u32(i32 ? 2 : 3).u32(0).byte(op.localSet).u32(value[f]!);
-  }
-  for (const k of outputs) code.byte(op.localGet).u32(outAt).byte(op.f64Load).u32(3).u32(8 * k).byte(op.localSet).u32(sum[k]!);
-  for (let t = begin; t < end; t++) {
-    const k = trees.treeOutput[t]!;
-    code.byte(op.localGet).u32(sum[k]!);
-    emitTree(code, trees, trees.treeRoot[t]!, locals);
-    code.byte(op.f64Add).byte(op.localSet).u32(sum[k]!);
-  }
-  for (const k of outputs) code.byte(op.localGet).u32(outAt).byte(op.localGet).u32(sum[k]!).byte(op.f64Store).u32(3).u32(8 * k);
-  // row++, outAt += 8 * nOutputs; again while row < end
-  code.byte(op.localGet).u32(outAt).byte(op.i32Const).s32(8 * nOutputs).byte(op.i32Add).byte(op.localSet).u32(outAt);
-  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(1).byte(op.i32Add).byte(op.localSet).u32(locals.row);
+}
+
+/** Appends the end of a loop iteration that advances `rows` rows: outAt and row step on; again while row < end. */
+function emitEpilogue(code: Bytes, nOutputs: number, locals: Locals, rows: number): void {
+  code.byte(op.localGet).u32(locals.outAt).byte(op.i32Const).s32(8 * rows * nOutputs).byte(op.i32Add).byte(op.localSet).u32(locals.outAt);
+  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(rows).byte(op.i32Add).byte(op.localSet).u32(locals.row);
   code.byte(op.localGet).u32(locals.row).byte(op.localGet).u32(locals.end).byte(op.i32LtU).byte(op.brIf).u32(0);
   code.byte(op.end); // loop
   code.byte(op.end); // block
   code.byte(op.end); // function
+}
+
+/** The "branches" kernel's group function: a loop over rows, one at a time. */
+function branchesGroupBody(group: Group, kinds: Uint8Array, nOutputs: number, locals: Locals): Bytes {
+  const code = new Bytes().bytes(locals.declaration.view());
+  emitPrologue(code, group, kinds, nOutputs, locals, false);
+  for (const f of group.used) {
+    // value = column[row]: address column + (row << 3) for float64, (row << 2) for int32.
+    const i32 = kinds[f] === COLUMN_I32;
+    code.byte(op.localGet).u32(locals.columnBase[f]!).byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(i32 ? 2 : 3).byte(op.i32Shl).byte(op.i32Add);
+    code.byte(i32 ? op.i32Load : op.f64Load).u32(i32 ? 2 : 3).u32(0).byte(op.localSet).u32(locals.values[0]![f]!);
+  }
+  const sum = locals.sums[0]!;
+  for (const k of group.outputs) code.byte(op.localGet).u32(locals.outAt).byte(op.f64Load).u32(3).u32(8 * k).byte(op.localSet).u32(sum[k]!);
+  for (const tree of group.code) code.bytes(tree.view());
+  for (const k of group.outputs) code.byte(op.localGet).u32(locals.outAt).byte(op.localGet).u32(sum[k]!).byte(op.f64Store).u32(3).u32(8 * k);
+  emitEpilogue(code, nOutputs, locals, 1);
   return code;
 }
 
-/** Local indices of one group function of the "masks" kernel (two rows at a time). */
-interface MaskLocals {
-  readonly table: number;
-  readonly row: number;
-  readonly end: number;
-  readonly outAt: number;
-  readonly catBase: number;
-  readonly leaves: number;
-  /** v128: the bits of the leaves that splits ruled out, for the tree being added. */
-  readonly cleared: number;
-  readonly columnBase: Int32Array;
-  /** Per numeric feature: both rows' values (v128 local), or -1. */
-  readonly pair: Int32Array;
-  /** Per categorical feature: the first and the second row's code (i32 locals), or -1. */
-  readonly code0: Int32Array;
-  readonly code1: Int32Array;
-  /** Per output: both rows' running sums (v128 local), or -1. */
-  readonly sum: Int32Array;
+/** Appends a v128 constant of two equal i64 lanes, each the 64-bit mask (hi << 32) | lo. */
+function v128Mask(code: Bytes, lo: number, hi: number): void {
+  code.byte(op.f64x2).u32(simd.const).word(lo).word(hi).word(lo).word(hi);
 }
 
-/** Each inner node of the tree at `root` with the bits of the leaves of its left subtree (leaves numbered left to right). */
-function leftLeafMasks(trees: TreeArrays, root: number): { inner: number[]; leftMask: bigint[]; nLeaves: number } {
-  const inner: number[] = [];
-  const leftMask: bigint[] = [];
-  let nLeaves = 0;
-  const visit = (node: number): void => {
-    if (trees.nodeFeature[node]! < 0) {
-      nLeaves++;
-      return;
-    }
-    const at = inner.length;
-    inner.push(node);
-    leftMask.push(0n);
-    const first = nLeaves;
-    visit(trees.nodeLeft[node]!);
-    leftMask[at] = ((1n << BigInt(nLeaves - first)) - 1n) << BigInt(first);
-    visit(trees.nodeRight[node]!);
-  };
-  visit(root);
-  return { inner, leftMask, nLeaves };
-}
-
-function v128Const(code: Bytes, lo: bigint, hi: bigint): void {
-  code.byte(op.f64x2).u32(simd.const);
-  const view = new DataView(new ArrayBuffer(16));
-  view.setBigUint64(0, BigInt.asUintN(64, lo), true);
-  view.setBigUint64(8, BigInt.asUintN(64, hi), true);
-  code.bytes(new Uint8Array(view.buffer));
-}
-
-function f64PairConst(code: Bytes, x: number): void {
-  code.byte(op.f64x2).u32(simd.const);
-  const view = new DataView(new ArrayBuffer(16));
-  view.setFloat64(0, x, true);
-  view.setFloat64(8, x, true);
-  code.bytes(new Uint8Array(view.buffer));
+/** Bits from..to-1 of a 32-bit word (0 <= from <= to <= 32), unsigned. */
+function bitsOfWord(from: number, to: number): number {
+  return (to <= from ? 0 : to - from >= 32 ? -1 : ((1 << (to - from)) - 1) << from) >>> 0;
 }
 
 /**
  * Appends the code that leaves, for two rows (lanes), right & leftMask as a v128: the bits of the leaves
- * in node's left subtree when the row goes right at the node, else 0.
+ * of the node's left subtree when the row goes right at the node, else 0.
  */
-function emitMaskedRight(code: Bytes, trees: TreeArrays, node: number, mask: bigint, locals: MaskLocals): void {
+function emitMaskedRight(code: Bytes, trees: TreeArrays, node: number, lo: number, hi: number, locals: Locals, pair: number): void {
   const { nodeFeature, nodeThreshold, nodeFlags } = trees;
   const f = nodeFeature[node]!;
   const missingLeft = (nodeFlags[node]! & FLAG_MISSING_LEFT) !== 0;
@@ -549,157 +608,152 @@ function emitMaskedRight(code: Bytes, trees: TreeArrays, node: number, mask: big
   if ((nodeFlags[node]! & FLAG_CATEGORICAL) !== 0) {
     // Each row on its own: mask & (goesLeft - 1), as i64 lanes.
     for (const lane of [0, 1]) {
-      code.byte(op.i64Const).s64(mask);
-      emitCategoricalGoesLeft(code, trees, node, lane === 0 ? locals.code0[f]! : locals.code1[f]!, locals.catBase);
-      code.byte(op.i64ExtendI32U).byte(op.i64Const).s64(1n).byte(op.i64Sub).byte(op.i64And);
+      code.byte(op.i64Const).s64(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));
+      emitCategoricalGoesLeft(code, trees, node, locals.codes[2 * pair + lane]![f]!, locals.catBase);
+      code.byte(op.i64ExtendI32U).byte(op.i64Const).byte(0x01).byte(op.i64Sub).byte(op.i64And);
       if (lane === 0) code.byte(op.f64x2).u32(simd.i64x2Splat);
       else code.byte(op.f64x2).u32(simd.i64x2ReplaceLane).byte(1);
     }
     return;
   }
-  const x = locals.pair[f]!;
+  const x = locals.values[pair]![f]!;
   if (threshold !== threshold) {
     // x <= NaN is false: every row goes right but NaN when missing values go left.
-    if (!missingLeft) v128Const(code, mask, mask);
+    if (!missingLeft) v128Mask(code, lo, hi);
     else {
       code.byte(op.localGet).u32(x).byte(op.localGet).u32(x).byte(op.f64x2).u32(simd.f64x2Eq);
-      v128Const(code, mask, mask);
+      v128Mask(code, lo, hi);
       code.byte(op.f64x2).u32(simd.and);
     }
-  } else if (missingLeft) {
-    // Right when x > t (false for NaN).
-    code.byte(op.localGet).u32(x);
-    f64PairConst(code, threshold);
-    code.byte(op.f64x2).u32(simd.f64x2Gt);
-    v128Const(code, mask, mask);
-    code.byte(op.f64x2).u32(simd.and);
   } else {
-    // Right unless x <= t (NaN goes right): mask & ~(x <= t).
-    v128Const(code, mask, mask);
-    code.byte(op.localGet).u32(x);
-    f64PairConst(code, threshold);
-    code.byte(op.f64x2).u32(simd.f64x2Le);
-    code.byte(op.f64x2).u32(simd.andnot);
+    // Missing values going left: right when x > t (false for NaN); going right: right unless x <= t.
+    code.numericMaskedRight(x, threshold, lo, hi, missingLeft);
   }
 }
 
 /**
- * Appends the code that adds tree `t`'s leaf values of two rows to their sums, branch-free: every split's
- * (right & leftMask) ORed together (a balanced tree of ORs, so that they do not wait for each other) are
- * the leaves ruled out; the exit leaf is the first one not ruled out (QuickScorer's observation: a leaf
- * left of the exit leaf lies in the left subtree of a split where the row went right, and the exit leaf is
- * in no such subtree).
+ * Walks the tree at `root` in order: appends its leaf values, left to right, to `leafValues`, and each inner
+ * node to `inner` with the low and high words of the bits of its left subtree's leaves to `masks`. False
+ * for a tree of more than 64 leaves. (A loop with an explicit stack: this runs on a model's first batch,
+ * before V8 has optimised it, where a recursive closure measured several times slower.)
  */
-function emitMasksTree(code: Bytes, trees: TreeArrays, t: number, leafBase: number, locals: MaskLocals): void {
-  const { inner, leftMask } = leftLeafMasks(trees, trees.treeRoot[t]!);
-  const k = trees.treeOutput[t]!;
-  code.byte(op.localGet).u32(locals.sum[k]!);
-  if (inner.length === 0) v128Const(code, 0n, 0n);
-  const reduce = (a: number, b: number): void => {
-    if (b - a === 1) return emitMaskedRight(code, trees, inner[a]!, leftMask[a]!, locals);
-    const mid = (a + b) >>> 1;
-    reduce(a, mid);
-    reduce(mid, b);
-    code.byte(op.f64x2).u32(simd.or);
-  };
-  if (inner.length > 0) reduce(0, inner.length);
-  code.byte(op.localSet).u32(locals.cleared);
-  for (const lane of [0, 1]) {
-    // leaves[leafBase + ctz(~cleared)]
-    code.byte(op.localGet).u32(locals.leaves).byte(op.localGet).u32(locals.cleared).byte(op.f64x2).u32(simd.i64x2ExtractLane).byte(lane);
-    code.byte(op.i64Const).s64(-1n).byte(op.i64Xor).byte(op.i64Ctz).byte(op.i32WrapI64).byte(op.i32Const).s32(3).byte(op.i32Shl).byte(op.i32Add);
-    code.byte(op.f64Load).u32(3).u32(8 * leafBase);
-    if (lane === 0) code.byte(op.f64x2).u32(simd.f64x2Splat);
-    else code.byte(op.f64x2).u32(simd.f64x2ReplaceLane).byte(1);
+function leftLeafMasks(trees: TreeArrays, root: number, leafValues: number[], inner: number[], masks: number[]): boolean {
+  const { nodeFeature, nodeLeft, nodeRight, nodeValue } = trees;
+  const leafBase = leafValues.length;
+  // Entries: node, and the index in `inner` whose mask ends where this node's subtree starts (-1: none).
+  const stack: number[] = [root, -1];
+  while (stack.length > 0) {
+    const closes = stack.pop()!;
+    const node = stack.pop()!;
+    if (closes >= 0) {
+      // The left subtree of inner[closes] ended: its leaves are masks' first..here-1 (first stored in masks[2 * closes]).
+      const first = masks[2 * closes]!;
+      const count = leafValues.length - leafBase - first;
+      if (first + count > 64) return false;
+      masks[2 * closes] = bitsOfWord(Math.min(first, 32), Math.min(first + count, 32));
+      masks[2 * closes + 1] = bitsOfWord(Math.max(first - 32, 0), Math.max(first + count - 32, 0));
+    }
+    if (node < 0) continue;
+    if (nodeFeature[node]! < 0) {
+      leafValues.push(nodeValue[node]!);
+      continue;
+    }
+    const at = inner.length;
+    inner.push(node);
+    masks.push(leafValues.length - leafBase, 0);
+    // Left subtree first; then a marker that closes this node's mask, followed by the right subtree.
+    stack.push(nodeRight[node]!, at, nodeLeft[node]!, -1);
   }
-  code.byte(op.f64x2).u32(simd.f64x2Add).byte(op.localSet).u32(locals.sum[k]!);
+  return leafValues.length - leafBase <= 64;
 }
 
-/** The body of the "masks" group function of trees begin..end-1: a loop over pairs of rows. */
-function masksGroupBody(trees: TreeArrays, begin: number, end: number, leafBase: Int32Array, usedOf: readonly Set<number>[], kinds: Uint8Array, nOutputs: number): Bytes {
-  const nFeatures = kinds.length;
-  const { used, outputs, categorical } = groupUse(trees, begin, end, usedOf, kinds, nOutputs);
-  let next = 3;
-  const columnBase = new Int32Array(nFeatures).fill(-1);
-  const pair = new Int32Array(nFeatures).fill(-1);
-  const code0 = new Int32Array(nFeatures).fill(-1);
-  const code1 = new Int32Array(nFeatures).fill(-1);
-  const sum = new Int32Array(nOutputs).fill(-1);
-  const outAt = next++;
-  const catBase = next++;
-  const leaves = next++;
-  for (const f of used) columnBase[f] = next++;
-  for (const f of used) if (kinds[f] === COLUMN_I32) (code0[f] = next++), (code1[f] = next++);
-  const nI32 = next - 3;
-  const cleared = next++;
-  for (const f of used) if (kinds[f] === COLUMN_F64) pair[f] = next++;
-  for (const k of outputs) sum[k] = next++;
-  const nV128 = next - 3 - nI32;
-  const locals: MaskLocals = { table: 0, row: 1, end: 2, outAt, catBase, leaves, cleared, columnBase, pair, code0, code1, sum };
+/**
+ * The "masks" kernel's code of tree t, which adds the tree's leaf values of two rows to their sums without
+ * a branch: every split's (right & leftMask), where leftMask holds the bits of the leaves of its left
+ * subtree (leaves numbered left to right), ORed together in a balanced tree of ORs (so that they do not
+ * wait for each other) are the leaves ruled out; the exit leaf is the first one not ruled out (as
+ * QuickScorer observed: a leaf left of the exit leaf lies in the left subtree of a split where the row went
+ * right, and the exit leaf lies in no such subtree). Appends the tree's leaf values, left to right, to
+ * `leafValues`; undefined for a tree of more than 64 leaves.
+ */
+function masksTreeCode(trees: TreeArrays, t: number, leafValues: number[], locals: Locals): Bytes | undefined {
+  const leafBase = leafValues.length;
+  const inner: number[] = [];
+  const masks: number[] = [];
+  if (!leftLeafMasks(trees, trees.treeRoot[t]!, leafValues, inner, masks)) return undefined;
 
   const code = new Bytes();
-  code.u32(2).u32(nI32).byte(I32).u32(nV128).byte(V128);
-  const tableWord = (word: number, local: number) => code.byte(op.localGet).u32(locals.table).byte(op.i32Load).u32(2).u32(4 * word).byte(op.localSet).u32(local);
-  if (categorical) tableWord(TABLE_CAT_BITS, catBase);
-  tableWord(TABLE_LEAVES, leaves);
-  for (const f of used) tableWord(TABLE_COLUMNS + f, columnBase[f]!);
-  code.byte(op.localGet).u32(locals.table).byte(op.i32Load).u32(2).u32(4 * TABLE_OUT);
-  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(8 * nOutputs).byte(op.i32Mul).byte(op.i32Add).byte(op.localSet).u32(outAt);
-
-  code.byte(op.block).byte(VOID);
-  code.byte(op.localGet).u32(locals.row).byte(op.localGet).u32(locals.end).byte(op.i32GeU).byte(op.brIf).u32(0);
-  code.byte(op.loop).byte(VOID);
-  for (const f of used) {
-    // Rows row and row + 1 (the column has a row of padding after its last).
-    const i32 = kinds[f] === COLUMN_I32;
-    code.byte(op.localGet).u32(columnBase[f]!).byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(i32 ? 2 : 3).byte(op.i32Shl).byte(op.i32Add);
-    if (i32) {
-      code.byte(op.localSet).u32(code0[f]!);
-      code.byte(op.localGet).u32(code0[f]!).byte(op.i32Load).u32(2).u32(4).byte(op.localSet).u32(code1[f]!);
-      code.byte(op.localGet).u32(code0[f]!).byte(op.i32Load).u32(2).u32(0).byte(op.localSet).u32(code0[f]!);
-    } else code.byte(op.f64x2).u32(simd.load).u32(3).u32(0).byte(op.localSet).u32(pair[f]!);
+  const k = trees.treeOutput[t]!;
+  for (let pair = 0; pair < locals.sums.length; pair++) {
+    const sum = locals.sums[pair]![k]!;
+    const cleared = locals.cleared[pair]!;
+    code.byte(op.localGet).u32(sum);
+    const reduce = (a: number, b: number): void => {
+      if (b - a === 1) return emitMaskedRight(code, trees, inner[a]!, masks[2 * a]!, masks[2 * a + 1]!, locals, pair);
+      const mid = (a + b) >>> 1;
+      reduce(a, mid);
+      reduce(mid, b);
+      code.byte(op.f64x2).u32(simd.or);
+    };
+    if (inner.length === 0) v128Mask(code, 0, 0);
+    else reduce(0, inner.length);
+    code.byte(op.localSet).u32(cleared);
+    for (const lane of [0, 1]) {
+      // leaves[leafBase + ctz(~cleared)]
+      code.byte(op.localGet).u32(locals.leaves).byte(op.localGet).u32(cleared).byte(op.f64x2).u32(simd.i64x2ExtractLane).byte(lane);
+      code.byte(op.i64Const).byte(0x7f).byte(op.i64Xor).byte(op.i64Ctz).byte(op.i32WrapI64).byte(op.i32Const).s32(3).byte(op.i32Shl).byte(op.i32Add);
+      code.byte(op.f64Load).u32(3).u32(8 * leafBase);
+      if (lane === 0) code.byte(op.f64x2).u32(simd.f64x2Splat);
+      else code.byte(op.f64x2).u32(simd.f64x2ReplaceLane).byte(1);
+    }
+    code.byte(op.f64x2).u32(simd.f64x2Add).byte(op.localSet).u32(sum);
   }
-  for (const k of outputs) {
-    code.byte(op.localGet).u32(outAt).byte(op.f64Load).u32(3).u32(8 * k).byte(op.f64x2).u32(simd.f64x2Splat);
-    code.byte(op.localGet).u32(outAt).byte(op.f64Load).u32(3).u32(8 * (nOutputs + k)).byte(op.f64x2).u32(simd.f64x2ReplaceLane).byte(1);
-    code.byte(op.localSet).u32(sum[k]!);
-  }
-  for (let t = begin; t < end; t++) emitMasksTree(code, trees, t, leafBase[t]!, locals);
-  for (const k of outputs) code.byte(op.localGet).u32(outAt).byte(op.localGet).u32(sum[k]!).byte(op.f64x2).u32(simd.f64x2ExtractLane).byte(0).byte(op.f64Store).u32(3).u32(8 * k);
-  // The second row only when there is one (an odd block's last row has none).
-  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(1).byte(op.i32Add).byte(op.localGet).u32(locals.end).byte(op.i32LtU);
-  code.byte(op.if).byte(VOID);
-  for (const k of outputs) code.byte(op.localGet).u32(outAt).byte(op.localGet).u32(sum[k]!).byte(op.f64x2).u32(simd.f64x2ExtractLane).byte(1).byte(op.f64Store).u32(3).u32(8 * (nOutputs + k));
-  code.byte(op.end);
-  code.byte(op.localGet).u32(outAt).byte(op.i32Const).s32(16 * nOutputs).byte(op.i32Add).byte(op.localSet).u32(outAt);
-  code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(2).byte(op.i32Add).byte(op.localSet).u32(locals.row);
-  code.byte(op.localGet).u32(locals.row).byte(op.localGet).u32(locals.end).byte(op.i32LtU).byte(op.brIf).u32(0);
-  code.byte(op.end);
-  code.byte(op.end);
-  code.byte(op.end);
   return code;
 }
 
-/** The features (ascending) and outputs of trees begin..end-1, and whether any feature is categorical. */
-function groupUse(trees: TreeArrays, begin: number, end: number, usedOf: readonly Set<number>[], kinds: Uint8Array, nOutputs: number): { used: number[]; outputs: number[]; categorical: boolean } {
-  const used: number[] = [];
-  const outputs: number[] = [];
-  const seenFeature = new Uint8Array(kinds.length);
-  const seenOutput = new Uint8Array(nOutputs);
-  let categorical = false;
-  for (let t = begin; t < end; t++) {
-    for (const f of usedOf[t]!) {
-      if (!seenFeature[f]) used.push(f);
-      seenFeature[f] = 1;
-      if (kinds[f] === COLUMN_I32) categorical = true;
+/**
+ * The "masks" kernel's group function: a loop over pairs of rows (the columns and the scores have a spare
+ * row after their last, which an odd block's last pair reads as its second row; its score is not stored).
+ */
+function masksGroupBody(group: Group, kinds: Uint8Array, nOutputs: number, locals: Locals): Bytes {
+  const code = new Bytes().bytes(locals.declaration.view());
+  emitPrologue(code, group, kinds, nOutputs, locals, true);
+  const nPairs = locals.sums.length;
+  for (const f of group.used) {
+    const i32 = kinds[f] === COLUMN_I32;
+    code.byte(op.localGet).u32(locals.columnBase[f]!).byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(i32 ? 2 : 3).byte(op.i32Shl).byte(op.i32Add);
+    if (i32) {
+      // The address in the first row's local, then each row's code (the first's last).
+      const first = locals.codes[0]![f]!;
+      code.byte(op.localSet).u32(first);
+      for (let lane = 2 * nPairs - 1; lane >= 0; lane--) code.byte(op.localGet).u32(first).byte(op.i32Load).u32(2).u32(4 * lane).byte(op.localSet).u32(locals.codes[lane]![f]!);
+    } else {
+      code.byte(op.localSet).u32(locals.address);
+      for (let pair = 0; pair < nPairs; pair++) code.byte(op.localGet).u32(locals.address).byte(op.f64x2).u32(simd.load).u32(3).u32(16 * pair).byte(op.localSet).u32(locals.values[pair]![f]!);
     }
-    const k = trees.treeOutput[t]!;
-    if (!seenOutput[k]) outputs.push(k);
-    seenOutput[k] = 1;
   }
-  used.sort((a, b) => a - b);
-  outputs.sort((a, b) => a - b);
-  return { used, outputs, categorical };
+  for (let pair = 0; pair < nPairs; pair++) {
+    for (const k of group.outputs) {
+      code.byte(op.localGet).u32(locals.outAt).byte(op.f64Load).u32(3).u32(8 * (2 * pair * nOutputs + k)).byte(op.f64x2).u32(simd.f64x2Splat);
+      code.byte(op.localGet).u32(locals.outAt).byte(op.f64Load).u32(3).u32(8 * ((2 * pair + 1) * nOutputs + k)).byte(op.f64x2).u32(simd.f64x2ReplaceLane).byte(1);
+      code.byte(op.localSet).u32(locals.sums[pair]![k]!);
+    }
+  }
+  for (const tree of group.code) code.bytes(tree.view());
+  // Row `row` has scores to store; each later row of the step only when it is before `end`.
+  for (let lane = 0; lane < 2 * nPairs; lane++) {
+    if (lane > 0) {
+      code.byte(op.localGet).u32(locals.row).byte(op.i32Const).s32(lane).byte(op.i32Add).byte(op.localGet).u32(locals.end).byte(op.i32LtU);
+      code.byte(op.if).byte(VOID);
+    }
+    for (const k of group.outputs) {
+      code.byte(op.localGet).u32(locals.outAt).byte(op.localGet).u32(locals.sums[lane >> 1]![k]!).byte(op.f64x2).u32(simd.f64x2ExtractLane).byte(lane & 1);
+      code.byte(op.f64Store).u32(3).u32(8 * (lane * nOutputs + k));
+    }
+    if (lane > 0) code.byte(op.end);
+  }
+  emitEpilogue(code, nOutputs, locals, 2 * nPairs);
+  return code;
 }
 
 /** Where a batch's data goes in a WebAssembly predictor's memory (byte addresses). */
@@ -718,9 +772,12 @@ export interface WasmBatchLayout {
 }
 
 /**
- * The layout of a batch of nRows rows: every region 64-byte aligned and followed by a spare row, which the
- * "masks" kernel reads (and ignores) as the second row of an odd block's last pair.
+ * Rows after the last of each column and of the scores, which the "masks" kernel reads (and ignores) as the
+ * later rows of a block's last step when the block's rows run out before the step's.
  */
+const SPARE_ROWS = 3;
+
+/** The layout of a batch of nRows rows: every region 64-byte aligned and followed by SPARE_ROWS rows. */
 export function wasmBatchLayout(wasm: WasmTrees, nCatWords: number, nRows: number, nOutputs: number): WasmBatchLayout {
   const nFeatures = wasm.columnKinds.length;
   let at = 64;
@@ -733,13 +790,13 @@ export function wasmBatchLayout(wasm: WasmTrees, nCatWords: number, nRows: numbe
   const tableWorkers = region(4 * (TABLE_COLUMNS + nFeatures));
   const catBits = region(4 * nCatWords);
   const leaves = region(8 * wasm.leafValues.length);
-  const out = region(8 * (nRows + 1) * nOutputs);
-  const outWorkers = region(8 * (nRows + 1) * nOutputs);
+  const out = region(8 * (nRows + SPARE_ROWS) * nOutputs);
+  const outWorkers = region(8 * (nRows + SPARE_ROWS) * nOutputs);
   const columns = new Int32Array(nFeatures);
   for (let f = 0; f < nFeatures; f++) {
     const kind = wasm.columnKinds[f];
-    if (kind === COLUMN_F64) columns[f] = region(8 * (nRows + 1));
-    else if (kind === COLUMN_I32) columns[f] = region(4 * (nRows + 1));
+    if (kind === COLUMN_F64) columns[f] = region(8 * (nRows + SPARE_ROWS));
+    else if (kind === COLUMN_I32) columns[f] = region(4 * (nRows + SPARE_ROWS));
   }
   return { table, tableWorkers, out, outWorkers, catBits, leaves, columns, bytes: at };
 }

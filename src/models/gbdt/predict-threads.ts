@@ -327,6 +327,9 @@ function compiledTreesOf(trees: TreeArrays, nOutputs: number): CompiledTrees | n
  */
 export function predictColumns(trees: TreeArrays, columns: readonly (Float64Array | Int32Array)[], nRows: number, nOutputs: number, initial: Float64Array, threads?: number | null): Float64Array {
   const nThreads = Math.max(1, Math.floor(threads ?? availableParallelism()));
+  // The workers first: on the first large batch of a process they start (tens of milliseconds) while this
+  // thread compiles the trees and copies the columns.
+  helpersFor(nRows, nThreads);
   const wasm = wasmPredictorOf(trees, columns.length, nOutputs);
   if (wasm) {
     const out = predictColumnsWasm(wasm, trees.catBits, columns, nRows, nOutputs, initial, nThreads);
