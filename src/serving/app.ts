@@ -114,11 +114,9 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   let lastLogError = "";
   const thread = (options.logThread ?? store.backend === "sqlite") ? new LogThread(store.location) : undefined;
   // With a writer thread, records are handed over every 100 ms (or 256 records) and committed there at
-  // once: a record then lives on the service's heap for a tenth of a second instead of a second, which
-  // keeps it out of the old generation and the scavenger's copying (the GC pauses were the p99 of the
-  // serving benchmark), and a crash loses less. 256 a commit, measured against 128 and 1024
-  // (bench/serve/RESULTS.md): 1024 takes the writer a sixth less CPU a record, but each commit then
-  // holds a core for milliseconds, which the p99 latency showed (2.9-3.1 against 2.3 ms).
+  // once: a crash loses a tenth of a second of predictions, not a second. 256 a commit, measured against
+  // 128 and 1024 (bench/serve/RESULTS.md): 1024 takes the writer a sixth less CPU a record, but each
+  // commit then holds a core for milliseconds, which the p99 latency showed (2.9-3.1 against 2.3 ms).
   const given = options.predictionLog ?? {};
   const logOptions: PredictionLogOptions = {
     flushIntervalMs: given.flushIntervalMs ?? (thread ? 100 : 1000),
