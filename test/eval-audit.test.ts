@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Random } from "../src/core/rng.js";
 import type { Column, Dataset, Task } from "../src/core/types.js";
-import { holdoutSplit, readDataset, takeRows } from "../src/data/index.js";
+import { holdoutSplit, readDataset, takeRows, timeSplit } from "../src/data/index.js";
 import { auditTraining, formatFinding, type AuditFinding } from "../src/evaluation/audit/index.js";
 import { runCli } from "./support/run-cli.js";
 
@@ -165,4 +165,36 @@ test("train warns about a band of a regression target in a CSV, naming the colum
   );
   const strict = await runCli("train", path, "--target", "price", "--out", join(dir, "houses-strict.model"), "--model", "linear", "--strict");
   assert.equal(strict.code, 4);
+});
+
+test("dated rows split at random while the target follows time are flagged; a split by time, or a target that ignores time, is not", async () => {
+  const data = await readDataset(join(VEGA, "seattle-weather.csv"), { target: "weather" });
+  const timeFindings = (findings: readonly AuditFinding[]) => findings.filter((f) => f.code === "random_split_over_time");
+  const random = timeFindings(auditRandomSplit(data, 1));
+  assert.equal(random.length, 1);
+  const finding = random[0]!;
+  assert.equal(finding.column, "date");
+  // Every random test day but those after the last training day is earlier than it; the weather of
+  // neighbouring days agrees (about 40% fewer changes than in a random order of the 1,461 days).
+  assert.ok(finding.code === "random_split_over_time" && finding.evidence.earlierShare > 0.95 && finding.evidence.testRows === 293, JSON.stringify(finding));
+  assert.ok(finding.evidence.stepAgreement > 0.3 && finding.evidence.stepAgreement < 0.5, JSON.stringify(finding));
+  assert.equal(finding.evidence.rows, 1461);
+
+  // The same rows split by time: the test days are the latest, nothing to flag.
+  const dayOfYear = (i: number) => {
+    const part = (name: string) => (data.features.find((c) => c.kind === "numeric" && c.derivedFrom?.part === name) as { values: Float64Array }).values[i]!;
+    return part("year") * 400 + part("month") * 32 + part("day");
+  };
+  const byTime = timeSplit(Float64Array.from({ length: data.nRows }, (_, i) => dayOfYear(i)), { testSize: 0.2 });
+  assert.deepEqual(timeFindings(auditTraining({ train: takeRows(data, byTime.train), test: takeRows(data, byTime.test), data, seed: 1 })), []);
+
+  // The same days with a target drawn afresh each day (no memory of time): a random split is harmless.
+  const shuffled = new Random(3);
+  const iid: Dataset = { ...data, target: { ...data.target!, values: Float64Array.from(data.target!.values, () => shuffled.int(5)) }, fingerprint: "seattle-iid" };
+  assert.deepEqual(timeFindings(auditRandomSplit(iid, 1)), []);
+
+  assert.equal(
+    formatFinding({ code: "random_split_over_time", severity: "warning", column: "date", evidence: { earlierShare: 0.997, testRows: 293, stepAgreement: 0.396, rows: 1461 } }),
+    'rows are dated (column "date") but the test rows are not the latest: 100% of the 293 test rows are earlier than the latest training row, and the target follows time (in date order 40% fewer changes than in a random order, over 1,461 dated rows): the test score may overstate how the model does on later rows; split by time (--cv with --time "date", or later rows as --valid)',
+  );
 });

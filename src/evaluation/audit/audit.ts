@@ -22,6 +22,7 @@ import type {
   MeasuredOn,
   RareClassFinding,
   ShiftFinding,
+  TimeOrderFinding,
 } from "./types.js";
 
 const OWNER = "auditTraining";
@@ -184,6 +185,71 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
   return findings;
 }
 
+/**
+ * An orderable time per row from the date parts of `source` among the features (year, then month, day
+ * and hour where present); NaN where the year is missing, and null when the year is not a feature.
+ */
+function timeOf(data: Dataset, source: string): Float64Array | null {
+  const part = (name: string): Float64Array | undefined => {
+    const column = data.features.find((c) => c.kind === "numeric" && c.derivedFrom?.column === source && c.derivedFrom.part === name);
+    return column?.kind === "numeric" ? column.values : undefined;
+  };
+  const year = part("year");
+  if (!year) return null;
+  const month = part("month");
+  const day = part("day");
+  const hour = part("hour");
+  // Hours since year 0 with 31-day months: not a calendar, but ordered as the dates are.
+  return Float64Array.from(year, (y, i) => ((y * 12 + ((month?.[i] ?? 1) - 1)) * 31 + ((day?.[i] ?? 1) - 1)) * 24 + (hour?.[i] ?? 0));
+}
+
+/**
+ * Dated rows split at random while the target follows time (see TimeOrderFinding): for each date column
+ * whose year is a feature, the share of dated test rows earlier than the latest training row, and the
+ * target's stepAgreement in time order over train and test (a seeded sample of them when many).
+ */
+export function timeOrderFindings(train: Dataset, test: Dataset, t: AuditThresholds, seed: number): TimeOrderFinding[] {
+  const target = train.target!;
+  const findings: TimeOrderFinding[] = [];
+  const sources = [...new Set(train.features.flatMap((c) => (c.kind === "numeric" && c.derivedFrom ? [c.derivedFrom.column] : [])))];
+  for (const source of sources) {
+    const trainTime = timeOf(train, source);
+    const testTime = timeOf(test, source);
+    if (!trainTime || !testTime) continue;
+    let latest = -Infinity;
+    for (const v of trainTime) if (v > latest) latest = v;
+    let dated = 0;
+    let earlier = 0;
+    for (const v of testTime) {
+      if (v !== v) continue;
+      dated++;
+      if (v < latest) earlier++;
+    }
+    if (dated === 0 || earlier / dated < t.timeEarlierShare) continue;
+    const n = train.nRows + test.nRows;
+    const time = new Float64Array(n);
+    time.set(trainTime);
+    time.set(testTime, train.nRows);
+    const y = new Float64Array(n);
+    y.set(target.values);
+    y.set(test.target!.values, train.nRows);
+    const rows = sampleRows(n, t.leakageSampleRows, new Random(seed));
+    const sampledTime = gather(time, rows);
+    const sampledY = gather(y, rows);
+    const keys = target.task === "regression" ? numericKeys(sampledY) : { keys: Int32Array.from(sampledY), nKeys: target.classes?.length ?? 2 };
+    const s = stepAgreement(sampledTime, keys.keys, keys.nKeys);
+    if (s.agreement >= t.timeAgreement && s.expectedChanges - s.changes >= t.timeMinZ * Math.sqrt(s.expectedChanges)) {
+      findings.push({
+        code: "random_split_over_time",
+        severity: "warning",
+        column: source,
+        evidence: { earlierShare: round(earlier / dated), testRows: dated, stepAgreement: round(s.agreement), rows: s.rows, ...(rows ? { sampledFrom: n } : {}) },
+      });
+    }
+  }
+  return findings;
+}
+
 /** Rows per class over `datasets` (class indices of the same target). */
 function classCounts(target: TargetColumn, datasets: readonly Dataset[]): number[] {
   const counts = new Array<number>(target.classes?.length ?? 2).fill(0);
@@ -290,6 +356,7 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
       findings.push(finding);
     }
   }
+  if (!skip.has("random_split_over_time")) findings.push(...timeOrderFindings(train, test, t, seed));
   if (target.task !== "regression") {
     const counts = classCounts(target, data?.target ? [data] : [train, test]);
     if (!skip.has("class_imbalance")) findings.push(...imbalanceFindings(target, counts, t));

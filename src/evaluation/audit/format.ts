@@ -67,6 +67,14 @@ export function formatFinding(finding: AuditFinding): string {
         `${top ? `, mostly by ${top} of its gain` : ""}: the test score may not hold for the rows the model learns from; check how the split was made`
       );
     }
+    case "random_split_over_time": {
+      const e = finding.evidence;
+      return (
+        `rows are dated (column "${finding.column}") but the test rows are not the latest: ${percent(e.earlierShare)} of the ${count(e.testRows)} test rows are earlier than the latest training row, ` +
+        `and the target follows time (in date order ${percent(e.stepAgreement)} fewer changes than in a random order, ${e.sampledFrom !== undefined ? `on ${count(e.rows)} sampled rows of ${count(e.sampledFrom)}` : `over ${rows(e.rows, "dated row")}`}): ` +
+        `the test score may overstate how the model does on later rows; split by time (--cv with --time "${finding.column}", or later rows as --valid)`
+      );
+    }
     case "class_imbalance": {
       const e = finding.evidence;
       return `column "${finding.column}": classes are imbalanced (${JSON.stringify(e.minority)}: ${rows(e.minorityCount)}, ${percent(e.share)} of ${count(e.rows)}, against ${JSON.stringify(e.majority)}: ${count(e.majorityCount)}): judge the model by ROC AUC or average precision rather than accuracy`;

@@ -11,6 +11,7 @@ export type AuditCode =
   | "id_like_feature"
   | "train_test_duplicates"
   | "distribution_shift"
+  | "random_split_over_time"
   | "class_imbalance"
   | "rare_class"
   | "dropped_rows";
@@ -84,6 +85,24 @@ export interface ShiftFinding {
   };
 }
 
+/**
+ * Dated rows split at random while the target follows time: the model is scored on days between (and
+ * before) the days it learned from, which a model used on later rows never sees.
+ */
+export interface TimeOrderFinding {
+  readonly code: "random_split_over_time";
+  readonly severity: "warning";
+  /** The date or timestamp column of the input whose parts are features. */
+  readonly column: string;
+  readonly evidence: MeasuredOn & {
+    /** Share of the dated test rows earlier than the latest training row (0 for a split by time). */
+    readonly earlierShare: number;
+    readonly testRows: number;
+    /** stepAgreement of the target (classes, or binned values) in time order over the rows measured. */
+    readonly stepAgreement: number;
+  };
+}
+
 /** The rarest class is a small share of the rows. */
 export interface ImbalanceFinding {
   readonly code: "class_imbalance";
@@ -117,7 +136,15 @@ export interface DroppedRowsFinding {
 }
 
 /** One thing the audit found; turned into words by `formatFinding`. */
-export type AuditFinding = LeakageFinding | IdLikeFinding | DuplicatesFinding | ShiftFinding | ImbalanceFinding | RareClassFinding | DroppedRowsFinding;
+export type AuditFinding =
+  | LeakageFinding
+  | IdLikeFinding
+  | DuplicatesFinding
+  | ShiftFinding
+  | TimeOrderFinding
+  | ImbalanceFinding
+  | RareClassFinding
+  | DroppedRowsFinding;
 
 /** How to audit. */
 export interface AuditOptions {
