@@ -238,3 +238,14 @@ describe("splits against scikit-learn 1.2's definitions", () => {
     }
   });
 });
+
+describe("a CSV line longer than DuckDB reads", () => {
+  test("is one short line saying so (was: 10,000 characters of the line itself, at a wrong line number)", async () => {
+    const path = file("long-line.csv", `x,t,y\n1,${"z".repeat(3_000_000)},a\n2,short,b\n3,s,a\n`);
+    const run = await runCli("train", path, "--target", "y", "--no-track");
+    assert.deepEqual([run.code, run.stderr], [
+      2,
+      `learnloop train: error: ${path}: cannot read the file (expected lines of at most 2,000,000 bytes, got a line of 3,000,005 bytes; DuckDB reads no longer line; leave the long text column out of the file)\n`,
+    ]);
+  });
+});

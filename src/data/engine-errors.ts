@@ -84,8 +84,24 @@ export function mapDuckDBError(error: unknown, context: ErrorContext): Error {
       }
       return new ColumnIsText(column, line, value, conversion[3]!);
     }
-    const reason = message.split("\n")[1]?.trim();
-    return new DataValidationError({ code: "unreadable_file", file, line, detail: reason || firstLineOf(error) });
+    const tooLong = /Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes/.exec(message);
+    if (tooLong) {
+      const bytes = (text: string) => Number(text).toLocaleString("en-US");
+      return new DataValidationError({
+        code: "unreadable_file",
+        file,
+        expected: `lines of at most ${bytes(tooLong[1]!)} bytes`,
+        received: `a line of ${bytes(tooLong[2]!)} bytes`,
+        detail: "DuckDB reads no longer line; leave the long text column out of the file",
+      });
+    }
+    // DuckDB's next line quotes the offending line whole ("Original Line: ..."): its reason comes after.
+    const reason = message
+      .split("\n")
+      .slice(1)
+      .map((text) => text.trim())
+      .find((text) => text !== "" && !text.startsWith("Original Line:"));
+    return new DataValidationError({ code: "unreadable_file", file, line, detail: (reason ?? firstLineOf(error)).slice(0, 300) });
   }
   if (/Error when sniffing file/.test(message)) return new SniffFailed(firstLineOf(error));
   const json = /Malformed JSON in file ".*", at byte \d+ in (?:line|record\/value) (\d+): (.*?)\s*$/m.exec(message);
