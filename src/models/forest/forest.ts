@@ -22,6 +22,7 @@ import { TreeBuilder } from "../gbdt/boosting.js";
 import { RandomNodeFeatures, TreeGrower, type BinnedData } from "../gbdt/grower.js";
 import { HistogramThreads, toShared } from "../gbdt/histogram-threads.js";
 import type { Estimator, FitOptions } from "../types.js";
+import { balancedRowWeights, checkSampleWeights } from "../weights.js";
 import { ForestModel } from "./model.js";
 import { FOREST_MAX_LEAVES, FOREST_PARAMS, type ForestParams } from "./params.js";
 
@@ -72,14 +73,8 @@ export class RandomForest implements Estimator<ForestModel> {
       }
     }
     const given = options.sampleWeight;
-    if (given) {
-      if (given.length !== nRows) throw new DataValidationError({ code: "length_mismatch", file: train.source, column: "sampleWeight", expected: `${nRows} weights (one per row)`, received: String(given.length) });
-      for (let r = 0; r < nRows; r++) {
-        if (!(Number.isFinite(given[r]!) && given[r]! >= 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", row: r + 1, expected: "a finite weight >= 0", received: String(given[r]) });
-      }
-      if (!given.some((v) => v > 0)) throw new DataValidationError({ code: "invalid_value", file: train.source, column: "sampleWeight", expected: "at least one weight > 0", received: "all weights 0" });
-    }
-    const sw = p.classWeight === "balanced" && !regression ? balancedWeights(y, nClasses, given) : given;
+    if (given) checkSampleWeights(given, nRows, train.source);
+    const sw = p.classWeight === "balanced" && !regression ? balancedRowWeights(y, nClasses, given) : given;
     const nOutputs = task === "multiclass" ? nClasses : 1;
     const minSamplesLeaf = p.minSamplesLeaf ?? (regression ? 5 : 1);
     const nFeatures = train.features.length;
@@ -187,19 +182,6 @@ export class RandomForest implements Estimator<ForestModel> {
       threads?.release();
     }
   }
-}
-
-/**
- * scikit-learn's class_weight="balanced": each row's weight times rows / (classes x rows of its class),
- * the counts unweighted (as scikit-learn and GradientBoosting count them).
- */
-function balancedWeights(y: Float64Array, nClasses: number, sampleWeight: Float64Array | undefined): Float64Array {
-  const nRows = y.length;
-  const counts = new Float64Array(nClasses);
-  for (let r = 0; r < nRows; r++) counts[y[r]!]!++;
-  const out = new Float64Array(nRows);
-  for (let r = 0; r < nRows; r++) out[r] = (sampleWeight ? sampleWeight[r]! : 1) * (nRows / (nClasses * counts[y[r]!]!));
-  return out;
 }
 
 /**

@@ -14,6 +14,7 @@ import { schemaOf } from "../../data/schema.js";
 import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, predictBinnedAdd } from "../../kernels/tree-predict.js";
 import { CAT_WORDS } from "../../kernels/split.js";
 import type { Estimator, FitOptions } from "../types.js";
+import { balancedRowWeights, checkSampleWeights } from "../weights.js";
 import { BinMapper } from "./bin-mapper.js";
 import { TreeGrower, type BinnedData } from "./grower.js";
 import { HistogramThreads, toShared } from "./histogram-threads.js";
@@ -331,27 +332,9 @@ function checkTarget(values: Float64Array, nClasses: number | null, loss: LossNa
 
 /** Sample weights times class weights, or null when every row weighs 1. */
 function rowWeights(sampleWeight: Float64Array | undefined, nRows: number, balanced: { y: Float64Array; nClasses: number } | null, file?: string): Float64Array | null {
-  if (sampleWeight && sampleWeight.length !== nRows) {
-    throw new DataValidationError({ code: "length_mismatch", file, column: "sampleWeight", expected: `${nRows} weights (one per row)`, received: String(sampleWeight.length) });
-  }
-  if (sampleWeight) {
-    for (let r = 0; r < nRows; r++) {
-      const v = sampleWeight[r]!;
-      if (!(Number.isFinite(v) && v >= 0)) throw new DataValidationError({ code: "invalid_value", file, column: "sampleWeight", row: r + 1, expected: "a finite weight >= 0", received: String(v) });
-    }
-  }
-  if (sampleWeight && !sampleWeight.some((v) => v > 0)) {
-    throw new DataValidationError({ code: "invalid_value", file, column: "sampleWeight", expected: "at least one weight > 0", received: "all weights 0" });
-  }
-  if (!sampleWeight && !balanced) return null;
-  const w = sampleWeight ? Float64Array.from(sampleWeight) : new Float64Array(nRows).fill(1);
-  if (balanced) {
-    // scikit-learn's "balanced": n / (nClasses * count of the class), from unweighted counts.
-    const counts = new Float64Array(balanced.nClasses);
-    for (let r = 0; r < nRows; r++) counts[balanced.y[r]!]!++;
-    for (let r = 0; r < nRows; r++) w[r] *= nRows / (balanced.nClasses * counts[balanced.y[r]!]!);
-  }
-  return w;
+  if (sampleWeight) checkSampleWeights(sampleWeight, nRows, file);
+  if (balanced) return balancedRowWeights(balanced.y, balanced.nClasses, sampleWeight);
+  return sampleWeight ? Float64Array.from(sampleWeight) : null;
 }
 
 function checkSameFeatures(train: Dataset, valid: Dataset): void {

@@ -10,6 +10,7 @@ import { DesignTransform, type EncodedDesign } from "../../features/design.js";
 import { featureContributionStd } from "../../kernels/mixed.js";
 import { schemaOf } from "../../data/schema.js";
 import type { Estimator, FitOptions } from "../types.js";
+import { balancedRowWeights, checkSampleWeights } from "../weights.js";
 import { LinearModel, type LinearFitInfo, type LinearLink } from "./model.js";
 import { LINEAR_PARAMS, LINEAR_REGRESSION_PARAMS, LOGISTIC_PARAMS, type LinearParams, type LinearRegressionParams, type LogisticParams } from "./params.js";
 import { solveLeastSquares } from "./solver-least-squares.js";
@@ -197,18 +198,10 @@ function requireTarget(data: Dataset, owner: string): TargetColumn {
 }
 
 /** The row weights: the user's (checked) or ones. Always a fresh array, so callers may scale it. */
+/** The sample weights checked and copied (the fit reweights them), or 1 for every row. */
 function rowWeights(sampleWeight: Float64Array | undefined, nRows: number, file: string | undefined): Float64Array {
   if (!sampleWeight) return new Float64Array(nRows).fill(1);
-  if (sampleWeight.length !== nRows) {
-    throw new DataValidationError({ code: "length_mismatch", file, column: "sampleWeight", expected: `${nRows} weights (one per row)`, received: String(sampleWeight.length) });
-  }
-  let total = 0;
-  for (let i = 0; i < nRows; i++) {
-    const v = sampleWeight[i]!;
-    if (!(Number.isFinite(v) && v >= 0)) throw new DataValidationError({ code: "invalid_value", file, column: "sampleWeight", row: i + 1, expected: "a finite weight >= 0", received: String(v) });
-    total += v;
-  }
-  if (!(total > 0)) throw new DataValidationError({ code: "invalid_value", file, column: "sampleWeight", expected: "weights with a positive sum", received: "all zero" });
+  checkSampleWeights(sampleWeight, nRows, file);
   return Float64Array.from(sampleWeight);
 }
 
@@ -251,11 +244,8 @@ function fitClassifier(plan: FitPlan, train: Dataset, target: TargetColumn, opti
   if (present.length < 2) {
     throw new DataValidationError({ code: "single_class", file: train.source, column: target.name, expected: "2 or more classes", received: present.length === 1 ? `only "${target.classes?.[present[0]!] ?? present[0]}"` : "none" });
   }
-  const weights = rowWeights(options.sampleWeight, n, train.source);
-  if (plan.classWeight === "balanced") {
-    // scikit-learn's compute_class_weight("balanced"): n / (nClasses * count), from unweighted counts.
-    for (let i = 0; i < n; i++) weights[i] *= n / (present.length * counts[y[i]!]!);
-  }
+  const checked = rowWeights(options.sampleWeight, n, train.source);
+  const weights = plan.classWeight === "balanced" ? balancedRowWeights(y, nClasses, checked) : checked;
   let total = 0;
   for (let i = 0; i < n; i++) {
     total += weights[i]!;
