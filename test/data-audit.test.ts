@@ -249,3 +249,26 @@ describe("a CSV line longer than DuckDB reads", () => {
     ]);
   });
 });
+
+describe("malformed JSON", () => {
+  test("an array cut short after a comma is an error, not the records before the cut", async () => {
+    const path = file("cut.json", '[{"x": 1, "y": "a"}, {"x": 2, "y": "b"},');
+    await assert.rejects(readDataset(path, { target: "y" }), (error: Error) => {
+      assert.equal((error as { issues?: { detail?: string }[] }).issues?.[0]?.detail, "it starts a JSON array but does not end with its closing ] (cut short, or text after it)");
+      return true;
+    });
+    // Spaces and a newline after the closing bracket are fine.
+    const fine = await readDataset(file("fine.json", '[{"x": 1, "y": "a"}, {"x": 2, "y": "b"}]\n  \n'), { target: "y" });
+    assert.equal(fine.nRows, 2);
+  });
+
+  test("NDJSON names the malformed line and a JSON array the malformed record (DuckDB counts one past them)", async () => {
+    const good = '{"x": 1, "y": "a"}';
+    const ndjson = file("bad-line.ndjson", [good, '{"x": 2, "y": }', good, good].join("\n") + "\n");
+    const line = await runCli("train", ndjson, "--target", "y", "--no-track");
+    assert.equal(line.stderr, `learnloop train: error: ${ndjson}, line 2: cannot read the file (malformed JSON: unexpected character)\n`);
+    const array = file("bad-record.json", "[" + [good, good, '{"x": 3, "y": }', good].join(",\n") + "]");
+    const record = await runCli("train", array, "--target", "y", "--no-track");
+    assert.equal(record.stderr, `learnloop train: error: ${array}, row 3: cannot read the file (malformed JSON: unexpected character)\n`);
+  });
+});

@@ -104,9 +104,12 @@ export function mapDuckDBError(error: unknown, context: ErrorContext): Error {
     return new DataValidationError({ code: "unreadable_file", file, line, detail: (reason ?? firstLineOf(error)).slice(0, 300) });
   }
   if (/Error when sniffing file/.test(message)) return new SniffFailed(firstLineOf(error));
-  const json = /Malformed JSON in file ".*", at byte \d+ in (?:line|record\/value) (\d+): (.*?)\s*$/m.exec(message);
+  const json = /Malformed JSON in file ".*", at byte \d+ in (line|record\/value) (\d+): (.*?)\s*$/m.exec(message);
   if (json) {
-    return new DataValidationError({ code: "unreadable_file", file, line: Number(json[1]), detail: `malformed JSON: ${json[2]!.replace(/\.$/, "")}` });
+    // DuckDB counts one past the line (NDJSON) or the record of an array (JSON) that is malformed.
+    const at = Math.max(1, Number(json[2]) - 1);
+    const place = json[1] === "line" ? { line: at } : { row: at };
+    return new DataValidationError({ code: "unreadable_file", file, ...place, detail: `malformed JSON: ${json[3]!.replace(/\.$/, "")}` });
   }
   if (/No magic bytes found at end of file/.test(message)) {
     return new DataValidationError({ code: "unreadable_file", file, detail: "it is not a Parquet file: no Parquet magic bytes at its end" });

@@ -160,6 +160,10 @@ export class DuckDBFile {
       });
     }
     if (isGzipped(file) && readHead(file, 1).length === 0) throw new DataValidationError({ code: "empty_file", file, detail: "it decompresses to nothing" });
+    // DuckDB reads an array cut short after a comma ("[{...}, {...},") as the records before the cut.
+    if (format === "json" && !isGzipped(file) && arrayCutShort(file)) {
+      throw new DataValidationError({ code: "unreadable_file", file, detail: "it starts a JSON array but does not end with its closing ] (cut short, or text after it)" });
+    }
     const connection = await openConnection();
     try {
       const delimiter = format === "csv" ? csvDelimiter(firstLine(file)) : format === "tsv" ? "\t" : format === "text" ? guessDelimiter(firstLine(file)) : "";
@@ -808,6 +812,25 @@ function readRawHead(file: string, bytes: number): Uint8Array {
     const buffer = new Uint8Array(bytes);
     const n = readSync(fd, buffer, 0, bytes, 0);
     return buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether the file's first character (after spaces) opens an array and its last does not close one. */
+function arrayCutShort(file: string): boolean {
+  const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+  const head = readRawHead(file, 4096);
+  const first = head.find((byte) => !isSpace(byte));
+  if (first !== 0x5b) return false;
+  const size = statSync(file).size;
+  const fd = openSync(file, "r");
+  try {
+    const tail = new Uint8Array(Math.min(size, 4096));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    let last = tail.length - 1;
+    while (last >= 0 && isSpace(tail[last]!)) last--;
+    return last >= 0 && tail[last] !== 0x5d;
   } finally {
     closeSync(fd);
   }
