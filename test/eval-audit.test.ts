@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Random } from "../src/core/rng.js";
 import type { Column, Dataset, Task } from "../src/core/types.js";
-import { holdoutSplit, readDataset, takeRows, timeSplit } from "../src/data/index.js";
+import { groupKFold, holdoutSplit, readDataset, takeRows, timeSplit } from "../src/data/index.js";
+import { formatError } from "../src/core/messages.js";
 import { auditTraining, formatFinding, type AuditFinding } from "../src/evaluation/audit/index.js";
 import { runCli } from "./support/run-cli.js";
 
@@ -196,5 +197,48 @@ test("dated rows split at random while the target follows time are flagged; a sp
   assert.equal(
     formatFinding({ code: "random_split_over_time", severity: "warning", column: "date", evidence: { earlierShare: 0.997, testRows: 293, stepAgreement: 0.396, rows: 1461 } }),
     'rows are dated (column "date") but the test rows are not the latest: 100% of the 293 test rows are earlier than the latest training row, and the target follows time (in date order 40% fewer changes than in a random order, over 1,461 dated rows): the test score may overstate how the model does on later rows; split by time (--cv with --time "date", or later rows as --valid)',
+  );
+});
+
+test("a random split of rows that come in groups shares groups between train and test; a split by group does not", () => {
+  // 60 users with 20 rows each; each user's own level moves the target.
+  const random = new Random(12);
+  const users = Float64Array.from({ length: 1200 }, (_, i) => Math.floor(i / 20));
+  const level = Float64Array.from({ length: 60 }, () => 5 * normal(random));
+  const data = dataset(1200, "regression", 5, () => []);
+  const withUser: Dataset = { ...data, target: { ...data.target!, values: Float64Array.from(data.target!.values, (v, i) => v + level[users[i]!]!) } };
+  const split = holdoutSplit(withUser.nRows, { testSize: 0.2, seed: 3 });
+  const groupsOf = (rows: Int32Array) => Float64Array.from(rows, (row) => users[row]!);
+  const findings = auditTraining({
+    train: takeRows(withUser, split.train),
+    test: takeRows(withUser, split.test),
+    seed: 3,
+    groups: { column: "user", train: groupsOf(split.train), test: groupsOf(split.test) },
+  }).filter((f) => f.code === "shared_groups");
+  // The reference count, row by row: test rows whose user has a training row.
+  const trainUsers = new Set(groupsOf(split.train));
+  const shared = [...groupsOf(split.test)].filter((u) => trainUsers.has(u)).length;
+  const testUsers = new Set(groupsOf(split.test)).size;
+  assert.deepEqual(findings, [
+    { code: "shared_groups", severity: "warning", column: "user", evidence: { count: shared, testRows: 240, share: Math.round((shared / 240) * 1e6) / 1e6, sharedGroups: testUsers, testGroups: testUsers } },
+  ]);
+  assert.equal(shared, 240, "with 20 rows a user, every test row's user has training rows");
+  assert.equal(
+    formatFinding(findings[0]!),
+    `column "user" groups the rows, and 240 of the 240 test rows (100%) belong to groups that also have training rows (${testUsers} of ${testUsers} groups): the test score may overstate how the model does on new groups; split by group (--cv with --group "user")`,
+  );
+
+  const byGroup = groupKFold(users, 5)[0]!;
+  const clean = auditTraining({
+    train: takeRows(withUser, byGroup.train),
+    test: takeRows(withUser, byGroup.test),
+    seed: 3,
+    groups: { column: "user", train: groupsOf(byGroup.train), test: groupsOf(byGroup.test) },
+  });
+  assert.deepEqual(clean.filter((f) => f.code === "shared_groups"), []);
+
+  assert.throws(
+    () => auditTraining({ train: takeRows(withUser, split.train), test: takeRows(withUser, split.test), seed: 3, groups: { column: "user", train: users, test: groupsOf(split.test) } }),
+    (e: unknown) => e instanceof Error && formatError(e) === "auditTraining: groups must be one group id per row (960 training and 240 test rows), got \"1200 and 240 ids\"",
   );
 });

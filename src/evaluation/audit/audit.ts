@@ -21,6 +21,7 @@ import type {
   LeakageFinding,
   MeasuredOn,
   RareClassFinding,
+  SharedGroupsFinding,
   ShiftFinding,
   TimeOrderFinding,
 } from "./types.js";
@@ -250,6 +251,36 @@ export function timeOrderFindings(train: Dataset, test: Dataset, t: AuditThresho
   return findings;
 }
 
+/** Test rows whose group id is also a training row's (see AuditInput.groups). */
+export function sharedGroupsFindings(groups: NonNullable<AuditInput["groups"]>, nTrain: number, nTest: number): SharedGroupsFinding[] {
+  if (groups.train.length !== nTrain || groups.test.length !== nTest) {
+    throw new InvalidParameterError("groups", `one group id per row (${nTrain} training and ${nTest} test rows)`, `${groups.train.length} and ${groups.test.length} ids`, OWNER);
+  }
+  const trainGroups = new Set<number>();
+  for (let i = 0; i < nTrain; i++) if (groups.train[i] === groups.train[i]) trainGroups.add(groups.train[i]!);
+  const testGroups = new Set<number>();
+  const shared = new Set<number>();
+  let count = 0;
+  for (let i = 0; i < nTest; i++) {
+    const g = groups.test[i]!;
+    if (g !== g) continue;
+    testGroups.add(g);
+    if (trainGroups.has(g)) {
+      shared.add(g);
+      count++;
+    }
+  }
+  if (count === 0) return [];
+  return [
+    {
+      code: "shared_groups",
+      severity: "warning",
+      column: groups.column,
+      evidence: { count, testRows: nTest, share: round(count / nTest), sharedGroups: shared.size, testGroups: testGroups.size },
+    },
+  ];
+}
+
 /** Rows per class over `datasets` (class indices of the same target). */
 function classCounts(target: TargetColumn, datasets: readonly Dataset[]): number[] {
   const counts = new Array<number>(target.classes?.length ?? 2).fill(0);
@@ -329,6 +360,8 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
   const skip = new Set<AuditCode>(input.options?.skip ?? []);
   const target = train.target!;
   const findings: AuditFinding[] = [];
+  // Checked first: ids that do not fit the rows are the caller's error, before any measure runs.
+  const groupFindings = input.groups && !skip.has("shared_groups") ? sharedGroupsFindings(input.groups, train.nRows, test.nRows) : [];
 
   // Identifiers are found first: the leakage and shift checks leave them out (they have their own finding).
   const idLike = idLikeFindings(train, t);
@@ -357,6 +390,7 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
     }
   }
   if (!skip.has("random_split_over_time")) findings.push(...timeOrderFindings(train, test, t, seed));
+  findings.push(...groupFindings);
   if (target.task !== "regression") {
     const counts = classCounts(target, data?.target ? [data] : [train, test]);
     if (!skip.has("class_imbalance")) findings.push(...imbalanceFindings(target, counts, t));

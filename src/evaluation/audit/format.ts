@@ -75,6 +75,13 @@ export function formatFinding(finding: AuditFinding): string {
         `the test score may overstate how the model does on later rows; split by time (--cv with --time "${finding.column}", or later rows as --valid)`
       );
     }
+    case "shared_groups": {
+      const e = finding.evidence;
+      return (
+        `column "${finding.column}" groups the rows, and ${count(e.count)} of the ${rows(e.testRows, "test row")} (${percent(e.share)}) belong to groups that also have training rows (${count(e.sharedGroups)} of ${count(e.testGroups)} groups): ` +
+        `the test score may overstate how the model does on new groups; split by group (--cv with --group "${finding.column}")`
+      );
+    }
     case "class_imbalance": {
       const e = finding.evidence;
       return `column "${finding.column}": classes are imbalanced (${JSON.stringify(e.minority)}: ${rows(e.minorityCount)}, ${percent(e.share)} of ${count(e.rows)}, against ${JSON.stringify(e.majority)}: ${count(e.majorityCount)}): judge the model by ROC AUC or average precision rather than accuracy`;

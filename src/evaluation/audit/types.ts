@@ -12,6 +12,7 @@ export type AuditCode =
   | "train_test_duplicates"
   | "distribution_shift"
   | "random_split_over_time"
+  | "shared_groups"
   | "class_imbalance"
   | "rare_class"
   | "dropped_rows";
@@ -103,6 +104,23 @@ export interface TimeOrderFinding {
   };
 }
 
+/** Test rows whose group (a user, a patient: AuditInput.groups) also has rows among the training rows. */
+export interface SharedGroupsFinding {
+  readonly code: "shared_groups";
+  readonly severity: "warning";
+  /** The column that holds the group ids. */
+  readonly column: string;
+  readonly evidence: {
+    /** Test rows whose group is also in the training rows, of `testRows`. */
+    readonly count: number;
+    readonly testRows: number;
+    readonly share: number;
+    /** Groups of the test rows that are also training groups, of `testGroups`. */
+    readonly sharedGroups: number;
+    readonly testGroups: number;
+  };
+}
+
 /** The rarest class is a small share of the rows. */
 export interface ImbalanceFinding {
   readonly code: "class_imbalance";
@@ -142,6 +160,7 @@ export type AuditFinding =
   | DuplicatesFinding
   | ShiftFinding
   | TimeOrderFinding
+  | SharedGroupsFinding
   | ImbalanceFinding
   | RareClassFinding
   | DroppedRowsFinding;
@@ -164,6 +183,12 @@ export interface AuditInput {
   readonly data?: Dataset;
   /** Rows dropped for a missing target (default: `data.droppedRows`, else `train.droppedRows`). */
   readonly droppedRows?: number;
+  /**
+   * The group id of each row (a user, a patient, a store), when the rows come in groups and the model
+   * will be used on new groups: the audit counts test rows whose group is also among the training rows.
+   * `train` and `test` hold one id per row of `train` and `test` (numbers; missing ids, NaN, are no group).
+   */
+  readonly groups?: { readonly column: string; readonly train: ArrayLike<number>; readonly test: ArrayLike<number> };
   /** Folds of a cross-validation that will follow, for the rare-class check. */
   readonly nFolds?: number;
   /** Seed of every sample and of the adversarial classifier. */
