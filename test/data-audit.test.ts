@@ -272,3 +272,13 @@ describe("malformed JSON", () => {
     assert.equal(record.stderr, `learnloop train: error: ${array}, row 3: cannot read the file (malformed JSON: unexpected character)\n`);
   });
 });
+
+describe("an Arrow IPC file cut short", () => {
+  test("says so, not 'Cannot read properties of null'", async () => {
+    const whole = readFileSync(join(import.meta.dirname, "..", "node_modules", "vega-datasets", "data", "flights-200k.arrow"));
+    const path = join(dir, "cut.arrow");
+    writeFileSync(path, whole.subarray(0, 800_000));
+    const run = await runCli("train", path, "--target", "delay", "--no-track");
+    assert.deepEqual([run.code, run.stderr], [2, `learnloop train: error: ${path}: cannot read the file (the Arrow IPC file is cut short: it lacks the footer and ARROW1 mark that end the format)\n`]);
+  });
+});

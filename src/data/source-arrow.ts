@@ -36,8 +36,14 @@ export class ArrowFile {
   /** Loads `file` (the IPC file or stream format). */
   static open(file: string): ArrowFile {
     let table: Table;
+    const bytes = readFileSync(file);
+    // The IPC file format begins and ends with "ARROW1": without the end (and its footer) the file was cut short.
+    const magic = Buffer.from("ARROW1");
+    if (bytes.subarray(0, 6).equals(magic) && !bytes.subarray(bytes.length - 6).equals(magic)) {
+      throw new DataValidationError({ code: "unreadable_file", file, detail: "the Arrow IPC file is cut short: it lacks the footer and ARROW1 mark that end the format" });
+    }
     try {
-      table = tableFromIPC(readFileSync(file));
+      table = tableFromIPC(bytes);
     } catch (error) {
       const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
       throw new DataValidationError({ code: "unreadable_file", file, detail: `not an Arrow IPC file (${reason})` });
