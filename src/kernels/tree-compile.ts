@@ -9,8 +9,10 @@
  * a branch on a value already in a register: 0.5 against 1.6 us a row in a loop, 2.0 against 3.7 us
  * with the caches evicted (bench/serve/RESULTS.md). Batches (batchPredictorSources) use the same
  * expressions inside a loop over rows that reads the dataset's columns: 2x the packed 4-row walk of
- * ./tree-predict.ts once optimised (see bench/gbdt/RESULTS.md); the packed walk stays as the fallback
- * and the naive twin.
+ * ./tree-predict.ts once optimised (see bench/gbdt/RESULTS.md). Batches now go to the trees compiled to
+ * WebAssembly (./tree-wasm.ts) first, which V8 compiles once per process instead of once per thread and
+ * runs faster; these are the fallback where WebAssembly is missing, and the packed walk the last one and
+ * the naive twin.
  *
  * V8 optimises the generated functions only once they have run a few thousand times; until then (the
  * first requests after a model is loaded) they run in the interpreter, several times slower than
