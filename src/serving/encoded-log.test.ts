@@ -101,6 +101,36 @@ test("a full batch is sent on the next turn of the event loop; the timer sends w
   await ticking.close();
 });
 
+test("a full chunk is sent without waiting for the commits of the chunks sent before it (no bursts after a slow commit)", async () => {
+  const sent: number[] = [];
+  const release: (() => void)[] = [];
+  const slow: ChunkSink = {
+    writeChunk(bytes, used) {
+      sent.push(bytes.toString("utf8", 0, used - 1).split("\n").length);
+      return new Promise<Buffer>((resolve) => release.push(() => resolve(bytes)));
+    },
+  };
+  const log = new EncodedPredictionLog(slow, { flushIntervalMs: 0, batchSize: 3 });
+  log.append(records(3));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sent, [3]);
+  log.append(records(3, 3));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sent, [3, 3], "the second chunk went while the first was still being written");
+  log.append(records(1, 6));
+  const flushed = log.flush();
+  assert.deepEqual(sent, [3, 3, 1]);
+  let done = false;
+  void flushed.then(() => (done = true));
+  release.shift()!();
+  release.shift()!();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(done, false, "flush waits for every chunk sent before it");
+  release.shift()!();
+  await flushed;
+  assert.deepEqual(log.counts, { queued: 0, written: 7, dropped: 0, writeErrors: 0 });
+});
+
 test("while the store is unreachable chunks are kept to retry, in order, up to maxQueue records; beyond, new records are dropped and counted", async () => {
   let down = true;
   const errors: boolean[] = [];

@@ -57,6 +57,7 @@ interface Chunk {
   bytes: Buffer;
   used: number;
   records: number;
+  sequence: number;
 }
 
 /** The prediction log written as bytes into chunks handed to a thread (see the top of this file). */
@@ -74,11 +75,14 @@ export class EncodedPredictionLog implements PredictionSink {
   /** Records handed to the sink and not yet committed: they count against maxQueue too. */
   #inFlight = 0;
   readonly #spare: Buffer[] = [];
-  /** The last flush failed: no flush on a full chunk until the timer's next one succeeds. */
+  /** A write failed: no sends on a full chunk until a flush (the timer's) writes everything again. */
   #failing = false;
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
-  #flushScheduled = false;
+  #sendScheduled = false;
+  /** Chunks sent and not answered yet. */
+  readonly #outstanding = new Set<Promise<{ error: unknown } | undefined>>();
+  /** Numbers the chunks in the order they are sealed (retries keep it). */
+  #sequence = 0;
   #closed = false;
   readonly counts: PredictionLogCounts = { queued: 0, written: 0, dropped: 0, writeErrors: 0 };
 
@@ -137,23 +141,24 @@ export class EncodedPredictionLog implements PredictionSink {
 
   #newChunk(needed: number): Chunk {
     const bytes = needed <= CHUNK_BYTES ? (this.#spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES)) : Buffer.allocUnsafeSlow(needed);
-    return { bytes, used: 0, records: 0 };
+    return { bytes, used: 0, records: 0, sequence: 0 };
   }
 
   #seal(): void {
     const chunk = this.#current;
     if (chunk === undefined) return;
     this.#current = undefined;
+    chunk.sequence = this.#sequence++;
     if (chunk.records > 0) this.#sealed.push(chunk);
     else this.#reuse(chunk.bytes);
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#flushing || this.#failing) return;
-    this.#flushScheduled = true;
+    if (this.#sendScheduled || this.#failing) return;
+    this.#sendScheduled = true;
     setImmediate(() => {
-      this.#flushScheduled = false;
-      void this.#flush(false).catch(() => undefined);
+      this.#sendScheduled = false;
+      if (!this.#failing) this.#sendSealed();
     });
   }
 
@@ -162,52 +167,38 @@ export class EncodedPredictionLog implements PredictionSink {
   }
 
   /**
-   * Writes everything queued so far; resolves when it is committed. Concurrent calls share the running
-   * flush and then flush what arrived meanwhile. Rejects with the store's error when a chunk could not be
-   * written (its records stay queued when the store was unreachable).
+   * Writes everything queued so far; resolves once it is committed, with whatever was sent before.
+   * Rejects with the store's error when a chunk could not be written (its records stay queued when the
+   * store was unreachable, and are sent again by the next flush).
    */
-  flush(): Promise<void> {
-    return this.#flush(true);
-  }
-
-  async #flush(all: boolean): Promise<void> {
-    while (this.#flushing) await this.#flushing.catch(() => undefined);
-    // A flush on a full chunk sends the full chunks; the timer and the callers of flush() the one being filled too.
-    if (all) this.#seal();
-    if (this.#sealed.length === 0 || (!all && this.#failing)) return;
-    const run = this.#drain();
-    this.#flushing = run;
-    try {
-      await run;
-    } finally {
-      this.#flushing = undefined;
-    }
-  }
-
-  async #drain(): Promise<void> {
-    // Every chunk is sent at once (the thread takes them in order): a transfer copies nothing.
-    const chunks = this.#sealed;
-    this.#sealed = [];
-    const outcomes = await Promise.all(chunks.map((chunk) => this.#send(chunk)));
-    // Chunks to retry go back to the front of the queue, in their order.
-    const retry: Chunk[] = [];
-    let failure: { error: unknown } | undefined;
-    for (const outcome of outcomes) {
-      if (outcome === undefined) continue;
-      failure ??= outcome;
-      if (outcome.retry) retry.push(outcome.retry);
-    }
-    if (retry.length > 0) {
-      this.#sealed.unshift(...retry);
-      for (const chunk of retry) this.#queued += chunk.records;
-      this.counts.queued = this.#queued;
-    }
+  async flush(): Promise<void> {
+    this.#seal();
+    this.#sendSealed();
+    const outcomes = await Promise.all(this.#outstanding);
+    const failure = outcomes.find((outcome) => outcome !== undefined);
+    // Automatic sends resume once a flush (the timer's) has written everything without a failure.
     this.#failing = failure !== undefined;
     if (failure) throw failure.error;
   }
 
-  /** Sends one chunk; resolves to undefined, or to the error and the chunk to retry. */
-  #send(chunk: Chunk): Promise<{ error: unknown; retry: Chunk | undefined } | undefined> {
+  /**
+   * Sends every sealed chunk now, without waiting for the chunks sent before (the thread takes them in
+   * order, and a transfer copies nothing): waiting for a commit before sending the next chunk left chunks
+   * to pile up and go to the thread in bursts.
+   */
+  #sendSealed(): void {
+    const chunks = this.#sealed;
+    if (chunks.length === 0) return;
+    this.#sealed = [];
+    for (const chunk of chunks) {
+      const sending = this.#send(chunk);
+      this.#outstanding.add(sending);
+      void sending.then(() => this.#outstanding.delete(sending));
+    }
+  }
+
+  /** Sends one chunk; resolves to undefined, or to its error (the chunk went back to the queue when it is to be retried). */
+  #send(chunk: Chunk): Promise<{ error: unknown } | undefined> {
     const started = performance.now();
     const n = chunk.records;
     this.#queued -= n;
@@ -230,18 +221,25 @@ export class EncodedPredictionLog implements PredictionSink {
       (thrown: unknown) => {
         this.#inFlight -= n;
         this.counts.writeErrors++;
+        this.#failing = true;
         const failed = thrown instanceof ChunkFailure ? thrown : undefined;
         const error = failed ? failed.failure : thrown;
         const bytes = failed?.bytes;
         // As PredictionLogWriter: a store's other refusals (a conflict) would fail forever; anything else is retried.
         const retry = bytes !== undefined && (error instanceof StoreError ? error.code === "unavailable" : true);
-        if (retry) chunk.bytes = bytes;
-        else {
+        if (retry) {
+          // Back to the queue, in the order the chunks were sealed.
+          chunk.bytes = bytes;
+          this.#sealed.push(chunk);
+          this.#sealed.sort((x, y) => x.sequence - y.sequence);
+          this.#queued += n;
+          this.counts.queued = this.#queued;
+        } else {
           this.#drop(n);
           if (bytes !== undefined) this.#reuse(bytes);
         }
         this.#events.onError?.(error, n, retry);
-        return { error, retry: retry ? chunk : undefined };
+        return { error };
       },
     );
   }
