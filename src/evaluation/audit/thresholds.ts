@@ -1,7 +1,7 @@
 /**
  * The audit's thresholds, in one table. Where `learnloop profile` flags the same thing, the audit uses
- * the profile's threshold (FLAG_THRESHOLDS), so the two never disagree on what counts as leakage or an
- * identifier.
+ * the profile's threshold (FLAG_THRESHOLDS), so what the profile calls leakage or an identifier the audit
+ * does too; the audit also reads steps (leakageStep*), which the profile's SQL does not measure.
  */
 import { FLAG_THRESHOLDS } from "../profile/flags.js";
 
