@@ -282,3 +282,23 @@ describe("an Arrow IPC file cut short", () => {
     assert.deepEqual([run.code, run.stderr], [2, `learnloop train: error: ${path}: cannot read the file (the Arrow IPC file is cut short: it lacks the footer and ARROW1 mark that end the format)\n`]);
   });
 });
+
+describe("a CSV header longer than 64 KB", () => {
+  test("is read whole (was: cut at 64 KB, a cut name then 'duplicated' an earlier one)", async () => {
+    // The first name's length is chosen so that the old 64 KB read ended inside a name whose start is
+    // an earlier name ("col_73" of "col_7305").
+    const namesWith = (pad: number) => [`first${"_".repeat(pad)}`, ...Array.from({ length: 7_999 }, (_, i) => `col_${i + 1}`)];
+    const cutName = (names: string[]) => (names.join(",") + ",y").slice(0, 1 << 16).split(",").at(-1)!;
+    const pad = Array.from({ length: 10 }, (_, pad) => pad).find((pad) => namesWith(pad).slice(1, 6_000).includes(cutName(namesWith(pad))))!;
+    assert.notEqual(pad, undefined);
+    const names = namesWith(pad);
+    const header = names.join(",") + ",y";
+    const row = (r: number) => names.map((_, i) => (i + r) % 10).join(",") + `,${r % 2 === 0 ? "a" : "b"}`;
+    const path = file("wide-header.csv", [header, row(0), row(1), row(2), row(3)].join("\n") + "\n");
+    const data = await readDataset(path, { target: "y" });
+    assert.equal(data.features.length, 8_000);
+    assert.equal(data.features[7_999]!.name, "col_7999");
+    assert.equal(data.features[0]!.name, names[0]);
+    assert.deepEqual(numbers((data.features[7_999] as { values: Float64Array }).values), [9, 0, 1, 2]);
+  });
+});
