@@ -50,8 +50,10 @@ function assertThreadedEqual(predict: (threads: number) => Float64Array, expecte
 test("blocks a worker has not finished when the calling thread runs out of blocks are predicted again, with the same scores", () => {
   // At the end of most batches the worker is in the middle of a block, which the calling thread then
   // predicts itself (it never waits): repeat until that happened, checking every batch.
+  // Enough trees that a block takes the worker a while (with 10 small trees the WebAssembly trees finish a
+  // block in tens of microseconds, and the worker was rarely inside one at the end).
   const data = mixed(30000, 4, 2);
-  const model = new GradientBoosting({ iterations: 10, maxLeaves: 15, earlyStopping: 0, threads: 1 }).fit(data);
+  const model = new GradientBoosting({ iterations: 80, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(data);
   const one = model.predictRaw(data, { threads: 1 });
   const before = predictThreadStats.redoneBlocks;
   for (let attempt = 0; attempt < 100 && predictThreadStats.redoneBlocks === before; attempt++) {
@@ -157,17 +159,27 @@ function wideCategorical(n: number, seed: number): Dataset {
   return { ...data, features, target: { ...data.target!, values: y } };
 }
 
-test("each kind of model gets its WebAssembly kernel, and its scores equal the naive twin's bit for bit on 1 and 2 threads", () => {
-  const numeric = mixed(MIN_PARALLEL_ROWS + 3001, 21, 2);
+test("each kind of model (binary, regression, multiclass, wide categorical splits, forest) gets its WebAssembly kernel, and its scores equal the naive twin's bit for bit on 1 and 2 threads", () => {
+  // The "masks" kernel's models: numeric columns only (their 12-code categorical column dropped).
+  const numericOnly = (data: Dataset): Dataset => ({ ...data, features: data.features.slice(0, 6) });
+  const numeric = numericOnly(mixed(MIN_PARALLEL_ROWS + 3001, 21, 2));
   const masksModel = new GradientBoosting({ iterations: 12, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(numeric);
   const wide = wideCategorical(MIN_PARALLEL_ROWS + 3001, 22);
   const branchesModel = new GradientBoosting({ iterations: 12, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(wide);
   assert.ok(branchesModel.dumpTrees().some(function wideSplit(node: DumpedNode): boolean {
     return "leaf" in node ? false : (node.categories !== undefined && node.categories.length > 0) || wideSplit(node.left) || wideSplit(node.right);
   }), "the wide categorical column is split on");
+  // Regression (squared error) and multiclass (3 outputs, one tree per class per round).
+  const regressionData: Dataset = { ...numeric, target: { name: "y", task: "regression", values: Float64Array.from({ length: numeric.nRows }, (_, r) => numeric.target!.values[r]! * 3 + Math.sin(r)) } };
+  const regression = new GradientBoosting({ iterations: 10, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(regressionData);
+  const multiData = numericOnly(mixed(MIN_PARALLEL_ROWS + 3001, 23, 3));
+  const multiclass = new GradientBoosting({ iterations: 6, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(multiData);
+  assert.equal(multiclass.state.nRaw, 3);
   for (const [model, data, kernel] of [
     [masksModel, numeric, "wasm-masks"],
     [branchesModel, wide, "wasm-branches"],
+    [regression, regressionData, "wasm-masks"],
+    [multiclass, multiData, "wasm-masks"],
   ] as const) {
     const expected = naiveRaw(model, data);
     const one = model.predictRaw(data, { threads: 1 });
