@@ -242,3 +242,19 @@ test("a random split of rows that come in groups shares groups between train and
     (e: unknown) => e instanceof Error && formatError(e) === "auditTraining: groups must be one group id per row (960 training and 240 test rows), got \"1200 and 240 ids\"",
   );
 });
+
+test("a feature with one value, or none, in the training rows is a constant feature", () => {
+  const data = dataset(600, "regression", 6, (_, random) => [
+    num("version", 3.5),
+    num("never_filled", NaN),
+    cat("country", random.next() < 0.2 ? -1 : 0, ["NO", "SE"]),
+  ]);
+  const findings = auditRandomSplit(data).filter((f) => f.code === "constant_feature");
+  assert.deepEqual(findings.map(formatFinding), [
+    'column "version" has one value, "3.5", in all 480 rows of the training data: the model cannot learn from it; drop it or check how it was read',
+    'column "never_filled" is missing in all 480 rows of the training data: the model cannot learn from it; drop it or check how it was read',
+    'column "country" has one value, "NO", in all 480 rows of the training data: the model cannot learn from it; drop it or check how it was read',
+  ]);
+  // A clean dataset's features all vary: no finding.
+  assert.deepEqual(auditRandomSplit(dataset(600, "regression", 6, () => [])).filter((f) => f.code === "constant_feature"), []);
+});

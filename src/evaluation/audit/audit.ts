@@ -14,6 +14,7 @@ import type {
   AuditCode,
   AuditFinding,
   AuditInput,
+  ConstantFinding,
   DroppedRowsFinding,
   DuplicatesFinding,
   IdLikeFinding,
@@ -68,6 +69,30 @@ export function idLikeFindings(train: Dataset, t: AuditThresholds): IdLikeFindin
         findings.push({ code: "id_like_feature", severity: "warning", column: column.name, evidence: { distinct: present, rows: present, share: 1, monotone: 1 } });
       }
     }
+  }
+  return findings;
+}
+
+/**
+ * Features with at most one distinct value in the training rows (missing values aside; a column missing
+ * everywhere has none). Date parts are included: a date column whose year never changes is worth saying.
+ */
+export function constantFindings(train: Dataset): ConstantFinding[] {
+  const findings: ConstantFinding[] = [];
+  if (train.nRows === 0) return findings;
+  for (const column of train.features) {
+    let first: number | undefined;
+    let varies = false;
+    const values = column.kind === "numeric" ? column.values : column.codes;
+    for (let i = 0; i < values.length && !varies; i++) {
+      const v = values[i]!;
+      if (column.kind === "numeric" ? v !== v : v < 0) continue;
+      if (first === undefined) first = v;
+      else if (v !== first) varies = true;
+    }
+    if (varies) continue;
+    const value = first === undefined ? undefined : column.kind === "numeric" ? String(first) : (column.categories[first] ?? String(first));
+    findings.push({ code: "constant_feature", severity: "warning", column: column.name, evidence: { rows: train.nRows, ...(value !== undefined ? { value } : {}) } });
   }
   return findings;
 }
@@ -368,6 +393,7 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
   const idLikeNames = new Set(idLike.map((f) => f.column));
   if (!skip.has("leakage_suspect")) findings.push(...leakageFindings(train, t, seed, idLikeNames));
   if (!skip.has("id_like_feature")) findings.push(...idLike);
+  if (!skip.has("constant_feature")) findings.push(...constantFindings(train));
   if (!skip.has("train_test_duplicates")) {
     const shared = sharedRows(train, test);
     if (shared >= t.duplicateMinCount) {

@@ -54,6 +54,11 @@ export function formatFinding(finding: AuditFinding): string {
       const how = e.monotone ? `, unique and in row order` : "";
       return `column "${finding.column}" looks like an identifier (${count(e.distinct)} distinct values in ${rows(e.rows)} of the training data${how}): drop it from the features or pass it as --id`;
     }
+    case "constant_feature": {
+      const e = finding.evidence;
+      const what = e.value === undefined ? `is missing in all ${rows(e.rows)} of the training data` : `has one value, ${JSON.stringify(e.value)}, in all ${rows(e.rows)} of the training data`;
+      return `column "${finding.column}" ${what}: the model cannot learn from it; drop it or check how it was read`;
+    }
     case "train_test_duplicates": {
       const e = finding.evidence;
       return `${rows(e.count, "test row")} (${percent(e.share)} of ${count(e.testRows)}) ${e.count === 1 ? "is an exact copy of a training row" : "are exact copies of training rows"}: the test score may overstate how the model does on rows it has not seen`;

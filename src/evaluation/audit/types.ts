@@ -9,6 +9,7 @@ import type { AuditThresholds } from "./thresholds.js";
 export type AuditCode =
   | "leakage_suspect"
   | "id_like_feature"
+  | "constant_feature"
   | "train_test_duplicates"
   | "distribution_shift"
   | "random_split_over_time"
@@ -60,6 +61,15 @@ export interface IdLikeFinding {
   readonly column: string;
   /** `monotone`: 1 when an integer column rises (or falls) with the row order, 0 for a categorical. */
   readonly evidence: { readonly distinct: number; readonly rows: number; readonly share: number; readonly monotone: 0 | 1 };
+}
+
+/** A feature with one value (or none: every value missing) in all the training rows: the model cannot use it. */
+export interface ConstantFinding {
+  readonly code: "constant_feature";
+  readonly severity: "warning";
+  readonly column: string;
+  /** `value`: the one value as text (a category, or the number), absent when every value is missing. */
+  readonly evidence: { readonly rows: number; readonly value?: string };
 }
 
 /** Test rows whose exact copy (every feature and the target) is among the training rows. */
@@ -157,6 +167,7 @@ export interface DroppedRowsFinding {
 export type AuditFinding =
   | LeakageFinding
   | IdLikeFinding
+  | ConstantFinding
   | DuplicatesFinding
   | ShiftFinding
   | TimeOrderFinding
