@@ -69,10 +69,15 @@ test("text beyond ASCII is written as UTF-8 and read back unchanged", async () =
 test("a chunk is sent when full: records larger than the rest of a chunk start the next one, a record larger than a chunk gets one of its own", async () => {
   const to = sink();
   const log = new EncodedPredictionLog(to, { flushIntervalMs: 0, batchSize: 1_000_000 });
-  // ~1 KB records: 60 fit in 64 KiB (well, nearly 64), so 130 of them make three chunks.
+  // ~1 KB records: 61 fit in 64 KiB, so 130 of them make three chunks.
   const wide = records(130, 0, (i) => ({ text: "x".repeat(1000), i }));
   const huge = records(1, 500, () => ({ text: "é".repeat(CHUNK_BYTES) }))[0]!;
   log.append(wide.slice(0, 100));
+  // The full chunk went on the next turn of the event loop, without a flush.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(to.chunks.length, 1);
+  assert.deepEqual(ids(to.chunks[0]!), ids(wide.slice(0, to.chunks[0]!.length)));
   log.append([huge]);
   log.append(wide.slice(100));
   await log.flush();

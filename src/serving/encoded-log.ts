@@ -122,7 +122,11 @@ export class EncodedPredictionLog implements PredictionSink {
     if (chunk === undefined || chunk.bytes.length - chunk.used < 3 * line.length + 1) {
       const needed = Buffer.byteLength(line) + 1;
       if (chunk === undefined || chunk.bytes.length - chunk.used < needed) {
-        if (chunk !== undefined) this.#seal();
+        // A full chunk is sent as one of batchSize records is.
+        if (chunk !== undefined) {
+          this.#seal();
+          this.#scheduleFlush();
+        }
         chunk = this.#current = this.#newChunk(needed);
       }
     }
@@ -132,7 +136,7 @@ export class EncodedPredictionLog implements PredictionSink {
     this.#queued++;
     this.counts.queued = this.#queued;
     // A chunk of batchSize records is sent on the next turn of the event loop (after the response is
-    // written), rather than at the next tick of the timer. While the store fails, retries wait for the timer.
+    // written), rather than at the next tick of the timer. While the store fails, chunks wait for the timer.
     if (chunk.records >= this.batchSize) {
       this.#seal();
       this.#scheduleFlush();
