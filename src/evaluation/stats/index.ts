@@ -41,6 +41,6 @@ export {
   studentTSf,
   studentTTwoSidedP,
 } from "./distributions.js";
-export { MCNEMAR_EXACT_BELOW, mcnemarPValue, mcnemarTest, type McnemarPValue } from "./mcnemar.js";
+export { MCNEMAR_EXACT_BELOW, mcnemarPValue, mcnemarTest, type McnemarOptions, type McnemarPValue } from "./mcnemar.js";
 export { pairedTTest, type PairedTMetric } from "./paired-t.js";
 export { prepareResampler, type Resampler } from "./resamplers.js";

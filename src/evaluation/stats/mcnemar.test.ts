@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { InvalidParameterError } from "../../core/errors.js";
 import { formatError } from "../../core/messages.js";
 import { assertClose, loadStatsFixture } from "../../../test/fixtures/stats/fixtures.js";
-import { mcnemarPValue, mcnemarTest } from "./mcnemar.js";
+import { mcnemarPValue, mcnemarTest, type McnemarPValue } from "./mcnemar.js";
 
 interface Expected {
   method: "exact" | "chi2";
@@ -77,5 +77,30 @@ test("bad counts are refused", () => {
   assert.throws(
     () => mcnemarTest([0, 1], [0, 1], [0, 2]),
     (e: unknown) => formatError(e) === 'row 2, column "yPred": invalid value (expected a binary label, 0 or 1, got 2)',
+  );
+});
+
+test("McNemar's exact and chi2 versions can be chosen, chi2 with or without continuity correction, as statsmodels' mcnemar(exact, correction)", () => {
+  // Expected values: scipy.stats.chi2.sf((|b - c| - corr)^2 / (b + c), 1) and 2 * binom.cdf(min, n, 0.5).
+  const cases: [number, number, Parameters<typeof mcnemarPValue>[2], McnemarPValue][] = [
+    [40, 22, { method: "chi2", correction: false }, { method: "chi2", statistic: 5.225806451612903, pValue: 0.022254124823099214 }],
+    [10, 2, { method: "chi2" }, { method: "chi2", statistic: 4.083333333333333, pValue: 0.04330814281079206 }],
+    [10, 2, { method: "chi2", correction: false }, { method: "chi2", statistic: 5.333333333333333, pValue: 0.020921335337794035 }],
+    [0, 1, { method: "chi2", correction: false }, { method: "chi2", statistic: 1, pValue: 0.31731050786291115 }],
+    [3, 3, { method: "chi2", correction: false }, { method: "chi2", statistic: 0, pValue: 1 }],
+    [30, 40, { method: "exact" }, { method: "exact", statistic: 30, pValue: 0.281978921793656 }],
+  ];
+  for (const [aOnly, bOnly, options, expected] of cases) {
+    const result = mcnemarPValue(aOnly, bOnly, options);
+    const what = `${aOnly}, ${bOnly}, ${JSON.stringify(options)}`;
+    assert.equal(result.method, expected.method, what);
+    assertClose(result.statistic, expected.statistic, `${what} statistic`, 1e-14, 0);
+    assertClose(result.pValue, expected.pValue, `${what} p`, 1e-12);
+  }
+  // No discordant rows: no evidence (statsmodels' chi2 would divide by zero).
+  assert.deepEqual(mcnemarPValue(0, 0, { method: "chi2" }), { method: "chi2", statistic: 0, pValue: 1 });
+  assert.throws(
+    () => mcnemarPValue(3, 4, { method: "midp" as "exact" }),
+    (e: unknown) => e instanceof InvalidParameterError && formatError(e) === 'mcnemarPValue: method must be "auto", "exact" or "chi2", got "midp"',
   );
 });

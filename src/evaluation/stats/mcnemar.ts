@@ -36,21 +36,41 @@ export interface McnemarPValue {
 }
 
 /**
- * McNemar's test from the discordant counts alone (see the file comment for the definitions).
+ * Which McNemar test `mcnemarPValue` runs: statsmodels' `mcnemar(table, exact, correction)` with
+ * `method: "exact"` for exact=True and `"chi2"` for exact=False; the default, "auto", is exact below
+ * MCNEMAR_EXACT_BELOW discordant rows and chi2 from there. `correction` (default true) is the chi2
+ * version's continuity correction.
+ *
+ * @example
+ * mcnemarPValue(40, 22, { method: "chi2", correction: false }).pValue; // 0.0223 (statistic 18² / 62)
+ */
+export interface McnemarOptions {
+  readonly method?: "auto" | "exact" | "chi2";
+  readonly correction?: boolean;
+}
+
+/**
+ * McNemar's test from the discordant counts alone (see the file comment for the definitions). With no
+ * discordant rows at all there is no evidence either way: p = 1 (statsmodels' chi2 divides by 0 there).
  *
  * @example
  * mcnemarPValue(10, 2); // { method: "exact", statistic: 2, pValue: 0.03857421875 } (2 * 79 / 4096)
  */
-export function mcnemarPValue(aOnly: number, bOnly: number): McnemarPValue {
+export function mcnemarPValue(aOnly: number, bOnly: number, options: McnemarOptions = {}): McnemarPValue {
   for (const [name, value] of [["aOnly", aOnly], ["bOnly", bOnly]] as const) {
     if (!(Number.isInteger(value) && value >= 0)) throw new InvalidParameterError(name, "a count (an integer >= 0)", value, "mcnemarPValue");
   }
+  const method = options.method ?? "auto";
+  if (method !== "auto" && method !== "exact" && method !== "chi2") throw new InvalidParameterError("method", `"auto", "exact" or "chi2"`, method, "mcnemarPValue");
+  const correction = options.correction ?? true;
+  if (typeof correction !== "boolean") throw new InvalidParameterError("correction", "true or false", correction, "mcnemarPValue");
   const discordant = aOnly + bOnly;
-  if (discordant < MCNEMAR_EXACT_BELOW) {
+  if (method === "exact" || (method === "auto" && discordant < MCNEMAR_EXACT_BELOW)) {
     const statistic = Math.min(aOnly, bOnly);
     return { method: "exact", statistic, pValue: Math.min(1, 2 * binomialCdf(statistic, discordant, 0.5)) };
   }
-  const statistic = (Math.abs(aOnly - bOnly) - 1) ** 2 / discordant;
+  if (discordant === 0) return { method: "chi2", statistic: 0, pValue: 1 };
+  const statistic = (Math.abs(aOnly - bOnly) - (correction ? 1 : 0)) ** 2 / discordant;
   return { method: "chi2", statistic, pValue: chiSquareSf(statistic, 1) };
 }
 
