@@ -103,6 +103,7 @@ const op = {
   else: 0x05,
   end: 0x0b,
   brIf: 0x0d,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   i32Load: 0x28,
@@ -427,14 +428,15 @@ function emitCategoricalGoesLeft(code: Bytes, trees: TreeArrays, node: number, x
     code.byte(op.localGet).u32(x).byte(op.i32Const).s32(nCodes).byte(missingLeft ? op.i32GeU : op.i32LtU);
     code.byte(missingLeft ? op.i32Or : op.i32And);
   } else {
-    // In range: the bit of word code >>> 5 (read from memory); out of range: the missing direction.
-    code.byte(op.localGet).u32(x).byte(op.i32Const).s32(nCodes).byte(op.i32LtU);
-    code.byte(op.if).byte(I32);
-    code.byte(op.localGet).u32(catBase).byte(op.localGet).u32(x).byte(op.i32Const).s32(5).byte(op.i32ShrU);
-    code.byte(op.i32Const).s32(2).byte(op.i32Shl).byte(op.i32Add);
+    // The bit of word code >>> 5, read from memory at code 0 when the code is out of range (so that the
+    // load stays inside the bitset), then combined with the range test as above: no branch.
+    code.byte(op.localGet).u32(catBase);
+    code.byte(op.localGet).u32(x).byte(op.i32Const).s32(0).byte(op.localGet).u32(x).byte(op.i32Const).s32(nCodes).byte(op.i32LtU).byte(op.select);
+    code.byte(op.i32Const).s32(5).byte(op.i32ShrU).byte(op.i32Const).s32(2).byte(op.i32Shl).byte(op.i32Add);
     code.byte(op.i32Load).u32(2).u32(4 * offset);
     code.byte(op.localGet).u32(x).byte(op.i32ShrU).byte(op.i32Const).s32(1).byte(op.i32And);
-    code.byte(op.else).byte(op.i32Const).s32(missingLeft ? 1 : 0).byte(op.end);
+    code.byte(op.localGet).u32(x).byte(op.i32Const).s32(nCodes).byte(missingLeft ? op.i32GeU : op.i32LtU);
+    code.byte(missingLeft ? op.i32Or : op.i32And);
   }
 }
 
