@@ -76,10 +76,12 @@ export interface WasmTrees {
 /** Limits of wasmTreesOf; past them it returns undefined (the caller uses another predictor). */
 export interface WasmLimits {
   /**
-   * Bytes of tree code per function (default 12,000 for "masks", 24,000 for "branches"; a tree longer than
-   * that gets a function of its own).
-   * V8's optimising compiler, which re-compiles a hot function in the background, takes time growing
-   * faster than a function's size, while each call of a function reloads a row's features.
+   * Bytes of tree code per function (default 2000 for "masks", about one tree of 31 leaves, and 24,000 for
+   * "branches"; a tree longer than that gets a function of its own). Measured in one process, batches
+   * interleaved, CPU ms for 200k rows of 1M x 28 ("masks", fastest / median of 8): 2000 bytes 162-165 /
+   * 166, 3000 172 / 173-175, 6000 174 / 180, 12,000 176-182 / 183-184 (smaller functions, fewer values
+   * live at once for V8's optimising compiler); flights' 600k rows ("branches", of 5): one tree a function
+   * 797 / 822, 8000 bytes 640 / 652, 24,000 632 / 646 (each function reloads the row's features).
    */
   readonly bytesPerFunction?: number;
   /** Nodes in all (default 1,000,000): the module's code grows with them, about 20 bytes a node. */
@@ -479,7 +481,7 @@ function featureUse(trees: TreeArrays, nFeatures: number, maxDepth: number): { u
  */
 export function wasmTreesOf(trees: TreeArrays, nFeatures: number, nOutputs: number, limits: WasmLimits = {}): WasmTrees | undefined {
   const kernel = limits.kernel ?? "masks";
-  const bytesPerFunction = limits.bytesPerFunction ?? (kernel === "masks" ? 12_000 : 24_000);
+  const bytesPerFunction = limits.bytesPerFunction ?? (kernel === "masks" ? 2000 : 24_000);
   const { treeRoot, treeOutput, nodeFeature } = trees;
   const nTrees = treeRoot.length;
   if (nodeFeature.length > (limits.maxNodes ?? 1_000_000)) return undefined;
