@@ -466,3 +466,11 @@ describe("one row is one row", () => {
     assert.match(evaluated.stderr, /^gbdt model \(multiclass\) on 1 row of /);
   });
 });
+
+describe("score --task regression on text labels", () => {
+  test("names score's flag, not the reader's parameter or train's --numeric", async () => {
+    const data = file("text-regression.csv", "y,p\na,a\nb,b\n");
+    const run = await runCli("score", data, "--label", "y", "--pred", "p", "--task", "regression");
+    assert.deepEqual([run.code, run.stderr], [2, 'learnloop score: error: --task must be binary or multiclass for the text labels "y", got "regression"\n']);
+  });
+});

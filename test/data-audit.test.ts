@@ -302,3 +302,14 @@ describe("a CSV header longer than 64 KB", () => {
     assert.deepEqual(numbers((data.features[7_999] as { values: Float64Array }).values), [9, 0, 1, 2]);
   });
 });
+
+describe("train with nothing to learn from", () => {
+  test("no feature column left is refused, as scikit-learn refuses 0 features (was: a constant model, saved)", async () => {
+    const only = file("only-target.csv", "y\na\nb\na\nb\n");
+    const alone = await runCli("train", only, "--target", "y", "--no-track", "--out", join(dir, "never-alone.model"));
+    assert.deepEqual([alone.code, alone.stderr], [2, `learnloop train: error: ${only}: no feature columns to learn from (the target "y" is its only usable column)\n`]);
+    const data = file("all-ignored.csv", "x,c,y\n1,u,a\n2,v,b\n3,u,a\n4,v,b\n");
+    const ignored = await runCli("train", data, "--target", "y", "--ignore", "x", "--id", "c", "--no-track", "--out", join(dir, "never-ignored.model"));
+    assert.deepEqual([ignored.code, ignored.stderr], [2, `learnloop train: error: ${data}: no feature columns to learn from (every column but the target "y" is ignored or an id (x, c))\n`]);
+  });
+});

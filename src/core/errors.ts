@@ -33,6 +33,7 @@ export type DataIssueCode =
   | "missing_feature"
   | "invalid_value"
   | "too_few_rows"
+  | "no_features"
   | "length_mismatch";
 
 /** One problem found in input data. */

@@ -47,6 +47,7 @@ const dataHeadline: Record<DataIssue["code"], string> = {
   missing_feature: "a feature the model needs is missing",
   invalid_value: "invalid value",
   too_few_rows: "too few rows",
+  no_features: "no feature columns to learn from",
   length_mismatch: "columns have different lengths",
 };
 

@@ -66,6 +66,12 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     onWarning: notesTo(console),
     // Rows without a label are dropped: messages name the file's rows, not the rows left.
     onRowsDropped: (kept) => void (fileRow = (i) => kept[i]! + 1),
+  }).catch((error: unknown) => {
+    // The reader's words are train's (--numeric is no flag of score): say it in score's.
+    if (error instanceof InvalidParameterError && error.owner === "readDataset" && error.parameter === "task") {
+      throw new InvalidParameterError("--task", `binary or multiclass for the text labels "${values.label}"`, error.received);
+    }
+    throw error;
   });
   const target = data.target!;
   const find = (name: string) => findColumn(data, file, name);

@@ -198,6 +198,11 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     });
     if (keptRows) fileRows.set(data, keptRows);
     const target = data.target!;
+    // A model of no features is the class prior or the mean, which the baseline already reports.
+    if (data.features.length === 0) {
+      const left = [...(readOptions.ignore ?? []), ...ids, ...extraColumns];
+      throw new DataValidationError({ code: "no_features", file, detail: left.length > 0 ? `every column but the target "${target.name}" is ignored or an id (${left.join(", ")})` : `the target "${target.name}" is its only usable column` });
+    }
     const sampleWeight = typeof values.weight === "string" ? weightsOf(data, values.weight, file) : undefined;
     if (loss === "poisson") checkPoissonTarget(data, file);
     // Checked before the fit, not after it.
