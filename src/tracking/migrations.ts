@@ -175,6 +175,23 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/**
+ * Refuses a database that holds tables but no `schema_migrations`: it belongs to something else (another
+ * application's SQLite file named by a mistyped --db, a team database in use), and learnloop creating
+ * its runs, models and predictions tables among them would mix two applications' data. Every learnloop
+ * store has had `schema_migrations` since version 1.
+ */
+export function refuseForeignDatabase(location: string, tables: readonly string[]): void {
+  const own = tables.filter((table) => !table.startsWith("sqlite_"));
+  if (own.length === 0 || own.includes("schema_migrations")) return;
+  const shown = own.slice(0, 5).join(", ") + (own.length > 5 ? `, ... (${own.length} in all)` : "");
+  throw new StoreError(
+    "schema",
+    location,
+    `not a learnloop store: the database holds other tables (${shown}) and no schema_migrations; learnloop leaves it alone (give it a new file, or a database of its own)`,
+  );
+}
+
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
@@ -187,6 +204,11 @@ export async function migrate(db: Database, target: number = SCHEMA_VERSION): Pr
   try {
     await db.transaction(async (connection) => {
       if (db.dialect === "postgres") await connection.run("SELECT pg_advisory_xact_lock(4242424242)");
+      if (db.dialect === "postgres") {
+        // Tables this connection would see unqualified: its search path's first schema (SQLite's are checked when it opens).
+        const tables = await connection.all("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()");
+        refuseForeignDatabase(db.location, tables.map((row) => String(row.table_name)));
+      }
       await connection.run(
         `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`,
       );

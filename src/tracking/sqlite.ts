@@ -9,11 +9,12 @@
  * only this same thread could release (which would hang it). Between processes SQLite's own write lock
  * serialises, taken at BEGIN IMMEDIATE so that two writers never deadlock on a lock upgrade.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { StoreError } from "../core/errors.js";
 import type { Connection, Database, Row } from "./database.js";
+import { refuseForeignDatabase } from "./migrations.js";
 
 /** How long a writer waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -21,20 +22,60 @@ const BUSY_TIMEOUT_MS = 15_000;
 /** Opens (creating it and its folder if needed) the SQLite database at `file`. */
 export function openSqliteDatabase(file: string): SqliteDatabase {
   try {
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-    } catch (error) {
-      throw new Error(`cannot create the folder ${dirname(file)}: ${(error as Error).message}`);
+    makeFolders(dirname(file));
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new Error(`it is a folder, not a file (a store path names the file, e.g. ${join(file, "learnloop.db")}; LEARNLOOP_HOME names its folder)`);
     }
     const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
-    // Setting WAL reads the header, so a file that is not a database fails here, named in the error.
-    db.pragma("journal_mode = WAL");
-    // With WAL, NORMAL never corrupts the file; a power cut may lose the last commits, not a crash of learnloop.
-    db.pragma("synchronous = NORMAL");
+    try {
+      // Reading the table list reads the header first, so a file that is not a database fails here. A
+      // database of something else is refused before anything is written to it (WAL mode included).
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
+      refuseForeignDatabase(resolve(file), tables);
+      db.pragma("journal_mode = WAL");
+      // With WAL, NORMAL never corrupts the file; a power cut may lose the last commits, not a crash of learnloop.
+      db.pragma("synchronous = NORMAL");
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new SqliteDatabase(db, resolve(file));
   } catch (error) {
-    throw new StoreError("unavailable", file, `cannot open the SQLite store: ${(error as Error).message.split("\n")[0]}`);
+    if (error instanceof StoreError) throw error;
+    throw new StoreError("unavailable", file, `cannot open the SQLite store: ${whyNotOpened(error, basename(file))}`);
   }
+}
+
+/**
+ * Creates `folder` and the folders above it that are missing, one at a time from the first that exists
+ * (mkdirSync's recursive mode spins forever on a path under /proc, where mkdir answers ENOENT).
+ */
+function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  let at = resolve(folder);
+  for (; !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  if (!statSync(at).isDirectory()) throw new Error(`${at} is a file, not a folder`);
+  for (const path of missing) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw new Error(`cannot create the folder ${path}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** SQLite's words for a store it cannot open or write, with what to do where they are terse. */
+function whyNotOpened(error: unknown, name: string): string {
+  const code = (error as { code?: string }).code ?? "";
+  if (code.startsWith("SQLITE_READONLY") || code === "SQLITE_CANTOPEN" || code === "SQLITE_PERM") return readOnlyReason(code, name);
+  return (error as Error).message.split("\n")[0]!;
+}
+
+function readOnlyReason(code: string, name: string): string {
+  return code === "SQLITE_READONLY_DIRECTORY" || code === "SQLITE_CANTOPEN"
+    ? `this user cannot write the file or its folder (SQLite writes ${name}-wal and ${name}-shm beside the file, even to read it)`
+    : "the file is read-only for this user";
 }
 
 /** An empty store in memory that answers as the (not yet existing) file `file` would: nothing is written to disk. */
@@ -143,6 +184,8 @@ export class SqliteDatabase implements Database {
       if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
         throw new StoreError("unavailable", this.location, `the SQLite store stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s`);
       }
+      // A file this user may read but not write opens, and fails at its first write.
+      if (code?.startsWith("SQLITE_READONLY")) throw new StoreError("unavailable", this.location, `cannot write the SQLite store: ${readOnlyReason(code, basename(this.location))}`);
       throw error;
     }
   }

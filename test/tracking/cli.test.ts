@@ -121,7 +121,7 @@ describe("train and evaluate record their runs", () => {
     assert.equal(JSON.parse(result.stdout).run, undefined);
     const warnings = result.stderr.split("\n").filter((line) => line.startsWith("warning: this run"));
     assert.deepEqual(warnings, [
-      `warning: this run is not recorded: ${join(blocker, "store.db")}: cannot open the SQLite store: cannot create the folder ${blocker}: EEXIST: file already exists, mkdir '${blocker}' (--no-track to skip recording)`,
+      `warning: this run is not recorded: ${join(blocker, "store.db")}: cannot open the SQLite store: ${blocker} is a file, not a folder (--no-track to skip recording)`,
     ]);
   });
 });
@@ -260,7 +260,7 @@ describe("models", () => {
     writeFileSync(blocker, "not a folder");
     assert.deepEqual(await failure("train", PENGUINS, "--target", "Species", "--register", "x", "--db", join(blocker, "s.db")), {
       code: 5,
-      line: `learnloop train: error: ${join(blocker, "s.db")}: cannot open the SQLite store: cannot create the folder ${blocker}: EEXIST: file already exists, mkdir '${blocker}'`,
+      line: `learnloop train: error: ${join(blocker, "s.db")}: cannot open the SQLite store: ${blocker} is a file, not a folder`,
     });
     assert.equal(
       (await failure("train", PENGUINS, "--target", "Species", "--register", "no spaces")).line,

@@ -56,6 +56,31 @@ if (!serverUrl) {
     open: () => openStore({ url: oldUrl.toString() }),
   });
 
+  describe("PostgreSQL store: a database that is not a learnloop store", () => {
+    it("a database holding other tables and no schema_migrations is refused, and left as it was", async () => {
+      const foreignName = `${database}_foreign`;
+      await admin.query(`CREATE DATABASE ${foreignName}`);
+      const foreignUrl = new URL(serverUrl);
+      foreignUrl.pathname = `/${foreignName}`;
+      const other = new pg.Client({ connectionString: foreignUrl.toString() });
+      await other.connect();
+      try {
+        await other.query("CREATE TABLE customers (id SERIAL PRIMARY KEY, name TEXT); CREATE TABLE runs (x INTEGER)");
+        await assert.rejects(openStore({ url: foreignUrl.toString() }), (error: unknown) => {
+          assert.ok(error instanceof StoreError, String(error));
+          assert.equal(error.code, "schema");
+          assert.match(error.message, /: not a learnloop store: the database holds other tables \((customers, runs|runs, customers)\) and no schema_migrations; learnloop leaves it alone/);
+          return true;
+        });
+        const tables = await other.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+        assert.deepEqual(tables.rows.map((row) => row.table_name), ["customers", "runs"]);
+      } finally {
+        await other.end();
+        await admin.query(`DROP DATABASE IF EXISTS ${foreignName} WITH (FORCE)`);
+      }
+    });
+  });
+
   describe("PostgreSQL store: connecting", () => {
     it("names the server without its password", async () => {
       const store = await openStore({ url: testUrl });

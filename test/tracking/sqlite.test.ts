@@ -3,7 +3,8 @@
  * and how LEARNLOOP_DB / LEARNLOOP_HOME pick it.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -84,6 +85,68 @@ describe("SQLite store: where it lives", () => {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(dir, "learnloop.db"), "this is not a database, just text that is long enough to have a header ".repeat(20));
     await assert.rejects(openStore({ home: dir }), (error: unknown) => error instanceof StoreError && error.message.startsWith(join(dir, "learnloop.db") + ": "));
+  });
+});
+
+describe("SQLite store: files that are not a learnloop store", () => {
+  it("another application's database is refused before anything is written to it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "learnloop-foreign-"));
+    const foreign = join(dir, "shop.db");
+    const other = new BetterSqlite3(foreign);
+    other.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('ana'); CREATE TABLE orders (id INTEGER)");
+    other.close();
+    const before = readFileSync(foreign);
+    for (const createIfMissing of [true, false]) {
+      await assert.rejects(openStore({ url: foreign, createIfMissing }), (error: unknown) => {
+        assert.ok(error instanceof StoreError, String(error));
+        assert.equal(error.code, "schema");
+        assert.equal(
+          error.message,
+          `${foreign}: not a learnloop store: the database holds other tables (customers, orders) and no schema_migrations; learnloop leaves it alone (give it a new file, or a database of its own)`,
+        );
+        return true;
+      });
+    }
+    assert.deepEqual(readFileSync(foreign), before, "not a byte changed (no tables, no WAL mode)");
+    assert.deepEqual(readdirSync(dir), ["shop.db"], "no -wal or -shm file left beside it");
+    // A table of learnloop's name without its migrations table is someone else's too.
+    const clash = join(dir, "clash.db");
+    const raw = new BetterSqlite3(clash);
+    raw.exec("CREATE TABLE runs (x INTEGER)");
+    raw.close();
+    await assert.rejects(openStore({ url: clash }), /clash\.db: not a learnloop store: the database holds other tables \(runs\) and no schema_migrations/);
+  });
+
+  it("a zero-byte file is an empty database and becomes a store", async () => {
+    const empty = join(mkdtempSync(join(tmpdir(), "learnloop-empty-")), "empty.db");
+    writeFileSync(empty, "");
+    const store = await openStore({ url: empty });
+    try {
+      assert.deepEqual(await store.listRuns(), []);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a folder given as the store file is one line saying so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "learnloop-folder-"));
+    await assert.rejects(openStore({ url: dir }), (error: unknown) => {
+      assert.ok(error instanceof StoreError, String(error));
+      assert.equal(
+        error.message,
+        `${dir}: cannot open the SQLite store: it is a folder, not a file (a store path names the file, e.g. ${join(dir, "learnloop.db")}; LEARNLOOP_HOME names its folder)`,
+      );
+      return true;
+    });
+  });
+
+  it("a folder that cannot be made is one line, not a hang (mkdir -p spins on a path under /proc)", { skip: !existsSync("/proc/self") && "no /proc here" }, () => {
+    // In a child with a time limit: the hang was a synchronous loop that no in-process timeout can stop.
+    const script = `import { openStore } from ${JSON.stringify(new URL("../../src/tracking/index.ts", import.meta.url).href)};
+      openStore({ url: "/proc/learnloop-nope/deeper/learnloop.db" }).then(() => console.log("opened"), (error) => console.log(error.message));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(child.error, undefined, "the child finished within 20 s");
+    assert.equal(child.stdout.trim(), "/proc/learnloop-nope/deeper/learnloop.db: cannot open the SQLite store: cannot create the folder /proc/learnloop-nope: ENOENT: no such file or directory, mkdir '/proc/learnloop-nope'");
   });
 });
 
