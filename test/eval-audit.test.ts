@@ -6,7 +6,7 @@
  * target, a field filled in only above the target's median).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -257,4 +257,22 @@ test("a feature with one value, or none, in the training rows is a constant feat
   ]);
   // A clean dataset's features all vary: no finding.
   assert.deepEqual(auditRandomSplit(dataset(600, "regression", 6, () => [])).filter((f) => f.code === "constant_feature"), []);
+});
+
+test("compare on one labelled row: a paired bootstrap is refused naming the file and the target; McNemar says 1 row", async () => {
+  const penguins = join(VEGA, "penguins.json");
+  const rows = JSON.parse(readFileSync(penguins, "utf8")) as unknown[];
+  const one = join(dir, "one-penguin.json");
+  writeFileSync(one, JSON.stringify(rows.slice(0, 1)));
+  const models = [join(dir, "penguins-a.model"), join(dir, "penguins-b.model")];
+  for (const [i, model] of ["linear", "forest"].entries()) {
+    const trained = await runCli("train", penguins, "--target", "Species", "--model", model, "--out", models[i]!);
+    assert.equal(trained.code, 0, trained.stderr);
+  }
+  const bootstrap = await runCli("compare", models[0]!, models[1]!, one, "--metric", "log_loss");
+  assert.equal(bootstrap.code, 2, bootstrap.stderr);
+  assert.equal(bootstrap.stderr, `learnloop compare: error: ${one}, column "Species": too few rows (expected at least 2 rows for a paired bootstrap, got 1)\n`);
+  const mcnemar = await runCli("compare", models[0]!, models[1]!, one, "--metric", "accuracy");
+  assert.equal(mcnemar.code, 0, mcnemar.stderr);
+  assert.match(mcnemar.stderr, new RegExp(`, 1 row of ${one.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n`));
 });

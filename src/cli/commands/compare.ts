@@ -1,4 +1,4 @@
-import { InvalidParameterError, MetricError } from "../../core/errors.js";
+import { DataValidationError, InvalidParameterError, MetricError } from "../../core/errors.js";
 import { readDataset } from "../../data/index.js";
 import { predictionsOf, withClassLabels } from "../../evaluation/score-model.js";
 import { compareModels } from "../../evaluation/stats/index.js";
@@ -58,6 +58,10 @@ export async function runCompare(args: ParsedArgs, console: Console): Promise<Co
   try {
     comparison = compareModels(metric, predictionsOf(modelA, dataA), predictionsOf(modelB, dataB), { alpha, nBoot, seed, names: ["A", "B"] });
   } catch (error) {
+    // Too few rows for the test: name the file and the target, not the library's yTrue.
+    if (error instanceof DataValidationError && error.issues.every((issue) => issue.code === "too_few_rows")) {
+      throw new DataValidationError(error.issues.map((issue) => ({ ...issue, file: dataFile, column: modelA.schema.target.name })));
+    }
     // ROC AUC on rows of one class: name the class, and the way out.
     if (!(error instanceof MetricError)) throw error;
     const labelled = withClassLabels(error, modelA.schema.target.classes ?? []);
@@ -78,7 +82,7 @@ export async function runCompare(args: ParsedArgs, console: Console): Promise<Co
   };
   const pct = `${Math.round(comparison.level * 100)}%`;
   console.err(
-    `A = ${fileA} (${modelA.kind}), B = ${fileB} (${modelB.kind}), ${dataA.nRows.toLocaleString("en-US")} rows of ${dataFile}\n` +
+    `A = ${fileA} (${modelA.kind}), B = ${fileB} (${modelB.kind}), ${dataA.nRows.toLocaleString("en-US")} row${dataA.nRows === 1 ? "" : "s"} of ${dataFile}\n` +
       `${comparison.metric}: A ${formatNumber(comparison.a)}, B ${formatNumber(comparison.b)}, B - A ${formatNumber(comparison.difference)} ` +
       `(${pct} interval [${formatNumber(comparison.ci[0])}, ${formatNumber(comparison.ci[1])}]), ${comparison.test} test, p = ${formatP(comparison.pValue)}\n` +
       `${comparison.verdict}\n`,
