@@ -138,6 +138,14 @@ export class SqlStore implements Store {
     return row ? runOf(row, Date.now()) : undefined;
   }
 
+  async runsByIdPrefix(prefix: string, limit?: number): Promise<Run[]> {
+    if (typeof prefix !== "string" || prefix === "") throw new InvalidParameterError("prefix", "the first characters of a run id", prefix, "runsByIdPrefix");
+    // substr rather than LIKE: LIKE ignores case in SQLite and not in PostgreSQL, and would need its wildcards escaped.
+    const rows = await this.#db.all("SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY seq DESC LIMIT ?", [prefix.length, prefix, limitOf(limit, 50, "runsByIdPrefix")]);
+    const now = Date.now();
+    return rows.map((row) => runOf(row, now));
+  }
+
   async listRuns(filter: RunFilter = {}): Promise<Run[]> {
     const limit = limitOf(filter.limit, 50, "listRuns");
     const where: string[] = [];

@@ -106,6 +106,8 @@ export interface RunStore {
   /** Says the run is still alive now. A StoreError "not_found" for an unknown id, "conflict" if it already ended. */
   heartbeat(id: string): Promise<void>;
   getRun(id: string): Promise<Run | undefined>;
+  /** Runs whose id starts with `prefix` (case as given), newest first, at most `limit` (default 50): to find a run by the start of its id. */
+  runsByIdPrefix(prefix: string, limit?: number): Promise<Run[]>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<Run[]>;
 }

@@ -204,6 +204,25 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         assert.equal((await store.listRuns()).length, 50);
         await assert.rejects(store.listRuns({ limit: 0 }), InvalidParameterError);
       });
+
+      it("runsByIdPrefix finds runs by the start of their id: newest first, case as given, wildcards taken literally", async () => {
+        // Ids are set under the store so that they share starts; the tag keeps them apart from other runs.
+        const made: string[] = [];
+        for (let i = 0; i < 4; i++) made.push((await store.startRun({ kind: "train", params: { i } })).id);
+        const ids = [`p${tag}aa1`, `p${tag}aa2`, `p${tag}b_c`, `P${tag}AA3`];
+        for (let i = 0; i < 4; i++) await harness.execute("UPDATE runs SET id = ? WHERE id = ?", [ids[i], made[i]]);
+        assert.deepEqual((await store.runsByIdPrefix(`p${tag}`)).map((run) => run.id), [ids[2], ids[1], ids[0]]);
+        assert.deepEqual((await store.runsByIdPrefix(`p${tag}aa`)).map((run) => run.id), [ids[1], ids[0]]);
+        assert.deepEqual((await store.runsByIdPrefix(`p${tag}aa`, 1)).map((run) => run.id), [ids[1]]);
+        assert.deepEqual((await store.runsByIdPrefix(`P${tag}`)).map((run) => run.id), [ids[3]], "the upper-case id only");
+        assert.deepEqual((await store.runsByIdPrefix(`p${tag}aa2`)).map((run) => [run.id, run.kind, run.params]), [[ids[1], "train", { i: 1 }]]);
+        assert.deepEqual(await store.runsByIdPrefix(`p${tag}_`), [], "_ is not a wildcard");
+        assert.deepEqual(await store.runsByIdPrefix(`p${tag}%`), [], "% is not a wildcard");
+        assert.deepEqual((await store.runsByIdPrefix(`p${tag}b_`)).map((run) => run.id), [ids[2]]);
+        assert.deepEqual(await store.runsByIdPrefix(`p${tag}aa1-longer`), []);
+        await assert.rejects(store.runsByIdPrefix(""), InvalidParameterError);
+        await assert.rejects(store.runsByIdPrefix("p", 0), InvalidParameterError);
+      });
     });
 
     describe("artifacts", () => {
@@ -350,6 +369,33 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         const last = (await store.stageHistory(name)).slice(-2);
         assert.deepEqual(last.map((c) => [c.version, c.from, c.to, c.actor]), [[2, "champion", "archived", "oncall"], [1, "archived", "champion", "oncall"]]);
         assert.equal(await storeError(store.rollback(modelName("nobody"), { actor: "a", reason: "x" }), "not_found"), `model "${modelName("nobody")}": no such model in the registry`);
+      });
+
+      it("promote and rollback refuse a version whose stored file no longer matches its checksum; registering the file again repairs it", async () => {
+        const name = modelName("tampered");
+        await register(store, name, "t1");
+        const v2 = await register(store, name, "t2");
+        await store.promote(name, 1, { actor: "ana", reason: "first" });
+        const flipped = file("t2");
+        flipped[0] ^= 0xff;
+        await harness.execute("UPDATE artifacts SET content = ? WHERE sha256 = ?", [Buffer.from(flipped), v2.sha256]);
+        const historyBefore = (await store.stageHistory(name)).length;
+        assert.equal(
+          await storeError(store.promote(name, 2, { actor: "ana", reason: "x" }), "integrity"),
+          `model "${name}" version 2: its stored model file does not match its checksum (it hashes to ${sha256(flipped)}); not promoted: register the model file again`,
+        );
+        assert.equal((await store.champion(name))!.version, 1, "the champion stays");
+        assert.equal((await store.stageHistory(name)).length, historyBefore, "nothing logged");
+        // The same bytes registered again are written over the corrupted copy (their checksum is the key).
+        const v3 = await register(store, name, "t2");
+        assert.equal(v3.sha256, v2.sha256);
+        assert.deepEqual(await store.getArtifact(v2.sha256), file("t2"));
+        await store.promote(name, 2, { actor: "ana", reason: "repaired" });
+        // A rollback target is checked too.
+        const v1 = (await store.getVersion(name, 1))!;
+        await harness.execute("UPDATE artifacts SET content = ? WHERE sha256 = ?", [Buffer.from("not the model"), v1.sha256]);
+        assert.match(await storeError(store.rollback(name, { actor: "ana", reason: "x" }), "integrity"), new RegExp(`^model "${name}" version 1: its stored model file does not match its checksum \\(it hashes to [0-9a-f]{64}\\); not rolled back to: register the model file again$`));
+        assert.equal((await store.champion(name))!.version, 2);
       });
 
       it("setStage moves non-champions between challenger and archived, and refuses the champion", async () => {
@@ -569,6 +615,22 @@ export function storeMigration(name: string, harness: MigrationHarness): void {
         await db.run("INSERT INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)", [p.id, p.at, p.model, p.version, JSON.stringify(p.inputs), JSON.stringify(p.outputs)]);
       }
       await db.run("INSERT INTO outcomes (id, label, labelled_at) VALUES (?, ?, ?)", ["0190-old-2", '"late"', "2026-01-04T00:00:00.000Z"]);
+      // A registry as version 1 wrote it: two versions of one model, version 2 champion after version 1.
+      const files = ["old model one", "old model two"].map((text) => new TextEncoder().encode(text));
+      for (const bytes of files) {
+        await db.run("INSERT INTO artifacts (sha256, bytes, content, created_at) VALUES (?, ?, ?, ?)", [sha256(bytes), bytes.byteLength, Buffer.from(bytes), "2026-01-01T00:00:00.000Z"]);
+      }
+      await db.run("INSERT INTO models (name, latest_version, created_at, updated_at) VALUES (?, ?, ?, ?)", ["old-flights", 2, "2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z"]);
+      for (const [version, stage] of [[1, "archived"], [2, "champion"]] as const) {
+        await db.run(
+          `INSERT INTO model_versions (name, version, stage, sha256, bytes, run_id, kind, task, metrics, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ["old-flights", version, stage, sha256(files[version - 1]!), files[version - 1]!.byteLength, version === 2 ? "old-done" : null, "gbdt", "binary", '{"roc_auc":0.7}', null, `2026-01-0${version}T00:00:00.000Z`],
+        );
+      }
+      const logged: [number, string | null, string, string][] = [[1, null, "challenger", "register"], [2, null, "challenger", "register"], [1, "challenger", "champion", "promote"], [1, "champion", "archived", "demote"], [2, "challenger", "champion", "promote"]];
+      for (const [version, from, to, action] of logged) {
+        await db.run("INSERT INTO stage_changes (name, version, from_stage, to_stage, action, at, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ["old-flights", version, from, to, action, "2026-01-02T00:00:00.000Z", "ana", "v1 era"]);
+      }
       await db.close();
 
       const store = await harness.open();
@@ -595,6 +657,14 @@ export function storeMigration(name: string, harness: MigrationHarness): void {
         await store.logPredictions([old(5, "flights")]);
         assert.deepEqual(await store.predictionCounts("flights"), { predictions: 4, labelled: 1 });
         await storeError(store.logPredictions([old(1, "flights")]), "conflict");
+        // The registry comes through whole: versions, stages, the run link, the files, the stage log (rollback reads it).
+        assert.deepEqual((await store.listVersions("old-flights")).map((v) => [v.version, v.stage, v.runId, v.metrics]), [[1, "archived", undefined, { roc_auc: 0.7 }], [2, "champion", "old-done", { roc_auc: 0.7 }]]);
+        assert.deepEqual(await store.getArtifact(sha256(files[1]!)), files[1]);
+        assert.equal((await store.stageHistory("old-flights")).length, 5);
+        const back = await store.rollback("old-flights", { actor: "bo", reason: "after the upgrade" });
+        assert.deepEqual([back.version, back.from], [1, "archived"]);
+        const v3 = await store.registerModel({ name: "old-flights", modelFile: new TextEncoder().encode("new model"), kind: "gbdt", task: "binary", actor: "bo" });
+        assert.equal(v3.version, 3, "numbering goes on from version 1's count");
         const again = await harness.open();
         await again.close();
       } finally {

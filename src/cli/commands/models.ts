@@ -2,6 +2,7 @@ import { InvalidParameterError, StoreError } from "../../core/errors.js";
 import { decodeModelFile } from "../../models/format.js";
 import { readModelFile } from "../../models/registry.js";
 import { RowReader } from "../../serving/rows.js";
+import { sha256Hex } from "../../tracking/index.js";
 import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../../tracking/types.js";
 import type { CommandSpec, ParsedArgs } from "../args.js";
 import { formatNumber, formatTable, type Console } from "../output.js";
@@ -76,6 +77,8 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
   try {
     switch (sub) {
       case "register": {
+        const checksum = sha256Hex(file!.bytes);
+        const earlier = (await store.listVersions(String(values.name)).catch(() => [])).filter((v) => v.sha256 === checksum).map((v) => v.version);
         const registered = await store.registerModel({
           name: String(values.name),
           modelFile: file!.bytes,
@@ -90,6 +93,10 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
           `registered ${registered.name} version ${registered.version} (${registered.stage}) from ${rest[0]}: ${registered.kind} ${registered.task}, ` +
             `${registered.bytes.toLocaleString("en-US")} bytes, sha256 ${registered.sha256}${registered.runId ? `, run ${registered.runId}` : ""}\n`,
         );
+        if (earlier.length > 0) {
+          // Kept once in the artifact store all the same; the note is for a model registered twice by mistake.
+          console.err(`note: the same file (same SHA-256) is already version${earlier.length > 1 ? "s" : ""} ${earlier.join(", ")} of ${registered.name}\n`);
+        }
         return registered;
       }
       case "ls": {

@@ -39,6 +39,8 @@ export type RunsResult =
       params: RunDifference[];
       /** Whether both runs read data with the same fingerprint; null when one of them recorded none. */
       sameData: boolean | null;
+      /** Whether both runs are of one task (binary, multiclass, regression); null when one of them recorded none. */
+      sameTask: boolean | null;
     };
 
 const SUBCOMMANDS = ["ls", "show", "compare"] as const;
@@ -66,7 +68,7 @@ export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsR
   try {
     if (subcommand === "ls") {
       const runs = await store.listRuns(filter);
-      console.err(runs.length === 0 ? `no runs recorded in ${store.location}\n` : formatTable(["id", "kind", "status", "started (UTC)", "took", "model", "data", "headline"], runs.map(runRow)));
+      console.err(runs.length === 0 ? `${noRunsLine(filter)} in ${store.location}\n` : formatTable(["id", "kind", "status", "started (UTC)", "took", "model", "data", "headline"], runs.map(runRow)));
       return { runs };
     }
     if (subcommand === "show") {
@@ -83,10 +85,28 @@ export async function runRuns(args: ParsedArgs, console: Console): Promise<RunsR
   }
 }
 
+/** What `runs ls` says when it lists nothing: that the store is empty, or that no run matches the filter. */
+function noRunsLine(filter: RunFilter): string {
+  if (filter.kind === undefined && filter.status === undefined) return "no runs recorded";
+  return `no ${[filter.status, filter.kind].filter((word) => word !== undefined).join(" ")} runs`;
+}
+
+/** The shortest start of an id that `runs show` and `compare` look a run up by, as git does with commits. */
+const MIN_ID_PREFIX = 4;
+
+/** The run with this id, or the one run whose id starts with it; an unknown or ambiguous id is one StoreError. */
 async function findRun(store: Store, id: string): Promise<Run> {
+  if (id.trim() === "") throw new InvalidParameterError("<id>", "a run id (learnloop runs ls lists them)", id);
   const run = await store.getRun(id);
-  if (!run) throw new StoreError("not_found", `run ${id}`, `no such run in ${store.location} (learnloop runs ls lists them)`);
-  return run;
+  if (run) return run;
+  const matches = id.length >= MIN_ID_PREFIX ? await store.runsByIdPrefix(id, 6) : [];
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    const shown = matches.slice(0, 5).map((match) => `${match.id} (${match.kind}, ${when(match.startedAt)})`).join(", ");
+    throw new StoreError("conflict", `run ${id}`, `ambiguous: ${matches.length > 5 ? "more than 5" : matches.length} runs start with it: ${shown}; give more of the id`);
+  }
+  const hint = id.length < MIN_ID_PREFIX ? `; a run is found by its whole id or its first ${MIN_ID_PREFIX} characters or more` : "";
+  throw new StoreError("not_found", `run ${id}`, `no such run in ${store.location} (learnloop runs ls lists them)${hint}`);
 }
 
 function when(iso: string): string {
@@ -190,7 +210,27 @@ function compareRuns(a: Run, b: Run): Extract<RunsResult, { a: Run }> {
   }
   const [fa, fb] = [a.data?.fingerprint, b.data?.fingerprint];
   const sameData = fa === undefined || fb === undefined ? null : fa === fb;
-  return { a, b, metrics, params, sameData };
+  const [ta, tb] = [taskOf(a), taskOf(b)];
+  const sameTask = ta === undefined || tb === undefined ? null : ta === tb;
+  return { a, b, metrics, params, sameData, sameTask };
+}
+
+/** The task a run learned or measured, from what it recorded. */
+function taskOf(run: Run): string | undefined {
+  const details = run.details as { task?: unknown; model?: { task?: unknown } };
+  const schema = run.data?.schema as { target?: { task?: unknown } } | undefined;
+  const task = details.task ?? details.model?.task ?? schema?.target?.task;
+  return typeof task === "string" ? task : undefined;
+}
+
+/** What a run's metrics were measured on, in words: held-out rows, the mean over CV folds, every row of the data. */
+function measuredOn(run: Run): string {
+  const details = run.details as { cv?: { folds?: number }; rows?: { test?: number } };
+  if (run.kind === "train" && details.cv?.folds !== undefined) return `mean of ${details.cv.folds} CV folds`;
+  if (run.kind === "train" && details.rows?.test !== undefined) return `${details.rows.test.toLocaleString("en-US")} held-out rows`;
+  if (run.kind === "tune" && run.folds.length > 0) return `best trial, mean of ${run.folds.length} CV folds`;
+  if (run.kind === "evaluate" && run.data?.rows !== undefined) return `${run.data.rows.toLocaleString("en-US")} rows`;
+  return "-";
 }
 
 function describeComparison(comparison: Extract<RunsResult, { a: Run }>): string {
@@ -198,10 +238,16 @@ function describeComparison(comparison: Extract<RunsResult, { a: Run }>): string
   const cell = (value: unknown) => (value === undefined ? "-" : show(value));
   let text = formatTable(["", `a: ${a.id}`, `b: ${b.id}`], [
     ["kind", a.kind, b.kind],
+    ["task", taskOf(a) ?? "-", taskOf(b) ?? "-"],
     ["status", a.status, b.status],
     ["started (UTC)", when(a.startedAt), when(b.startedAt)],
     ["data", dataName(a), dataName(b)],
+    ["measured on", measuredOn(a), measuredOn(b)],
   ]);
+  if (comparison.sameTask === false) {
+    const shared = comparison.metrics.filter((m) => m.diff !== null).length;
+    text += `different tasks (${taskOf(a)} and ${taskOf(b)}): ${shared === 0 ? "no metric in common" : "their metrics do not measure the same thing"}\n`;
+  }
   const unfingerprinted = [a, b].filter((run) => run.data?.fingerprint === undefined).map((run) => run.id);
   text +=
     comparison.sameData === null
