@@ -84,7 +84,13 @@ export interface WasmLimits {
    * 797 / 822, 8000 bytes 640 / 652, 24,000 632 / 646 (each function reloads the row's features).
    */
   readonly bytesPerFunction?: number;
-  /** Nodes in all (default 1,000,000): the module's code grows with them, about 20 bytes a node. */
+  /**
+   * Nodes in all (default 100,000 for "masks", 50,000 for "branches"). V8 compiles a module's hot functions
+   * again with its optimising compiler on the first batch, in time growing with the code: random trees over
+   * 50k rows, one thread, CPU ms of the first / third batch, "branches" kernel against the packed walk:
+   * 39k nodes (0.5 MB of code) 344 / 37 against 120 / 102, 328k nodes 1258 / 102 against 192 / 179, 1.26M
+   * nodes 4276 / 129 against 272 / 245. Past the limit the caller uses another predictor.
+   */
   readonly maxNodes?: number;
   /** Deepest tree (default 256 levels): the blocks nest as deep as the tree. */
   readonly maxDepth?: number;
@@ -484,7 +490,7 @@ export function wasmTreesOf(trees: TreeArrays, nFeatures: number, nOutputs: numb
   const bytesPerFunction = limits.bytesPerFunction ?? (kernel === "masks" ? 2000 : 24_000);
   const { treeRoot, treeOutput, nodeFeature } = trees;
   const nTrees = treeRoot.length;
-  if (nodeFeature.length > (limits.maxNodes ?? 1_000_000)) return undefined;
+  if (nodeFeature.length > (limits.maxNodes ?? (kernel === "masks" ? 100_000 : 50_000))) return undefined;
   const use = featureUse(trees, nFeatures, limits.maxDepth ?? 256);
   if (!use) return undefined;
   const locals = moduleLocals(kernel, use.kinds, nOutputs, limits.pairsPerStep ?? 1);
