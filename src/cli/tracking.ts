@@ -10,6 +10,8 @@
  * run then reads lost).
  */
 import { constants, userInfo } from "node:os";
+import { resolve } from "node:path";
+import { InvalidParameterError } from "../core/errors.js";
 import { formatError } from "../core/messages.js";
 import type { Schema } from "../core/types.js";
 import { startHeartbeat, type Heartbeat } from "../tracking/heartbeat.js";
@@ -43,7 +45,22 @@ export function openStoreFrom(values: ParsedArgs["values"], how: { readonly must
 }
 
 function storeOptionsFrom(values: ParsedArgs["values"]): StoreOptions {
-  return typeof values.db === "string" ? { url: values.db } : {};
+  if (typeof values.db !== "string") return {};
+  // An empty --db is most often an unset shell variable ("--db $STORE"): refused rather than read as "the default store".
+  if (values.db.trim() === "") throw new InvalidParameterError("--db", "a PostgreSQL URL or a SQLite file (leave --db out for the default store)", values.db);
+  return { url: values.db };
+}
+
+/**
+ * A file path as the run records it: absolute, so that `runs show` run from another folder still says
+ * where the data and the model file are. URLs (s3://, https://) are kept as they are.
+ */
+function recordedPath(path: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : resolve(path);
+}
+
+function recordedData<T extends { readonly file?: string } | undefined>(data: T): T {
+  return data?.file !== undefined ? { ...data, file: recordedPath(data.file) } : data;
 }
 
 /** Who does it: --actor, else the OS user name. */
@@ -97,7 +114,7 @@ export async function startTracking(values: ParsedArgs["values"], console: Conso
   try {
     store ??= await openStoreFrom(values);
     const intervalMs = heartbeatInterval(console);
-    const started = await store.startRun({ ...run, heartbeatIntervalMs: intervalMs });
+    const started = await store.startRun({ ...run, ...(run.data ? { data: recordedData(run.data) } : {}), heartbeatIntervalMs: intervalMs });
     const where = storeTarget(storeOptionsFrom(values)).where;
     return tracking(store, started.id, console, owned, startHeartbeat(where, started.id, intervalMs));
   } catch (error) {
@@ -177,7 +194,11 @@ function tracking(store: Store, runId: string, console: Console, owned: boolean,
     process.off("SIGTERM", onSignal);
     await heartbeat.stop();
     try {
-      await store.finishRun(runId, result);
+      await store.finishRun(runId, {
+        ...result,
+        ...(result.data ? { data: recordedData(result.data) } : {}),
+        ...(result.artifacts ? { artifacts: result.artifacts.map((artifact) => (artifact.path !== undefined ? { ...artifact, path: recordedPath(artifact.path) } : artifact)) } : {}),
+      });
     } catch (error) {
       console.err(`warning: run ${runId} could not be recorded as ${result.status}: ${formatError(error)}\n`);
     } finally {

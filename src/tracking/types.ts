@@ -23,7 +23,7 @@ export type RunStatus = "running" | "finished" | "failed" | "interrupted" | "los
 export interface RunArtifact {
   /** What it is: "model", "report", "oof", "predictions". */
   readonly role: string;
-  /** Where the run wrote it, as given on the command line. */
+  /** Where the run wrote it (the CLI records an absolute path). */
   readonly path?: string;
   /** SHA-256 of its bytes (hex), when it is kept in the artifact store. */
   readonly sha256?: string;
@@ -37,7 +37,7 @@ export interface NewRun {
   readonly command?: string;
   /** Model family and hyperparameters, CLI options: JSON values only. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** The data it read: file, fingerprint, rows, schema (JSON). */
+  /** The data it read: file (the CLI records an absolute path or a URL), fingerprint, rows, schema (JSON). */
   readonly data?: {
     readonly file?: string;
     readonly fingerprint?: string;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import { main } from "../../src/cli/main.js";
@@ -288,6 +288,29 @@ describe("which store: --db, then LEARNLOOP_DB, then LEARNLOOP_HOME", () => {
       process.env.LEARNLOOP_HOME = join(work, "home");
       delete process.env.LEARNLOOP_DB;
     }
+  });
+});
+
+describe("paths a run records", () => {
+  it("the data file and the model file are recorded absolute, as typed relative to the working folder", async () => {
+    const db = join(work, "paths.db");
+    const relativeModel = relative(process.cwd(), modelFile);
+    const evaluated = await json("evaluate", relativeModel, PENGUINS, "--db", db);
+    const { run: recorded } = await json("runs", "show", evaluated.run, "--db", db);
+    assert.equal(recorded.data.file, resolve(PENGUINS));
+    assert.deepEqual(recorded.artifacts.map((artifact: { path: string }) => artifact.path), [modelFile]);
+    assert.equal(recorded.params.modelFile, relativeModel, "parameters stay as typed");
+  });
+
+  it("an empty --db (an unset shell variable) is refused, not read as the default store", async () => {
+    assert.deepEqual(await failure("runs", "ls", "--db", ""), {
+      code: 2,
+      line: `learnloop runs: error: --db must be a PostgreSQL URL or a SQLite file (leave --db out for the default store), got ""`,
+    });
+    assert.deepEqual(await failure("models", "register", modelFile, "--name", "p", "--db", " "), {
+      code: 2,
+      line: `learnloop models: error: --db must be a PostgreSQL URL or a SQLite file (leave --db out for the default store), got " "`,
+    });
   });
 });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { main } from "../../src/cli/main.js";
 import type { Console } from "../../src/cli/output.js";
@@ -62,7 +62,7 @@ describe("train and evaluate record their runs", () => {
     assert.equal(run.params.testSize, 0.2);
     assert.deepEqual(run.metrics, trained.metrics);
     assert.deepEqual(run.folds, []);
-    assert.equal(run.data.file, PENGUINS);
+    assert.equal(run.data.file, resolve(PENGUINS), "recorded absolute, so runs show from another folder still finds it");
     assert.equal(run.data.fingerprint, trained.fingerprint);
     assert.equal(run.data.rows, 344 - trained.rows.dropped);
     assert.equal(run.data.schema.target.name, "Species");
