@@ -117,6 +117,17 @@ describe("runs: finding a run by its id", () => {
     assert.deepEqual(await failure("runs", "show", "", "--db", db), { code: 2, line: `learnloop runs: error: <id> must be a run id (learnloop runs ls lists them), got ""` });
   });
 
+  it("models register --run takes the same starts of ids and links the whole id", async () => {
+    const registered = await json("models", "register", modelFile, "--name", "linked", "--run", "abcd1", "--db", db);
+    assert.equal(registered.runId, "abcd1111aaaa");
+    assert.match((await failure("models", "register", modelFile, "--name", "linked", "--run", "abcd", "--db", db)).line, /^learnloop models: error: run abcd: ambiguous: 2 runs start with it: /);
+    assert.deepEqual(await failure("models", "register", modelFile, "--name", "linked", "--run", "abcd9", "--db", db), {
+      code: 5,
+      line: "learnloop models: error: run abcd9: no such run to link the model version to",
+    });
+    assert.deepEqual((await json("models", "show", "linked", "--db", db)).versions.map((v: { version: number }) => v.version), [1], "nothing registered by the refusals");
+  });
+
   it("ls under a filter that matches nothing says which runs it found none of", async () => {
     assert.deepEqual(await run("runs", "ls", "--status", "lost", "--db", db), { code: 0, stdout: "", stderr: `no lost runs in ${db}\n` });
     assert.deepEqual(await run("runs", "ls", "--kind", "tune", "--status", "failed", "--db", db), { code: 0, stdout: "", stderr: `no failed tune runs in ${db}\n` });

@@ -7,6 +7,7 @@ import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../
 import type { CommandSpec, ParsedArgs } from "../args.js";
 import { formatNumber, formatTable, type Console } from "../output.js";
 import { actorFrom, openStoreFrom, STORE_OPTIONS } from "../tracking.js";
+import { findRun } from "./runs.js";
 
 export const modelsCommand: CommandSpec = {
   name: "models",
@@ -77,6 +78,8 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
   try {
     switch (sub) {
       case "register": {
+        // --run takes what runs show takes: the whole id or a start of it only one run has.
+        const runId = typeof values.run === "string" ? await findLinkedRun(store, values.run) : undefined;
         const checksum = sha256Hex(file!.bytes);
         const earlier = (await store.listVersions(String(values.name)).catch(() => [])).filter((v) => v.sha256 === checksum).map((v) => v.version);
         const registered = await store.registerModel({
@@ -85,7 +88,7 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
           kind: file!.kind,
           task: file!.task,
           metrics: file!.metrics,
-          ...(typeof values.run === "string" ? { runId: values.run } : {}),
+          ...(runId !== undefined ? { runId } : {}),
           ...(typeof values.description === "string" ? { description: values.description } : {}),
           actor: options.actor,
         });
@@ -153,6 +156,16 @@ async function newFieldsNote(store: Store, name: string, previous: ModelVersion 
     return `note: version ${version} needs fields version ${previous.version} did not (${shown}): a service's clients must send them, or their rows are refused (400) once it swaps\n`;
   } catch {
     return "";
+  }
+}
+
+/** The id of the run --run names; an unknown id keeps the registry's words, an ambiguous start is refused as runs show refuses it. */
+async function findLinkedRun(store: Store, id: string): Promise<string> {
+  try {
+    return (await findRun(store, id)).id;
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "not_found") return id;
+    throw error;
   }
 }
 

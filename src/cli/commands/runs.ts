@@ -95,7 +95,7 @@ function noRunsLine(filter: RunFilter): string {
 const MIN_ID_PREFIX = 4;
 
 /** The run with this id, or the one run whose id starts with it; an unknown or ambiguous id is one StoreError. */
-async function findRun(store: Store, id: string): Promise<Run> {
+export async function findRun(store: Store, id: string): Promise<Run> {
   if (id.trim() === "") throw new InvalidParameterError("<id>", "a run id (learnloop runs ls lists them)", id);
   const run = await store.getRun(id);
   if (run) return run;
