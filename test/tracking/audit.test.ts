@@ -6,12 +6,14 @@
  * store file this user may read but not write. Stores are fresh files in a temporary folder.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { main } from "../../src/cli/main.js";
 import type { Console } from "../../src/cli/output.js";
 import { openStore } from "../../src/tracking/index.js";
@@ -298,6 +300,118 @@ describe("which store: --db, then LEARNLOOP_DB, then LEARNLOOP_HOME", () => {
     } finally {
       process.env.LEARNLOOP_HOME = join(work, "home");
       delete process.env.LEARNLOOP_DB;
+    }
+  });
+});
+
+describe("models promote from two processes at once", () => {
+  it("each says which version it archived as the stage log tells it, and one champion is left", async () => {
+    const db = join(work, "race.db");
+    const store = await openStore({ url: db });
+    try {
+      for (let v = 1; v <= 6; v++) await store.registerModel({ name: "race", modelFile: new TextEncoder().encode(`race v${v}`), kind: "gbdt", task: "binary", actor: "test" });
+    } finally {
+      await store.close();
+    }
+    const worker = join(import.meta.dirname, "promote-cli-worker.ts");
+    const orders = [["1", "2", "3", "4", "5", "6", "1", "2", "3", "4", "5", "6"], ["6", "5", "4", "3", "2", "1", "6", "5", "4", "3", "2", "1"]];
+    const outputs = await Promise.all(
+      orders.map(
+        (versions) =>
+          new Promise<string>((done, fail) => {
+            const child = spawn(process.execPath, ["--import", "tsx", worker, db, "race", ...versions], { stdio: ["ignore", "pipe", "pipe"] });
+            let out = "";
+            let err = "";
+            child.stdout.on("data", (chunk) => (out += chunk));
+            child.stderr.on("data", (chunk) => (err += chunk));
+            child.on("close", (code) => (code === 0 ? done(out) : fail(new Error(`worker exited ${code}: ${err}`))));
+          }),
+      ),
+    );
+    const reopened = await openStore({ url: db });
+    try {
+      const history = await reopened.stageHistory("race");
+      let succeeded = 0;
+      for (const output of outputs) {
+        const [pid, ...lines] = output.trim().split("\n");
+        assert.equal(lines.length, 12);
+        // This process's crownings in the log, in its own order; the entry before each is the demotion it made, if any.
+        const mine = history.map((change, i) => ({ change, i })).filter(({ change }) => change.to === "champion" && change.actor === `pid${pid}`);
+        const done = lines.filter((line) => line.startsWith("0 "));
+        assert.equal(mine.length, done.length, "every promotion that succeeded is logged once");
+        succeeded += done.length;
+        for (const line of lines) {
+          if (!line.startsWith("0 ")) assert.match(line, /^5 learnloop models: error: model "race" version \d: it is already the champion$/);
+        }
+        done.forEach((line, k) => {
+          const said = /^0 race version (\d) is the champion(?: \(version (\d) archived\))?$/.exec(line);
+          assert.ok(said, line);
+          const { change, i } = mine[k]!;
+          assert.equal(said[1], String(change.version), line);
+          const before = history[i - 1]!;
+          const demoted = before.from === "champion" && before.to === "archived" && before.actor === change.actor && before.at === change.at ? String(before.version) : undefined;
+          assert.equal(said[2], demoted, `${line}: the stage log says ${demoted === undefined ? "nothing was archived" : `version ${demoted} was archived`}`);
+        });
+      }
+      assert.ok(succeeded >= 2);
+      assert.equal((await reopened.listVersions("race")).filter((v) => v.stage === "champion").length, 1);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+describe("models promote while another promotion of the model is under way (PostgreSQL)", () => {
+  const serverUrl = process.env.LEARNLOOP_TEST_POSTGRES;
+  const skip = !serverUrl && !process.env.CI && "LEARNLOOP_TEST_POSTGRES is not set (.ci/run starts a server and sets it)";
+  it("names the version it archived: the one the other promotion made champion, not the one it saw before", { skip }, async () => {
+    assert.ok(serverUrl, "LEARNLOOP_TEST_POSTGRES must be set under CI");
+    const database = `learnloop_audit_${process.pid}_${randomBytes(3).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    const locker = new pg.Client({ connectionString: url.toString() });
+    try {
+      const store = await openStore({ url: url.toString() });
+      try {
+        for (let v = 1; v <= 3; v++) await store.registerModel({ name: "race", modelFile: new TextEncoder().encode(`race v${v}`), kind: "gbdt", task: "binary", actor: "test" });
+        await store.promote("race", 1, { actor: "test", reason: "first" });
+      } finally {
+        await store.close();
+      }
+      // Another promotion, of version 2, holds the model's row until it commits (what the store's own promote does).
+      await locker.connect();
+      await locker.query("BEGIN");
+      await locker.query("SELECT name FROM models WHERE name = 'race' FOR UPDATE");
+      const at = new Date().toISOString();
+      await locker.query("UPDATE model_versions SET stage = 'archived' WHERE name = 'race' AND version = 1");
+      await locker.query("UPDATE model_versions SET stage = 'champion' WHERE name = 'race' AND version = 2");
+      await locker.query(
+        `INSERT INTO stage_changes (name, version, from_stage, to_stage, action, at, actor, reason) VALUES
+         ('race', 1, 'champion', 'archived', 'demote', $1, 'other', 'v2'), ('race', 2, 'challenger', 'champion', 'promote', $1, 'other', 'v2')`,
+        [at],
+      );
+      const bin = join(import.meta.dirname, "..", "..", "src", "cli", "bin.ts");
+      const child = spawn(process.execPath, ["--import", "tsx", bin, "models", "promote", "race", "3", "--db", url.toString(), "--reason", "v3"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((done) => child.on("close", done));
+      // Until the command waits for the row lock: it has read whatever it reads before promoting.
+      for (let waited = 0; ; waited++) {
+        const waiting = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database]);
+        if (waiting.rows.length > 0) break;
+        assert.ok(waited < 1200 && child.exitCode === null, `the command never waited for the lock; stderr: ${stderr}`);
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      await locker.query("COMMIT");
+      assert.equal(await exited, 0, stderr);
+      assert.equal(stderr.split("\n")[0], "race version 3 is the champion (version 2 archived)");
+    } finally {
+      await locker.end().catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
     }
   });
 });

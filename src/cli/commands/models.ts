@@ -114,15 +114,15 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
       case "show":
         return version === undefined ? await showModel(store, rest[0]!, console) : await showVersion(store, rest[0]!, version, console);
       case "promote": {
-        const previous = await store.champion(rest[0]!);
         const change = await store.promote(rest[0]!, version!, options);
+        const previous = await archivedBy(store, change);
         console.err(`${change.name} version ${change.version} is the champion${previous ? ` (version ${previous.version} archived)` : ""}\n`);
         console.err(await newFieldsNote(store, change.name, previous, change.version));
         return change;
       }
       case "rollback": {
-        const current = await store.champion(rest[0]!);
         const change = await store.rollback(rest[0]!, options);
+        const current = await archivedBy(store, change);
         console.err(`${change.name} rolled back to version ${change.version}${current ? ` (version ${current.version} archived)` : ""}\n`);
         console.err(await newFieldsNote(store, change.name, current, change.version));
         return change;
@@ -136,6 +136,24 @@ export async function runModels(args: ParsedArgs, console: Console): Promise<Mod
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The champion that `change` (a promotion or rollback) archived, read from the stage log: the store logs
+ * the demotion just before the crowning, in the same transaction, with the same time, actor and reason.
+ * Reading the champion before the change instead could name a version another process had already
+ * replaced in between.
+ */
+async function archivedBy(store: Store, change: StageChange): Promise<ModelVersion | undefined> {
+  const history = await store.stageHistory(change.name);
+  const same = (c: StageChange) => c.at === change.at && c.actor === change.actor && c.reason === change.reason;
+  for (let i = history.length - 1; i > 0; i--) {
+    const entry = history[i]!;
+    if (entry.version !== change.version || entry.to !== "champion" || !same(entry)) continue;
+    const before = history[i - 1]!;
+    return before.from === "champion" && before.to === "archived" && same(before) ? await store.getVersion(change.name, before.version) : undefined;
+  }
+  return undefined;
 }
 
 /**
