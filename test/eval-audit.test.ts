@@ -93,6 +93,23 @@ test("multiclass: a noisy copy of the class (steps in any order, some values mis
   );
 });
 
+test("binary: a feature that puts the positives in a middle band (ROC AUC near 0.5) is a leakage suspect by steps", () => {
+  const data = dataset(2000, "regression", 7, () => []);
+  const y = Float64Array.from(data.target!.values, (v) => (v > 50 ? 1 : 0));
+  const random = new Random(7);
+  const band = Float64Array.from(y, (c) => {
+    const u = random.next();
+    return c === 1 ? 0.4 + 0.2 * u : u < 0.5 ? 0.8 * u : 0.6 + 0.8 * (u - 0.5);
+  });
+  const binary: Dataset = {
+    ...data,
+    features: [...data.features, { kind: "numeric", name: "band", values: band }],
+    target: { name: "y", task: "binary", values: y, classes: ["0", "1"] },
+  };
+  const found = leaks(auditRandomSplit(binary));
+  assert.deepEqual(found.map((f) => [f.column, f.evidence.sortedBy, f.evidence.rocAuc]), [["band", "feature", undefined]]);
+});
+
 test("regression: a band of the target, a field filled in only above the median, and |y - median| are computed from the target", () => {
   const median = 50;
   const bands = ["low", "mid-low", "mid-high", "high"];

@@ -6,7 +6,7 @@
 import { InvalidParameterError } from "../../core/errors.js";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset, TargetColumn } from "../../core/types.js";
-import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson, stepAgreement } from "./measures.js";
+import { categoricalKeys, categoricalRocAuc, groupByOrder, information, numericKeys, numericRocAuc, pearson, stepAgreement, type OrderGroups } from "./measures.js";
 import { sharedRows } from "./rows.js";
 import { adversarialValidation, sampleRows } from "./shift.js";
 import { AUDIT_THRESHOLDS, type AuditThresholds } from "./thresholds.js";
@@ -138,10 +138,12 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
   const found = (column: Column, evidence: Omit<LeakageFinding["evidence"], keyof MeasuredOn>) =>
     findings.push({ code: "leakage_suspect", severity: "warning", column: column.name, evidence: { ...evidence, ...measured } });
   /** The step evidence when `labels` is a step function of `order` (see thresholds.ts), else undefined. */
-  const step = (order: Float64Array, labels: Int32Array, nLabels: number) => {
+  const step = (order: Float64Array | OrderGroups, labels: Int32Array, nLabels: number) => {
     const s = stepAgreement(order, labels, nLabels);
     return s.agreement >= t.leakageStepAgreement && s.expectedChanges >= t.leakageStepMinChanges ? round(s.agreement) : undefined;
   };
+  // Every feature is read against the same target order: sorted once.
+  const yOrder = task === "regression" ? groupByOrder(y) : undefined;
   for (const column of train.features) {
     if (idLike.has(column.name)) continue;
     if (column.kind === "numeric") {
@@ -164,13 +166,13 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
       // Relations the AUC, r and binned information miss: a class that is a step function of the value
       // in any order (a noisy copy of a class index), a value or a missingness computed from a target.
       const agreement =
-        task === "regression" ? step(y, xKeys.keys, xKeys.nKeys) : step(x, yKeys.keys, yKeys.nKeys);
+        task === "regression" ? step(yOrder!, xKeys.keys, xKeys.nKeys) : step(x, yKeys.keys, yKeys.nKeys);
       if (agreement !== undefined) {
         found(column, { stepAgreement: agreement, sortedBy: task === "regression" ? "target" : "feature", ...(task === "regression" ? { of: "values" as const } : {}) });
         continue;
       }
       if (task === "regression") {
-        const missing = step(y, Int32Array.from(x, (v) => (v !== v ? 1 : 0)), 2);
+        const missing = step(yOrder!, Int32Array.from(x, (v) => (v !== v ? 1 : 0)), 2);
         if (missing !== undefined) {
           found(column, { stepAgreement: missing, sortedBy: "target", of: "missingness" });
           continue;
@@ -185,7 +187,7 @@ export function leakageFindings(train: Dataset, t: AuditThresholds, seed: number
       const xKeys = categoricalKeys(codes, column.categories.length);
       if (task === "regression") {
         // A band of the target (price_band from price): few changes of category along the sorted target.
-        const agreement = step(y, xKeys.keys, xKeys.nKeys);
+        const agreement = step(yOrder!, xKeys.keys, xKeys.nKeys);
         if (agreement !== undefined) {
           found(column, { stepAgreement: agreement, sortedBy: "target", of: "values" });
           continue;

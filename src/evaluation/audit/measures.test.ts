@@ -4,7 +4,7 @@ import { Random } from "../../core/rng.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { rocAucScore } from "../../metrics/index.js";
 import { mutualInformationBits, entropyBits } from "../profile/information.js";
-import { categoricalKeys, categoricalRocAuc, information, numericKeys, numericRocAuc, pearson, stepAgreement } from "./measures.js";
+import { categoricalKeys, categoricalRocAuc, groupByOrder, information, numericKeys, numericRocAuc, pearson, stepAgreement } from "./measures.js";
 import { sharedRows } from "./rows.js";
 import { sampleRows } from "./shift.js";
 
@@ -216,4 +216,15 @@ test("stepAgreement is near 1 for a noisy copy of a class index in any order of 
   const unrelated = Float64Array.from(y, () => random.next());
   assert.ok(stepAgreement(copy, y, 4).agreement > 0.99);
   assert.ok(Math.abs(stepAgreement(unrelated, y, 4).agreement) < 0.1);
+});
+
+test("groupByOrder groups rows by value, ascending, NaN left out; stepAgreement reads the groups as it reads the order", () => {
+  const groups = groupByOrder(Float64Array.of(2, NaN, 1, 2, -0, 0));
+  assert.deepEqual([...groups.rows], [4, 5, 2, 0, 3]);
+  assert.deepEqual([...groups.groupStart], [0, 2, 3, 5]);
+  assert.equal(groups.nGroups, 3);
+  const random = new Random(8);
+  const order = Float64Array.from({ length: 500 }, () => (random.next() < 0.1 ? NaN : random.int(40)));
+  const labels = Int32Array.from({ length: 500 }, () => random.int(3));
+  assert.deepEqual(stepAgreement(groupByOrder(order), labels, 3), stepAgreement(order, labels, 3));
 });

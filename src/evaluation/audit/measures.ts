@@ -208,6 +208,51 @@ export function information(xKeys: Int32Array, nx: number, yKeys: Int32Array, ny
   return { normalizedMutualInformation: hy > 0 ? Math.min(1, mi / hy) : 0, bias, targetEntropy: hy };
 }
 
+/**
+ * The rows of an order grouped by value, ascending, rows with NaN left out: the sort `stepAgreement`
+ * needs, done once when many labels are read against the same order (every feature against a
+ * regression target).
+ */
+export interface OrderGroups {
+  /** Row indices, group by group. */
+  readonly rows: Int32Array;
+  /** Group g holds rows[groupStart[g] .. groupStart[g + 1]). */
+  readonly groupStart: Int32Array;
+  readonly nGroups: number;
+}
+
+/**
+ * Groups the rows of `order` by value (see OrderGroups): one native sort of the values, a bisection per
+ * row, a counting sort.
+ * @example groupByOrder(Float64Array.of(2, NaN, 1, 2)) // { rows: [2, 0, 3], groupStart: [0, 1, 3], nGroups: 2 }
+ */
+export function groupByOrder(order: Float64Array): OrderGroups {
+  const distinct = order.filter((v) => v === v).sort();
+  const m = distinct.length;
+  let d = 0;
+  for (let i = 0; i < m; i++) if (i === 0 || distinct[i] !== distinct[d - 1]) distinct[d++] = distinct[i]!;
+  const groupOf = new Int32Array(order.length).fill(-1);
+  const groupStart = new Int32Array(d + 1);
+  for (let i = 0; i < order.length; i++) {
+    const v = order[i]!;
+    if (v !== v) continue;
+    let lo = 0;
+    let hi = d - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (distinct[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    groupOf[i] = lo;
+    groupStart[lo + 1]!++;
+  }
+  for (let g = 0; g < d; g++) groupStart[g + 1]! += groupStart[g]!;
+  const next = groupStart.slice(0, d);
+  const rows = new Int32Array(m);
+  for (let i = 0; i < order.length; i++) if (groupOf[i]! >= 0) rows[next[groupOf[i]!]!++] = i;
+  return { rows, groupStart, nGroups: d };
+}
+
 /** How far one sorted order determines a label: see `stepAgreement`. */
 export interface StepAgreement {
   /** 1 - changes / expectedChanges: 1 when the label is a step function of the order, about 0 when unrelated. */
@@ -233,34 +278,14 @@ export interface StepAgreement {
  * order of each tie group, exactly: (g - 1) - sum c (c - 1) / g changes inside a group of g rows with
  * label counts c, and 1 - sum p q across the boundary between groups with label shares p and q. In a
  * random order, m rows with label counts c have (m - 1) - sum c (c - 1) / m changes on average.
- * O(m log m): one native sort of the values, then linear passes.
+ * O(m log m): one native sort of the values, then linear passes; O(m) given the order's groups.
  * @example stepAgreement(Float64Array.of(1, 2, 3, 4, 5, 6), Int32Array.of(0, 0, 1, 1, 2, 2), 3).changes // 2
  */
-export function stepAgreement(order: Float64Array, labels: Int32Array, nLabels: number): StepAgreement {
-  const distinct = order.filter((v) => v === v).sort();
-  const m = distinct.length;
-  let d = 0;
-  for (let i = 0; i < m; i++) if (i === 0 || distinct[i] !== distinct[d - 1]) distinct[d++] = distinct[i]!;
-  // Rows grouped by their order value (a counting sort on the group index).
-  const groupOf = new Int32Array(order.length).fill(-1);
-  const groupStart = new Int32Array(d + 1);
-  for (let i = 0; i < order.length; i++) {
-    const v = order[i]!;
-    if (v !== v) continue;
-    let lo = 0;
-    let hi = d - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    groupOf[i] = lo;
-    groupStart[lo + 1]!++;
-  }
-  for (let g = 0; g < d; g++) groupStart[g + 1]! += groupStart[g]!;
-  const next = groupStart.slice(0, d);
+export function stepAgreement(order: Float64Array | OrderGroups, labels: Int32Array, nLabels: number): StepAgreement {
+  const { rows, groupStart, nGroups: d } = order instanceof Float64Array ? groupByOrder(order) : order;
+  const m = rows.length;
   const grouped = new Int32Array(m);
-  for (let i = 0; i < order.length; i++) if (groupOf[i]! >= 0) grouped[next[groupOf[i]!]!++] = labels[i]!;
+  for (let r = 0; r < m; r++) grouped[r] = labels[rows[r]!]!;
 
   const total = new Float64Array(nLabels);
   let current = new Float64Array(nLabels);
