@@ -16,7 +16,7 @@ export const runsCommand: CommandSpec = {
     limit: { type: "string", value: "<n>", doc: "ls: at most n runs, newest first (default 20)" },
     ...STORE_OPTIONS,
   },
-  examples: ["learnloop runs ls --kind train --limit 5", "learnloop runs show 3f9a1c0b7e2d", "learnloop runs compare 3f9a1c0b7e2d 7c1d0e9a4b21 --json"],
+  examples: ["learnloop runs ls --kind train --limit 5", "learnloop runs show 3f9a1c0b7e2d", "learnloop runs compare 3f9a 7c1d --json   # a start of an id (4+ characters) that only one run has will do"],
 };
 
 /** One metric or parameter side by side in `runs compare`; a side is absent when that run does not have it. */
@@ -105,8 +105,7 @@ export async function findRun(store: Store, id: string): Promise<Run> {
     const shown = matches.slice(0, 5).map((match) => `${match.id} (${match.kind}, ${when(match.startedAt)})`).join(", ");
     throw new StoreError("conflict", `run ${id}`, `ambiguous: ${matches.length > 5 ? "more than 5" : matches.length} runs start with it: ${shown}; give more of the id`);
   }
-  const hint = id.length < MIN_ID_PREFIX ? `; a run is found by its whole id or its first ${MIN_ID_PREFIX} characters or more` : "";
-  throw new StoreError("not_found", `run ${id}`, `no such run in ${store.location} (learnloop runs ls lists them)${hint}`);
+  throw new StoreError("not_found", `run ${id}`, `no such run in ${store.location} (learnloop runs ls lists them)`);
 }
 
 function when(iso: string): string {
