@@ -6,7 +6,7 @@
  * store file this user may read but not write. Stores are fresh files in a temporary folder.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -229,6 +229,41 @@ describe("models register: files registered twice or broken", () => {
     const refused = await failure("models", "register", folder, "--name", "penguins", "--db", db);
     assert.match(refused.line, new RegExp(`^learnloop models: error: ${folder.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
     assert.equal(existsSync(db), false, "no store was created for a file that was refused");
+  });
+});
+
+describe("models show <name> <version> checks the stored file", () => {
+  it("verified, corrupted or missing: said on stderr and in --json; promote refuses the last two", async () => {
+    const db = join(work, "verify.db");
+    for (const file of [modelFile, otherModelFile]) assert.equal((await run("models", "register", file, "--name", "p", "--db", db)).code, 0);
+    const good = await run("models", "show", "p", "1", "--db", db, "--json");
+    assert.deepEqual(JSON.parse(good.stdout).file, { verified: true });
+    assert.match(good.stderr, /^file +stored, checksum verified$/m);
+    const [v1, v2] = (await json("models", "show", "p", "--db", db)).versions as { sha256: string }[];
+    const raw = new BetterSqlite3(db);
+    // As the sqlite3 shell would do it: without foreign keys (better-sqlite3 turns them on, the shell does not).
+    raw.pragma("foreign_keys = OFF");
+    const flipped = Buffer.from(readFileSync(modelFile));
+    flipped[100] ^= 0xff;
+    raw.prepare("UPDATE artifacts SET content = ? WHERE sha256 = ?").run(flipped, v1!.sha256);
+    raw.prepare("DELETE FROM artifacts WHERE sha256 = ?").run(v2!.sha256);
+    raw.close();
+    const hashed = createHash("sha256").update(flipped).digest("hex");
+    const corrupted = await run("models", "show", "p", "1", "--db", db, "--json");
+    assert.equal(corrupted.code, 0, "show still shows");
+    const problem = `the stored bytes do not match their checksum (they hash to ${hashed}); the store is corrupted`;
+    assert.deepEqual(JSON.parse(corrupted.stdout).file, { verified: false, problem });
+    assert.ok(corrupted.stderr.includes(`\nfile       NOT USABLE: ${problem}; register the model file again\n`), corrupted.stderr);
+    const missing = await run("models", "show", "p", "2", "--db", db, "--json");
+    assert.deepEqual(JSON.parse(missing.stdout).file, { verified: false, problem: "the model file is missing from the store" });
+    assert.deepEqual(await failure("models", "promote", "p", "2", "--db", db), {
+      code: 5,
+      line: 'learnloop models: error: model "p" version 2: its model file is missing from the store; not promoted: register the model file again',
+    });
+    // As the line says: registering the file again brings the bytes back, and version 2 can be promoted.
+    assert.equal((await run("models", "register", otherModelFile, "--name", "p", "--db", db)).code, 0);
+    assert.deepEqual(JSON.parse((await run("models", "show", "p", "2", "--db", db, "--json")).stdout).file, { verified: true });
+    assert.equal((await run("models", "promote", "p", "2", "--db", db)).code, 0);
   });
 });
 

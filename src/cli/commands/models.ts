@@ -37,8 +37,16 @@ export type ModelsResult =
   | ModelVersion
   | { models: RegisteredModel[] }
   | { model: RegisteredModel; versions: ModelVersion[]; history: StageChange[] }
-  | { version: ModelVersion; run?: Run }
+  | { version: ModelVersion; run?: Run; file: StoredFileCheck }
   | StageChange;
+
+/** What `models show <name> <version>` found when it read the version's file from the store and checked its SHA-256. */
+export interface StoredFileCheck {
+  /** True when the stored bytes are there and hash to the version's checksum: a service can load them. */
+  readonly verified: boolean;
+  /** Why not, in words. */
+  readonly problem?: string;
+}
 
 /** How many positional arguments each subcommand takes after its name. */
 const ARITY = { register: [1, 1], ls: [0, 0], show: [1, 2], promote: [2, 2], rollback: [1, 1], archive: [2, 2] } as const;
@@ -235,10 +243,21 @@ async function showVersion(store: Store, name: string, version: number, console:
     throw new StoreError("not_found", `model "${name}" version ${version}`, `no such version (it has versions 1 to ${versions[versions.length - 1]!.version})`);
   }
   const run = found.runId ? await store.getRun(found.runId) : undefined;
+  // The check a service makes when it loads the version: an operator sees a damaged file before promoting it.
+  const file: StoredFileCheck = await store.getArtifact(found.sha256).then(
+    () => ({ verified: true }),
+    (error: unknown) => {
+      if (error instanceof StoreError && (error.code === "integrity" || error.code === "not_found")) {
+        return { verified: false, problem: error.code === "not_found" ? "the model file is missing from the store" : error.detail };
+      }
+      throw error;
+    },
+  );
   console.err(
     [
       `${name} version ${version}: ${found.stage}`,
       `model      ${found.kind} ${found.task}, ${found.bytes.toLocaleString("en-US")} bytes, sha256 ${found.sha256}`,
+      `file       ${file.verified ? "stored, checksum verified" : `NOT USABLE: ${file.problem}; register the model file again`}`,
       `created    ${when(found.createdAt)} UTC`,
       ...(found.description ? [`about      ${found.description}`] : []),
       ...(run ? [`run        ${run.id} (${run.kind}, ${run.status}, ${when(run.startedAt)} UTC${run.data?.file ? `, data ${run.data.file}` : ""})`] : []),
@@ -246,5 +265,5 @@ async function showVersion(store: Store, name: string, version: number, console:
       "\n" +
       (Object.keys(found.metrics).length > 0 ? "\n" + formatTable(["metric", "value"], Object.entries(found.metrics)) : ""),
   );
-  return { version: found, ...(run ? { run } : {}) };
+  return { version: found, ...(run ? { run } : {}), file };
 }
