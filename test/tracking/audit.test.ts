@@ -267,6 +267,23 @@ describe("models show <name> <version> checks the stored file", () => {
   });
 });
 
+describe("text people type, shown in tables", () => {
+  it("a reason or description with line breaks and tabs stays on its row, escaped; --json keeps it as given", async () => {
+    const db = join(work, "multiline.db");
+    const description = "gbdt\nretrained on March";
+    assert.equal((await run("models", "register", modelFile, "--name", "m", "--description", description, "--db", db)).code, 0);
+    const reason = "v1 beats the baseline\n\tsee ticket 42\u0007";
+    const promoted = await run("models", "promote", "m", "1", "--reason", reason, "--db", db, "--json");
+    assert.equal(JSON.parse(promoted.stdout).reason, reason);
+    const shown = await run("models", "show", "m", "--db", db);
+    const rows = shown.stderr.split("\n");
+    assert.ok(rows.some((row) => /^ +1 +champion +.* gbdt\\nretrained on March$/.test(row)), shown.stderr);
+    assert.ok(rows.some((row) => / challenger -> champion +\S+ +v1 beats the baseline\\n\\tsee ticket 42\\u0007$/.test(row)), shown.stderr);
+    assert.ok(!rows.some((row) => row.startsWith("\tsee") || row.startsWith("retrained")), "no row broken in two");
+    assert.match((await run("models", "show", "m", "1", "--db", db)).stderr, /^about +gbdt\\nretrained on March$/m);
+  });
+});
+
 describe("--json: one document on stdout for every subcommand", () => {
   it("runs and models, success or failure: stdout is one JSON document or nothing", async () => {
     const db = join(work, "json.db");

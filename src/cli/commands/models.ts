@@ -7,7 +7,7 @@ import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../
 import type { CommandSpec, ParsedArgs } from "../args.js";
 import { formatNumber, formatTable, type Console } from "../output.js";
 import { actorFrom, openStoreFrom, STORE_OPTIONS } from "../tracking.js";
-import { findRun } from "./runs.js";
+import { findRun, oneLine } from "./runs.js";
 
 export const modelsCommand: CommandSpec = {
   name: "models",
@@ -228,10 +228,10 @@ async function showModel(store: Store, name: string, console: Console): Promise<
     `${name}: ${versions.length} version${versions.length === 1 ? "" : "s"}, champion ${model.championVersion ?? "none"}\n\n` +
       formatTable(
         ["version", "stage", "model", "metric", "run", "created (UTC)", "description"],
-        versions.map((v) => [v.version, v.stage, `${v.kind} ${v.task}`, headline(v.metrics), v.runId ?? "-", when(v.createdAt), v.description ?? ""]),
+        versions.map((v) => [v.version, v.stage, `${v.kind} ${v.task}`, headline(v.metrics), v.runId ?? "-", when(v.createdAt), oneLine(v.description ?? "")]),
       ) +
       "\nstage log (latest 10)\n" +
-      formatTable(["at (UTC)", "version", "change", "actor", "reason"], history.slice(-10).map((c) => [when(c.at), c.version, `${c.from ?? "new"} -> ${c.to}`, c.actor, c.reason])),
+      formatTable(["at (UTC)", "version", "change", "actor", "reason"], history.slice(-10).map((c) => [when(c.at), c.version, `${c.from ?? "new"} -> ${c.to}`, oneLine(c.actor), oneLine(c.reason)])),
   );
   return { model, versions, history };
 }
@@ -259,7 +259,7 @@ async function showVersion(store: Store, name: string, version: number, console:
       `model      ${found.kind} ${found.task}, ${found.bytes.toLocaleString("en-US")} bytes, sha256 ${found.sha256}`,
       `file       ${file.verified ? "stored, checksum verified" : `NOT USABLE: ${file.problem}; register the model file again`}`,
       `created    ${when(found.createdAt)} UTC`,
-      ...(found.description ? [`about      ${found.description}`] : []),
+      ...(found.description ? [`about      ${oneLine(found.description)}`] : []),
       ...(run ? [`run        ${run.id} (${run.kind}, ${run.status}, ${when(run.startedAt)} UTC${run.data?.file ? `, data ${run.data.file}` : ""})`] : []),
     ].join("\n") +
       "\n" +

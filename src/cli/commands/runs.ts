@@ -108,6 +108,15 @@ export async function findRun(store: Store, id: string): Promise<Run> {
   throw new StoreError("not_found", `run ${id}`, `no such run in ${store.location} (learnloop runs ls lists them)`);
 }
 
+/**
+ * Text a person typed (a reason, a description), for one cell of a table: line breaks, tabs and other
+ * control characters written as escapes, so that a multi-line reason does not break the stage log's rows.
+ * --json keeps the text as it was given.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function when(iso: string): string {
   return iso.replace("T", " ").replace(/\.\d+Z$/, "");
 }
@@ -148,7 +157,7 @@ function describeRun(run: Run): string {
   const schema = data?.schema as { features?: unknown[]; target?: { name?: string; task?: string } } | undefined;
   const lines = [
     `run ${run.id}: ${run.kind}, ${run.status}`,
-    ...(run.command ? [`command    ${run.command}`] : []),
+    ...(run.command ? [`command    ${oneLine(run.command)}`] : []),
     `started    ${when(run.startedAt)} UTC${run.finishedAt ? `, took ${took(run)}` : ""}`,
     `learnloop  ${run.learnloopVersion} on ${run.host}${run.pid !== undefined ? `, pid ${run.pid}` : ""}`,
     ...(run.status === "running" || run.status === "lost"
