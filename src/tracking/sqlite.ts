@@ -73,9 +73,11 @@ function whyNotOpened(error: unknown, name: string): string {
 }
 
 function readOnlyReason(code: string, name: string): string {
-  return code === "SQLITE_READONLY_DIRECTORY" || code === "SQLITE_CANTOPEN"
-    ? `this user cannot write the file or its folder (SQLite writes ${name}-wal and ${name}-shm beside the file, even to read it)`
-    : "the file is read-only for this user";
+  const beside = `SQLite writes ${name}-wal and ${name}-shm beside the file, even to read it`;
+  if (code === "SQLITE_READONLY_DIRECTORY") return `this user cannot write the file's folder (${beside})`;
+  // SQLite gives no cause with CANTOPEN; permissions are by far the most common one.
+  if (code === "SQLITE_CANTOPEN") return `unable to open the database file: check that this user can write it and its folder (${beside})`;
+  return "the file is read-only for this user";
 }
 
 /** An empty store in memory that answers as the (not yet existing) file `file` would: nothing is written to disk. */

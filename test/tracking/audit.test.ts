@@ -492,12 +492,19 @@ describe("paths a run records", () => {
 describe("a store file this user may read but not write", () => {
   const asRoot = process.getuid?.() === 0;
   const runuser = spawnSync("runuser", ["--help"]).status === 0;
-  it("reads as usual; a write is one line naming the store and why", { skip: (asRoot && !runuser && "running as root without runuser") || (process.platform === "win32" && "POSIX permissions") }, async () => {
+  it("reads as usual; a write, or a folder it cannot write, is one line naming the store and why", { skip: (asRoot && !runuser && "running as root without runuser") || (process.platform === "win32" && "POSIX permissions") }, async () => {
     const dir = mkdtempSync(join(work, "readonly-"));
     chmodSync(dir, 0o777);
     const db = join(dir, "team.db");
     await recordRun(db, "eeee00000001", { kind: "train", params: {} }, { metrics: { accuracy: 0.5 } });
     chmodSync(db, 0o444);
+    // A store in a folder this user cannot write, and a new store asked for in such a folder.
+    const lockedDir = mkdtempSync(join(work, "locked-"));
+    const locked = join(lockedDir, "team.db");
+    await recordRun(locked, "eeee00000002", { kind: "train", params: {} }, {});
+    chmodSync(lockedDir, 0o555);
+    const emptyDir = mkdtempSync(join(work, "locked-empty-"));
+    chmodSync(emptyDir, 0o555);
     const script = `
       import { main } from ${JSON.stringify(new URL("../../src/cli/main.ts", import.meta.url).href)};
       const lines = [];
@@ -506,6 +513,8 @@ describe("a store file this user may read but not write", () => {
       lines.push("exit " + ls);
       const register = await main(["models", "register", ${JSON.stringify(modelFile)}, "--name", "p", "--db", ${JSON.stringify(db)}], console);
       lines.push("exit " + register);
+      lines.push("exit " + await main(["runs", "ls", "--db", ${JSON.stringify(locked)}], console));
+      lines.push("exit " + await main(["models", "register", ${JSON.stringify(modelFile)}, "--name", "p", "--db", ${JSON.stringify(join(emptyDir, "new.db"))}], console));
       process.stdout.write(JSON.stringify(lines));`;
     const argv = ["--import", "tsx", "--input-type=module", "-e", script];
     // Root writes any file: the child runs as nobody then.
@@ -514,6 +523,13 @@ describe("a store file this user may read but not write", () => {
     const lines = JSON.parse(child.stdout) as string[];
     assert.ok(lines.some((line) => /^err eeee00000001 +train +finished/.test(line)), lines.join("\n"));
     assert.ok(lines.includes("exit 0"), "runs ls reads it");
-    assert.deepEqual(lines.slice(-2), [`err learnloop models: error: ${db}: cannot write the SQLite store: the file is read-only for this user`, "exit 5"]);
+    assert.deepEqual(lines.slice(-6), [
+      `err learnloop models: error: ${db}: cannot write the SQLite store: the file is read-only for this user`,
+      "exit 5",
+      `err learnloop runs: error: ${locked}: cannot open the SQLite store: this user cannot write the file's folder (SQLite writes team.db-wal and team.db-shm beside the file, even to read it)`,
+      "exit 5",
+      `err learnloop models: error: ${join(emptyDir, "new.db")}: cannot open the SQLite store: unable to open the database file: check that this user can write it and its folder (SQLite writes new.db-wal and new.db-shm beside the file, even to read it)`,
+      "exit 5",
+    ]);
   });
 });
