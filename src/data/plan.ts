@@ -10,7 +10,10 @@
  * - `categorical` forces a column categorical (numbers are read as their text); `numeric` forces numeric
  *   (text must parse as numbers, else `not_numeric`; a date becomes seconds since 1970 UTC);
  * - nested values (lists, objects) cannot be features: such a column is left out with a warning;
- * - `id` columns are carried as extras, `ignore` columns dropped.
+ * - `id` columns are carried as extras, `ignore` columns dropped; `ignore` may also name one part of a date
+ *   (`date_year`: a year that never changes in the data), which drops that part alone;
+ * - an `id` column listed in `idDateParts` that is a date or timestamp is also a feature through its parts
+ *   (train --time: the column orders the rows and its hour, weekday, month... still describe them).
  * With a schema (prediction or evaluation time), the schema alone decides the features and their order.
  */
 import { DataValidationError, InvalidParameterError } from "../core/errors.js";
@@ -75,6 +78,7 @@ export interface PlanOptions {
   numeric?: string[];
   ignore?: string[];
   id?: string[];
+  idDateParts?: string[];
   schema?: Schema;
   requireTarget?: boolean;
   acceptSingleClass?: boolean;
@@ -117,7 +121,10 @@ export function planRead(
   const numeric = new Set(options.numeric ?? []);
   const ignore = new Set(options.ignore ?? []);
   const id = new Set(options.id ?? []);
-  for (const list of [categorical, numeric, ignore, id]) for (const name of list) find(name);
+  const idDateParts = new Set(options.idDateParts ?? []);
+  const isDatePart = (name: string): boolean =>
+    columns.some((column) => (column.type === "date" ? dateParts : column.type === "timestamp" ? timestampParts : []).some((part) => datePartName(column.name, part) === name));
+  for (const list of [categorical, numeric, ignore, id]) for (const name of list) if (!(list === ignore && !byName.has(name) && isDatePart(name))) find(name);
   for (const name of categorical) {
     if (numeric.has(name)) {
       throw new InvalidParameterError("categorical", `disjoint from numeric (column "${name}" is in both)`, name, "readDataset");
@@ -142,13 +149,15 @@ export function planRead(
   const features: OutputPlan[] = [];
   for (const column of columns) {
     const name = column.name;
-    if (name === target?.name || ignore.has(name) || id.has(name)) continue;
+    const dated = column.type === "date" || column.type === "timestamp";
+    if (name === target?.name || ignore.has(name) || (id.has(name) && !(dated && idDateParts.has(name)))) continue;
     if (categorical.has(name)) features.push(output(name, column, { kind: "category" }));
     else if (numeric.has(name)) features.push(output(name, column, { kind: "number" }));
     else if (column.type === "nested") {
       warn(`${file}: column "${name}" holds nested values (lists or objects) and is not used as a feature; ignore it or flatten it`);
     } else if (column.type === "date" || column.type === "timestamp") {
       for (const part of column.type === "date" ? dateParts : timestampParts) {
+        if (ignore.has(datePartName(name, part))) continue;
         features.push(output(datePartName(name, part), column, { kind: "datepart", part }));
       }
     } else if (column.type === "string") features.push(output(name, column, { kind: "category" }));

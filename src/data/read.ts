@@ -34,6 +34,8 @@ export interface ReadOptions {
   derive?: { name: string; expression: string }[];
   /** Columns carried along as Dataset.extras (ids, keys), never used as features. */
   id?: string[];
+  /** `id` columns that, when dates or timestamps, are also features through their parts (train --time). */
+  idDateParts?: string[];
   /**
    * Read exactly as this schema says (prediction and evaluation): the schema's features in its order,
    * categories coded with its dictionaries (unseen values become MISSING_CODE), its date parts and its
@@ -138,7 +140,7 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
 function validateOptions(options: ReadOptions): void {
   const owner = "readDataset";
   if (options.target !== undefined && typeof options.target !== "string") throw new InvalidParameterError("target", "a column name", options.target, owner);
-  for (const key of ["categorical", "numeric", "ignore", "id"] as const) {
+  for (const key of ["categorical", "numeric", "ignore", "id", "idDateParts"] as const) {
     const list = options[key];
     if (list !== undefined && (!Array.isArray(list) || list.some((name) => typeof name !== "string"))) {
       throw new InvalidParameterError(key, "an array of column names", list, owner);

@@ -1,14 +1,14 @@
 import { AuditFailedError, DataValidationError, InvalidParameterError, describeValue } from "../../core/errors.js";
 import { formatError } from "../../core/messages.js";
-import { auditTraining, formatFinding, type AuditFinding } from "../../evaluation/audit/index.js";
+import { auditTraining, formatFinding, type AuditFinding, type AuditInput } from "../../evaluation/audit/index.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
-import { crossValidate, type CvReport } from "../../evaluation/cv.js";
+import { crossValidate, type CvMode, type CvReport } from "../../evaluation/cv.js";
 import { chooseThreshold, thresholdRule, type ThresholdOptions } from "../../evaluation/threshold.js";
 import { metricNamesFor, primaryMetric } from "../../metrics/index.js";
 import type { DecisionRule, Estimator, Model } from "../../models/types.js";
 import type { Store } from "../../tracking/types.js";
-import { holdoutSplit, readDataset, schemaOf, takeRows } from "../../data/index.js";
+import { groupKFold, holdoutSplit, readDataset, schemaOf, takeRows, timeSplit, type Split } from "../../data/index.js";
 import { evaluateHoldout } from "../../evaluation/holdout.js";
 import { DEFAULT_MODEL_KIND, modelFamily, type ModelFamily } from "../../models/registry.js";
 import { toKebabCase } from "../../core/params.js";
@@ -43,14 +43,21 @@ export const trainCommand: CommandSpec = {
     ...DATA_OPTIONS,
     model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default), forest or linear" },
     valid: { type: "string", value: "<file>", doc: "evaluate on this labelled file instead of a held-out slice" },
-    "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification)" },
+    "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification, the latest rows with --time)" },
     seed: { type: "string", value: "<int>", doc: "seed of the split, the bootstrap and the model's own randomness (default 42)" },
     out: { type: "string", value: "<file>", doc: "where to save the model (default <data name>.model)" },
     metrics: { type: "string", value: "<a,b>", doc: "metrics to report (default: the task's standard set; the first is the headline)", multiple: true },
     bootstrap: BOOTSTRAP_OPTION,
     cv: { type: "string", value: "<k>", doc: "k-fold cross-validation (stratified for classification), then refit on all rows" },
     group: { type: "string", value: "<col>", doc: "with --cv: group k-fold, rows of a group never on both sides (the column is not a feature)" },
-    time: { type: "string", value: "<col>", doc: "with --cv: time-ordered folds, training rows always before test rows (not a feature)" },
+    time: {
+      type: "string",
+      value: "<col>",
+      doc:
+        "split by time: the latest --test-size share of rows by this column is the test set, every training row strictly earlier (rows at the time of the cut all go to the test set); " +
+        "a date or timestamp column stays a feature through its parts (year, month, day, weekday, hour), numbers or text are not a feature. " +
+        "With --cv: time-ordered folds, training rows always before test rows (the column is not a feature)",
+    },
     weight: { type: "string", value: "<col>", doc: "sample weights from this numeric column (not a feature): a row of weight 2 counts as two copies of it; the metrics stay unweighted" },
     oof: { type: "string", value: "<file>", doc: "with --cv: write the out-of-fold predictions (.csv, .parquet, .json)" },
     strict: { type: "boolean", doc: "fail (exit 4, no model saved) when the audit finds leakage, identifiers, train/test duplicates, shift, imbalance..." },
@@ -84,6 +91,8 @@ export interface TrainResult {
   baseline: { kind: string; metrics: Record<string, number> };
   /** The headline metric with its 95% bootstrap interval. */
   headline: { metric: string; value: number; ci?: [number, number]; level?: number; resamples?: number };
+  /** How the rows were split for evaluation (with --cv: the split the audit read, one of the folds). */
+  split: SplitSummary;
   /** With --cv: the folds, each fold's metrics, and each metric's mean and standard deviation (ddof 1). */
   cv?: {
     folds: number;
@@ -122,9 +131,10 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   const folds = values.cv !== undefined ? numberOption(values, "cv", 5, { integer: true, min: 2, max: 100 }) : 0;
   if (folds > 0 && values.valid !== undefined) throw new InvalidParameterError("--valid", "left out with --cv (every row is evaluated out of fold)", values.valid);
   if (folds > 0 && values["test-size"] !== undefined) throw new InvalidParameterError("--test-size", "left out with --cv (every row is evaluated out of fold)", values["test-size"]);
-  for (const flag of ["group", "time", "oof"] as const) {
+  for (const flag of ["group", "oof"] as const) {
     if (values[flag] !== undefined && folds === 0) throw new InvalidParameterError(`--${flag}`, "used with --cv", values[flag]);
   }
+  if (values.time !== undefined && values.valid !== undefined) throw new InvalidParameterError("--time", "left out when --valid gives the evaluation rows", values.time);
   if (values.group !== undefined && values.time !== undefined) throw new InvalidParameterError("--time", "left out when --group is given (one kind of folds)", values.time);
   for (const flag of ["group", "time", "weight"] as const) {
     if (values[flag] !== undefined && values[flag] === values.target) throw new InvalidParameterError(`--${flag}`, "a column other than the target", values[flag]);
@@ -187,6 +197,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const data = await readDataFor(file, {
       ...readOptions,
       id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))],
+      // A time holdout keeps a date's parts as features: the weekday or the hour still describes the row.
+      ...(folds === 0 && typeof values.time === "string" ? { idDateParts: [values.time] } : {}),
       onRowsDropped: (kept) => void (keptRows = kept),
     }).catch((error: unknown) => {
       // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.
@@ -213,6 +225,11 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (decisionOptions && target.task !== "binary") {
       throw new InvalidParameterError("--cost-fp, --cost-fn, --min-precision, --min-recall", `used with a binary target ("${target.name}" is ${target.task})`, Object.keys(decisionOptions).join(", "));
     }
+    const split = await evaluatedSplit(data, { folds, seed, testSize, values, file, note }).catch((error: unknown) => {
+      // Under --cv the split is the audit's alone: a split that cannot be made is the folds' to report.
+      if (folds === 0 || error instanceof DataValidationError || asFlagError(error) !== error) throw asFlagError(error);
+      return { error };
+    });
     const loaded = performance.now();
     console.err(
       `read ${file}: ${data.nRows.toLocaleString("en-US")} rows, ${data.features.length} feature${data.features.length === 1 ? "" : "s"}, target "${target.name}" (${describeTarget(target)}) in ${formatSeconds((loaded - started) / 1000)}\n`,
@@ -220,13 +237,13 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (estimator.params.classWeight === "balanced" && target.task === "regression") {
       note(`--class-weight balanced weighs the classes of a classification; the regression target "${target.name}" has none, so it is left out`);
     }
-    const findings = audit(data, { folds, seed, testSize, valid: typeof values.valid === "string" }, console);
+    const findings = audit(data, split, { folds, seed }, console);
     if (values.strict && findings.length > 0) throw new AuditFailedError(findings.length, formatFinding(findings[0]!));
     const audited = performance.now();
     const evaluation =
       folds > 0
         ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file }).catch(asGiven)
-        : await heldOut(estimator, data, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note, sampleWeight }).catch(asGiven);
+        : await heldOut(estimator, data, split as EvaluatedSplit, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note, sampleWeight }).catch(asGiven);
     const { model, metrics, baseline, headline, rows, decision } = evaluation;
     const unsplit = noSplitWarning(model, rows.train);
     if (unsplit) console.err(`warning: ${unsplit}\n`);
@@ -242,6 +259,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     await writeFileAtomic(out, modelBytes);
     const saved = performance.now();
 
+    const cvColumn = typeof values.time === "string" ? values.time : typeof values.group === "string" ? values.group : undefined;
     const result: TrainResult = {
       task: model.task,
       model: family.kind,
@@ -250,6 +268,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       metrics,
       baseline,
       headline,
+      split: evaluation.cv ? { kind: "cv", mode: evaluation.cv.mode as CvMode, folds: evaluation.cv.folds, ...(cvColumn ? { column: cvColumn } : {}) } : (split as EvaluatedSplit).summary,
       ...(evaluation.cv ? { cv: evaluation.cv } : {}),
       ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
       audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })),
@@ -274,7 +293,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     if (registered) result.registered = registered;
     const how = evaluation.cv
       ? `${evaluation.cv.folds}-fold cross-validation (${evaluation.cv.mode}) on ${rows.train.toLocaleString("en-US")} rows, then refit on all of them`
-      : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows`;
+      : result.split.kind === "time"
+        ? `trained on ${rows.train.toLocaleString("en-US")} rows up to ${result.split.lastTrain}, evaluated on the ${rows.test.toLocaleString("en-US")} latest rows by "${result.split.column}" (from ${result.split.firstTest})`
+        : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows${result.split.kind === "valid" ? ` of ${result.split.file}` : ""}`;
     const table = evaluation.cv
       ? formatTable(
           ["metric", "mean", "std", `baseline (${baseline.kind})`],
@@ -387,22 +408,13 @@ interface EvaluationContext {
 async function heldOut(
   estimator: Estimator,
   data: Dataset,
+  split: EvaluatedSplit,
   context: EvaluationContext & { testSize: number; nBoot: number; note: (message: string) => void; sampleWeight: Float64Array | undefined },
 ): Promise<Evaluation> {
   const { values, seed } = context;
-  const target = data.target!;
-  let train: Dataset;
-  let test: Dataset;
+  const { train, test } = split;
   let sampleWeight = context.sampleWeight;
-  if (typeof values.valid === "string") {
-    train = data;
-    test = await readDataset(values.valid, { schema: schemaOf(data), requireTarget: true, onWarning: context.note });
-  } else {
-    const split = holdoutSplit(data.nRows, { testSize: context.testSize, seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
-    train = takeRows(data, split.train);
-    test = takeRows(data, split.test);
-    if (sampleWeight) sampleWeight = Float64Array.from(split.train, (row) => sampleWeight![row]!);
-  }
+  if (sampleWeight && split.rows) sampleWeight = Float64Array.from(split.rows.train, (row) => sampleWeight![row]!);
   const fitStarted = performance.now();
   let model: Model;
   try {
@@ -442,7 +454,7 @@ async function crossValidated(estimator: Estimator, data: Dataset, context: Eval
   const extra = (name: unknown) => (typeof name === "string" ? data.extras?.find((column) => column.name === name) : undefined);
   const groupColumn = extra(values.group);
   const timeColumn = extra(values.time);
-  const time = timeColumn ? timeOrder(timeColumn, context.file, data) : undefined;
+  const time = timeColumn ? timeOrder(timeColumn, context.file, data, "--time orders the folds") : undefined;
   if (groupColumn) checkGroups(groupColumn, context.file, data);
   const fitStarted = performance.now();
   const bar = new ProgressBar(context.console, "cross-validate", "fold");
@@ -493,28 +505,128 @@ async function crossValidated(estimator: Estimator, data: Dataset, context: Eval
   };
 }
 
+/** How the rows were split for evaluation, as `--json` reports it. */
+export type SplitSummary =
+  | { kind: "stratified" | "random"; testSize: number; seed: number }
+  /** The latest rows by `column`: the last training row's time and the first test row's, as read. */
+  | { kind: "time"; column: string; testSize: number; lastTrain: string; firstTest: string }
+  | { kind: "valid"; file: string }
+  /** --cv: the folds' kind; the audit reads one fold (the last of time folds, the first of group folds). */
+  | { kind: "cv"; mode: CvMode; folds: number; column?: string };
+
+/** The split the evaluation uses, decided once so that the audit reads the rows the metrics come from. */
+interface EvaluatedSplit {
+  train: Dataset;
+  test: Dataset;
+  /** The rows of the data on each side (absent with --valid, whose test rows are another file's). */
+  rows?: Split;
+  /** With --group: each side's group ids, for the audit's shared-groups check. */
+  groups?: AuditInput["groups"];
+  summary: SplitSummary;
+}
+
 /**
- * The audit before training, on the split the evaluation will use (a seeded 1/k slice under --cv, the
- * --test-size slice otherwise, also with --valid, whose file is checked by the model schema). Findings are printed as
- * warnings; an audit that cannot run is a note, never the end of the training run.
+ * The evaluation's split: the --valid file, the latest rows by --time, or a seeded holdout (stratified for
+ * classification). Under --cv, the split the audit reads: the last time fold with --time (the one trained
+ * on the most rows), the first group fold with --group, else a seeded 1/k slice as the folds' own.
  */
-function audit(data: Dataset, how: { folds: number; seed: number; testSize: number; valid: boolean }, console: Console): AuditFinding[] {
+async function evaluatedSplit(
+  data: Dataset,
+  how: { folds: number; seed: number; testSize: number; values: ParsedArgs["values"]; file: string; note: (message: string) => void },
+): Promise<EvaluatedSplit> {
+  const { folds, seed, values, file } = how;
   const target = data.target!;
+  const extra = (name: unknown) => (typeof name === "string" ? data.extras?.find((column) => column.name === name) : undefined);
+  const timeColumn = extra(values.time);
+  const groupColumn = extra(values.group);
+  const taken = (rows: Split, summary: SplitSummary, groups?: ArrayLike<number>): EvaluatedSplit => ({
+    train: takeRows(data, rows.train),
+    test: takeRows(data, rows.test),
+    rows,
+    summary,
+    ...(groups && groupColumn
+      ? { groups: { column: groupColumn.name, train: Float64Array.from(rows.train, (row) => groups[row]!), test: Float64Array.from(rows.test, (row) => groups[row]!) } }
+      : {}),
+  });
+  if (typeof values.valid === "string") {
+    const test = await readDataset(values.valid, { schema: schemaOf(data), requireTarget: true, onWarning: how.note });
+    return { train: data, test, summary: { kind: "valid", file: values.valid } };
+  }
+  if (timeColumn) {
+    const time = timeOrder(timeColumn, file, data, folds > 0 ? "--time orders the folds" : "--time puts the latest rows in the test set");
+    if (folds > 0) {
+      if (folds > data.nRows - 1) return stratifiedOrRandom();
+      return taken(timeSplit(time, { nSplits: folds }).at(-1)!, { kind: "cv", mode: "time", folds, column: timeColumn.name });
+    }
+    let rows: Split;
+    try {
+      rows = timeSplit(time, { testSize: how.testSize });
+    } catch (error) {
+      if (error instanceof InvalidParameterError && error.parameter === "testSize") throw new InvalidParameterError("--test-size", error.expected, error.received);
+      if (!(error instanceof InvalidParameterError && error.parameter === "time")) throw error;
+      throw new DataValidationError({
+        code: "invalid_value",
+        file,
+        column: timeColumn.name,
+        expected: `some rows earlier than the latest --test-size ${values["test-size"] ?? "0.2"} share (rows at the time of the cut all go to the test set)`,
+        received: `${timeText(timeColumn, earliestRow(time))} in every row up to the cut`,
+      });
+    }
+    const lastTrain = rows.train.reduce((latest, row) => (time[row]! > time[latest]! ? row : latest), rows.train[0]!);
+    const firstTest = rows.test.reduce((earliest, row) => (time[row]! < time[earliest]! ? row : earliest), rows.test[0]!);
+    return taken(rows, { kind: "time", column: timeColumn.name, testSize: how.testSize, lastTrain: timeText(timeColumn, lastTrain), firstTest: timeText(timeColumn, firstTest) });
+  }
+  if (groupColumn && folds > 0) {
+    checkGroups(groupColumn, file, data);
+    const ids = groupColumn.kind === "numeric" ? groupColumn.values : Float64Array.from(groupColumn.codes);
+    if (folds <= new Set(ids).size) return taken(groupKFold(ids, folds)[0]!, { kind: "cv", mode: "group", folds, column: groupColumn.name }, ids);
+  }
+  return stratifiedOrRandom();
+
+  function stratifiedOrRandom(): EvaluatedSplit {
+    const classification = target.task !== "regression";
+    const testSize = folds > 0 ? 1 / folds : how.testSize;
+    const rows = holdoutSplit(data.nRows, { testSize, seed, ...(classification ? { stratify: target.values } : {}) });
+    const summary: SplitSummary =
+      folds > 0 ? { kind: "cv", mode: classification ? "stratified" : "kfold", folds } : { kind: classification ? "stratified" : "random", testSize, seed };
+    return taken(rows, summary);
+  }
+}
+
+/** The row of the earliest time (the first such row). */
+function earliestRow(time: Float64Array): number {
+  let earliest = 0;
+  for (let i = 1; i < time.length; i++) if (time[i]! < time[earliest]!) earliest = i;
+  return earliest;
+}
+
+/** The time of row `row` of the --time column as the file gives it (a date's text, or the number). */
+function timeText(column: Column, row: number): string {
+  if (column.kind === "numeric") return String(column.values[row]);
+  const code = column.codes[row]!;
+  return code < 0 ? "a missing value" : column.categories[code]!;
+}
+
+/**
+ * The audit before training, on the split the evaluation uses (see evaluatedSplit): the --valid file
+ * against the training file, the time holdout, a group fold with the groups of each side. Findings are
+ * printed as warnings; an audit that cannot run is a note, never the end of the training run.
+ */
+function audit(data: Dataset, split: EvaluatedSplit | { error: unknown }, how: { folds: number; seed: number }, console: Console): AuditFinding[] {
   try {
-    const testSize = how.folds > 0 ? 1 / how.folds : how.testSize;
-    const split = holdoutSplit(data.nRows, { testSize, seed: how.seed, ...(target.task === "regression" ? {} : { stratify: target.values }) });
+    if ("error" in split) throw split.error;
     const findings = auditTraining({
-      train: takeRows(data, split.train),
-      test: takeRows(data, split.test),
+      train: split.train,
+      test: split.test,
       data,
       seed: how.seed,
+      ...(split.groups ? { groups: split.groups } : {}),
+      ...(split.summary.kind === "time" || (split.summary.kind === "cv" && split.summary.mode === "time") ? { splitByTime: split.summary.column! } : {}),
       ...(how.folds > 0 ? { nFolds: how.folds } : {}),
     });
     for (const finding of findings) console.err(`warning: ${formatFinding(finding)}\n`);
     return findings;
   } catch (error) {
-    // A --test-size that leaves no row on one side is the user's to fix, not the audit's.
-    if (asFlagError(error) !== error) throw asFlagError(error);
     console.err(`note: the audit could not run: ${formatError(error)}\n`);
     return [];
   }
@@ -523,24 +635,26 @@ function audit(data: Dataset, how: { folds: number; seed: number; testSize: numb
 /**
  * The --time column as numbers that order the rows. An id column keeps its text for the outputs, so a
  * date comes as its text: ordered by the instant it names, not by the text ("12/01/2020" before
- * "01/05/2021"), and text that names no date, or a missing time, is an error rather than a guess.
+ * "01/05/2021"; a date and time without a zone, as DuckDB writes a timestamp, is read as UTC), and text
+ * that names no date, or a missing time, is an error rather than a guess.
  */
-function timeOrder(column: Column, file: string, data: Dataset): Float64Array {
+function timeOrder(column: Column, file: string, data: Dataset, why: string): Float64Array {
   const missing = (row: number) =>
-    new DataValidationError({ code: "invalid_value", file, ...rowOf(data, row), column: column.name, expected: "a time in every row (--time orders the folds)", received: "a missing value" });
+    new DataValidationError({ code: "invalid_value", file, ...rowOf(data, row), column: column.name, expected: `a time in every row (${why})`, received: "a missing value" });
   if (column.kind === "numeric") {
     const row = column.values.findIndex((value) => Number.isNaN(value));
     if (row >= 0) throw missing(row);
     return column.values;
   }
-  const instants = column.categories.map((text) => Date.parse(text));
+  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+  const instants = column.categories.map((text) => Date.parse(zoneless.test(text.trim()) ? `${text.trim().replace(" ", "T")}Z` : text));
   const out = new Float64Array(column.codes.length);
   for (let i = 0; i < out.length; i++) {
     const code = column.codes[i]!;
     if (code < 0) throw missing(i);
     const instant = instants[code]!;
     if (Number.isNaN(instant)) {
-      throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, i), column: column.name, expected: "a date or a time (--time orders the folds)", received: describeValue(column.categories[code]) });
+      throw new DataValidationError({ code: "invalid_value", file, ...rowOf(data, i), column: column.name, expected: `a date or a time (${why})`, received: describeValue(column.categories[code]) });
     }
     out[i] = instant;
   }

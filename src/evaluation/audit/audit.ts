@@ -403,9 +403,12 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
       findings.push(finding);
     }
   }
-  const shiftFeatures = train.features.filter((column) => !idLikeNames.has(column.name)).length;
+  // A split by time separates the time column's parts by construction: the shift asked about is in the rest.
+  const timeParts = train.features.filter((column) => input.splitByTime !== undefined && column.kind === "numeric" && column.derivedFrom?.column === input.splitByTime).map((column) => column.name);
+  const notCompared = new Set([...idLikeNames, ...timeParts]);
+  const shiftFeatures = train.features.filter((column) => !notCompared.has(column.name)).length;
   if (!skip.has("distribution_shift") && shiftFeatures > 0 && train.nRows >= t.shiftMinRows && test.nRows >= t.shiftMinRows) {
-    const result = adversarialValidation(train, test, { sampleRows: t.shiftSampleRows, rounds: t.shiftRounds, seed, exclude: idLikeNames });
+    const result = adversarialValidation(train, test, { sampleRows: t.shiftSampleRows, rounds: t.shiftRounds, seed, exclude: notCompared });
     // Both a large AUC and one far from chance: on a few hundred rows an AUC of 0.6 is noise.
     if (result.rocAuc > t.shiftAuc && (result.rocAuc - 0.5) / result.nullStandardError >= t.shiftMinZ) {
       const { features, rocAuc, nullStandardError, ...sizes } = result;

@@ -200,6 +200,12 @@ export interface AuditInput {
    * `train` and `test` hold one id per row of `train` and `test` (numbers; missing ids, NaN, are no group).
    */
   readonly groups?: { readonly column: string; readonly train: ArrayLike<number>; readonly test: ArrayLike<number> };
+  /**
+   * The date or timestamp column the rows were split by, the test rows the latest (train --time): its
+   * parts (year, month, day...) differ between the sides by construction, so the shift check leaves them
+   * out and compares the other features.
+   */
+  readonly splitByTime?: string;
   /** Folds of a cross-validation that will follow, for the rare-class check. */
   readonly nFolds?: number;
   /** Seed of every sample and of the adversarial classifier. */
