@@ -1,9 +1,12 @@
 /**
  * Audit of runs and the registry on the command line, on cases the other tracking tests do not try:
  * runs found by the start of their id (and an ambiguous start refused), listings under a filter that
- * matches nothing, comparisons across tasks, a model file registered twice or broken, --json giving one
- * document on stdout for every subcommand, which store --db / LEARNLOOP_DB / LEARNLOOP_HOME pick, and a
- * store file this user may read but not write. Stores are fresh files in a temporary folder.
+ * matches nothing, comparisons across tasks and evaluations, a model file registered twice or broken,
+ * a stored model file corrupted or deleted under the registry, reasons with line breaks, --json giving
+ * one document on stdout for every subcommand, promotions racing from two processes (and, on
+ * PostgreSQL, one held at the model's row lock), the paths a run records, which store --db /
+ * LEARNLOOP_DB / LEARNLOOP_HOME pick, and store files or folders this user may read but not write.
+ * Stores are fresh files in a temporary folder (and a fresh database on LEARNLOOP_TEST_POSTGRES).
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
