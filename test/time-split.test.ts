@@ -38,6 +38,11 @@ test("--time: the latest rows by the column are the test set, rows tied at the c
   assert.equal(doc.features, 5, "when_year, when_month, when_day, when_dayofweek and x");
   assert.match(stderr, /linear model, regression; trained on 7 rows up to 2024-01-07, evaluated on the 3 latest rows by "when" \(from 2024-01-08\)\n/);
 
+  // Named by --id too, the date is only the order of the rows.
+  const asId = await trainJson(dated, "--target", "y", "--time", "when", "--id", "when", "--model", "linear");
+  assert.equal(asId.doc.features, 1);
+  assert.deepEqual(asId.doc.rows, { train: 7, test: 3, dropped: 0 });
+
   // Without --time the split is random: the same rows, another kind.
   const random = await trainJson(dated, "--target", "y", "--model", "linear");
   assert.deepEqual(random.doc.split, { kind: "random", testSize: 0.2, seed: 42 });

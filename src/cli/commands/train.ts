@@ -197,8 +197,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const data = await readDataFor(file, {
       ...readOptions,
       id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))],
-      // A time holdout keeps a date's parts as features: the weekday or the hour still describes the row.
-      ...(folds === 0 && typeof values.time === "string" ? { idDateParts: [values.time] } : {}),
+      // A time holdout keeps a date's parts as features (the weekday or the hour still describes the row),
+      // unless --id also names the column: then the user said it is not a feature.
+      ...(folds === 0 && typeof values.time === "string" && !ids.includes(values.time) ? { idDateParts: [values.time] } : {}),
       onRowsDropped: (kept) => void (keptRows = kept),
     }).catch((error: unknown) => {
       // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.
