@@ -285,12 +285,13 @@ test("train --cv: per-fold metrics, mean and std, out-of-fold predictions, a ref
   assert.equal((await failure("train", binary, "--target", "y", "--cost-fp", "1")).line, "learnloop train: error: --cost-fn must be given together with the other cost, got nothing");
 });
 
-test("train --cv with --time or --group: time-ordered or group folds, the column kept out of the features", async () => {
+test("train --cv with --time or --group: time-ordered or group folds; a date keeps its parts as features, a group column is not one", async () => {
   const timed = await run("train", WEATHER, "--target", "weather", "--cv", "3", "--time", "date", "--model", "linear", "--json", "--out", join(work, "timed.model"));
   assert.equal(timed.code, 0, timed.stderr);
   const json = JSON.parse(timed.stdout);
   assert.equal(json.cv.mode, "time");
-  assert.equal(json.features, 4, "date is the fold column, not a feature");
+  // precipitation, temp_max, temp_min, wind and the date's year, month, day and weekday (a date has no hour).
+  assert.equal(json.features, 8, "the date orders the folds and its parts stay features");
   // Expanding windows: each fold trains on more rows than the one before.
   const trainRows = json.cv.perFold.map((fold: { rows: { train: number } }) => fold.rows.train);
   assert.ok(trainRows[0] < trainRows[1] && trainRows[1] < trainRows[2]);

@@ -213,7 +213,7 @@ test("dated rows split at random while the target follows time are flagged; a sp
 
   assert.equal(
     formatFinding({ code: "random_split_over_time", severity: "warning", column: "date", evidence: { earlierShare: 0.997, testRows: 293, stepAgreement: 0.396, rows: 1461 } }),
-    'rows are dated (column "date") but the test rows are not the latest: 100% of the 293 test rows are earlier than the latest training row, and the target follows time (in date order 40% fewer changes than in a random order, over 1,461 dated rows): the test score may overstate how the model does on later rows; split by time (--cv with --time "date", or later rows as --valid)',
+    'rows are dated (column "date") but the test rows are not the latest: 100% of the 293 test rows are earlier than the latest training row, and the target follows time (in date order 40% fewer changes than in a random order, over 1,461 dated rows): the test score may overstate how the model does on later rows; split by time (--time "date", alone or with --cv, or later rows as --valid)',
   );
 });
 

@@ -56,7 +56,7 @@ export const trainCommand: CommandSpec = {
       doc:
         "split by time: the latest --test-size share of rows by this column is the test set, every training row strictly earlier (rows at the time of the cut all go to the test set); " +
         "a date or timestamp column stays a feature through its parts (year, month, day, weekday, hour), numbers or text are not a feature. " +
-        "With --cv: time-ordered folds, training rows always before test rows (the column is not a feature)",
+        "With --cv: time-ordered folds, training rows always before test rows",
     },
     weight: { type: "string", value: "<col>", doc: "sample weights from this numeric column (not a feature): a row of weight 2 counts as two copies of it; the metrics stay unweighted" },
     oof: { type: "string", value: "<file>", doc: "with --cv: write the out-of-fold predictions (.csv, .parquet, .json)" },
@@ -197,9 +197,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const data = await readDataFor(file, {
       ...readOptions,
       id: [...ids, ...extraColumns.filter((name) => !ids.includes(name))],
-      // A time holdout keeps a date's parts as features (the weekday or the hour still describes the row),
-      // unless --id also names the column: then the user said it is not a feature.
-      ...(folds === 0 && typeof values.time === "string" && !ids.includes(values.time) ? { idDateParts: [values.time] } : {}),
+      // Split by time (holdout or folds), a date keeps its parts as features (the weekday or the hour still
+      // describes the row), unless --id also names the column: then the user said it is not a feature.
+      ...(typeof values.time === "string" && !ids.includes(values.time) ? { idDateParts: [values.time] } : {}),
       onRowsDropped: (kept) => void (keptRows = kept),
     }).catch((error: unknown) => {
       // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.

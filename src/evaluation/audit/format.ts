@@ -77,7 +77,7 @@ export function formatFinding(finding: AuditFinding): string {
       return (
         `rows are dated (column "${finding.column}") but the test rows are not the latest: ${percent(e.earlierShare)} of the ${count(e.testRows)} test rows are earlier than the latest training row, ` +
         `and the target follows time (in date order ${percent(e.stepAgreement)} fewer changes than in a random order, ${e.sampledFrom !== undefined ? `on ${count(e.rows)} sampled rows of ${count(e.sampledFrom)}` : `over ${rows(e.rows, "dated row")}`}): ` +
-        `the test score may overstate how the model does on later rows; split by time (--cv with --time "${finding.column}", or later rows as --valid)`
+        `the test score may overstate how the model does on later rows; split by time (--time "${finding.column}", alone or with --cv, or later rows as --valid)`
       );
     }
     case "shared_groups": {
