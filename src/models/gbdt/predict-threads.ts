@@ -424,7 +424,7 @@ const wasmPredictors = new WeakMap<TreeArrays, WasmPredictor | null>();
 /**
  * The model's WebAssembly predictor for columns of nFeatures features and nOutputs outputs, made once per
  * model: the "masks" kernel (two rows at a time, no branch; needs 128-bit SIMD) for trees of at most 64
- * leaves with few categorical splits (on 1M x 28's model 0.18 s CPU for 200k rows on one thread against
+ * leaves with few categorical splits (on 1M x 28's model 0.165 s CPU for 200k rows on one thread against
  * 0.29 for the generated JavaScript, once optimised, and 0.31 for the "branches" kernel), else the
  * "branches" kernel (nested ifs, one row at a time: on flights' categorical trees 0.65 s for 600k rows
  * against 0.72 for the generated JavaScript and 1.07 for the "masks" kernel, whose category tests go lane
