@@ -232,3 +232,18 @@ test("the column layout: categorical columns as int32, numeric as float64; float
   writeWasmBatch(memory.buffer, layout, wasm, trees.catBits, [new Float64Array(codes.length), codes], codes.length);
   assert.deepEqual([...new Int32Array(memory.buffer, layout.columns[1]!, codes.length)], [-1, -1, 0, 2, 3, -1, -1, -1]);
 });
+
+test("wabt (an independent reader) reads both kernels' modules; the branches kernel needs no SIMD (an engine without it still predicts by WebAssembly), the masks kernel does", async () => {
+  const { default: wabtInit } = await import("wabt");
+  const wabt = await wabtInit();
+  const rng = new Random(8);
+  const trees = flatten(Array.from({ length: 6 }, () => randomTree(rng, 5)), 2);
+  for (const kernel of ["masks", "branches"] as const) {
+    const bytes = wasmTreesOf(trees, N_FEATURES, 2, { kernel, bytesPerFunction: 1 })!.bytes;
+    // (wabt's validate() ignores the features and refuses shared memory: V8 validates in the other tests.)
+    wabt.readWasm(bytes, { check: true, simd: true, threads: true }).destroy();
+    const read = () => wabt.readWasm(bytes, { check: true, simd: false, threads: true }).destroy();
+    if (kernel === "branches") read();
+    else assert.throws(read);
+  }
+});
