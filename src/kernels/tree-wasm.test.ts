@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
-import { FLAG_CATEGORICAL, FLAG_MISSING_LEFT, predictNaive, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
+import { predictNaive, predictRaw, type NaiveNode, type TreeArrays } from "./tree-predict.js";
+import { flattenTrees } from "./tree-test-helpers.test.js";
 import { COLUMN_F64, COLUMN_I32, COLUMN_UNUSED, wasmBatchLayout, wasmTreesApi, wasmTreesOf, writeWasmBatch, type WasmLimits, type WasmTrees } from "./tree-wasm.js";
 
 /** Categorical features 3, 4 and 5 have this many codes: one bitset constant in i32, one in i64, one read from memory. */
@@ -28,44 +29,6 @@ function randomTree(rng: Random, depth: number, categorical = true): NaiveNode {
   const nCodes = N_CODES[feature - 3]!;
   const leftCodes = Array.from({ length: nCodes }, (_, c) => c).filter(() => rng.next() < 0.4);
   return { leaf: false, feature, leftCodes, nCodes, missingLeft, left, right };
-}
-
-/** Flattens object trees (pre-order) into TreeArrays; tree t adds to output t % nOutputs. */
-function flatten(trees: NaiveNode[], nOutputs: number): TreeArrays {
-  const a = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], flags: [] as number[], cat: [] as number[], value: [] as number[] };
-  const catBits: number[] = [];
-  const roots: number[] = [];
-  const visit = (node: NaiveNode): number => {
-    const i = a.feature.length;
-    a.feature.push(node.leaf ? -1 : node.feature);
-    a.value.push(node.leaf ? node.value : 0);
-    a.threshold.push(0), a.left.push(-1), a.right.push(-1), a.flags.push(0), a.cat.push(0);
-    if (node.leaf) return i;
-    a.flags[i] = (node.missingLeft ? FLAG_MISSING_LEFT : 0) | (node.leftCodes ? FLAG_CATEGORICAL : 0);
-    if (node.leftCodes) {
-      a.threshold[i] = node.nCodes!;
-      a.cat[i] = catBits.length;
-      const words = new Array(Math.ceil(node.nCodes! / 32)).fill(0);
-      for (const c of node.leftCodes) words[c >>> 5] = (words[c >>> 5] | (1 << (c & 31))) >>> 0;
-      catBits.push(...words);
-    } else a.threshold[i] = node.threshold!;
-    a.left[i] = visit(node.left);
-    a.right[i] = visit(node.right);
-    return i;
-  };
-  for (const tree of trees) roots.push(visit(tree));
-  return {
-    nodeFeature: Int32Array.from(a.feature),
-    nodeThreshold: Float64Array.from(a.threshold),
-    nodeLeft: Int32Array.from(a.left),
-    nodeRight: Int32Array.from(a.right),
-    nodeFlags: Uint8Array.from(a.flags),
-    nodeCatOffset: Int32Array.from(a.cat),
-    nodeValue: Float64Array.from(a.value),
-    catBits: Uint32Array.from(catBits),
-    treeRoot: Int32Array.from(roots),
-    treeOutput: Int32Array.from(roots, (_, t) => t % nOutputs),
-  };
 }
 
 /**
@@ -146,7 +109,7 @@ for (const kernel of ["masks", "branches"] as const) {
     const nRows = 777;
     for (const nOutputs of [1, 3]) {
       for (const floatCodes of [false, true]) {
-        const trees = flatten(Array.from({ length: 24 }, () => randomTree(rng, 5)), nOutputs);
+        const trees = flattenTrees(Array.from({ length: 24 }, () => randomTree(rng, 5)), nOutputs);
         const columns = randomColumns(rng, nRows, floatCodes);
         const initial = Float64Array.from({ length: nOutputs }, (_, k) => [0.25, -0, -1.5][k]!);
         const expected = referenceScores(trees, columns, nRows, nOutputs, initial);
@@ -174,7 +137,7 @@ for (const kernel of ["masks", "branches"] as const) {
 test("WebAssembly kernels agree with the naive twin's object trees, and with each other, on numeric trees", () => {
   const rng = new Random(5);
   const naive = Array.from({ length: 40 }, () => randomTree(rng, 6, false));
-  const trees = flatten(naive, 1);
+  const trees = flattenTrees(naive, 1);
   const nRows = 501;
   const columns = randomColumns(rng, nRows, false);
   const masks = wasmTreesOf(trees, N_FEATURES, 1, { kernel: "masks" })!;
@@ -194,8 +157,8 @@ test("WebAssembly kernels agree with the naive twin's object trees, and with eac
 });
 
 test("a model of single-leaf trees and one of no trees predict their leaf sums and the initial scores", () => {
-  const leaves = flatten([{ leaf: true, value: 0.125 }, { leaf: true, value: -0 }, { leaf: true, value: 2 }], 1);
-  const none = flatten([], 2);
+  const leaves = flattenTrees([{ leaf: true, value: 0.125 }, { leaf: true, value: -0 }, { leaf: true, value: 2 }], 1);
+  const none = flattenTrees([], 2);
   const columns = randomColumns(new Random(1), 9, false);
   for (const kernel of ["masks", "branches"] as const) {
     assert.deepEqual([...runWasm(wasmTreesOf(leaves, N_FEATURES, 1, { kernel })!, leaves, columns, 9, 1, Float64Array.of(1), [[0, 9]])], new Array(9).fill(1 + 0.125 + -0 + 2));
@@ -207,23 +170,23 @@ test("past the kernels' limits there is no module (the caller uses another predi
   const rng = new Random(3);
   // A tree of 128 leaves: past the masks kernel's 64, within the branches kernel's.
   const balanced = (depth: number): NaiveNode => (depth === 0 ? { leaf: true, value: rng.next() } : { leaf: false, feature: 0, threshold: rng.next(), missingLeft: false, left: balanced(depth - 1), right: balanced(depth - 1) });
-  const wide = flatten([balanced(7)], 1);
+  const wide = flattenTrees([balanced(7)], 1);
   assert.equal(wasmTreesOf(wide, 1, 1, { kernel: "masks" }), undefined);
   assert.ok(wasmTreesOf(wide, 1, 1, { kernel: "branches" }));
   assert.equal(wasmTreesOf(wide, 1, 1, { kernel: "branches", maxDepth: 6 }), undefined);
   assert.equal(wasmTreesOf(wide, 1, 1, { kernel: "branches", maxNodes: 200 }), undefined);
   // A split on a feature the columns do not have, and a feature split both as numeric and categorical.
-  assert.equal(wasmTreesOf(flatten([randomTree(new Random(4), 3)], 1), 2, 1), undefined);
-  const both = flatten([{ leaf: false, feature: 0, threshold: 1, missingLeft: false, left: { leaf: true, value: 1 }, right: { leaf: false, feature: 0, leftCodes: [1], nCodes: 4, missingLeft: false, left: { leaf: true, value: 2 }, right: { leaf: true, value: 3 } } }], 1);
+  assert.equal(wasmTreesOf(flattenTrees([randomTree(new Random(4), 3)], 1), 2, 1), undefined);
+  const both = flattenTrees([{ leaf: false, feature: 0, threshold: 1, missingLeft: false, left: { leaf: true, value: 1 }, right: { leaf: false, feature: 0, leftCodes: [1], nCodes: 4, missingLeft: false, left: { leaf: true, value: 2 }, right: { leaf: true, value: 3 } } }], 1);
   assert.equal(wasmTreesOf(both, 1, 1), undefined);
   // A cycle (a crafted file that checkedTrees would refuse) ends the walk instead of looping.
-  const cycle = flatten([{ leaf: false, feature: 0, threshold: 1, missingLeft: false, left: { leaf: true, value: 1 }, right: { leaf: true, value: 2 } }], 1);
+  const cycle = flattenTrees([{ leaf: false, feature: 0, threshold: 1, missingLeft: false, left: { leaf: true, value: 1 }, right: { leaf: true, value: 2 } }], 1);
   (cycle.nodeLeft as Int32Array)[0] = 0;
   assert.equal(wasmTreesOf(cycle, 1, 1), undefined);
 });
 
 test("the column layout: categorical columns as int32, numeric as float64; float64 codes become -1 when NaN or out of 0..2^31-1, truncated otherwise", () => {
-  const trees = flatten([{ leaf: false, feature: 1, leftCodes: [0, 2], nCodes: 3, missingLeft: true, left: { leaf: true, value: 1 }, right: { leaf: false, feature: 0, threshold: 0.5, missingLeft: false, left: { leaf: true, value: 2 }, right: { leaf: true, value: 3 } } }], 1);
+  const trees = flattenTrees([{ leaf: false, feature: 1, leftCodes: [0, 2], nCodes: 3, missingLeft: true, left: { leaf: true, value: 1 }, right: { leaf: false, feature: 0, threshold: 0.5, missingLeft: false, left: { leaf: true, value: 2 }, right: { leaf: true, value: 3 } } }], 1);
   const wasm = wasmTreesOf(trees, 2, 1)!;
   assert.deepEqual([...wasm.columnKinds], [COLUMN_F64, COLUMN_I32]);
   const codes = Float64Array.of(NaN, -0.5, -0, 2.9, 3, 2 ** 31, 2 ** 40, -Infinity);
@@ -237,7 +200,7 @@ test("wabt (an independent reader) reads both kernels' modules; the branches ker
   const { default: wabtInit } = await import("wabt");
   const wabt = await wabtInit();
   const rng = new Random(8);
-  const trees = flatten(Array.from({ length: 6 }, () => randomTree(rng, 5)), 2);
+  const trees = flattenTrees(Array.from({ length: 6 }, () => randomTree(rng, 5)), 2);
   for (const kernel of ["masks", "branches"] as const) {
     const bytes = wasmTreesOf(trees, N_FEATURES, 2, { kernel, bytesPerFunction: 1 })!.bytes;
     // (wabt's validate() ignores the features and refuses shared memory: V8 validates in the other tests.)
