@@ -24,9 +24,10 @@ const ext = lib.endsWith("src") ? "ts" : "js";
 const load = (path) => import(pathToFileURL(join(lib, `${path}.${ext}`)).href);
 const { openStore } = await load("tracking/index");
 const { newPredictionId } = await load("serving/ids");
+const { predictionLine } = await load("tracking/prediction-lines");
 
 const SIZE = 256;
-const line = (id, at) => `${id}\t${at}\tflights\t1\t{"distance":1452,"time":14.5}\t{"prediction":"false","probabilities":{"false":0.8234123,"true":0.1765877}}`;
+const line = (id, at) => predictionLine(id, at, "flights", 1, '{"distance":1452,"time":14.5}', '{"prediction":"false","probabilities":{"false":0.8234123,"true":0.1765877}}');
 function makeBatches(shuffled) {
   const at = new Date().toISOString();
   const ids = Array.from({ length: batches * SIZE }, () => newPredictionId());
