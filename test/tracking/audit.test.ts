@@ -17,10 +17,9 @@ import { join, relative, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { main } from "../../src/cli/main.js";
-import type { Console } from "../../src/cli/output.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { NewRun, RunResult } from "../../src/tracking/types.js";
+import { runCli as run } from "../support/run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "learnloop-tracking-audit-"));
 // Readable by another user: the read-only case runs a child as `nobody` when the tests run as root.
@@ -35,14 +34,6 @@ after(() => {
   }
 });
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 /** Runs a command with --json; it must succeed with exactly one JSON document on stdout. */
 async function json(...argv: string[]): Promise<any> {

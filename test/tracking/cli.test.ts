@@ -9,23 +9,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { main } from "../../src/cli/main.js";
-import type { Console } from "../../src/cli/output.js";
 import { commandLine } from "../../src/cli/tracking.js";
 import { openStore } from "../../src/tracking/index.js";
+import { runCli as run } from "../support/run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "learnloop-tracking-cli-"));
 process.env.LEARNLOOP_HOME = join(work, "home");
 delete process.env.LEARNLOOP_DB;
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const console: Console = { out: (text) => void (stdout += text), err: (text) => void (stderr += text), interactive: false };
-  const code = await main(argv, console);
-  return { code, stdout, stderr };
-}
 
 async function json(...argv: string[]): Promise<any> {
   const result = await run(...argv, "--json");
