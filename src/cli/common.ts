@@ -53,10 +53,10 @@ export function readOptionsFrom(values: ParsedArgs["values"], onWarning: (messag
 export function asFlagError(error: unknown): unknown {
   if (!(error instanceof InvalidParameterError)) return error;
   const flag = FLAG_OF_FIELD[`${error.owner}.${error.parameter}`];
-  if (flag) return new InvalidParameterError(flag, error.expected, error.received);
+  if (flag) return new InvalidParameterError(flag, error.expected, error.received, undefined, error.code);
   if (error.owner !== "readDataset") return error;
   const [field, ...rest] = error.parameter.split(" ");
-  return new InvalidParameterError([`--${toKebabCase(field!)}`, ...rest].join(" "), error.expected, error.received);
+  return new InvalidParameterError([`--${toKebabCase(field!)}`, ...rest].join(" "), error.expected, error.received, undefined, error.code);
 }
 
 /** Library fields a command's flag sets directly, by `owner.field`. */

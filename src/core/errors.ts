@@ -52,6 +52,11 @@ export abstract class LearnloopError extends Error {
   abstract readonly kind: string;
 }
 
+/** Refusals a caller may answer differently from the rest (rare: most callers only show the message). */
+export type InvalidParameterCode =
+  /** A regression asked of a target read as text: a caller that implied the task names its own flag. */
+  "regression_on_text_target";
+
 /** A parameter (of an estimator, a command or a function) is missing, of the wrong type or out of range. */
 export class InvalidParameterError extends LearnloopError {
   readonly kind = "invalid_parameter" as const;
@@ -60,6 +65,7 @@ export class InvalidParameterError extends LearnloopError {
     readonly expected: string,
     readonly received: unknown,
     readonly owner?: string,
+    readonly code?: InvalidParameterCode,
   ) {
     super(`${owner ? owner + ": " : ""}${parameter} must be ${expected}, got ${describeValue(received)}`);
     this.name = "InvalidParameterError";

@@ -202,7 +202,7 @@ function targetPlan(
   }
   const read = type === "string" && !numeric ? "category" : "number";
   if (read === "category" && task === "regression") {
-    throw new InvalidParameterError("task", `binary or multiclass for the text target "${name}" (or list it in numeric)`, task, "readDataset");
+    throw new InvalidParameterError("task", `binary or multiclass for the text target "${name}" (or list it in numeric)`, task, "readDataset", "regression_on_text_target");
   }
   return { name, sourceType: type, read, task, classification: classification || undefined };
 }

@@ -203,7 +203,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       onRowsDropped: (kept) => void (keptRows = kept),
     }).catch((error: unknown) => {
       // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.
-      if (impliedTask && error instanceof InvalidParameterError && error.parameter === "--task" && error.expected.includes("text target")) {
+      if (impliedTask && error instanceof InvalidParameterError && error.code === "regression_on_text_target") {
         const given = typeof values.loss === "string" ? "--loss" : `loss in ${String(values.params)}`;
         throw new InvalidParameterError(given, `"log_loss" or "auto" for the text target "${String(values.target)}" (a regression loss needs numbers)`, loss);
       }
