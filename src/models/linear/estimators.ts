@@ -197,7 +197,6 @@ function requireTarget(data: Dataset, owner: string): TargetColumn {
   return data.target;
 }
 
-/** The row weights: the user's (checked) or ones. Always a fresh array, so callers may scale it. */
 /** The sample weights checked and copied (the fit reweights them), or 1 for every row. */
 function rowWeights(sampleWeight: Float64Array | undefined, nRows: number, file: string | undefined): Float64Array {
   if (!sampleWeight) return new Float64Array(nRows).fill(1);
