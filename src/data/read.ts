@@ -15,7 +15,7 @@ import { defineFingerprint, fingerprintOf } from "./fingerprint.js";
 import { formatOf } from "./formats.js";
 import { planRead, type OutputPlan, type ReadPlan } from "./plan.js";
 import { featureSpecsOf, targetSpecOf } from "./schema.js";
-import { DuckDBFile, caseRenameNote, pandasMissingValues, type Derive } from "./source-duckdb.js";
+import { DuckDBFile, caseRenameNote, pandasOnlyMissingValues, type Derive } from "./source-duckdb.js";
 import { encodeTarget } from "./target.js";
 
 /** How to read a file. Every column name must exist in the file (else `unknown_column`). */
@@ -153,9 +153,6 @@ function validateOptions(options: ReadOptions): void {
   }
 }
 
-/** Strings pandas reads as missing that the first read of a CSV does not (it knows "", NA, N/A, NULL). */
-const otherMissingWords = new Set(pandasMissingValues.filter((word) => !["", "NA", "N/A", "NULL"].includes(word)));
-
 /**
  * A text column the sniffer read as categories (or a text target) whose values are all numbers but for
  * missing-value words ("1.5", "null", "3"): the first such column and word, else undefined. Columns the
@@ -168,7 +165,7 @@ function numbersWithMissingWords(plan: ReadPlan, data: SourceData, options: Read
     let word: string | undefined;
     let numbers = 0;
     for (const category of column.categories) {
-      if (otherMissingWords.has(category)) word ??= category;
+      if (pandasOnlyMissingValues.has(category)) word ??= category;
       else if (category.trim() !== "" && Number.isFinite(Number(category))) numbers++;
       else return undefined;
     }

@@ -79,6 +79,9 @@ export const pandasMissingValues: readonly string[] = [
   "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
 ];
 
+/** The strings of pandasMissingValues that the first read of a CSV does not read as missing. */
+export const pandasOnlyMissingValues: ReadonlySet<string> = new Set(pandasMissingValues.filter((word) => !csvMissingValues.includes(word)));
+
 /** DuckDB's CSV read buffer; it must exceed max_line_size (2 MB by default). */
 const csvBufferBytes = 4 << 20;
 
@@ -181,7 +184,7 @@ export class DuckDBFile {
       if ((format === "json" || format === "ndjson") && described.some((column) => /_\d+$/.test(column.name))) renames.push(...(await jsonCaseRenames(connection, file, format, described)));
       if ((format === "json" || format === "ndjson") && described.every((column) => column.type === "nested")) await refuseUntabular(connection, file, reader, described);
       const fileColumns = described.map((column) => column.name);
-      const missingWords = isCsv(format) && !pandasMissing ? new Set(pandasMissingValues.filter((word) => !csvMissingValues.includes(word))) : undefined;
+      const missingWords = isCsv(format) && !pandasMissing ? pandasOnlyMissingValues : undefined;
       if (derive.length === 0) return new DuckDBFile(connection, file, format, derive, text, reader, fileColumns, described, renames).#withMissingWords(missingWords);
       const base = reader.sql(columnTypes(text, new Set()));
       let columns: SourceColumn[] | undefined;
