@@ -4,9 +4,8 @@
  * made of. This worker opens its own connection to the same SQLite file (WAL lets a writer and the
  * service's reader work side by side) and writes the batches the service posts, answering each one.
  *
- * Started by LogThread (./prediction-log.ts); messages: {id, lines} or {id, chunk, used} -> {id, ok, chunk}
- * or {id, error, lines, chunk};
- * "close".
+ * Started by LogThread (./prediction-log.ts); messages: {id, chunk, used} -> {id, ok, chunk} or {id, error,
+ * chunk}; "close".
  */
 import { execFile } from "node:child_process";
 import { readlinkSync } from "node:fs";
@@ -16,11 +15,9 @@ import { openStore } from "../tracking/index.js";
 
 interface WriteRequest {
   readonly id: number;
-  /** Prediction records as lines joined by "\n" (src/tracking/prediction-lines.ts)... */
-  readonly lines?: string;
-  /** ...or as UTF-8 bytes, each line ending in "\n", in the first `used` bytes of a chunk (./encoded-log.ts). */
-  readonly chunk?: ArrayBuffer;
-  readonly used?: number;
+  /** Prediction records (src/tracking/prediction-lines.ts) as UTF-8, each line ending in "\n", in the first `used` bytes (./encoded-log.ts). */
+  readonly chunk: ArrayBuffer;
+  readonly used: number;
 }
 
 const port = parentPort!;
@@ -34,16 +31,16 @@ port.on("message", async (message: WriteRequest | "close") => {
     return;
   }
   const { id, chunk } = message;
-  // A chunk goes back with the answer (empty once written; to be retried when the write failed).
-  const transfer = chunk === undefined ? undefined : [chunk];
+  // The chunk goes back with the answer (empty once written; to be retried when the write failed).
+  const transfer = [chunk];
   try {
-    const lines = chunk === undefined ? message.lines! : Buffer.from(chunk, 0, Math.max(0, message.used! - 1)).toString("utf8");
+    const lines = Buffer.from(chunk, 0, Math.max(0, message.used - 1)).toString("utf8");
     await store.logPredictionLines(lines);
     port.postMessage({ id, ok: true, chunk }, transfer);
   } catch (error) {
     const store = error instanceof StoreError ? { code: error.code, subject: error.subject, detail: error.detail } : undefined;
     // The records go back with the error: the service keeps no copy of a batch it handed over.
-    port.postMessage({ id, ok: false, error: { message: (error as Error).message ?? String(error), store }, lines: message.lines, chunk }, transfer);
+    port.postMessage({ id, ok: false, error: { message: (error as Error).message ?? String(error), store }, chunk }, transfer);
   }
 });
 

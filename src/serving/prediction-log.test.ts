@@ -2,12 +2,19 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StoreError } from "../core/errors.js";
 import { encodePrediction } from "../tracking/prediction-lines.js";
-import { HandedBackError, PredictionLogWriter } from "./prediction-log.js";
+import { ChunkFailure } from "./encoded-log.js";
+import { PredictionLogWriter, type LogThread } from "./prediction-log.js";
 
 /** Records as the service queues them: lines of text (src/tracking/prediction-lines.ts). */
 const records = (n: number, from = 0): string[] =>
   Array.from({ length: n }, (_, i) => encodePrediction({ id: `p${from + i}`, at: "2026-01-01T00:00:00.000Z", model: "m", version: 1, inputs: { x: i }, outputs: { prediction: 0 } }));
 const idOf = (line: string): string => line.slice(0, line.indexOf("\t"));
+/** Writes lines through a LogThread as the service's log does: a chunk of UTF-8 lines, each ending in "\n". */
+const writeLines = (thread: LogThread, lines: readonly string[]): Promise<Buffer> => {
+  const text = lines.map((line) => `${line}\n`).join("");
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  return thread.writeChunk(bytes, bytes.write(text));
+};
 
 test("records are written in batches of batchSize, in order, and flush writes what is queued", async () => {
   const batches: string[][] = [];
@@ -65,42 +72,6 @@ test("while the store is unreachable records are kept to retry, up to maxQueue; 
   assert.deepEqual(errors, [true, true]);
 });
 
-test("handed off: the writer keeps no batch while it is written; records given back are retried in order, lost ones counted as dropped", async () => {
-  let down = true;
-  let lose = false;
-  const written: string[] = [];
-  const writer = new PredictionLogWriter(
-    (batch) => {
-      // The writer thread's copy; the writer's own array is emptied to prove nothing reads it again.
-      const copy = structuredClone(batch) as string[];
-      (batch as string[]).length = 0;
-      return new Promise<void>((resolve, reject) =>
-        setImmediate(() => {
-          if (lose) reject(new HandedBackError(new StoreError("unavailable", "db", "the thread stopped"), undefined));
-          else if (down) reject(new HandedBackError(new StoreError("unavailable", "db", "connection refused"), copy));
-          else {
-            written.push(...copy.map(idOf));
-            resolve();
-          }
-        }),
-      );
-    },
-    { flushIntervalMs: 0, batchSize: 2 },
-    {},
-    true,
-  );
-  writer.append(records(5));
-  await assert.rejects(writer.flush(), /connection refused/);
-  assert.deepEqual(writer.counts, { queued: 5, written: 0, dropped: 0, writeErrors: 3 });
-  down = false;
-  await writer.flush();
-  assert.deepEqual(written, ["p0", "p1", "p2", "p3", "p4"]);
-  lose = true;
-  writer.append(records(3, 5));
-  await assert.rejects(writer.flush(), /the thread stopped/);
-  assert.deepEqual(writer.counts, { queued: 0, written: 5, dropped: 3, writeErrors: 5 });
-});
-
 test("a batch the store refuses for good (a conflict) is dropped and counted, not retried forever", async () => {
   let calls = 0;
   const writer = new PredictionLogWriter(
@@ -139,12 +110,12 @@ test("LogThread writes through its own connection, and closes even before it is 
     // Closed at once: it must not hang (nor let the process exit early) while the thread opens its store.
     await new LogThread(store.location).close();
     const thread = new LogThread(store.location);
-    await thread.write(records(3));
-    // A failed write gives the records back (the service keeps no copy of a batch it handed over).
-    await assert.rejects(thread.write(records(1)), (error: unknown) => {
-      assert.ok(error instanceof HandedBackError);
+    await writeLines(thread, records(3));
+    // A failed write gives the chunk back, records intact, to be retried (the service keeps no copy).
+    await assert.rejects(writeLines(thread, records(1)), (error: unknown) => {
+      assert.ok(error instanceof ChunkFailure);
       assert.ok(error.failure instanceof StoreError && error.failure.code === "conflict", String(error.failure));
-      assert.deepEqual(error.records, records(1));
+      assert.equal(error.bytes?.toString("utf8"), `${records(1)[0]}\n`);
       return true;
     });
     await thread.close();
@@ -183,7 +154,7 @@ test("on Linux the writer thread runs as SCHED_BATCH (its wake-ups do not preemp
   assert.equal(policies().filter((policy) => policy === 3).length, 0, "no thread runs as SCHED_BATCH before");
   const thread = new LogThread(store.location);
   try {
-    await thread.write(records(1));
+    await writeLines(thread, records(1));
     let batch = 0;
     for (let i = 0; i < 100 && batch === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -209,7 +180,9 @@ test("LogThread starts in a process run with V8 options a worker refuses (node -
     const { LogThread } = await import(${JSON.stringify(new URL("./prediction-log.ts", import.meta.url).href)});
     const store = await openStore({ home: ${JSON.stringify(home)} });
     const thread = new LogThread(store.location);
-    await thread.write([${JSON.stringify(records(1, 100)[0])}]);
+    const text = ${JSON.stringify(records(1, 100)[0] + "\n")};
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    await thread.writeChunk(bytes, bytes.write(text));
     await thread.close();
     console.log("logged " + (await store.predictionCounts("m")).predictions + " " + JSON.stringify((await store.getPrediction("p100")).inputs));
     await store.close();`;

@@ -45,30 +45,12 @@ export interface PredictionLogEvents {
 }
 
 /**
- * Thrown by a write that copied its records away (`handOff`): the records of the failed batch, given
- * back so that they can be retried.
- */
-export class HandedBackError<T = string> extends Error {
-  constructor(
-    readonly failure: unknown,
-    readonly records: T[] | undefined,
-  ) {
-    super(failure instanceof Error ? failure.message : String(failure));
-  }
-}
-
-/**
  * Writes prediction records through `write` in batches, off the request path. A record is a `T`: the
  * service queues lines of text (src/tracking/prediction-lines.ts) for Store.logPredictionLines.
  */
 export class PredictionLogWriter<T = string> {
   readonly #write: (records: readonly T[]) => Promise<void>;
   readonly #events: PredictionLogEvents;
-  /**
-   * `write` copies a batch at once (LogThread posts it to its thread): the batch is not kept here while
-   * it is written, and a failed write gives its records back in a HandedBackError.
-   */
-  readonly #handOff: boolean;
   readonly flushIntervalMs: number;
   readonly batchSize: number;
   readonly maxQueue: number;
@@ -82,14 +64,9 @@ export class PredictionLogWriter<T = string> {
   #closed = false;
   readonly counts: PredictionLogCounts = { queued: 0, written: 0, dropped: 0, writeErrors: 0 };
 
-  /**
-   * With `handOff`, `write` must copy the records before it returns its promise and, when it fails,
-   * reject with a HandedBackError carrying them (or no records: they are then counted as dropped).
-   */
-  constructor(write: (records: readonly T[]) => Promise<void>, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}, handOff = false) {
+  constructor(write: (records: readonly T[]) => Promise<void>, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}) {
     this.#write = write;
     this.#events = events;
-    this.#handOff = handOff;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.batchSize = options.batchSize ?? 1000;
     this.maxQueue = options.maxQueue ?? 100_000;
@@ -146,12 +123,8 @@ export class PredictionLogWriter<T = string> {
     // Only what is queued now: a busy service must not keep one flush running forever. Every batch is
     // sent at once (the store, or the writer thread, takes them in order): waiting for each commit before
     // sending the next left the writer idle for a round trip per batch, and it fell behind under load.
-    // Handing a batch over copies it (a structured clone for the writer thread): requests get a turn
-    // between batches, so that a 10,000-row request's records do not hold the next requests for the
-    // whole copy.
-    // With a hand-off (the writer thread), a batch is copied when it is sent and not kept here until it
-    // is committed: the records die young on the service's heap instead of surviving scavenges while
-    // the thread writes (copying them was the longest GC pause under load).
+    // Requests get a turn between batches, so that a 10,000-row request's records do not hold the next
+    // requests for the whole hand-over.
     let left = this.#queue.length;
     const writes: Promise<WriteOutcome<T>>[] = [];
     while (left > 0 && this.#queue.length > 0) {
@@ -192,8 +165,6 @@ export class PredictionLogWriter<T = string> {
     } catch (error) {
       writing = Promise.reject(error);
     }
-    // Handed off: only the count stays referenced while the batch is written.
-    const kept = this.#handOff ? undefined : batch;
     return writing.then(
       () => {
         this.#inFlight -= n;
@@ -204,13 +175,11 @@ export class PredictionLogWriter<T = string> {
       (thrown: unknown) => {
         this.#inFlight -= n;
         this.counts.writeErrors++;
-        const handedBack = thrown instanceof HandedBackError ? (thrown as HandedBackError<T>) : undefined;
-        const error = handedBack ? handedBack.failure : thrown;
-        const records = kept ?? handedBack?.records;
-        const retry = records !== undefined && (error instanceof StoreError ? error.code === "unavailable" : true);
+        const error = thrown;
+        const retry = error instanceof StoreError ? error.code === "unavailable" : true;
         if (!retry) this.#drop(n);
         this.#events.onError?.(error, n, retry);
-        return { error, retry, records: retry ? records! : [] };
+        return { error, retry, records: retry ? batch : [] };
       },
     );
   }
@@ -255,8 +224,6 @@ interface ThreadReply {
   readonly ready?: boolean;
   readonly ok?: boolean;
   readonly error?: { readonly message: string; readonly store?: { readonly code: StoreIssueCode; readonly subject: string; readonly detail: string } };
-  /** The lines of a failed write, given back to be retried. */
-  readonly lines?: string;
   /** The chunk of a chunk write (./encoded-log.ts), given back: empty once written, to be retried when it failed. */
   readonly chunk?: ArrayBuffer;
 }
@@ -266,9 +233,8 @@ type Waiting = (reply: ThreadReply | Error) => void;
 
 /**
  * Writes prediction records from a worker thread with its own connection to a SQLite store (see
- * ./log-thread.ts): `write` costs the service's thread only the copy of the records into the message,
- * `writeChunk` not even that (the chunk's memory is transferred). Measured on the serving benchmark
- * (bench/serve/RESULTS.md): the p99 latency of single-row requests.
+ * ./log-thread.ts): `writeChunk` costs the service's thread no copy (the chunk's memory is transferred).
+ * Measured on the serving benchmark (bench/serve/RESULTS.md): the p99 latency of single-row requests.
  */
 export class LogThread implements ChunkSink {
   readonly #worker: Worker;
@@ -313,26 +279,6 @@ export class LogThread implements ChunkSink {
     };
     this.#worker.on("error", crash);
     this.#worker.on("exit", (code) => crash(new Error(`exit status ${code}`)));
-  }
-
-  /**
-   * Writes one batch of lines (src/tracking/prediction-lines.ts) in the thread's store; resolves once it
-   * is committed. The batch is copied before this returns (for PredictionLogWriter's `handOff`); a failed
-   * write rejects with a HandedBackError carrying the lines.
-   */
-  write(records: readonly string[]): Promise<void> {
-    if (this.#failure) return Promise.reject(new HandedBackError(this.#failure, [...records]));
-    // Until the thread is ready, the batch waits here (it is copied when it is posted).
-    if (!this.#started) return this.#ready.then(() => this.write(records), () => Promise.reject(new HandedBackError(this.#failure, [...records])));
-    return new Promise<void>((resolve, reject) => {
-      // The batch goes over as one string, its lines joined (src/tracking/prediction-lines.ts): the
-      // thread no longer stringifies inputs and outputs (the service wrote them while answering).
-      this.#post({ lines: records.join("\n") }, undefined, (reply) => {
-        if (reply instanceof Error) reject(new HandedBackError(reply, undefined));
-        else if (reply.ok) resolve();
-        else reject(new HandedBackError(threadError(reply), reply.lines === undefined ? undefined : reply.lines.split("\n")));
-      });
-    });
   }
 
   /**
