@@ -21,6 +21,7 @@
 import { StoreError } from "../core/errors.js";
 import type { PredictionLogCounts, PredictionLogEvents, PredictionLogOptions } from "./prediction-log.js";
 import { predictionLine } from "../tracking/prediction-lines.js";
+import { flushTimer, logSettings } from "./log-settings.js";
 
 /** Bytes of a chunk: 256 records of a few features (about 200 bytes each) fit in one. */
 export const CHUNK_BYTES = 64 * 1024;
@@ -89,13 +90,8 @@ export class EncodedPredictionLog implements PredictionSink {
   constructor(sink: ChunkSink, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}) {
     this.#sink = sink;
     this.#events = events;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    this.batchSize = options.batchSize ?? 1000;
-    this.maxQueue = options.maxQueue ?? 100_000;
-    if (this.flushIntervalMs > 0) {
-      this.#timer = setInterval(() => void this.flush().catch(() => undefined), this.flushIntervalMs);
-      this.#timer.unref();
-    }
+    ({ flushIntervalMs: this.flushIntervalMs, batchSize: this.batchSize, maxQueue: this.maxQueue } = logSettings(options));
+    this.#timer = flushTimer(this.flushIntervalMs, () => this.flush());
   }
 
   /** Records waiting to be written. */

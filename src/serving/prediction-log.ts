@@ -15,6 +15,7 @@ import { StoreError, type StoreIssueCode } from "../core/errors.js";
 import { startModuleWorker } from "../tracking/module-worker.js";
 import { predictionLine } from "../tracking/prediction-lines.js";
 import { ChunkFailure, type ChunkSink, type PredictionSink } from "./encoded-log.js";
+import { flushTimer, logSettings } from "./log-settings.js";
 
 /** Options of the prediction log writer. */
 export interface PredictionLogOptions {
@@ -67,13 +68,8 @@ export class PredictionLogWriter<T = string> {
   constructor(write: (records: readonly T[]) => Promise<void>, options: PredictionLogOptions = {}, events: PredictionLogEvents = {}) {
     this.#write = write;
     this.#events = events;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    this.batchSize = options.batchSize ?? 1000;
-    this.maxQueue = options.maxQueue ?? 100_000;
-    if (this.flushIntervalMs > 0) {
-      this.#timer = setInterval(() => void this.flush().catch(() => undefined), this.flushIntervalMs);
-      this.#timer.unref();
-    }
+    ({ flushIntervalMs: this.flushIntervalMs, batchSize: this.batchSize, maxQueue: this.maxQueue } = logSettings(options));
+    this.#timer = flushTimer(this.flushIntervalMs, () => this.flush());
   }
 
   /** Records waiting to be written. */

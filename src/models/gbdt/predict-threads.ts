@@ -274,18 +274,24 @@ let columnMemory: SharedArrayBuffer | null = null;
 let columnMemoryTimer: ReturnType<typeof setTimeout> | null = null;
 const COLUMN_MEMORY_KEEP_MS = 2000;
 
+/** Restarts the countdown of memory kept between batches: `drop` runs COLUMN_MEMORY_KEEP_MS after the last batch. */
+function keepFor(timer: ReturnType<typeof setTimeout> | null, drop: () => void): ReturnType<typeof setTimeout> {
+  if (timer) clearTimeout(timer);
+  const next = setTimeout(drop, COLUMN_MEMORY_KEEP_MS);
+  next.unref();
+  return next;
+}
+
 /** The first nRows values of each column in shared memory (columns already shared are used as they are). */
 function sharedColumns(columns: readonly (Float64Array | Int32Array)[], nRows: number): (Float64Array | Int32Array)[] {
   let bytes = 0;
   for (const values of columns) if (!(values.buffer instanceof SharedArrayBuffer)) bytes += 8 * nRows;
   if (!columnMemory || columnMemory.byteLength < bytes) columnMemory = new SharedArrayBuffer(bytes);
   const memory = columnMemory;
-  if (columnMemoryTimer) clearTimeout(columnMemoryTimer);
-  columnMemoryTimer = setTimeout(() => {
+  columnMemoryTimer = keepFor(columnMemoryTimer, () => {
     columnMemory = null;
     columnMemoryTimer = null;
-  }, COLUMN_MEMORY_KEEP_MS);
-  columnMemoryTimer.unref();
+  });
   let offset = 0;
   return columns.map((values) => {
     if (values.buffer instanceof SharedArrayBuffer) return values;
@@ -501,12 +507,10 @@ function wasmMemoryFor(bytes: number): NonNullable<typeof wasmMemory> | null {
     }
   }
   wasmMemory = current;
-  if (wasmMemoryTimer) clearTimeout(wasmMemoryTimer);
-  wasmMemoryTimer = setTimeout(() => {
+  wasmMemoryTimer = keepFor(wasmMemoryTimer, () => {
     wasmMemory = null;
     wasmMemoryTimer = null;
-  }, COLUMN_MEMORY_KEEP_MS);
-  wasmMemoryTimer.unref();
+  });
   return current;
 }
 
