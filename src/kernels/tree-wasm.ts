@@ -44,6 +44,7 @@ export interface WasmSharedMemory {
 /** The part of the WebAssembly API that predictors use (the project's TypeScript lib has no DOM types). */
 export interface WasmTreesApi {
   Module: new (bytes: Uint8Array) => WasmTreesModule;
+  compile: (bytes: Uint8Array) => Promise<WasmTreesModule>;
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmSharedMemory;
   Instance: new (module: WasmTreesModule, imports: object) => { readonly exports: Record<string, unknown> };
 }

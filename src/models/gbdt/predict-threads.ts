@@ -22,6 +22,7 @@
  * compilers' limits or code generation is off.
  */
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { FLAG_CATEGORICAL, PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, packTrees, predictColumnsBlock, predictPackedRaw, predictPackedRaw4, stepAny, type PackedTrees, type TreeArrays } from "../../kernels/tree-predict.js";
 import { batchPredictorSources, compileRowsPredictors, type CompiledRowsPredictor } from "../../kernels/tree-compile.js";
@@ -209,9 +210,15 @@ function workerSource(): string {
 /**
  * workerBlocks: blocks of the last multi-thread batch that workers finished before the calling thread ran
  * out of blocks to claim; redoneBlocks: blocks the calling thread predicted again since the process started;
- * predictor: what predicted the last batch.
+ * predictor: what predicted the last batch; wasmTier: which of V8's compilers made its WebAssembly module
+ * ("baseline": Liftoff alone, see compileBaseline; "optimised": the optimising compiler, or V8's own choice).
  */
-export const predictThreadStats: { workerBlocks: number; redoneBlocks: number; predictor: "wasm-masks" | "wasm-branches" | "js" | "packed" | "" } = { workerBlocks: 0, redoneBlocks: 0, predictor: "" };
+export const predictThreadStats: { workerBlocks: number; redoneBlocks: number; predictor: "wasm-masks" | "wasm-branches" | "js" | "packed" | ""; wasmTier: "baseline" | "optimised" | "" } = {
+  workerBlocks: 0,
+  redoneBlocks: 0,
+  predictor: "",
+  wasmTier: "",
+};
 
 const workers: Worker[] = [];
 let broken = false;
@@ -338,9 +345,12 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
   helpersFor(nRows, nThreads);
   const wasm = wasmPredictorOf(trees, columns.length, nOutputs);
   if (wasm) {
+    const tier = wasm.tier === "final" ? "optimised" : "baseline";
     const out = predictColumnsWasm(wasm, trees.catBits, columns, nRows, nOutputs, initial, nThreads);
+    upgradeWasmTier(wasm, trees);
     if (out) {
       predictThreadStats.predictor = wasm.kernel === "masks" ? "wasm-masks" : "wasm-branches";
+      predictThreadStats.wasmTier = tier;
       return out;
     }
   }
@@ -416,13 +426,21 @@ function predictColumnsJs(trees: TreeArrays, columns: readonly (Float64Array | I
 
 /** A model's trees as a WebAssembly module, compiled once per model on the calling thread, and this thread's instance of it. */
 interface WasmPredictor {
-  readonly id: number;
+  /** A new id with each module, so that a worker instantiates the module it is sent. */
+  id: number;
   readonly nFeatures: number;
   readonly nOutputs: number;
-  readonly trees: WasmTrees;
+  /** The module's bytes and layout; replaced with the module (the upgrade regroups the trees). */
+  trees: WasmTrees;
   readonly kernel: "masks" | "branches";
-  readonly module: WasmTreesModule;
+  module: WasmTreesModule;
   instance: { readonly memoryId: number; readonly groups: WasmGroup[] } | null;
+  /**
+   * "baseline": the module was compiled by V8's baseline compiler alone and its optimised twin is yet to be
+   * made (after the first batch, off the calling thread); "upgrading": it is being made; "final": the
+   * module is kept.
+   */
+  tier: "baseline" | "upgrading" | "final";
 }
 
 const wasmPredictors = new WeakMap<TreeArrays, WasmPredictor | null>();
@@ -444,10 +462,12 @@ function wasmPredictorOf(trees: TreeArrays, nFeatures: number, nOutputs: number)
     const api = wasmTreesApi();
     if (api) {
       for (const kernel of masksSuit(trees) ? (["masks", "branches"] as const) : (["branches"] as const)) {
-        const wasm = wasmTreesOf(trees, nFeatures, nOutputs, { kernel });
+        const baseline = kernel === "masks" && canChooseWasmTier();
+        const wasm = wasmTreesOf(trees, nFeatures, nOutputs, baseline ? { kernel, bytesPerFunction: BASELINE_BYTES_PER_FUNCTION } : { kernel });
         if (!wasm) continue;
         try {
-          predictor = { id: nextCompiledId++, nFeatures, nOutputs, trees: wasm, kernel, module: new api.Module(wasm.bytes), instance: null };
+          const module = baseline ? compileBaseline(api, wasm.bytes) : new api.Module(wasm.bytes);
+          predictor = { id: nextCompiledId++, nFeatures, nOutputs, trees: wasm, kernel, module, instance: null, tier: baseline ? "baseline" : "final" };
           break;
         } catch {
           // An engine without SIMD rejects the "masks" module: the "branches" one needs none.
@@ -471,6 +491,99 @@ function masksSuit(trees: TreeArrays): boolean {
     if (trees.nodeThreshold[i]! > 64) return false;
   }
   return 4 * categorical <= splits;
+}
+
+/**
+ * Whether this module may choose V8's WebAssembly compiler tiers for the "masks" module: not when the
+ * process was started with its own choice (a --liftoff or tiering flag in its arguments or NODE_OPTIONS),
+ * which is left alone.
+ */
+function canChooseWasmTier(): boolean {
+  if (wasmTierChoice === undefined) {
+    const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
+    wasmTierChoice = !/liftoff|wasm[-_](dynamic[-_])?tier|wasm[-_]lazy/.test(given);
+  }
+  return wasmTierChoice;
+}
+let wasmTierChoice: boolean | undefined;
+
+/**
+ * Bytes of tree code per function of the baseline "masks" module. Liftoff's code is fastest in longer
+ * functions than the optimising compiler's (WasmLimits.bytesPerFunction): 200k rows of 1M x 28, one
+ * thread, seconds once warm (median of 4 processes): 1000 bytes 0.199, 2000 0.199, 4000 0.187, 8000
+ * 0.183, 16,000 0.184, 32,000 0.362 (the loop's code no longer fits the 32 KB instruction cache).
+ */
+const BASELINE_BYTES_PER_FUNCTION = 8000;
+
+/**
+ * The "masks" module compiled by V8's baseline compiler (Liftoff) alone. By default V8 compiles it with
+ * Liftoff, then, once its functions are hot, again with its optimising compiler on background threads: on
+ * two cores that second compile (~50 ms of CPU) runs during the first batch, against the two threads
+ * predicting, and gains little there. The first 200k x 28 batch on two threads took 0.154 s against 0.170
+ * (median of 8 processes each, interleaved); later batches run at the same speed until V8 has finished
+ * optimising (the third batch), then about 5% slower (0.183 against 0.175 s on one thread), so an
+ * optimised twin is compiled after the first batch (upgradeWasmTier). V8 reads the flag when a compile
+ * starts; it is set back at once.
+ */
+function compileBaseline(api: WasmTreesApi, bytes: Uint8Array): WasmTreesModule {
+  setFlagsFromString("--liftoff-only");
+  try {
+    return new api.Module(bytes);
+  } finally {
+    setFlagsFromString("--no-liftoff-only");
+  }
+}
+
+/**
+ * After a batch by a baseline module, once the calling thread is idle: regroups the trees for V8's
+ * optimising compiler, starts an asynchronous compile that optimises every function (on V8's background
+ * threads, right after a baseline compile, instead of when each becomes hot), and puts the module in the
+ * predictor's place for later batches when it is ready. Anything failing keeps the baseline module.
+ */
+function upgradeWasmTier(predictor: WasmPredictor, trees: TreeArrays): void {
+  if (predictor.tier !== "baseline") return;
+  predictor.tier = "upgrading";
+  const timer = setTimeout(() => {
+    const optimised = wasmTreesOf(trees, predictor.nFeatures, predictor.nOutputs, { kernel: "masks" });
+    let compiled: Promise<WasmTreesModule>;
+    setFlagsFromString("--no-wasm-dynamic-tiering");
+    try {
+      if (!optimised) throw new Error("no optimised module");
+      compiled = wasmTreesApi()!.compile(withCustomSection(optimised.bytes, "learnloop-optimised"));
+    } catch {
+      predictor.tier = "final";
+      return;
+    } finally {
+      setFlagsFromString("--wasm-dynamic-tiering");
+    }
+    compiled.then(
+      (module) => {
+        predictor.trees = optimised;
+        predictor.module = module;
+        predictor.id = nextCompiledId++;
+        predictor.instance = null;
+        predictor.tier = "final";
+      },
+      () => {
+        predictor.tier = "final";
+      },
+    );
+  }, 0);
+  timer.unref();
+}
+
+/**
+ * A module's bytes with an empty custom section named `name` at the end: the same code, but not the bytes
+ * V8 has compiled before (it keeps compiled modules by their bytes and would return the baseline code).
+ */
+function withCustomSection(bytes: Uint8Array, name: string): Uint8Array {
+  const nameBytes = new TextEncoder().encode(name);
+  // Section id 0, its size, then the name's length and the name (both sizes below 128: one LEB128 byte).
+  const section = Uint8Array.of(0, nameBytes.length + 1, nameBytes.length, ...nameBytes);
+  const out = new Uint8Array(bytes.length + section.length);
+  out.set(bytes);
+  out.set(section, bytes.length);
+  return out;
 }
 
 /**
