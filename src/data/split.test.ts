@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { groupKFold, holdoutSplit, kFold, stratifiedKFold, stratifiedTestCounts, timeSplit, type Split } from "./split.js";
 
 /** Train and test are sorted, disjoint and together cover 0..nRows-1. */
@@ -67,6 +68,37 @@ test("kFold: contiguous folds like scikit-learn's KFold, shuffled by seed", () =
   assert.deepEqual(kFold(50, 5, { shuffle: true, seed: 3 }), shuffled);
   assert.notDeepEqual(shuffled[0]!.test, kFold(50, 5)[0]!.test);
   assert.throws(() => kFold(4, 5), /k must be at most the number of rows \(4\)/);
+});
+
+/** scikit-learn 1.2's folds (tools/fixtures/make_split_fixtures.py): the test fold of every row. */
+const sklearnFolds = JSON.parse(readFileSync(new URL("../../test/fixtures/splits/folds.json", import.meta.url), "utf8")) as {
+  stratified: { y: number[]; k: number; fold: number[] }[];
+  kfold: { n: number; k: number; fold: number[] }[];
+  group: { groups: number[]; k: number; fold: number[] }[];
+  time: { time: number[]; k: number; folds: { train: number[]; test: number[] }[] }[];
+};
+
+/** The test fold of every row of a list of folds. */
+function foldOfRows(folds: Split[], nRows: number): number[] {
+  const fold = new Array<number>(nRows).fill(-1);
+  folds.forEach((split, f) => split.test.forEach((row) => (fold[row] = f)));
+  return fold;
+}
+
+test("the unshuffled splitters give scikit-learn's folds row for row: StratifiedKFold, KFold, GroupKFold, TimeSeriesSplit", () => {
+  for (const { y, k, fold } of sklearnFolds.stratified) {
+    const folds = stratifiedKFold(y, k);
+    assert.deepEqual(foldOfRows(folds, y.length), fold, `StratifiedKFold(${k}) of ${y.length} rows`);
+    assert.deepEqual(stratifiedKFold(y, k, { shuffle: false, seed: 3 }), folds, "a seed without shuffling changes nothing");
+    assertFolds(folds, y.length);
+  }
+  for (const { n, k, fold } of sklearnFolds.kfold) assert.deepEqual(foldOfRows(kFold(n, k), n), fold, `KFold(${k}) of ${n} rows`);
+  for (const { groups, k, fold } of sklearnFolds.group) assert.deepEqual(foldOfRows(groupKFold(groups, k), groups.length), fold, `GroupKFold(${k})`);
+  for (const { time, k, folds } of sklearnFolds.time) {
+    const ours = timeSplit(time, { nSplits: k });
+    assert.deepEqual(ours.map((split) => ({ train: Array.from(split.train), test: Array.from(split.test) })), folds, `TimeSeriesSplit(${k}) of ${time.length} rows`);
+  }
+  assert.throws(() => stratifiedKFold([0, 1, 0, 1], 2, { shuffle: true }), /seed/);
 });
 
 test("stratifiedKFold: every class spread evenly over the folds", () => {

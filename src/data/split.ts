@@ -159,22 +159,40 @@ export function kFold(nRows: number, k: number, opts: { shuffle?: boolean; seed?
 }
 
 /**
- * K folds that keep every class's proportion: each class's rows are shuffled (seeded), the classes laid
- * end to end, and row j of that sequence goes to fold j mod k. Every class is then spread over the folds
- * with counts differing by at most one, and fold sizes differ by at most one.
+ * K folds that keep every class's proportion. Every class is spread over the folds with counts differing
+ * by at most one, and fold sizes differ by at most one.
+ * - With a seed (shuffle defaults to true then): each class's rows are shuffled, the classes (ascending)
+ *   laid end to end, and row j of that sequence goes to fold j mod k.
+ * - Without (or `shuffle: false`): scikit-learn's StratifiedKFold(n_splits=k) exactly: the classes in order
+ *   of first appearance laid end to end, position j counted for fold j mod k, and each class's rows, in
+ *   file order, fill its folds in blocks (its first rows test in fold 0), keeping the data's order.
  * @example const folds = stratifiedKFold(data.target!.values, 5, { seed: 0 });
+ * @example const sameAsSklearn = stratifiedKFold(data.target!.values, 5);
  */
-export function stratifiedKFold(y: ArrayLike<number>, k: number, opts: { seed: number }): Split[] {
+export function stratifiedKFold(y: ArrayLike<number>, k: number, opts: { seed?: number; shuffle?: boolean } = {}): Split[] {
   const owner = "stratifiedKFold";
   checkRows(y.length, owner);
   checkFolds(k, y.length, "rows", owner);
-  const random = new Random(opts.seed);
+  const shuffle = opts.shuffle ?? opts.seed !== undefined;
+  if (shuffle && opts.seed === undefined) throw new InvalidParameterError("seed", "a number when shuffle is true", undefined, owner);
   const { rows } = groupRows(y, "y", owner);
   const fold = new Int32Array(y.length);
   let position = 0;
-  for (const classRows of rows) {
-    random.shuffle(classRows);
-    for (const row of classRows) fold[row] = position++ % k;
+  if (shuffle) {
+    const random = new Random(opts.seed!);
+    for (const classRows of rows) {
+      random.shuffle(classRows);
+      for (const row of classRows) fold[row] = position++ % k;
+    }
+    return foldsFrom(fold, k);
+  }
+  // Each class's rows are ascending; its first row is where it first appears.
+  for (const classRows of [...rows].sort((a, b) => a[0]! - b[0]!)) {
+    const perFold = new Array<number>(k).fill(0);
+    for (let j = position; j < position + classRows.length; j++) perFold[j % k]!++;
+    position += classRows.length;
+    let next = 0;
+    for (let f = 0; f < k; f++) for (let i = 0; i < perFold[f]!; i++) fold[classRows[next++]!] = f;
   }
   return foldsFrom(fold, k);
 }
