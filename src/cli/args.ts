@@ -59,6 +59,17 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     }
     const missingValue = /Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument missing/.exec(message);
     if (missingValue) throw new InvalidParameterError(missingValue[1]!, "followed by a value", undefined);
+    // `--name -x`: a value starting with '-' reads as another option.
+    const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous) {
+      const at = argv.indexOf(ambiguous[1]!);
+      throw new InvalidParameterError(ambiguous[1]!, `given as ${ambiguous[1]}=<value> when the value starts with '-'`, at >= 0 ? argv[at + 1] : undefined);
+    }
+    const switchWithValue = /Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
+    if (switchWithValue) {
+      const given = argv.find((arg) => arg.startsWith(`${switchWithValue[1]}=`));
+      throw new InvalidParameterError(switchWithValue[1]!, "given without a value (it is a switch)", given?.slice(switchWithValue[1]!.length + 1));
+    }
     throw new InvalidParameterError("arguments", `valid options for "learnloop ${spec.name}"`, message.split("\n")[0]);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
