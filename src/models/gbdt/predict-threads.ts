@@ -23,7 +23,7 @@
  */
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
-import { Worker } from "node:worker_threads";
+import { isMainThread, Worker } from "node:worker_threads";
 import { FLAG_CATEGORICAL, PACKED_CATEGORICAL, PACKED_MISSING_RIGHT, packTrees, predictColumnsBlock, predictPackedRaw, predictPackedRaw4, stepAny, type PackedTrees, type TreeArrays } from "../../kernels/tree-predict.js";
 import { batchPredictorSources, compileRowsPredictors, type CompiledRowsPredictor } from "../../kernels/tree-compile.js";
 import { wasmBatchLayout, wasmTreesApi, wasmTreesOf, writeWasmBatch, type WasmSharedMemory, type WasmTrees, type WasmTreesApi, type WasmTreesModule } from "../../kernels/tree-wasm.js";
@@ -494,14 +494,16 @@ function masksSuit(trees: TreeArrays): boolean {
 }
 
 /**
- * Whether this module may choose V8's WebAssembly compiler tiers for the "masks" module: not when the
+ * Whether this module may choose V8's WebAssembly compiler tiers for the "masks" module: on the main
+ * thread only (V8's flags are process-wide: a worker thread, a tuning trial say, setting one could meet
+ * another thread's compile, of a training kernel for instance, in the moment it is set), and not when the
  * process was started with its own choice (a --liftoff or tiering flag in its arguments or NODE_OPTIONS),
  * which is left alone.
  */
 function canChooseWasmTier(): boolean {
   if (wasmTierChoice === undefined) {
     const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
-    wasmTierChoice = !/liftoff|wasm[-_](dynamic[-_])?tier|wasm[-_]lazy/.test(given);
+    wasmTierChoice = isMainThread && !/liftoff|wasm[-_](dynamic[-_])?tier|wasm[-_]lazy/.test(given);
   }
   return wasmTierChoice;
 }
