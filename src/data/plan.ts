@@ -175,8 +175,9 @@ function output(name: string, column: SourceColumn, read: OutputRead): OutputPla
 }
 
 function extraPlan(column: SourceColumn, categorical: ReadonlySet<string>): OutputPlan {
-  // Ids are carried to outputs as they are: numbers stay numbers, anything else is kept as its text.
-  const asNumber = !categorical.has(column.name) && (column.type === "number" || column.type === "boolean");
+  // Ids are carried to outputs as they are: numbers stay numbers, anything else (true / false too, not
+  // 0 / 1) is kept as its text, so a boolean label copied beside the predictions reads as they name it.
+  const asNumber = !categorical.has(column.name) && column.type === "number";
   return output(column.name, column, asNumber ? { kind: "number" } : { kind: "category" });
 }
 

@@ -1,0 +1,50 @@
+/**
+ * Whole workflows (train, predict, score, evaluate) on small hand-made files shaped like the public data
+ * sets that broke them in the session-6 audit: each test is the smallest file that shows what a user
+ * of those data sets saw, and checks what the user reads and the files they get.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { runCli } from "./support/run-cli.js";
+
+let dir = "";
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "learnloop-unseen-"));
+});
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** n rows "x,y,label" where label follows x, so the fitted model separates it. */
+function rowsOf(n: number, label: (i: number) => string): string {
+  return Array.from({ length: n }, (_, i) => `${i},${(i * 7) % 5},${label(i)}`).join("\n") + "\n";
+}
+
+describe("predict --id copies a true/false column as it reads in the file", () => {
+  test("a boolean target copied with --id reads true/false, as the prediction and proba_ columns name it, and score takes the file", async () => {
+    // wa_churn's Yes/No written to Parquet became a BOOLEAN column: --id churn wrote 0/1 beside
+    // predictions "false"/"true", and score then failed on its own prediction file.
+    const data = file("churn.csv", "x,y,churn\n" + rowsOf(40, (i) => (i < 20 ? "false" : "true")));
+    const model = join(dir, "churn.model");
+    const train = await runCli("train", data, "--target", "churn", "--min-samples-leaf", "2", "--out", model, "--no-track");
+    assert.equal(train.code, 0, train.stderr);
+    const out = join(dir, "churn-pred.csv");
+    const predict = await runCli("predict", model, data, "--id", "churn", "--out", out);
+    assert.equal(predict.code, 0, predict.stderr);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    assert.equal(lines[0], "churn,prediction,proba_false,proba_true");
+    assert.deepEqual(lines.slice(1).map((line) => line.split(",")[0]), Array.from({ length: 40 }, (_, i) => (i < 20 ? "false" : "true")));
+    const score = await runCli("score", out, "--label", "churn", "--pred", "prediction", "--metrics", "accuracy", "--json");
+    assert.equal(score.code, 0, score.stderr);
+    assert.equal(JSON.parse(score.stdout).metrics.accuracy, 1);
+  });
+});
