@@ -48,3 +48,39 @@ describe("predict --id copies a true/false column as it reads in the file", () =
     assert.equal(JSON.parse(score.stdout).metrics.accuracy, 1);
   });
 });
+
+describe("classes whose names differ only in case (mlbench's Vowel: hAd and had)", () => {
+  test("predict writes their proba_ columns to CSV and JSON, score reads them back by the file's names, and Parquet says why it cannot", async () => {
+    const classOf = (i: number) => ["hAd", "had", "hid"][Math.floor(i / 20)]!;
+    const data = file("vowel.csv", "x,y,Class\n" + rowsOf(60, classOf));
+    const model = join(dir, "vowel.model");
+    const train = await runCli("train", data, "--target", "Class", "--min-samples-leaf", "2", "--out", model, "--no-track");
+    assert.equal(train.code, 0, train.stderr);
+    const evaluate = await runCli("evaluate", model, data, "--metrics", "accuracy,log_loss", "--json", "--no-track");
+    assert.equal(evaluate.code, 0, evaluate.stderr);
+    const expected = JSON.parse(evaluate.stdout).metrics;
+    assert.equal(expected.accuracy, 1);
+    for (const name of ["vowel-pred.csv", "vowel-pred.json", "vowel-pred.ndjson"]) {
+      const out = join(dir, name);
+      const predict = await runCli("predict", model, data, "--id", "Class", "--out", out);
+      assert.equal(predict.code, 0, predict.stderr);
+      const text = readFileSync(out, "utf8");
+      for (const column of ["proba_hAd", "proba_had", "proba_hid"]) assert.ok(text.includes(column), `${name} lacks ${column}`);
+      const score = await runCli("score", out, "--label", "Class", "--pred", "prediction", "--proba-prefix", "proba_", "--metrics", "accuracy,log_loss", "--json");
+      assert.equal(score.code, 0, score.stderr);
+      assert.equal(score.stderr.includes("note"), false, score.stderr);
+      assert.deepEqual(JSON.parse(score.stdout).metrics, expected, name);
+    }
+    const first = JSON.parse(readFileSync(join(dir, "vowel-pred.json"), "utf8"))[0];
+    assert.deepEqual(Object.keys(first), ["Class", "prediction", "proba_hAd", "proba_had", "proba_hid"]);
+    assert.equal(first.Class, "hAd");
+    assert.ok(Math.abs(first.proba_hAd + first.proba_had + first.proba_hid - 1) < 1e-12);
+    const parquet = join(dir, "vowel-pred.parquet");
+    const refused = await runCli("predict", model, data, "--out", parquet);
+    assert.equal(refused.code, 2);
+    assert.equal(
+      refused.stderr,
+      `learnloop predict: error: ${parquet}: cannot write the file (columns "proba_hAd" and "proba_had" differ only in case, which DuckDB's Parquet writer does not tell apart; write .csv or .json)\n`,
+    );
+  });
+});

@@ -55,6 +55,12 @@ export interface ReadOptions {
   /** Called with one line for everything worth knowing that is not an error (dropped rows, id-like columns). */
   onWarning?: (message: string) => void;
   /**
+   * Called, instead of a note through `onWarning`, for each column read under another name because its
+   * name differs from an earlier column's only in case ("proba_had" beside "proba_hAd" read as
+   * "proba_had_1"): for a caller that finds columns by the names the file gives them.
+   */
+  onCaseRename?: (rename: { readonly from: string; readonly to: string }) => void;
+  /**
    * Called when rows whose target is missing were dropped, with the file's 0-based row of each row kept:
    * a message about the Dataset's row i then names row `keptRows[i] + 1` of the file.
    */
@@ -108,7 +114,10 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
       warnings.length = 0;
       const source = await DuckDBFile.open(file, format, derive, textColumns, optionalDerived(options), pandasMissing);
       try {
-        for (const rename of source.renames) warn(caseRenameNote(file, rename));
+        for (const rename of source.renames) {
+          if (options.onCaseRename) options.onCaseRename(rename);
+          else warn(caseRenameNote(file, rename));
+        }
         plan = planRead(file, source.columns, options, warn);
         data = await source.read(plan, warn);
         const numbersWithWords = pandasMissing || format === "parquet" || format === "json" || format === "ndjson" ? undefined : numbersWithMissingWords(plan, data, options);

@@ -58,7 +58,12 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   const task = choiceOption(values, "task", ["binary", "multiclass", "regression"] as const);
   /** The file's 1-based data row of the dataset's row `i`. */
   let fileRow = (i: number): number => i + 1;
+  // A column whose name differs from an earlier one's only in case is read under another name
+  // ("proba_had" beside "proba_hAd" as "proba_had_1": classes of mlbench's Vowel); it is found by the
+  // name the file gives it.
+  const fileNames = new Map<string, string>();
   const data = await readDataset(file, {
+    onCaseRename: ({ from, to }) => void fileNames.set(to, from),
     target: values.label,
     ...(task ? { task } : {}),
     // Predictions scored on a slice of one class are meaningful (accuracy, recall); training on it is not.
@@ -74,7 +79,8 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
     throw error;
   });
   const target = data.target!;
-  const find = (name: string) => findColumn(data, file, name);
+  const nameInFile = (column: Column) => fileNames.get(column.name) ?? column.name;
+  const find = (name: string) => findColumn(data, file, name, nameInFile);
 
   const asked = listOption(values.metrics);
   let names = asked;
@@ -100,7 +106,7 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
       task === "binary" && !single
         ? []
         : prefix !== undefined
-          ? prefixedClassesNotIn(data, prefix, target.classes ?? [])
+          ? prefixedClassesNotIn(data, prefix, target.classes ?? [], nameInFile)
           : labelColumn && (!scoreName || single)
             ? labelsNotIn(labelColumn, target.classes ?? [])
             : [];
@@ -246,10 +252,10 @@ function labelMetricNames(task: Task): string[] {
     : ["accuracy", "balanced_accuracy", "f1_macro", "f1_micro", "f1_weighted", "precision_macro", "recall_macro"];
 }
 
-function findColumn(data: Dataset, file: string, name: string): Column {
-  const column = data.features.find((candidate) => candidate.name === name);
+function findColumn(data: Dataset, file: string, name: string, nameInFile: (column: Column) => string): Column {
+  const column = data.features.find((candidate) => nameInFile(candidate) === name);
   if (!column) {
-    const available = data.features.map((candidate) => candidate.name).slice(0, 12).join(", ");
+    const available = data.features.map(nameInFile).slice(0, 12).join(", ");
     throw new DataValidationError({ code: "unknown_column", file, column: name, detail: `available: ${available}` });
   }
   return column;
@@ -321,12 +327,13 @@ function reindexed(values: ArrayLike<number>, from: readonly string[], to: reado
  * only columns of probabilities (numbers in [0, 1]), so that a short prefix does not take in a column of
  * labels or prices.
  */
-function prefixedClassesNotIn(data: Dataset, prefix: string, classes: readonly string[]): string[] {
+function prefixedClassesNotIn(data: Dataset, prefix: string, classes: readonly string[], nameInFile: (column: Column) => string): string[] {
   const known = new Set(classes);
   const probabilities = (column: Column) => column.kind === "numeric" && column.values.every((value) => value >= 0 && value <= 1);
   return data.features
-    .filter((column) => column.name.startsWith(prefix) && column.name.length > prefix.length && probabilities(column))
-    .map((column) => column.name.slice(prefix.length))
+    .map((column) => ({ column, name: nameInFile(column) }))
+    .filter(({ column, name }) => name.startsWith(prefix) && name.length > prefix.length && probabilities(column))
+    .map(({ name }) => name.slice(prefix.length))
     .filter((label) => !known.has(label));
 }
 
