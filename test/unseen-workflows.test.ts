@@ -84,3 +84,40 @@ describe("classes whose names differ only in case (mlbench's Vowel: hAd and had)
     );
   });
 });
+
+describe("a model that does worse than its baseline says so", () => {
+  // linnerud (20 rows), la-riots (63 rows) and github's hourly counts trained models that scored below the
+  // class prior or the training mean on their held-out rows, and nothing said so.
+  const trainRows = "x,y\n" + Array.from({ length: 40 }, (_, i) => `${i},${i}`).join("\n") + "\n";
+  test("held out: the warning names the headline metric, the model's value and the baseline's, and --json holds it", async () => {
+    const data = file("rising.csv", trainRows);
+    // On these rows y falls as x rises: the model (about y = x) is far off; the training mean 19.5 less so.
+    const valid = file("falling.csv", "x,y\n" + Array.from({ length: 40 }, (_, i) => `${i},${-i}`).join("\n") + "\n");
+    const run = await runCli("train", data, "--target", "y", "--valid", valid, "--no-track", "--json", "--out", join(dir, "rising.model"));
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    // The baseline's RMSE by hand: the errors y - 19.5 over y = 0, -1, ..., -39 have variance (40^2 - 1) / 12
+    // = 133.25 and mean -39, so their mean square is 133.25 + 39^2.
+    const baselineRmse = Math.sqrt(133.25 + 39 ** 2);
+    assert.ok(Math.abs(result.baseline.metrics.rmse - baselineRmse) < 1e-9, String(result.baseline.metrics.rmse));
+    assert.equal(result.worseThanBaseline.metric, "rmse");
+    assert.equal(result.worseThanBaseline.baseline, result.baseline.metrics.rmse);
+    assert.equal(result.worseThanBaseline.value, result.metrics.rmse);
+    assert.ok(result.metrics.rmse > baselineRmse, String(result.metrics.rmse));
+    const line = run.stderr.split("\n").find((text) => text.startsWith("warning: the model scores worse"));
+    assert.equal(
+      line,
+      `warning: the model scores worse than the baseline (training mean) on the 40 held-out rows: rmse ${result.metrics.rmse.toFixed(4)} against 40.6725; ` +
+        'what it learnt from the training rows does not hold on these (too few rows, or features that say little about "y")',
+    );
+  });
+
+  test("a model that beats its baseline gets no such warning", async () => {
+    const data = file("rising2.csv", trainRows);
+    const valid = file("rising-valid.csv", "x,y\n" + Array.from({ length: 40 }, (_, i) => `${i},${i}`).join("\n") + "\n");
+    const run = await runCli("train", data, "--target", "y", "--valid", valid, "--no-track", "--json", "--out", join(dir, "rising2.model"));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).worseThanBaseline, undefined);
+    assert.ok(!run.stderr.includes("worse than the baseline"), run.stderr);
+  });
+});

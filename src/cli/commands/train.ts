@@ -5,7 +5,7 @@ import type { Column, Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
 import { crossValidate, type CvMode, type CvReport } from "../../evaluation/cv.js";
 import { chooseThreshold, thresholdRule, type ThresholdOptions } from "../../evaluation/threshold.js";
-import { metricNamesFor, primaryMetric } from "../../metrics/index.js";
+import { METRICS, metricNamesFor, primaryMetric } from "../../metrics/index.js";
 import type { DecisionRule, Estimator, Model } from "../../models/types.js";
 import type { Store } from "../../tracking/types.js";
 import { groupKFold, holdoutSplit, readDataset, schemaOf, takeRows, timeSplit, type Split } from "../../data/index.js";
@@ -103,6 +103,8 @@ export interface TrainResult {
   };
   /** What the audit found before training: leakage suspects, identifiers, duplicates, shift, imbalance... */
   audit: (AuditFinding & { message: string })[];
+  /** The headline metric when the model scores worse on it than the baseline does (printed as a warning). */
+  worseThanBaseline?: { metric: string; value: number; baseline: number };
   /** The decision threshold chosen from costs or a precision / recall target (binary). */
   decision?: Omit<DecisionRule, "threshold"> & { threshold: number | null };
   rows: { train: number; test: number; dropped: number };
@@ -248,6 +250,14 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const { model, metrics, baseline, headline, rows, decision } = evaluation;
     const unsplit = noSplitWarning(model, rows.train);
     if (unsplit) console.err(`warning: ${unsplit}\n`);
+    const belowBaseline = worseThanBaseline(metrics, baseline, headline.metric);
+    if (belowBaseline) {
+      const on = evaluation.cv ? `as the mean of ${evaluation.cv.folds} folds` : `on the ${rows.test.toLocaleString("en-US")} held-out row${rows.test === 1 ? "" : "s"}`;
+      console.err(
+        `warning: the model scores worse than the baseline (${baseline.kind}) ${on}: ${belowBaseline.metric} ${formatNumber(belowBaseline.value)} against ${formatNumber(belowBaseline.baseline)}; ` +
+          `what it learnt from the training rows does not hold on these (too few rows, or features that say little about "${target.name}")\n`,
+      );
+    }
     const evaluated = performance.now();
 
     const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
@@ -273,6 +283,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       ...(evaluation.cv ? { cv: evaluation.cv } : {}),
       ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
       audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })),
+      ...(belowBaseline ? { worseThanBaseline: belowBaseline } : {}),
       rows,
       features: data.features.length,
       params: model.params,
@@ -383,6 +394,22 @@ async function recordTraining(
     },
   });
   return registered;
+}
+
+/**
+ * The headline metric when the model does worse on it than the trivial baseline (class prior or training
+ * mean) on the same rows: a model that learnt nothing that holds on rows it has not seen.
+ */
+export function worseThanBaseline(
+  metrics: Readonly<Record<string, number>>,
+  baseline: { readonly metrics: Readonly<Record<string, number>> },
+  metric: string,
+): { metric: string; value: number; baseline: number } | undefined {
+  const value = metrics[metric];
+  const base = baseline.metrics[metric];
+  const spec = (METRICS as Readonly<Record<string, { greaterIsBetter: boolean } | undefined>>)[metric];
+  if (value === undefined || base === undefined || !spec || !Number.isFinite(value) || !Number.isFinite(base)) return undefined;
+  return (spec.greaterIsBetter ? value < base : value > base) ? { metric, value, baseline: base } : undefined;
 }
 
 /** What either kind of evaluation hands back to runTrain. */
