@@ -65,45 +65,79 @@ function number(x: number): string {
  * Each row's record goes to `log` once every row is predicted (a bad row logs nothing). Throws
  * RowValidationError for a bad row.
  */
-export function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy, at: string, log: PredictionSink): PredictedRows {
+export function predict(served: ServedModel, rows: readonly unknown[], unknown: UnknownCategoryPolicy, now: number, log: PredictionSink): PredictedRows {
   const { model, reader, classes, threshold, name, version } = served;
   const text = answerText(served);
   const n = rows.length;
   const counts = text.counts;
   counts.fill(0);
+  // One clock reading for the request: its ids' timestamps and the records' time are the same millisecond.
+  const at = isoTime(now);
   // One row goes through the model's one-row path into this model's scratch buffers: no Dataset, no
   // arrays per request.
   const oneRow = n === 1 && served.predictRow !== undefined;
+  if (oneRow) {
+    const output = served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output);
+    let outputs: string;
+    if (classes) outputs = classifiedText(text, output, 0, threshold);
+    else {
+      outputs = `"prediction":${number(output[0]!)}}`;
+      counts[0] = 1;
+    }
+    const id = newPredictionId(now);
+    log.record(id, at, name, version, JSON.stringify(rows[0]), `{${outputs}`);
+    return { body: `${text.head}{"id":"${id}",${outputs}]}`, counts };
+  }
   // Each row's text, joined once at the end: appending to one string made a chain of 10,000 pieces
   // that lived (and was copied by every scavenge) until the answer was sent.
   const parts: string[] = new Array(n);
   if (!classes) {
-    const values = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predict(reader.toDataset(rows, unknown));
+    const values = model.predict(reader.toDataset(rows, unknown));
     for (let i = 0; i < n; i++) {
-      const id = newPredictionId();
+      const id = newPredictionId(now);
       const outputs = `"prediction":${number(values[i]!)}}`;
       parts[i] = `{"id":"${id}",${outputs}`;
       log.record(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
     }
     counts[0] = n;
-    return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, counts };
+    return { body: `${text.head}${parts.join(",")}]}`, counts };
   }
   const k = classes.length;
-  const proba = oneRow ? served.predictRow!(reader.toVector(rows[0], 0, unknown, text.vector), text.output) : model.predictProba(reader.toDataset(rows, unknown)).data;
-  const { classKeys, labels } = text;
-  for (let i = 0, at0 = 0; i < n; i++, at0 += k) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (proba[at0 + c]! > proba[at0 + best]!) best = c;
-    if (k === 2) best = proba[at0 + 1]! > 0.5 ? 1 : 0;
-    counts[best]++;
-    const id = newPredictionId();
-    let probabilityText = "";
-    for (let c = 0; c < k; c++) probabilityText += `${c > 0 ? "," : ""}${classKeys[c]}${number(proba[at0 + c]!)}`;
-    const decisionText = threshold !== undefined ? `,"decision":${labels[proba[at0 + 1]! >= threshold ? 1 : 0]}` : "";
-    // The outputs the log keeps are the answer's text after its id: {"prediction":...,"probabilities":{...},"decision":...}.
-    const outputs = `"prediction":${labels[best]},"probabilities":{${probabilityText}}${decisionText}}`;
+  const proba = model.predictProba(reader.toDataset(rows, unknown)).data;
+  for (let i = 0; i < n; i++) {
+    const id = newPredictionId(now);
+    const outputs = classifiedText(text, proba, i * k, threshold);
     parts[i] = `{"id":"${id}",${outputs}`;
     log.record(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
   }
-  return { body: `${text.head}${n === 1 ? parts[0] : parts.join(",")}]}`, counts };
+  return { body: `${text.head}${parts.join(",")}]}`, counts };
+}
+
+/**
+ * One classified row's answer after its id, `"prediction":...,"probabilities":{...},"decision":...}`
+ * (the log keeps it, with "{" before, as the row's outputs), from its probabilities at `proba[from]`
+ * onwards; counts the row in `text.counts`.
+ */
+function classifiedText(text: AnswerText, proba: Float64Array, from: number, threshold: number | undefined): string {
+  const { classKeys, labels } = text;
+  const k = classKeys.length;
+  let best = 0;
+  if (k === 2) best = proba[from + 1]! > 0.5 ? 1 : 0;
+  else for (let c = 1; c < k; c++) if (proba[from + c]! > proba[from + best]!) best = c;
+  text.counts[best]++;
+  let probabilityText = `${classKeys[0]}${number(proba[from]!)}`;
+  for (let c = 1; c < k; c++) probabilityText += `,${classKeys[c]}${number(proba[from + c]!)}`;
+  const decisionText = threshold !== undefined ? `,"decision":${labels[proba[from + 1]! >= threshold ? 1 : 0]}` : "";
+  return `"prediction":${labels[best]},"probabilities":{${probabilityText}}${decisionText}}`;
+}
+
+let isoMs = -1;
+let isoText = "";
+/** `ms` as ISO-8601 text, made once per millisecond (many requests share one at load). */
+function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoText = new Date(ms).toISOString();
+    isoMs = ms;
+  }
+  return isoText;
 }

@@ -368,7 +368,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
         // A 400, as the issue maps batch size (413 is the body's size, which Fastify checks while reading it).
         throw new HttpError(400, `rows: ${rows.length} rows is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
       }
-      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, isoNow(), log);
+      const answer = predict(served, rows, request.query.unknown ?? defaultUnknown, Date.now(), log);
       serviceMetrics.recordPredictions(served, served.name, served.version, served.classes, answer.counts);
       // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
       void reply.type("application/json; charset=utf-8").send(answer.body);
@@ -438,18 +438,6 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   });
 
   return app;
-}
-
-let isoMs = -1;
-let isoText = "";
-/** The time as ISO-8601 text, made once per millisecond (many requests share one at load). */
-function isoNow(): string {
-  const ms = Date.now();
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString();
-    isoMs = ms;
-  }
-  return isoText;
 }
 
 function digest(text: string): Buffer {
