@@ -121,3 +121,26 @@ describe("a model that does worse than its baseline says so", () => {
     assert.ok(!run.stderr.includes("worse than the baseline"), run.stderr);
   });
 });
+
+describe("evaluate and report on the model's own training file", () => {
+  test("warn that the figures are optimistic (same fingerprint), and stay quiet on other rows", async () => {
+    const data = file("train-rows.csv", "x,y,label\n" + rowsOf(40, (i) => (i % 2 === 0 ? "even" : "odd")));
+    const other = file("other-rows.csv", "x,y,label\n" + rowsOf(30, (i) => (i % 3 === 0 ? "even" : "odd")));
+    const model = join(dir, "parity.model");
+    assert.equal((await runCli("train", data, "--target", "label", "--min-samples-leaf", "2", "--out", model, "--no-track")).code, 0);
+    const warning = `warning: ${data} is the data the model was trained on (same fingerprint): most of its rows were training rows, so these figures overstate how the model does on rows it has not seen`;
+    const same = await runCli("evaluate", model, data, "--metrics", "accuracy", "--json", "--no-track");
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(same.stderr.split("\n")[0], warning);
+    assert.equal(JSON.parse(same.stdout).sameAsTraining, true);
+    const report = await runCli("report", model, "--data", data, "--json", "--bootstrap", "0");
+    assert.equal(report.code, 0, report.stderr);
+    assert.equal(report.stderr.split("\n")[0], warning);
+    const fresh = await runCli("evaluate", model, other, "--metrics", "accuracy", "--json", "--no-track");
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.ok(!fresh.stderr.includes("warning"), fresh.stderr);
+    assert.equal(JSON.parse(fresh.stdout).sameAsTraining, undefined);
+    const freshReport = await runCli("report", model, "--data", other, "--json", "--bootstrap", "0");
+    assert.ok(!freshReport.stderr.includes("warning"), freshReport.stderr);
+  });
+});

@@ -219,3 +219,8 @@ export function noSplitWarning(model: Model, trainRows: number, tuned = false): 
 export function roundSeconds(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
+
+/** The warning for figures measured on the data a model was trained on (its fingerprint, in the model file). */
+export function trainedOnWarning(dataFile: string): string {
+  return `${dataFile} is the data the model was trained on (same fingerprint): most of its rows were training rows, so these figures overstate how the model does on rows it has not seen`;
+}

@@ -2,7 +2,7 @@ import { readDataset, schemaOf } from "../../data/index.js";
 import { scoreModel } from "../../evaluation/score-model.js";
 import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { roundSeconds } from "../common.js";
+import { roundSeconds, trainedOnWarning } from "../common.js";
 import { confusionOf, formatConfusion, type ConfusionMatrixResult } from "../confusion.js";
 import { type Console, formatTable, notesTo } from "../output.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
@@ -27,6 +27,8 @@ export interface EvaluateResult {
   rows: number;
   /** Classifiers, without --metrics: rows by true class, columns by predicted class (the model's predicted labels). */
   confusionMatrix?: ConfusionMatrixResult;
+  /** True when the data is the file the model was trained on (same fingerprint): the figures are optimistic. */
+  sameAsTraining?: boolean;
   timings: { load: number; evaluate: number; total: number };
   /** The id of the recorded run (absent with --no-track or when the store could not be opened). */
   run?: string;
@@ -39,7 +41,7 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
   const run = { kind: "evaluate" as const, command: commandLine("evaluate", args), params: { modelFile, ...(metricNames.length > 0 ? { metrics: metricNames } : {}) }, data: { file: dataFile } };
   const note = notesTo(console);
   return recordRun(args.values, console, run, async (tracking) => {
-    const { model, bytes: modelBytes } = await readModelFile(modelFile);
+    const { model, header, bytes: modelBytes } = await readModelFile(modelFile);
     const data = await readDataset(dataFile, {
       schema: model.schema,
       requireTarget: true,
@@ -52,6 +54,9 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
     const confusion = classes && input.yPred && metricNames.length === 0 ? confusionOf(input.yTrue, input.yPred, classes) : undefined;
     for (const { metric, reason } of undefinedMetrics) note(`${metric} is left out: ${reason}`);
     const done = performance.now();
+    // The very rows it learnt from: the README's own tour evaluates a model on its training file.
+    const sameAsTraining = header.fingerprint !== undefined && header.fingerprint === data.fingerprint;
+    if (sameAsTraining) console.err(`warning: ${trainedOnWarning(dataFile)}\n`);
     console.err(
       `${model.kind} model (${model.task}) on ${data.nRows.toLocaleString("en-US")} row${data.nRows === 1 ? "" : "s"} of ${dataFile}\n\n` +
         formatTable(["metric", "value"], Object.entries(metrics)) +
@@ -62,6 +67,7 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
       model: { kind: model.kind, task: model.task, target: model.schema.target.name },
       metrics,
       rows: data.nRows,
+      ...(sameAsTraining ? { sameAsTraining } : {}),
       ...(confusion ? { confusionMatrix: confusion } : {}),
       timings: { load: roundSeconds((loaded - started) / 1000), evaluate: roundSeconds((done - loaded) / 1000), total: roundSeconds((done - started) / 1000) },
       ...(tracking.runId ? { run: tracking.runId } : {}),

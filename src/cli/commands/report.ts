@@ -3,7 +3,7 @@ import { readDataset } from "../../data/index.js";
 import { buildModelReport, renderReportHtml, type ModelReport } from "../../evaluation/report/index.js";
 import { readModelFile } from "../../models/registry.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
-import { writeFileAtomic } from "../common.js";
+import { trainedOnWarning, writeFileAtomic } from "../common.js";
 import { type Console, formatNumber, notesTo } from "../output.js";
 
 export const reportCommand: CommandSpec = {
@@ -53,6 +53,7 @@ function summaryText(report: ModelReport, html: string | undefined): string {
   const headline = metrics.values[metrics.headline];
   const interval = metrics.intervals?.[metrics.headline];
   const lines = [
+    ...(report.data?.sameAsTraining ? [`warning: ${trainedOnWarning(report.data.file)}`] : []),
     `${report.model.kind} model (${report.model.task}) ${where}`,
     headline !== undefined ? `${metrics.headline} ${formatNumber(headline)}${interval ? `, 95% bootstrap interval [${formatNumber(interval.low)}, ${formatNumber(interval.high)}]` : ""}` : `no ${metrics.headline} recorded`,
     importance.top.length > 0 ? `top features: ${importance.top.join(", ")}` : "",
