@@ -131,20 +131,26 @@ try {
         if (copy) rmSync(copy, { recursive: true, force: true });
       }
     }
-    process.stderr.write(`round ${r + 1} of ${rounds} done\n`);
+    process.stderr.write(`round ${r + 1} of ${rounds} done\n${table(samples, variants, r + 1).join("\n")}\n`);
   }
+  console.log(`A/B: ${rounds} interleaved rounds, ${warmup} s warm-up + ${duration} s each, ${connections} connections; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`);
+  console.log(table(samples, variants, rounds).join("\n"));
+} finally {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+}
+
+/** The table of medians over the first `done` rounds. */
+function table(samples, variants, done) {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const bare = samples.get("bare");
-  console.log(`A/B: ${rounds} interleaved rounds, ${warmup} s warm-up + ${duration} s each, ${connections} connections; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`);
-  console.log("variant               rps (median)  rps / bare  p99 ms  p99 / bare  main us/req  other us/req  errors  rps each round");
+  const lines = ["variant               rps (median)  rps / bare  p99 ms  p99 / bare  main us/req  other us/req  errors  rps each round"];
   for (const variant of variants) {
-    const runs = samples.get(variant.label);
+    const runs = samples.get(variant.label).slice(0, done);
     const rpsRatio = median(runs.map((run, r) => run.rps / bare[r].rps));
     const p99Ratio = median(runs.map((run, r) => run.p99 / bare[r].p99));
-    console.log(
+    lines.push(
       `${variant.label.padEnd(20)}  ${median(runs.map((r) => r.rps)).toFixed(0).padStart(12)}  ${rpsRatio.toFixed(3).padStart(10)}  ${median(runs.map((r) => r.p99)).toFixed(2).padStart(6)}  ${p99Ratio.toFixed(2).padStart(10)}  ${median(runs.map((r) => r.mainUs)).toFixed(1).padStart(11)}  ${median(runs.map((r) => r.otherUs)).toFixed(1).padStart(12)}  ${String(runs.reduce((sum, r) => sum + r.errors, 0)).padStart(6)}  ${runs.map((r) => Math.round(r.rps)).join(" / ")}`,
     );
   }
-} finally {
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
+  return lines;
 }
