@@ -144,3 +144,51 @@ describe("evaluate and report on the model's own training file", () => {
     assert.ok(!freshReport.stderr.includes("warning"), freshReport.stderr);
   });
 });
+
+describe("a multinomial logistic fit that block Newton finishes slowly (mlbench's Shuttle: 482 cycles, 67 s)", () => {
+  /** 300 rows of 6 classes ordered along two correlated columns: nearly separable, strongly coupled blocks. */
+  function orderedClasses(): { nRows: number; dense: Float64Array; y: Int32Array } {
+    let state = 12345;
+    const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const nRows = 300;
+    const dense = new Float64Array(nRows * 3);
+    const y = new Int32Array(nRows);
+    for (let i = 0; i < nRows; i++) {
+      y[i] = i % 6;
+      dense[i * 3] = 2 * y[i]! + uniform();
+      dense[i * 3 + 1] = 0.9 * dense[i * 3]! + 0.5 * uniform();
+      dense[i * 3 + 2] = uniform();
+    }
+    return { nRows, dense, y };
+  }
+
+  test("goes on by L-BFGS after 30 cycles and reaches the optimum block Newton alone reaches", async () => {
+    const { solveLogistic, NEWTON_CYCLES_BEFORE_LBFGS } = await import("../src/models/linear/solver-logistic.js");
+    const { nRows, dense, y } = orderedClasses();
+    const design = { nRows, nColumns: 3, nDense: 3, dense, nCodes: 0, codes: new Int32Array(0) };
+    const problem = { design, y, nClasses: 6, sampleWeight: new Float64Array(nRows).fill(1), l1: 0, l2: 1e-4, fitIntercept: true, maxIter: 5000, tol: 1e-8 };
+    const newton = solveLogistic({ ...problem, method: "newton" });
+    assert.ok(newton.converged && newton.nIter > NEWTON_CYCLES_BEFORE_LBFGS, `newton: ${newton.nIter} cycles`);
+    let reported = 0;
+    const auto = solveLogistic({ ...problem, onIteration: (iteration) => void (reported = iteration) });
+    assert.equal(auto.method, "newton+lbfgs");
+    assert.ok(auto.converged && auto.violation <= 1e-8, String(auto.violation));
+    assert.equal(reported, auto.nIter);
+    assert.ok(auto.nIter > NEWTON_CYCLES_BEFORE_LBFGS);
+    // Both at the optimum of the same strictly convex objective: equal to round-off of the tolerance.
+    assert.ok(Math.abs(auto.objective - newton.objective) <= 1e-9 * newton.objective, `${auto.objective} vs ${newton.objective}`);
+    // A caller that asks for Newton keeps it.
+    assert.equal(newton.method, "newton");
+  });
+
+  test("train --model linear says which solvers ran", async () => {
+    const { nRows, dense, y } = orderedClasses();
+    const lines = Array.from({ length: nRows }, (_, i) => `${dense[i * 3]},${dense[i * 3 + 1]},${dense[i * 3 + 2]},c${y[i]}`);
+    const data = file("ordered.csv", "a,b,c,label\n" + lines.join("\n") + "\n");
+    const run = await runCli("train", data, "--target", "label", "--model", "linear", "--no-track", "--json", "--out", join(dir, "ordered.model"));
+    assert.equal(run.code, 0, run.stderr);
+    const training = JSON.parse(run.stdout).training;
+    assert.equal(training.solver, "block-newton+lbfgs");
+    assert.equal(training.converged, true);
+  });
+});

@@ -290,7 +290,7 @@ function fitClassifier(plan: FitPlan, train: Dataset, target: TargetColumn, opti
       }
     }
   }
-  const solver = result.method === "lbfgs" ? "lbfgs" : `${present.length > 2 ? "block-" : ""}${penalty.l1 === 0 ? "newton" : "proximal-newton"}`;
+  const solver = result.method === "lbfgs" ? "lbfgs" : result.method === "newton+lbfgs" ? "block-newton+lbfgs" : `${present.length > 2 ? "block-" : ""}${penalty.l1 === 0 ? "newton" : "proximal-newton"}`;
   const nOutputs = link === "logit" ? 1 : nClasses;
   const importance = contributionImportance(encoded, design, coef, intercept, nOutputs);
   return new LinearModel(schemaOf(train), plan.params, { estimator: plan.owner, link, nOutputs, design: design.toJSON(), fit: fitInfo(solver, result, penalty), importance }, design, coef, intercept);

@@ -20,7 +20,7 @@ export type LinearLink = "identity" | "logit" | "softmax";
 
 /** How the fit went: the solver, its iterations and whether it converged. */
 export interface LinearFitInfo {
-  /** "cholesky" (ordinary, ridge), "coordinate-descent" (lasso, elastic net), "newton" (smooth logistic), "proximal-newton" (L1 logistic), each prefixed "block-" for multinomial; "lbfgs" (smooth logistic with many classes or columns, solver-lbfgs.ts). */
+  /** "cholesky" (ordinary, ridge), "coordinate-descent" (lasso, elastic net), "newton" (smooth logistic), "proximal-newton" (L1 logistic), each prefixed "block-" for multinomial; "lbfgs" (smooth logistic with many classes or columns, solver-lbfgs.ts); "block-newton+lbfgs" (a multinomial fit that block Newton did not finish in 30 cycles, ended by L-BFGS). */
   readonly solver: string;
   /** Newton iterations, cycles over the class blocks, L-BFGS iterations, or coordinate-descent sweeps (1 for a closed form). */
   readonly nIter: number;

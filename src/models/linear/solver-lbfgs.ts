@@ -48,6 +48,8 @@ export interface LbfgsProblem {
   readonly l2: number;
   readonly maxIter: number;
   readonly tol: number;
+  /** Where to start (nBlocks x nColumns, the blocks of solver-logistic.ts); zero when left out. */
+  readonly initial?: Float64Array;
   readonly onIteration?: (iteration: number) => void;
 }
 
@@ -98,7 +100,11 @@ export function solveLogisticLbfgs(problem: LbfgsProblem): LbfgsResult {
     if (l2 > 0) for (let at = 0; at < nPenalizedEntries; at++) out[at] += l2 * coef[at]!;
   };
 
-  let objective = logLossResiduals(margins, y, w, n, K, residual);
+  if (problem.initial) {
+    for (let k = 0; k < K; k++) for (let j = 0; j < p1; j++) coef[j * K + k] = problem.initial[k * p1 + j]!;
+    designTimesFeatureMajor(dense, nDense, codes, nCodes, n, coef, K, margins);
+  }
+  let objective = logLossResiduals(margins, y, w, n, K, residual) + (l2 > 0 ? 0.5 * l2 * dot(coef, coef, nPenalizedEntries) : 0);
   fullGradient(residual, gradient);
   let violation = maxAbs(gradient, size);
   let converged = false;
