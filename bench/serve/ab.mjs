@@ -4,8 +4,9 @@
 // POST /v1/models/flights/predict, a warm-up, then the measured run); every start of a variant serves a
 // fresh copy of its store, so every run begins with the same prediction log. Per variant it prints the
 // median over rounds of: requests/s and its ratio to the bare handler's in the same round, p99 in 10 us
-// buckets and its ratio to bare's in the same round, and the CPU time per request of the server's main
-// thread and of its other threads (from /proc, Linux), errors; and the load average before and after.
+// buckets and its ratio to bare's in the same round, the CPU time per request of the server's main
+// thread and of its other threads, and the time its main thread waited runnable for a core (from /proc,
+// Linux: what other threads and processes cost it), errors; and the load average before and after.
 //   node bench/serve/ab.mjs [--rounds 5] [--duration 5] [--warmup 2] [--connections 32] "label=<lib>[ node options...]" ...
 // <lib>: a compiled library (npx tsc -p tsconfig.build.json --outDir <lib>); the node options apply to
 // that variant's server only (e.g. "semi8=/tmp/build --max-semi-space-size=8").
@@ -63,6 +64,15 @@ function threadCpu(pid) {
   return [main, others];
 }
 
+/** Nanoseconds the main thread of `pid` waited, runnable, for a core (/proc schedstat's second field): the scheduler's share of latency. */
+function mainRunDelay(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[1]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Runs autocannon against `port`; with `fine`, also collects 2xx latencies in 10 us buckets (as run.mjs). */
 async function drive(port, seconds, fine) {
   const buckets = new Float64Array(100_001);
@@ -92,14 +102,16 @@ async function measure(command) {
   const { child, port } = await start(command);
   await drive(port, warmup, false);
   const before = threadCpu(child.pid);
+  const waitedBefore = mainRunDelay(child.pid);
   const run = await drive(port, duration, true);
   const after = threadCpu(child.pid);
+  const waited = mainRunDelay(child.pid) - waitedBefore;
   child.removeAllListeners("exit");
   await new Promise((r) => {
     child.on("exit", r);
     child.kill("SIGTERM");
   });
-  return { ...run, mainUs: (after[0] - before[0]) / run.total, otherUs: (after[1] - before[1]) / run.total };
+  return { ...run, mainUs: (after[0] - before[0]) / run.total, otherUs: (after[1] - before[1]) / run.total, waitUs: waited / 1000 / run.total };
 }
 
 const homes = [];
@@ -143,13 +155,13 @@ try {
 function table(samples, variants, done) {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const bare = samples.get("bare");
-  const lines = ["variant               rps (median)  rps / bare  p99 ms  p99 / bare  main us/req  other us/req  errors  rps each round"];
+  const lines = ["variant               rps (median)  rps / bare  p99 ms  p99 / bare  main us/req  other us/req  main waited us/req  errors  rps each round"];
   for (const variant of variants) {
     const runs = samples.get(variant.label).slice(0, done);
     const rpsRatio = median(runs.map((run, r) => run.rps / bare[r].rps));
     const p99Ratio = median(runs.map((run, r) => run.p99 / bare[r].p99));
     lines.push(
-      `${variant.label.padEnd(20)}  ${median(runs.map((r) => r.rps)).toFixed(0).padStart(12)}  ${rpsRatio.toFixed(3).padStart(10)}  ${median(runs.map((r) => r.p99)).toFixed(2).padStart(6)}  ${p99Ratio.toFixed(2).padStart(10)}  ${median(runs.map((r) => r.mainUs)).toFixed(1).padStart(11)}  ${median(runs.map((r) => r.otherUs)).toFixed(1).padStart(12)}  ${String(runs.reduce((sum, r) => sum + r.errors, 0)).padStart(6)}  ${runs.map((r) => Math.round(r.rps)).join(" / ")}`,
+      `${variant.label.padEnd(20)}  ${median(runs.map((r) => r.rps)).toFixed(0).padStart(12)}  ${rpsRatio.toFixed(3).padStart(10)}  ${median(runs.map((r) => r.p99)).toFixed(2).padStart(6)}  ${p99Ratio.toFixed(2).padStart(10)}  ${median(runs.map((r) => r.mainUs)).toFixed(1).padStart(11)}  ${median(runs.map((r) => r.otherUs)).toFixed(1).padStart(12)}  ${median(runs.map((r) => r.waitUs)).toFixed(2).padStart(18)}  ${String(runs.reduce((sum, r) => sum + r.errors, 0)).padStart(6)}  ${runs.map((r) => Math.round(r.rps)).join(" / ")}`,
     );
   }
   return lines;
