@@ -97,6 +97,12 @@ export interface RunTracking {
   finish(result: Omit<RunResult, "status" | "error">): Promise<void>;
   /** Records the run as failed with the error's one line (and what is known), and closes the store. */
   fail(error: unknown, partial?: Omit<RunResult, "status" | "error">): Promise<void>;
+  /**
+   * A point between steps where a Ctrl-C or SIGTERM takes effect: lets a signal that arrived during a
+   * synchronous step (a fit) be handled, and then never returns if one did (the run is being recorded as
+   * interrupted and the process ends), so an interrupted run prints no results and writes no file after it.
+   */
+  checkpoint(): Promise<void>;
 }
 
 /**
@@ -158,6 +164,8 @@ const untracked: RunTracking = {
   keep: async () => undefined,
   finish: async () => undefined,
   fail: async () => undefined,
+  // Untracked, no handler is installed: a signal ends the process as Node's default does.
+  checkpoint: async () => undefined,
 };
 
 /** The heartbeat interval of recorded runs: LEARNLOOP_HEARTBEAT_MS, default 10 s. */
@@ -177,7 +185,9 @@ function tracking(store: Store, runId: string, console: Console, owned: boolean,
   const startedAt = performance.now();
   // SIGINT / SIGTERM while the run is recorded: record it interrupted, then exit as the signal would
   // have (128 + its number). The handlers are removed first, so a second signal ends the process at once.
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    signalled = true;
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     void end({ status: "interrupted", error: `interrupted by ${signal}`, durations: { total: performance.now() - startedAt } }).finally(() => {
@@ -218,6 +228,11 @@ function tracking(store: Store, runId: string, console: Console, owned: boolean,
     },
     finish: (result) => end({ ...result, status: "finished" }),
     fail: (error, partial = {}) => end({ ...partial, status: "failed", error: formatError(error) }),
+    checkpoint: async () => {
+      // A signal that came during a synchronous step is handled once the event loop polls: after this.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signalled) await new Promise<never>(() => undefined);
+    },
   };
 }
 

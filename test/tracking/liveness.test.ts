@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -23,16 +23,16 @@ const HEARTBEAT_MS = 150;
 const child = new URL("./tracked-run.ts", import.meta.url).pathname;
 
 /** Starts a tracked run in a child process; resolves with the process and its run id. */
-function startRun(db: string, mode: "busy" | "idle"): Promise<{ process: ChildProcess; runId: string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> }> {
+function startRun(db: string, mode: "busy" | "idle" | "step", outFile?: string): Promise<{ process: ChildProcess; runId: string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", child, db, mode], {
+    const proc = spawn(process.execPath, ["--import", "tsx", child, db, mode, ...(outFile ? [outFile] : [])], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, LEARNLOOP_HEARTBEAT_MS: String(HEARTBEAT_MS) },
     });
     let out = "";
     let err = "";
     proc.stderr!.on("data", (chunk) => void (err += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((done) => proc.on("exit", (code, signal) => done({ code, signal, stderr: err })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((done) => proc.on("exit", (code, signal) => done({ code, signal, stderr: err, stdout: out })));
     proc.stdout!.on("data", (chunk) => {
       out += chunk;
       const line = out.split("\n").find((l) => l.startsWith("{"));
@@ -135,6 +135,21 @@ function livenessSuite(label: string, db: string, execute: (sql: string, params:
         assert.match(shown.stderr, new RegExp(`^${runId} +train +interrupted `, "m"));
       });
     }
+
+    it("Ctrl-C during a synchronous step takes effect when the step returns: nothing is written or printed after it", async () => {
+      store ??= await openStore({ url: db });
+      const out = join(mkdtempSync(join(tmpdir(), "learnloop-step-")), "model.bin");
+      const { process: proc, runId, exited } = await startRun(db, "step", out);
+      // Inside the 2 s step: the handler cannot run until it returns.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      proc.kill("SIGINT");
+      const end = await exited;
+      assert.equal(end.code, 130, end.stderr);
+      assert.match(end.stderr, new RegExp(`^run ${runId} recorded as interrupted \\(SIGINT\\)$`, "m"));
+      assert.doesNotMatch(end.stdout, /saved/);
+      assert.equal(existsSync(out), false, "no file is written after the interruption");
+      assert.equal((await store.getRun(runId))!.status, "interrupted");
+    });
   });
 }
 

@@ -49,6 +49,7 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
     });
     const loaded = performance.now();
     const { metrics, undefinedMetrics, input } = scoreModel(model, data, metricNames.length > 0 ? metricNames : undefined);
+    await tracking.checkpoint();
     const classes = model.schema.target.classes;
     // It belongs to the default report: --metrics asks for exactly the figures named.
     const confusion = classes && input.yPred && metricNames.length === 0 ? confusionOf(input.yTrue, input.yPred, classes) : undefined;

@@ -247,6 +247,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       folds > 0
         ? await crossValidated(estimator, data, { folds, seed, metricNames, values, console, decisionOptions, file }).catch(asGiven)
         : await heldOut(estimator, data, split as EvaluatedSplit, { testSize, seed, nBoot, metricNames, values, console, decisionOptions, note, sampleWeight }).catch(asGiven);
+    // Ctrl-C during the fit takes effect here: nothing printed or saved after it.
+    await tracking.checkpoint();
     const { model, metrics, baseline, headline, rows, decision } = evaluation;
     const unsplit = noSplitWarning(model, rows.train);
     if (unsplit) console.err(`warning: ${unsplit}\n`);
