@@ -192,3 +192,36 @@ describe("a multinomial logistic fit that block Newton finishes slowly (mlbench'
     assert.equal(training.converged, true);
   });
 });
+
+describe("tune whose best trial does no better than the baseline says so", () => {
+  test("labels unrelated to the features: a warning with both scores, and --json holds the baseline", async () => {
+    // 60 rows, classes 30 / 20 / 10 in an order unrelated to x and y: the best any trial can do is the class prior.
+    const classOf = (i: number) => ((i * 37) % 60 < 30 ? "a" : (i * 37) % 60 < 50 ? "b" : "c");
+    const data = file("unrelated.csv", "x,y,label\n" + Array.from({ length: 60 }, (_, i) => `${(i * 13) % 7},${(i * 11) % 5},${classOf(i)}`).join("\n") + "\n");
+    const run = await runCli("tune", data, "--target", "label", "--trials", "3", "--cv", "3", "--iterations", "9", "--parallel", "1", "--no-track", "--json", "--out", join(dir, "unrelated.model"));
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.baseline.kind, "class prior");
+    assert.ok(result.best.score <= result.baseline.score, `${result.best.score} vs ${result.baseline.score}`);
+    assert.equal(result.noBetterThanBaseline, true);
+    const line = run.stderr.split("\n").find((text) => text.startsWith("warning: the best trial"));
+    assert.equal(
+      line,
+      `warning: the best trial scores no better than the baseline (class prior) on the same folds: accuracy ${result.best.score.toFixed(4)} against ${result.baseline.score.toFixed(4)}; ` +
+        'the search found nothing that predicts "label" (give trials more rounds with --iterations, more --trials, or check the features)',
+    );
+  });
+
+  test("labels that follow a feature: on 60 rows the default leaf range fits the folds (5..100 allowed no split), and no warning", async () => {
+    const data = file("related.csv", "x,y,label\n" + rowsOf(60, (i) => (i < 30 ? "a" : "b")));
+    const run = await runCli("tune", data, "--target", "label", "--trials", "3", "--cv", "3", "--iterations", "9", "--parallel", "1", "--no-track", "--json", "--out", join(dir, "related.model"));
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.ok(result.best.score > result.baseline.score, `${result.best.score} vs ${result.baseline.score}`);
+    assert.equal(result.noBetterThanBaseline, undefined);
+    assert.ok(!run.stderr.includes("no better than the baseline"), run.stderr);
+    // 3 folds of 60 rows: 40 training rows, 36 once gbdt's early-stopping tenth is out: leaves of at most 36 / 4.
+    assert.equal(result.search.space.minSamplesLeaf, "log_int [5, 9]");
+    assert.ok(run.stderr.includes("minSamplesLeaf log_int [5, 9];"), run.stderr);
+  });
+});

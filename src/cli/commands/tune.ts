@@ -59,6 +59,10 @@ export interface TuneCommandResult {
     rounds: number | null;
   } | null;
   leaderboard: readonly LeaderboardEntry[];
+  /** The trivial baseline (class prior or training mean) on the same folds as every trial. */
+  baseline: { kind: string; score: number } | null;
+  /** True when the best trial scores no better than the baseline (printed as a warning). */
+  noBetterThanBaseline?: true;
   trials: TuneResult["trials"];
   rungs: TuneResult["rungs"];
   search: {
@@ -167,7 +171,19 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
     const saved = performance.now();
     const unsplit = result.model ? noSplitWarning(result.model, data.nRows, true) : undefined;
     if (unsplit) console.err(`warning: ${unsplit}\n`);
+    // A search whose best does no better than predicting the class prior or the mean has found nothing
+    // (zoo's 101 rows with a 30-round budget: every trial stopped early at the majority class).
+    const base = result.baseline;
+    const noBetter = best !== null && base !== null && best.score !== null && !(result.greaterIsBetter ? best.score > base.score : best.score < base.score);
+    if (noBetter) {
+      console.err(
+        `warning: the best trial scores no better than the baseline (${base.kind}) on the same folds: ${result.metric} ${formatNumber(best.score!)} against ${formatNumber(base.score)}; ` +
+          `the search found nothing that predicts "${target.name}" (give trials more ${result.budget?.unit ?? "budget"} with --iterations, more --trials, or check the features)\n`,
+      );
+    }
 
+    // The search may have narrowed a default range to the data (spaceForRows): show what it searched.
+    const usedSpaceText = Object.fromEntries(Object.entries(result.space).map(([name, dist]) => [name, describeDistribution(dist)]));
     const halving = result.budget && result.rungs.length > 1 ? { param: result.budget.param, unit: result.budget.unit, eta: result.budget.eta, min: result.rungs[0]!.budget, max: result.budget.max } : null;
     const document: TuneCommandResult = {
       model: family.kind,
@@ -179,9 +195,11 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
         ? { trial: best.trial, params: best.params, modelParams: result.model?.params ?? result.bestParams!, score: best.score!, std: nullIfNaN(best.std), rung: best.rung, budget: best.budget, rounds: best.rounds }
         : null,
       leaderboard: result.leaderboard.map((entry) => ({ ...entry, std: nullIfNaN(entry.std), seconds: roundSeconds(entry.seconds) })),
+      baseline: result.baseline,
+      ...(noBetter ? { noBetterThanBaseline: true as const } : {}),
       trials: result.trials,
       rungs: result.rungs,
-      search: { folds, seed, parallel, halving, space: spaceText, timeBudget: timeBudget ?? null, stoppedBy: result.stoppedBy },
+      search: { folds, seed, parallel, halving, space: usedSpaceText, timeBudget: timeBudget ?? null, stoppedBy: result.stoppedBy },
       evaluations: result.evaluations.map((evaluation) => ({ ...evaluation, std: nullIfNaN(evaluation.std), seconds: evaluation.seconds === null ? null : roundSeconds(evaluation.seconds) })),
       rows: data.nRows,
       features: data.features.length,
@@ -197,7 +215,7 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
     };
     const sha256 = modelBytes ? await tracking.keep(modelBytes) : undefined;
     if (tracking.runId) document.run = tracking.runId;
-    console.err(summaryText(document, result, top, spaceText));
+    console.err(summaryText(document, result, top, usedSpaceText));
     const bestFolds = best ? result.evaluations.find((evaluation) => evaluation.trial === best.trial && evaluation.rung === best.rung)?.foldScores : null;
     return {
       value: document,

@@ -96,6 +96,22 @@ export function defaultSpace(kind: string): SearchSpace {
 }
 
 /**
+ * The space with the default minSamplesLeaf range narrowed to what a trial's rows can hold: at most a
+ * quarter of the rows a trial fits on (a fold's training rows, less gbdt's early-stopping slice), so that
+ * every value drawn leaves room for a tree of 4 leaves. On small data the default ranges (gbdt 5..100,
+ * forest 1..32) drew leaves no fold could split: 60 rows, 3 folds, every trial a constant model. A range
+ * the user set is left as it is.
+ */
+export function spaceForRows(space: SearchSpace, kind: string, trialRows: number): SearchSpace {
+  const given = space.minSamplesLeaf;
+  const standard = kind === "gbdt" || kind === "forest" ? defaultSpace(kind).minSamplesLeaf : undefined;
+  if (!given || !standard || given.kind !== "log_int" || standard.kind !== "log_int" || given.low !== standard.low || given.high !== standard.high) return space;
+  const high = Math.max(1, Math.min(standard.high, Math.floor(trialRows / 4)));
+  if (high === standard.high) return space;
+  return { ...space, minSamplesLeaf: { kind: "log_int", low: Math.min(standard.low, high), high } };
+}
+
+/**
  * Draws one configuration: one uniform number per parameter, in the space's key order, whatever the
  * distribution (a fixed value draws too), so pinning or changing one parameter leaves the others' draws
  * unchanged.

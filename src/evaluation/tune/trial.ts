@@ -47,6 +47,8 @@ export interface TrialScore {
   readonly rounds: number;
   /** Seconds the cross-validation took. */
   readonly seconds: number;
+  /** The trivial baseline (class prior or training mean) on the same folds: its kind and mean score. */
+  readonly baseline?: { readonly kind: string; readonly score: number };
 }
 
 /**
@@ -90,6 +92,7 @@ export function evaluateTrial(data: Dataset, setup: TrialSetup, request: TrialRe
     std: summary?.std ?? NaN,
     foldScores,
     rounds,
+    ...(report.baseline.summary[setup.metric] ? { baseline: { kind: report.baseline.kind, score: report.baseline.summary[setup.metric]!.mean } } : {}),
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -18,7 +18,7 @@ import { modelFamily } from "../../models/registry.js";
 import type { Model } from "../../models/types.js";
 import { planRungs, runHalving, type Evaluation, type EvaluationOutcome, type Rung } from "./halving.js";
 import { InlineExecutor, WorkerPoolExecutor, type TrialExecutor } from "./executors.js";
-import { BUDGETS, defaultSpace, sampleConfig, type BudgetSpec, type ParamValue, type SearchSpace } from "./space.js";
+import { BUDGETS, defaultSpace, sampleConfig, spaceForRows, type BudgetSpec, type ParamValue, type SearchSpace } from "./space.js";
 import { trialParams, trialSeed, type TrialRequest, type TrialScore, type TrialSetup } from "./trial.js";
 
 /** Options of `tune`. */
@@ -113,6 +113,8 @@ export interface TuneResult {
   readonly best: LeaderboardEntry | null;
   /** The estimator parameters of the best trial as refit (configuration, budget, seed). */
   readonly bestParams: Readonly<Record<string, unknown>> | null;
+  /** The trivial baseline (class prior or training mean) scored on the same folds as every trial. */
+  readonly baseline: { readonly kind: string; readonly score: number } | null;
   /** Every evaluation, rung by rung. */
   readonly evaluations: readonly { readonly trial: number; readonly rung: number; readonly budget: number; readonly status: "done" | "failed"; readonly score: number | null; readonly std: number | null; readonly foldScores: readonly number[] | null; readonly rounds: number | null; readonly seconds: number | null }[];
   readonly trials: { readonly planned: number; readonly scored: number; readonly failed: number; readonly notRun: number };
@@ -148,7 +150,11 @@ export async function tune(data: Dataset, options: TuneOptions = {}): Promise<Tu
   const eta = options.eta ?? 3;
   const parallel = options.parallel ?? availableParallelism();
   if (!Number.isInteger(parallel) || parallel < 0) throw new InvalidParameterError("parallel", "an integer >= 0", parallel, "tune");
-  const space = options.space ?? defaultSpace(kind);
+  // The rows a trial fits on: a fold's training rows, less gbdt's early-stopping slice.
+  const foldTrainRows = Math.floor((data.nRows * (folds - 1)) / folds);
+  const slice = (family.params as Readonly<Record<string, { readonly default?: unknown } | undefined>>).validationFraction?.default;
+  const trialRows = kind === "gbdt" && typeof slice === "number" ? Math.floor(foldTrainRows * (1 - slice)) : foldTrainRows;
+  const space = spaceForRows(options.space ?? defaultSpace(kind), kind, trialRows);
   const budgetSpec = BUDGETS[kind];
   const maxBudget = options.maxBudget ?? budgetSpec?.defaultMax ?? 1;
   const minBudget = Math.min(options.minBudget ?? budgetSpec?.min ?? 1, maxBudget);
@@ -232,6 +238,8 @@ export async function tune(data: Dataset, options: TuneOptions = {}): Promise<Tu
     leaderboard,
     best: bestEntry,
     bestParams,
+    // Every trial's folds are the same (foldSeed), so any scored evaluation holds the baseline.
+    baseline: halving.evaluations.map((evaluation) => (evaluation.outcome.status === "done" ? evaluation.outcome.result.baseline : undefined)).find((b) => b !== undefined) ?? null,
     evaluations: halving.evaluations.map((evaluation) => evaluationRecord(evaluation)),
     trials: { planned: nTrials, scored: scoredTrials.size - failed, failed, notRun: nTrials - scoredTrials.size },
     stoppedBy: halving.stopped && timedOut ? "time_budget" : null,
