@@ -206,9 +206,14 @@ test("a tree model that made no split says so and why (too few rows for the leaf
   const split = await run("train", few, "--target", "y", "--min-samples-leaf", "3", "--no-track", "--out", join(work, "few.model"));
   assert.equal(split.code, 0, split.stderr);
   assert.doesNotMatch(split.stderr, /no split/);
-  // tune's default space draws minSamplesLeaf from 5 to 100 or so: on 15 rows its refit says so too.
-  const tuned = await run("tune", few, "--target", "y", "--trials", "2", "--cv", "2", "--parallel", "1", "--no-track", "--out", join(work, "few-tuned.model"));
+  // A search space whose minSamplesLeaf no fold can split (10 to 20 rows, set by the user): tune's refit
+  // says so too. (The default range is capped at a quarter of a trial's rows, here 1, so it splits.)
+  const space = file("big-leaves.json", JSON.stringify({ minSamplesLeaf: { int: [10, 20] } }));
+  const tuned = await run("tune", few, "--target", "y", "--trials", "2", "--cv", "2", "--parallel", "1", "--space", space, "--no-track", "--out", join(work, "few-tuned.model"));
   assert.equal(tuned.code, 0, tuned.stderr);
+  const byDefault = await run("tune", few, "--target", "y", "--trials", "2", "--cv", "2", "--parallel", "1", "--no-track", "--out", join(work, "few-tuned.model"));
+  assert.equal(byDefault.code, 0, byDefault.stderr);
+  assert.doesNotMatch(byDefault.stderr, /no split/);
   assert.match(tuned.stderr, /\nwarning: the model made no split, so it predicts the same for every row: 15 rows cannot make two leaves of minSamplesLeaf \d+ rows; give the search space smaller values \(e\.g\. "minSamplesLeaf": \[1, 3\]\)\n/);
 });
 
