@@ -415,7 +415,12 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
       const finding: ShiftFinding = {
         code: "distribution_shift",
         severity: "warning",
-        evidence: { rocAuc: round(rocAuc), ...sizes, topFeatures: features.filter((f) => f.share >= t.shiftMinFeatureShare).slice(0, t.shiftTopFeatures).map((f) => ({ feature: f.feature, share: round(f.share) })) },
+        evidence: {
+          rocAuc: round(rocAuc),
+          ...sizes,
+          topFeatures: features.filter((f) => f.share >= t.shiftMinFeatureShare).slice(0, t.shiftTopFeatures).map((f) => ({ feature: f.feature, share: round(f.share) })),
+          ...(input.splitByTime !== undefined ? { splitByTime: input.splitByTime } : {}),
+        },
       };
       findings.push(finding);
     }

@@ -69,7 +69,11 @@ export function formatFinding(finding: AuditFinding): string {
       const top = e.topFeatures.map((f) => `"${f.feature}" ${percent(f.share)}`).join(", ");
       return (
         `training and test rows differ: a classifier tells them apart with ROC AUC ${e.rocAuc.toFixed(3)} (${count(e.trainRows)} training and ${count(e.testRows)} test rows${sampled})` +
-        `${top ? `, mostly by ${top} of its gain` : ""}: the test score may not hold for the rows the model learns from; check how the split was made`
+        `${top ? `, mostly by ${top} of its gain` : ""}: ` +
+        // A split by time was asked for: the shift is the data drifting, not a split to check.
+        (e.splitByTime !== undefined
+          ? `the test rows, the latest by "${e.splitByTime}", have drifted from the earlier ones the model learns from: expect its score to change as the data moves on, and retrain on recent rows`
+          : "the test score may not hold for the rows the model learns from; check how the split was made")
       );
     }
     case "random_split_over_time": {

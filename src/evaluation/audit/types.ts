@@ -93,6 +93,8 @@ export interface ShiftFinding {
     readonly testSampledFrom?: number;
     /** The features that separate them most: share of the classifier's total split gain. */
     readonly topFeatures: readonly { readonly feature: string; readonly share: number }[];
+    /** The column the rows were split by, the test rows the latest (train --time): the shift is a drift over time. */
+    readonly splitByTime?: string;
   };
 }
 
