@@ -241,3 +241,14 @@ describe("a split by time whose features drift (modeldata's Chicago ridership, -
     );
   });
 });
+
+describe("score on regression predictions given a probability flag", () => {
+  test("says the flag is not used instead of dropping it without a word", async () => {
+    const data = file("pulse.csv", "Pulse,prediction\n50.5,49\n52.25,53\n60,58\n");
+    const run = await runCli("score", data, "--label", "Pulse", "--pred", "prediction", "--proba-prefix", "proba_", "--metrics", "mae", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr.split("\n")[0], 'note: --proba-prefix is not used: "Pulse" is scored as a regression, from --pred alone');
+    // (1.5 + 0.75 + 2) / 3 by hand.
+    assert.deepEqual(JSON.parse(run.stdout), { task: "regression", rows: 3, metrics: { mae: 4.25 / 3 } });
+  });
+});

@@ -89,6 +89,9 @@ export async function runScore(args: ParsedArgs, console: Console): Promise<Scor
   let scoredTask: Task = target.task;
   if (target.task === "regression") {
     if (!predName) throw new InvalidParameterError("--pred", "the column of predicted values for a regression target", undefined);
+    // Probabilities mean nothing to a regression: say so rather than drop the flag without a word.
+    const unused = [...(prefix !== undefined ? ["--proba-prefix"] : []), ...(scoreName !== undefined ? ["--score"] : [])];
+    if (unused.length > 0) console.err(`note: ${unused.join(" and ")} ${unused.length === 1 ? "is" : "are"} not used: "${target.name}" is scored as a regression, from --pred alone\n`);
     const yPred = numericValues(find(predName), file, fileRow);
     metrics = inUserTerms(file, fileRow, { yPred: predName }, () => computeMetrics("regression", names.length > 0 ? names : undefined, { yTrue: target.values, yPred }));
   } else {
