@@ -252,3 +252,19 @@ describe("score on regression predictions given a probability flag", () => {
     assert.deepEqual(JSON.parse(run.stdout), { task: "regression", rows: 3, metrics: { mae: 4.25 / 3 } });
   });
 });
+
+describe("a forest on data with an id-like text column (vega's la-riots: names and addresses)", () => {
+  test("rows with names it never saw are predicted from the other columns, not all sent to one class", async () => {
+    // "name" is unique per row; "x" decides the label (70% major, 30% minor).
+    const labelOf = (i: number) => (i % 10 < 7 ? "major" : "minor");
+    const rows = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i},${i % 10},${labelOf(i)}`).join("\n");
+    const data = file("named.csv", "name,x,label\n" + rows("n", 80) + "\n");
+    const later = file("named-later.csv", "name,x,label\n" + rows("m", 30) + "\n");
+    const run = await runCli("train", data, "--target", "label", "--valid", later, "--model", "forest", "--metrics", "accuracy", "--bootstrap", "0", "--no-track", "--json", "--out", join(dir, "named.model"));
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.metrics.accuracy, 1);
+    // Out of bag, a row's name is one its trees never saw: with one-row categories split apart, 0.8875.
+    assert.ok(result.training.oobScore >= 0.95, String(result.training.oobScore));
+  });
+});
