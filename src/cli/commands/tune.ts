@@ -156,6 +156,8 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
     const out = result.model ? (typeof values.out === "string" ? values.out : defaultModelPath(file)) : null;
     const best = result.best;
     let modelBytes: Uint8Array | undefined;
+    // Ctrl-C during the search or the refit takes effect here: nothing printed or saved after it.
+    await tracking.checkpoint();
     if (result.model && out && best) {
       modelBytes = result.model.toBytes({
           fingerprint: data.fingerprint,
