@@ -521,11 +521,11 @@ const BASELINE_BYTES_PER_FUNCTION = 8000;
  * The "masks" module compiled by V8's baseline compiler (Liftoff) alone. By default V8 compiles it with
  * Liftoff, then, once its functions are hot, again with its optimising compiler on background threads: on
  * two cores that second compile (~50 ms of CPU) runs during the first batch, against the two threads
- * predicting, and gains little there. The first 200k x 28 batch on two threads took 0.154 s against 0.170
- * (median of 8 processes each, interleaved); later batches run at the same speed until V8 has finished
- * optimising (the third batch), then about 5% slower (0.183 against 0.175 s on one thread), so an
- * optimised twin is compiled after the first batch (upgradeWasmTier). V8 reads the flag when a compile
- * starts; it is set back at once.
+ * predicting, and gains little there. With it gone (and BASELINE_BYTES_PER_FUNCTION), the first 200k x 28
+ * batch on two threads took 0.142 s against 0.172, later ones 0.097 against 0.108 (median of 8 processes
+ * each, interleaved); once V8 has finished optimising (by the fourth batch) its code is about 5% faster
+ * (0.175 against 0.183 s on one thread), so an optimised twin is compiled after the first batch
+ * (upgradeWasmTier). V8 reads the flag when a compile starts; it is set back at once.
  */
 function compileBaseline(api: WasmTreesApi, bytes: Uint8Array): WasmTreesModule {
   setFlagsFromString("--liftoff-only");
