@@ -268,3 +268,25 @@ describe("a forest on data with an id-like text column (vega's la-riots: names a
     assert.ok(result.training.oobScore >= 0.95, String(result.training.oobScore));
   });
 });
+
+describe("profile of a wide file (modeldata's pd_speech: 752 columns)", () => {
+  test("columns past the first 64 get their quantiles, counts, histogram and association like the first", async () => {
+    // 70 columns c0..c69 of 41 rows: column j holds (j + 1) * i for i = 0..40, so its median is 20 (j + 1)
+    // and every value is distinct; the target is i >= 20.
+    const header = [...Array.from({ length: 70 }, (_, j) => `c${j}`), "y"].join(",");
+    const rows = Array.from({ length: 41 }, (_, i) => [...Array.from({ length: 70 }, (_, j) => (j + 1) * i), i >= 20 ? "yes" : "no"].join(","));
+    const data = file("wide.csv", header + "\n" + rows.join("\n") + "\n");
+    const run = await runCli("profile", data, "--target", "y", "--json");
+    assert.equal(run.code, 0, run.stderr);
+    const columns = JSON.parse(run.stdout).columns as { name: string; distinct: number; numeric: { min: number; max: number; quantiles: { p50: number } }; association?: { rocAuc?: number } }[];
+    for (const j of [0, 63, 64, 69]) {
+      const column = columns.find((c) => c.name === `c${j}`)!;
+      assert.equal(column.distinct, 41, `c${j}`);
+      assert.equal(column.numeric.min, 0);
+      assert.equal(column.numeric.max, 40 * (j + 1));
+      assert.equal(column.numeric.quantiles.p50, 20 * (j + 1));
+      // Rows 20..40 are "yes" and hold the 21 largest values: the column ranks them perfectly.
+      assert.equal(column.association?.rocAuc, 1, `c${j}`);
+    }
+  });
+});
