@@ -10,12 +10,13 @@
 //   node bench/serve/ab.mjs [--rounds 5] [--duration 5] [--warmup 2] [--connections 32] "label=<lib>[ node options...]" ...
 // <lib>: a compiled library (npx tsc -p tsconfig.build.json --outDir <lib>); the node options apply to
 // that variant's server only (e.g. "semi8=/tmp/build --max-semi-space-size=8").
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { startServer, stopServer } from "./common.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -33,19 +34,6 @@ const warmup = take("warmup", 2);
 const connections = take("connections", 32);
 if (args.length === 0) throw new Error('usage: ab.mjs [--rounds 5] [--duration 5] "label=<lib>[ node options]" ...');
 const body = JSON.stringify({ rows: [{ distance: 1452, time: 14.5 }] });
-
-function start(command) {
-  return new Promise((resolvePort, reject) => {
-    const child = spawn(process.execPath, command, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolvePort({ child, port: JSON.parse(line).port });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with status ${code}`)));
-  });
-}
 
 /** CPU microseconds of `pid`'s threads: [main thread, the others], at 100 ticks a second. */
 function threadCpu(pid) {
@@ -99,18 +87,14 @@ async function drive(port, seconds, fine) {
 }
 
 async function measure(command) {
-  const { child, port } = await start(command);
+  const { child, port } = await startServer(command);
   await drive(port, warmup, false);
   const before = threadCpu(child.pid);
   const waitedBefore = mainRunDelay(child.pid);
   const run = await drive(port, duration, true);
   const after = threadCpu(child.pid);
   const waited = mainRunDelay(child.pid) - waitedBefore;
-  child.removeAllListeners("exit");
-  await new Promise((r) => {
-    child.on("exit", r);
-    child.kill("SIGTERM");
-  });
+  await stopServer(child);
   return { ...run, mainUs: (after[0] - before[0]) / run.total, otherUs: (after[1] - before[1]) / run.total, waitUs: waited / 1000 / run.total };
 }
 

@@ -12,12 +12,13 @@
 // then times 10,000-row batch requests to learnloop (median of --batches). Prints requests/s, p50 / p99
 // latency (autocannon measures whole milliseconds), errors, the ratios learnloop / bare, and the load
 // average and the busiest other processes, to say what else ran.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { startServer, stopServer } from "./common.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -34,27 +35,6 @@ const tsx = ["--import", "tsx"];
 // Node/V8 options for both server processes alike, e.g. --node-options "--max-semi-space-size=64".
 const nodeOptionsAt = args.indexOf("--node-options");
 const serverFlags = nodeOptionsAt >= 0 ? args[nodeOptionsAt + 1].split(" ").filter(Boolean) : [];
-
-function start(command, commandArgs, ownFlags = []) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...serverFlags, ...ownFlags, ...command, ...commandArgs], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve({ child, port: JSON.parse(line).port });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with status ${code}`)));
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    child.removeAllListeners("exit");
-    child.on("exit", resolve);
-    child.kill("SIGTERM");
-  });
-}
 
 const row = { distance: 1452, time: 14.5 };
 const body = JSON.stringify({ rows: [row] });
@@ -100,13 +80,13 @@ function drive(port, seconds, fine) {
 }
 
 async function measure(label, command, commandArgs, ownFlags) {
-  const { child, port } = await start(command, commandArgs, ownFlags);
+  const { child, port } = await startServer([...serverFlags, ...ownFlags, ...command, ...commandArgs]);
   await drive(port, 2); // warm-up: JIT, connection set-up
   const fine = {};
   const result = await drive(port, duration, fine);
   let batch = null;
   if (label === "learnloop") batch = await timeBatches(port);
-  await stop(child);
+  await stopServer(child);
   const errors = result.errors + result.timeouts + result.non2xx;
   return { label, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, p50us: fine.latencies.quantile(0.5), p99us: fine.latencies.quantile(0.99), errors, total: result.requests.total, batch };
 }

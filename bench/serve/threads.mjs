@@ -7,12 +7,13 @@
 //   node bench/serve/threads.mjs [--duration 5] [--connections 32] [--rounds 3] [--node-options "..."] <lib> [<lib> ...]
 // <lib>: a compiled library (a build of src/) or src itself (then served under tsx). The bare handler is
 // always measured first; the servers run one at a time, interleaved, --rounds times; medians.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { startServer, stopServer } from "./common.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -30,19 +31,6 @@ const rounds = Number(take("rounds", 3));
 const serverFlags = take("node-options", "").split(" ").filter(Boolean);
 const libs = args.length > 0 ? args : ["src"];
 const body = JSON.stringify({ rows: [{ distance: 1452, time: 14.5 }] });
-
-function start(command) {
-  return new Promise((resolvePort, reject) => {
-    const child = spawn(process.execPath, [...serverFlags, ...command], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolvePort({ child, port: JSON.parse(line).port });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with status ${code}`)));
-  });
-}
 
 /** CPU microseconds of each thread of `pid` by thread id ("main" for the main thread), at 100 ticks a second. */
 function threadCpu(pid) {
@@ -63,18 +51,14 @@ const drive = (port, seconds) =>
   autocannon({ url: `http://127.0.0.1:${port}/v1/models/flights/predict`, method: "POST", headers: { "content-type": "application/json" }, body, connections, duration: seconds });
 
 async function measure(command) {
-  const { child, port } = await start(command);
+  const { child, port } = await startServer([...serverFlags, ...command]);
   await drive(port, 2);
   const before = threadCpu(child.pid);
   const result = await drive(port, duration);
   // Let the prediction log write its last batches, so that their cost is counted.
   await new Promise((r) => setTimeout(r, 300));
   const after = threadCpu(child.pid);
-  child.removeAllListeners("exit");
-  await new Promise((r) => {
-    child.on("exit", r);
-    child.kill("SIGTERM");
-  });
+  await stopServer(child);
   const n = result.requests.total;
   // Per request: the main thread, the busiest other thread (learnloop's prediction log writer; Node's
   // threads are all named "node"), and the rest (V8's GC and compiler helpers, libuv's).
