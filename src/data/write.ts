@@ -38,9 +38,26 @@ function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Writes `text` to `stream`, resolving once the stream can take more (backpressure). */
+function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise<void>((resolve) => (stream.write(text) ? resolve() : stream.once("drain", () => resolve())));
+}
+
+/** Creates `file` and lets `fill` write to it; resolves once it is all written (rejects on a write error). */
+async function writeFileWith(file: string, fill: (stream: NodeJS.WritableStream) => Promise<void>): Promise<void> {
+  const stream = createWriteStream(file);
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  await fill(stream);
+  stream.end();
+  await done;
+}
+
 /** Writes the columns as CSV text (a header line, then one line per row) to a stream, honouring backpressure. */
 export async function writeCsvTo(stream: NodeJS.WritableStream, columns: readonly OutputColumn[], nRows: number): Promise<void> {
-  const write = (text: string) => new Promise<void>((resolve) => (stream.write(text) ? resolve() : stream.once("drain", () => resolve())));
+  const write = (text: string) => writeText(stream, text);
   await write(columns.map((column) => csvField(column.name)).join(",") + "\n");
   const chunkRows = 65536;
   for (let start = 0; start < nRows; start += chunkRows) {
@@ -65,17 +82,6 @@ export async function writeCsvTo(stream: NodeJS.WritableStream, columns: readonl
   }
 }
 
-async function writeCsv(file: string, columns: readonly OutputColumn[], nRows: number): Promise<void> {
-  const stream = createWriteStream(file);
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-  });
-  await writeCsvTo(stream, columns, nRows);
-  stream.end();
-  await done;
-}
-
 /**
  * Writes `columns` (all of length `nRows`) to `file` in the format its extension names. The file is
  * written under a temporary name and renamed, so an existing file is never left half-written.
@@ -96,33 +102,16 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
     });
   }
   const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  if (clash) {
-    try {
-      await writeJson(temporary, columns, nRows, /\.(ndjson|jsonl)$/i.test(file));
-      await rename(temporary, file);
-      return;
-    } catch (error) {
-      await unlink(temporary).catch(() => undefined);
-      throw new DataValidationError({ code: "unwritable_file", file, detail: writeFailure(error, file) });
-    }
-  }
+  // .json is one JSON array of records, as json.load or JSON.parse read a .json file; .ndjson and .jsonl
+  // are one record per line.
+  const lines = /\.(ndjson|jsonl)$/i.test(file);
   const csv = format === "csv" ? temporary : `${temporary}.csv`;
   try {
-    await writeCsv(csv, columns, nRows);
-    if (format !== "csv") {
-      const connection = await openConnection();
-      try {
-        const types = columns.map((column) => `${sqlString(column.name)}: '${column.kind === "number" ? "DOUBLE" : "VARCHAR"}'`).join(", ");
-        // .json is one JSON array of records, as json.load or JSON.parse read a .json file; .ndjson and
-        // .jsonl are one record per line.
-        const lines = /\.(ndjson|jsonl)$/i.test(file);
-        const options = format === "parquet" ? "FORMAT PARQUET" : lines ? "FORMAT JSON" : "FORMAT JSON, ARRAY true";
-        await connection.run(
-          `COPY (SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {${types}}, nullstr = '')) TO ${sqlString(temporary)} (${options})`,
-        );
-      } finally {
-        connection.closeSync();
-      }
+    if (clash) {
+      await writeFileWith(temporary, (stream) => writeJsonTo(stream, columns, nRows, lines));
+    } else {
+      await writeFileWith(csv, (stream) => writeCsvTo(stream, columns, nRows));
+      if (format !== "csv") await convertCsv(csv, temporary, columns, format === "parquet" ? "FORMAT PARQUET" : lines ? "FORMAT JSON" : "FORMAT JSON, ARRAY true");
     }
     await rename(temporary, file);
   } catch (error) {
@@ -131,6 +120,19 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
     throw new DataValidationError({ code: "unwritable_file", file, detail: writeFailure(error, file) });
   } finally {
     if (csv !== temporary) await unlink(csv).catch(() => undefined);
+  }
+}
+
+/** Has DuckDB read the CSV `csv` with the columns' types and write it to `target` with COPY `options`. */
+async function convertCsv(csv: string, target: string, columns: readonly OutputColumn[], options: string): Promise<void> {
+  const connection = await openConnection();
+  try {
+    const types = columns.map((column) => `${sqlString(column.name)}: '${column.kind === "number" ? "DOUBLE" : "VARCHAR"}'`).join(", ");
+    await connection.run(
+      `COPY (SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {${types}}, nullstr = '')) TO ${sqlString(target)} (${options})`,
+    );
+  } finally {
+    connection.closeSync();
   }
 }
 
@@ -149,13 +151,8 @@ function caseClash(columns: readonly OutputColumn[]): [string, string] | undefin
  * Writes the columns as JSON records (an array, or one record a line), as DuckDB's COPY writes them:
  * NaN and missing text as null. Only for names DuckDB cannot hold apart; records are built a chunk at a time.
  */
-async function writeJson(file: string, columns: readonly OutputColumn[], nRows: number, lines: boolean): Promise<void> {
-  const stream = createWriteStream(file);
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-  });
-  const write = (text: string) => new Promise<void>((resolve) => (stream.write(text) ? resolve() : stream.once("drain", () => resolve())));
+async function writeJsonTo(stream: NodeJS.WritableStream, columns: readonly OutputColumn[], nRows: number, lines: boolean): Promise<void> {
+  const write = (text: string) => writeText(stream, text);
   const keys = columns.map((column) => JSON.stringify(column.name) + ":");
   await write(lines ? "" : "[");
   const chunkRows = 16384;
@@ -175,8 +172,6 @@ async function writeJson(file: string, columns: readonly OutputColumn[], nRows: 
     await write((start > 0 && !lines ? "," : "") + records.join(lines ? "\n" : ",") + (lines ? "\n" : ""));
   }
   await write(lines ? "" : "]\n");
-  stream.end();
-  await done;
 }
 
 /** A dataset column as an output column: numbers as they are, categories as their labels (missing as null). */
