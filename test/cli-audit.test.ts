@@ -5,27 +5,15 @@
  * folder; expected metric values are worked by hand (or noted as scikit-learn 1.2's).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runCli } from "./support/run-cli.js";
+import { tempFolder } from "./support/temp-folder.js";
 
 const PENGUINS = join(import.meta.dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json");
 
-let dir = "";
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "learnloop-cli-audit-"));
-});
-after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFolder("learnloop-cli-audit-");
 
 describe("train: flags that cannot go together", () => {
   test("--test-size with --cv is refused, not silently ignored", async () => {

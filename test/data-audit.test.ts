@@ -4,27 +4,15 @@
  * what pandas / scikit-learn do with the same file. Files are written to a temporary folder.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { readDataset } from "../src/data/index.js";
 import { runCli } from "./support/run-cli.js";
+import { tempFolder } from "./support/temp-folder.js";
 
-let dir = "";
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "learnloop-data-audit-"));
-});
-after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFolder("learnloop-data-audit-");
 
 function gzipTo(name: string, text: string): string {
   const path = join(dir, name);

@@ -4,25 +4,13 @@
  * of those data sets saw, and checks what the user reads and the files they get.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { runCli } from "./support/run-cli.js";
+import { tempFolder } from "./support/temp-folder.js";
 
-let dir = "";
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "learnloop-unseen-"));
-});
-after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFolder("learnloop-unseen-");
 
 /** n rows "x,y,label" where label follows x, so the fitted model separates it. */
 function rowsOf(n: number, label: (i: number) => string): string {
