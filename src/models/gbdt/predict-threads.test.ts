@@ -186,6 +186,8 @@ test("each kind of model (binary, regression, multiclass, wide categorical split
     const expected = naiveRaw(model, data);
     const one = model.predictRaw(data, { threads: 1 });
     assert.equal(predictThreadStats.predictor, kernel);
+    // The masks module is compiled by V8's baseline compiler alone (this process sets no tiering flag).
+    assert.equal(predictThreadStats.wasmTier, kernel === "wasm-masks" ? "baseline" : "default");
     assert.deepEqual(bytes(one), bytes(expected), kernel);
     assertThreadedEqual((t) => model.predictRaw(data, { threads: t }), expected, 2);
     assert.equal(predictThreadStats.predictor, kernel);
@@ -195,24 +197,6 @@ test("each kind of model (binary, regression, multiclass, wide categorical split
   const proba = forest.predictProba(numeric, { threads: 1 }).data;
   assert.equal(predictThreadStats.predictor, "wasm-branches");
   assertThreadedEqual((t) => forest.predictProba(numeric, { threads: t }).data, proba, 2);
-});
-
-test("the masks kernel predicts first with V8's baseline code, then with an optimised module compiled between batches: the same scores bit for bit", async () => {
-  const data = numericOnly(mixed(MIN_PARALLEL_ROWS + 3001, 24, 2));
-  // 40 trees: more than one function in both modules, grouped differently in each.
-  const model = new GradientBoosting({ iterations: 40, maxLeaves: 31, earlyStopping: 0, threads: 1 }).fit(data);
-  const expected = naiveRaw(model, data);
-  assert.deepEqual(bytes(model.predictRaw(data, { threads: 1 })), bytes(expected));
-  assert.deepEqual([predictThreadStats.predictor, predictThreadStats.wasmTier], ["wasm-masks", "baseline"]);
-  // The optimised module is compiled once this thread is idle, and used from the batch after it is ready.
-  for (let wait = 0; wait < 500 && predictThreadStats.wasmTier === "baseline"; wait++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(bytes(model.predictRaw(data, { threads: 1 })), bytes(expected));
-  }
-  assert.equal(predictThreadStats.wasmTier, "optimised");
-  assert.deepEqual(bytes(model.predictRaw(data, { threads: 1 })), bytes(expected));
-  assertThreadedEqual((t) => model.predictRaw(data, { threads: t }), expected, 2);
-  assert.equal(predictThreadStats.wasmTier, "optimised");
 });
 
 test("without WebAssembly the generated JavaScript predicts, without code generation too the packed walk: the same scores bit for bit", () => {

@@ -211,9 +211,9 @@ function workerSource(): string {
  * workerBlocks: blocks of the last multi-thread batch that workers finished before the calling thread ran
  * out of blocks to claim; redoneBlocks: blocks the calling thread predicted again since the process started;
  * predictor: what predicted the last batch; wasmTier: which of V8's compilers made its WebAssembly module
- * ("baseline": Liftoff alone, see compileBaseline; "optimised": the optimising compiler, or V8's own choice).
+ * ("baseline": Liftoff alone, see compileBaseline; "default": V8's own tiers).
  */
-export const predictThreadStats: { workerBlocks: number; redoneBlocks: number; predictor: "wasm-masks" | "wasm-branches" | "js" | "packed" | ""; wasmTier: "baseline" | "optimised" | "" } = {
+export const predictThreadStats: { workerBlocks: number; redoneBlocks: number; predictor: "wasm-masks" | "wasm-branches" | "js" | "packed" | ""; wasmTier: "baseline" | "default" | "" } = {
   workerBlocks: 0,
   redoneBlocks: 0,
   predictor: "",
@@ -345,12 +345,10 @@ export function predictColumns(trees: TreeArrays, columns: readonly (Float64Arra
   helpersFor(nRows, nThreads);
   const wasm = wasmPredictorOf(trees, columns.length, nOutputs);
   if (wasm) {
-    const tier = wasm.tier === "final" ? "optimised" : "baseline";
     const out = predictColumnsWasm(wasm, trees.catBits, columns, nRows, nOutputs, initial, nThreads);
-    upgradeWasmTier(wasm, trees);
     if (out) {
       predictThreadStats.predictor = wasm.kernel === "masks" ? "wasm-masks" : "wasm-branches";
-      predictThreadStats.wasmTier = tier;
+      predictThreadStats.wasmTier = wasm.tier;
       return out;
     }
   }
@@ -426,21 +424,15 @@ function predictColumnsJs(trees: TreeArrays, columns: readonly (Float64Array | I
 
 /** A model's trees as a WebAssembly module, compiled once per model on the calling thread, and this thread's instance of it. */
 interface WasmPredictor {
-  /** A new id with each module, so that a worker instantiates the module it is sent. */
-  id: number;
+  readonly id: number;
   readonly nFeatures: number;
   readonly nOutputs: number;
-  /** The module's bytes and layout; replaced with the module (the upgrade regroups the trees). */
-  trees: WasmTrees;
+  readonly trees: WasmTrees;
   readonly kernel: "masks" | "branches";
-  module: WasmTreesModule;
+  readonly module: WasmTreesModule;
   instance: { readonly memoryId: number; readonly groups: WasmGroup[] } | null;
-  /**
-   * "baseline": the module was compiled by V8's baseline compiler alone and its optimised twin is yet to be
-   * made (after the first batch, off the calling thread); "upgrading": it is being made; "final": the
-   * module is kept.
-   */
-  tier: "baseline" | "upgrading" | "final";
+  /** "baseline": compiled by V8's baseline compiler alone (compileBaseline); "default": by V8's own tiers. */
+  readonly tier: "baseline" | "default";
 }
 
 const wasmPredictors = new WeakMap<TreeArrays, WasmPredictor | null>();
@@ -467,7 +459,7 @@ function wasmPredictorOf(trees: TreeArrays, nFeatures: number, nOutputs: number)
         if (!wasm) continue;
         try {
           const module = baseline ? compileBaseline(api, wasm.bytes) : new api.Module(wasm.bytes);
-          predictor = { id: nextCompiledId++, nFeatures, nOutputs, trees: wasm, kernel, module, instance: null, tier: baseline ? "baseline" : "final" };
+          predictor = { id: nextCompiledId++, nFeatures, nOutputs, trees: wasm, kernel, module, instance: null, tier: baseline ? "baseline" : "default" };
           break;
         } catch {
           // An engine without SIMD rejects the "masks" module: the "branches" one needs none.
@@ -523,9 +515,11 @@ const BASELINE_BYTES_PER_FUNCTION = 8000;
  * two cores that second compile (~50 ms of CPU) runs during the first batch, against the two threads
  * predicting, and gains little there. With it gone (and BASELINE_BYTES_PER_FUNCTION), the first 200k x 28
  * batch on two threads took 0.142 s against 0.172, later ones 0.097 against 0.108 (median of 8 processes
- * each, interleaved); once V8 has finished optimising (by the fourth batch) its code is about 5% faster
- * (0.175 against 0.183 s on one thread), so an optimised twin is compiled after the first batch
- * (upgradeWasmTier). V8 reads the flag when a compile starts; it is set back at once.
+ * each, interleaved). A process that predicts many batches gives up ~5% once V8 would have finished
+ * optimising (by the fourth batch; 0.175 against 0.183 s on one thread): a twin compiled with V8's default
+ * tiers after the first batch was tried, but its functions were optimised only when hot, during later
+ * batches, and measured no faster. V8 reads the flag when a compile starts; it is set back at once (a
+ * compile on another thread in that moment would get slower code, never other scores).
  */
 function compileBaseline(api: WasmTreesApi, bytes: Uint8Array): WasmTreesModule {
   setFlagsFromString("--liftoff-only");
@@ -534,58 +528,6 @@ function compileBaseline(api: WasmTreesApi, bytes: Uint8Array): WasmTreesModule 
   } finally {
     setFlagsFromString("--no-liftoff-only");
   }
-}
-
-/**
- * After a batch by a baseline module, once the calling thread is idle: regroups the trees for V8's
- * optimising compiler, starts an asynchronous compile that optimises every function (on V8's background
- * threads, right after a baseline compile, instead of when each becomes hot), and puts the module in the
- * predictor's place for later batches when it is ready. Anything failing keeps the baseline module.
- */
-function upgradeWasmTier(predictor: WasmPredictor, trees: TreeArrays): void {
-  if (predictor.tier !== "baseline") return;
-  predictor.tier = "upgrading";
-  const timer = setTimeout(() => {
-    const optimised = wasmTreesOf(trees, predictor.nFeatures, predictor.nOutputs, { kernel: "masks" });
-    let compiled: Promise<WasmTreesModule>;
-    setFlagsFromString("--no-wasm-dynamic-tiering");
-    try {
-      if (!optimised) throw new Error("no optimised module");
-      compiled = wasmTreesApi()!.compile(withCustomSection(optimised.bytes, "learnloop-optimised"));
-    } catch {
-      predictor.tier = "final";
-      return;
-    } finally {
-      setFlagsFromString("--wasm-dynamic-tiering");
-    }
-    compiled.then(
-      (module) => {
-        predictor.trees = optimised;
-        predictor.module = module;
-        predictor.id = nextCompiledId++;
-        predictor.instance = null;
-        predictor.tier = "final";
-      },
-      () => {
-        predictor.tier = "final";
-      },
-    );
-  }, 0);
-  timer.unref();
-}
-
-/**
- * A module's bytes with an empty custom section named `name` at the end: the same code, but not the bytes
- * V8 has compiled before (it keeps compiled modules by their bytes and would return the baseline code).
- */
-function withCustomSection(bytes: Uint8Array, name: string): Uint8Array {
-  const nameBytes = new TextEncoder().encode(name);
-  // Section id 0, its size, then the name's length and the name (both sizes below 128: one LEB128 byte).
-  const section = Uint8Array.of(0, nameBytes.length + 1, nameBytes.length, ...nameBytes);
-  const out = new Uint8Array(bytes.length + section.length);
-  out.set(bytes);
-  out.set(section, bytes.length);
-  return out;
 }
 
 /**
