@@ -9,15 +9,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { connect, type AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
 import { GradientBoosting, readDataset, type Dataset, type Model } from "../../src/index.js";
 import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
+import { throwawayDatabase } from "../support/postgres.js";
 
 const DATA = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data");
 const PENGUINS = join(DATA, "penguins.json");
@@ -448,17 +447,9 @@ serviceSuite("SQLite", (home) => openStore({ home }));
 // starts one): a fresh database per run, dropped after.
 const postgresUrl = process.env.LEARNLOOP_TEST_POSTGRES;
 if (postgresUrl) {
-  const database = `learnloop_serve_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${database}`;
-  after(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
-  serviceSuite("PostgreSQL", () => openStore({ url: url.toString() }));
+  const database = await throwawayDatabase(postgresUrl, "learnloop_serve");
+  after(() => database.drop());
+  serviceSuite("PostgreSQL", () => openStore({ url: database.url }));
 } else {
   test("learnloop serve (PostgreSQL store)", { skip: "LEARNLOOP_TEST_POSTGRES is not set (.ci/run starts a server and sets it)" }, () => undefined);
 }

@@ -9,7 +9,7 @@
  * Stores are fresh files in a temporary folder (and a fresh database on LEARNLOOP_TEST_POSTGRES).
  */
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +19,7 @@ import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { openStore } from "../../src/tracking/index.js";
 import type { NewRun, RunResult } from "../../src/tracking/types.js";
+import { throwawayDatabase } from "../support/postgres.js";
 import { runCli as run } from "../support/run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "learnloop-tracking-audit-"));
@@ -410,15 +411,11 @@ describe("models promote while another promotion of the model is under way (Post
   const skip = !serverUrl && !process.env.CI && "LEARNLOOP_TEST_POSTGRES is not set (.ci/run starts a server and sets it)";
   it("names the version it archived: the one the other promotion made champion, not the one it saw before", { skip }, async () => {
     assert.ok(serverUrl, "LEARNLOOP_TEST_POSTGRES must be set under CI");
-    const database = `learnloop_audit_${process.pid}_${randomBytes(3).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    const locker = new pg.Client({ connectionString: url.toString() });
+    const database = await throwawayDatabase(serverUrl, "learnloop_audit");
+    const url = database.url;
+    const locker = new pg.Client({ connectionString: url });
     try {
-      const store = await openStore({ url: url.toString() });
+      const store = await openStore({ url });
       try {
         for (let v = 1; v <= 3; v++) await store.registerModel({ name: "race", modelFile: new TextEncoder().encode(`race v${v}`), kind: "gbdt", task: "binary", actor: "test" });
         await store.promote("race", 1, { actor: "test", reason: "first" });
@@ -438,13 +435,13 @@ describe("models promote while another promotion of the model is under way (Post
         [at],
       );
       const bin = join(import.meta.dirname, "..", "..", "src", "cli", "bin.ts");
-      const child = spawn(process.execPath, ["--import", "tsx", bin, "models", "promote", "race", "3", "--db", url.toString(), "--reason", "v3"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", bin, "models", "promote", "race", "3", "--db", url, "--reason", "v3"], { stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
       child.stderr.on("data", (chunk) => (stderr += chunk));
       const exited = new Promise<number | null>((done) => child.on("close", done));
       // Until the command waits for the row lock: it has read whatever it reads before promoting.
       for (let waited = 0; ; waited++) {
-        const waiting = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database]);
+        const waiting = await database.admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database.name]);
         if (waiting.rows.length > 0) break;
         assert.ok(waited < 1200 && child.exitCode === null, `the command never waited for the lock; stderr: ${stderr}`);
         await new Promise((done) => setTimeout(done, 50));
@@ -454,8 +451,7 @@ describe("models promote while another promotion of the model is under way (Post
       assert.equal(stderr.split("\n")[0], "race version 3 is the champion (version 2 archived)");
     } finally {
       await locker.end().catch(() => undefined);
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
+      await database.drop();
     }
   });
 });

@@ -18,6 +18,7 @@ import { main } from "../../src/cli/main.js";
 import type { Console } from "../../src/cli/output.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Run, Store } from "../../src/tracking/types.js";
+import { throwawayDatabase } from "../support/postgres.js";
 
 const HEARTBEAT_MS = 150;
 const child = new URL("./tracked-run.ts", import.meta.url).pathname;
@@ -166,20 +167,14 @@ livenessSuite("SQLite", sqliteFile, async (sql, params) => {
 
 const serverUrl = process.env.LEARNLOOP_TEST_POSTGRES;
 if (serverUrl) {
-  const database = `learnloop_liveness_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  const raw = new pg.Client({ connectionString: url.toString() });
+  const database = await throwawayDatabase(serverUrl, "learnloop_liveness");
+  const raw = new pg.Client({ connectionString: database.url });
   await raw.connect();
   after(async () => {
     await raw.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   });
-  livenessSuite("PostgreSQL", url.toString(), async (sql, params) => {
+  livenessSuite("PostgreSQL", database.url, async (sql, params) => {
     let n = 0;
     await raw.query(sql.replace(/\?/g, () => `$${++n}`), params);
   });

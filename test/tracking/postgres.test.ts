@@ -4,12 +4,12 @@
  * the suite is skipped with the reason shown, except under CI, where a missing server is a failure.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, describe, it, test } from "node:test";
 import pg from "pg";
 import { StoreError } from "../../src/core/errors.js";
 import { openStore } from "../../src/tracking/index.js";
 import { openPostgresDatabase } from "../../src/tracking/postgres.js";
+import { throwawayDatabase } from "../support/postgres.js";
 import { storeConformance, storeMigration } from "./conformance.js";
 
 const serverUrl = process.env.LEARNLOOP_TEST_POSTGRES;
@@ -22,24 +22,16 @@ if (!serverUrl) {
     test("PostgreSQL store conformance", { skip: reason }, () => undefined);
   }
 } else {
-  const database = `learnloop_test_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  const testUrl = url.toString();
+  const database = await throwawayDatabase(serverUrl, "learnloop_test");
+  const testUrl = database.url;
   const raw = new pg.Client({ connectionString: testUrl });
   await raw.connect();
   // A second new database, for a store built at schema version 1 and then migrated.
-  await admin.query(`CREATE DATABASE ${database}_v1`);
-  const oldUrl = new URL(serverUrl);
-  oldUrl.pathname = `/${database}_v1`;
+  const old = await throwawayDatabase(serverUrl, "learnloop_test_v1");
   after(async () => {
     await raw.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS ${database}_v1 WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
+    await old.drop();
   });
 
   storeConformance("PostgreSQL", {
@@ -52,21 +44,18 @@ if (!serverUrl) {
   });
 
   storeMigration("PostgreSQL", {
-    openDatabase: () => openPostgresDatabase(oldUrl.toString()),
-    open: () => openStore({ url: oldUrl.toString() }),
+    openDatabase: () => openPostgresDatabase(old.url),
+    open: () => openStore({ url: old.url }),
   });
 
   describe("PostgreSQL store: a database that is not a learnloop store", () => {
     it("a database holding other tables and no schema_migrations is refused, and left as it was", async () => {
-      const foreignName = `${database}_foreign`;
-      await admin.query(`CREATE DATABASE ${foreignName}`);
-      const foreignUrl = new URL(serverUrl);
-      foreignUrl.pathname = `/${foreignName}`;
-      const other = new pg.Client({ connectionString: foreignUrl.toString() });
+      const foreign = await throwawayDatabase(serverUrl, "learnloop_test_foreign");
+      const other = new pg.Client({ connectionString: foreign.url });
       await other.connect();
       try {
         await other.query("CREATE TABLE customers (id SERIAL PRIMARY KEY, name TEXT); CREATE TABLE runs (x INTEGER)");
-        await assert.rejects(openStore({ url: foreignUrl.toString() }), (error: unknown) => {
+        await assert.rejects(openStore({ url: foreign.url }), (error: unknown) => {
           assert.ok(error instanceof StoreError, String(error));
           assert.equal(error.code, "schema");
           assert.match(error.message, /: not a learnloop store: the database holds other tables \((customers, runs|runs, customers)\) and no schema_migrations; learnloop leaves it alone/);
@@ -76,7 +65,7 @@ if (!serverUrl) {
         assert.deepEqual(tables.rows.map((row) => row.table_name), ["customers", "runs"]);
       } finally {
         await other.end();
-        await admin.query(`DROP DATABASE IF EXISTS ${foreignName} WITH (FORCE)`);
+        await foreign.drop();
       }
     });
   });
@@ -89,7 +78,8 @@ if (!serverUrl) {
         const expected = new URL(testUrl);
         if (expected.password) expected.password = "***";
         assert.equal(store.location, expected.toString());
-        assert.ok(!url.password || !store.location.includes(`:${url.password}@`));
+        const password = new URL(testUrl).password;
+        assert.ok(!password || !store.location.includes(`:${password}@`));
       } finally {
         await store.close();
       }
