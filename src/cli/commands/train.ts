@@ -10,6 +10,7 @@ import type { DecisionRule, Estimator, Model } from "../../models/types.js";
 import type { Store } from "../../tracking/types.js";
 import { groupKFold, holdoutSplit, readDataset, schemaOf, takeRows, timeSplit, type Split } from "../../data/index.js";
 import { evaluateHoldout } from "../../evaluation/holdout.js";
+import { lift } from "../../evaluation/stats/index.js";
 import { DEFAULT_MODEL_KIND, modelFamily, type ModelFamily } from "../../models/registry.js";
 import { toKebabCase } from "../../core/params.js";
 import { listOption, numberOption, type CommandSpec, type OptionSpec, type ParsedArgs } from "../args.js";
@@ -411,7 +412,7 @@ export function worseThanBaseline(
   const base = baseline.metrics[metric];
   const spec = (METRICS as Readonly<Record<string, { greaterIsBetter: boolean } | undefined>>)[metric];
   if (value === undefined || base === undefined || !spec || !Number.isFinite(value) || !Number.isFinite(base)) return undefined;
-  return (spec.greaterIsBetter ? value < base : value > base) ? { metric, value, baseline: base } : undefined;
+  return lift(value, base, spec.greaterIsBetter).improvement < 0 ? { metric, value, baseline: base } : undefined;
 }
 
 /** What either kind of evaluation hands back to runTrain. */

@@ -4,6 +4,7 @@ import { schemaOf } from "../../data/index.js";
 import { readSpaceFile, describeDistribution, tune, tuningMetric, type LeaderboardEntry, type SearchSpace, type TuneProgress, type TuneResult } from "../../evaluation/tune/index.js";
 import { DEFAULT_MODEL_KIND, modelFamily } from "../../models/registry.js";
 import { BUDGETS, defaultSpace } from "../../evaluation/tune/space.js";
+import { lift } from "../../evaluation/stats/index.js";
 import { numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { DATA_OPTIONS, checkOutputDirectory, describeTarget, noSplitWarning, readDataFor, readOptionsFrom, roundSeconds, writeFileAtomic } from "../common.js";
 import { commandLine, compactSchema, recordRun, TRACKING_OPTIONS } from "../tracking.js";
@@ -176,7 +177,7 @@ export async function runTune(args: ParsedArgs, console: Console): Promise<TuneC
     // A search whose best does no better than predicting the class prior or the mean has found nothing
     // (zoo's 101 rows with a 30-round budget: every trial stopped early at the majority class).
     const base = result.baseline;
-    const noBetter = best !== null && base !== null && best.score !== null && !(result.greaterIsBetter ? best.score > base.score : best.score < base.score);
+    const noBetter = best !== null && base !== null && best.score !== null && !(lift(best.score, base.score, result.greaterIsBetter).improvement > 0);
     if (noBetter) {
       console.err(
         `warning: the best trial scores no better than the baseline (${base.kind}) on the same folds: ${result.metric} ${formatNumber(best.score!)} against ${formatNumber(base.score)}; ` +
