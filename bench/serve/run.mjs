@@ -79,7 +79,7 @@ function drive(port, seconds, fine) {
   return instance;
 }
 
-async function measure(label, command, commandArgs, ownFlags) {
+async function measure(label, command, commandArgs, ownFlags = []) {
   const { child, port } = await startServer([...serverFlags, ...ownFlags, ...command, ...commandArgs]);
   await drive(port, 2); // warm-up: JIT, connection set-up
   const fine = {};
