@@ -63,11 +63,6 @@ test("--time: the latest rows by the column are the test set, rows tied at the c
 });
 
 test("--time: errors name the flag, the file, the row and the column", async () => {
-  const valid = file("valid.csv", "when,x,y\n2024-02-01,1,2\n");
-  assert.equal(
-    await failure("train", dated, "--target", "y", "--time", "when", "--valid", valid, "--no-track"),
-    'learnloop train: error: --time must be left out when --valid gives the evaluation rows, got "when"',
-  );
   const gap = file("gap.csv", "t,x,y\n1,1,1\n2,2,2\n,3,3\n4,4,4\n");
   assert.equal(
     await failure("train", gap, "--target", "y", "--time", "t", "--model", "linear", "--no-track"),

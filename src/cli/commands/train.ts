@@ -43,7 +43,7 @@ export const trainCommand: CommandSpec = {
   options: {
     ...DATA_OPTIONS,
     model: { type: "string", value: "<kind>", doc: "the model family: gbdt (default), forest or linear" },
-    valid: { type: "string", value: "<file>", doc: "evaluate on this labelled file instead of a held-out slice" },
+    valid: { type: "string", value: "<file>", doc: "evaluate on this labelled file instead of a held-out slice (with --time: a later period, which the audit checks)" },
     "test-size": { type: "string", value: "<fraction>", doc: "share of rows held out for evaluation (default 0.2; stratified for classification, the latest rows with --time)" },
     seed: { type: "string", value: "<int>", doc: "seed of the split, the bootstrap and the model's own randomness (default 42)" },
     out: { type: "string", value: "<file>", doc: "where to save the model (default <data name>.model)" },
@@ -57,7 +57,8 @@ export const trainCommand: CommandSpec = {
       doc:
         "split by time: the latest --test-size share of rows by this column is the test set, every training row strictly earlier (rows at the time of the cut all go to the test set); " +
         "a date or timestamp column stays a feature through its parts (year, month, day, weekday, hour), numbers or text are not a feature. " +
-        "With --cv: time-ordered folds, training rows always before test rows",
+        "With --cv: time-ordered folds, training rows always before test rows. " +
+        "With --valid: the --valid file is the later period; the column must be in both files, and the audit warns when --valid rows are not after the training rows",
     },
     weight: { type: "string", value: "<col>", doc: "sample weights from this numeric column (not a feature): a row of weight 2 counts as two copies of it; the metrics stay unweighted" },
     oof: { type: "string", value: "<file>", doc: "with --cv: write the out-of-fold predictions (.csv, .parquet, .json)" },
@@ -137,7 +138,6 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
   for (const flag of ["group", "oof"] as const) {
     if (values[flag] !== undefined && folds === 0) throw new InvalidParameterError(`--${flag}`, "used with --cv", values[flag]);
   }
-  if (values.time !== undefined && values.valid !== undefined) throw new InvalidParameterError("--time", "left out when --valid gives the evaluation rows", values.time);
   if (values.group !== undefined && values.time !== undefined) throw new InvalidParameterError("--time", "left out when --group is given (one kind of folds)", values.time);
   for (const flag of ["group", "time", "weight"] as const) {
     if (values[flag] !== undefined && values[flag] === values.target) throw new InvalidParameterError(`--${flag}`, "a column other than the target", values[flag]);
@@ -264,16 +264,20 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
     const evaluated = performance.now();
 
     const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
+    const cvColumn = typeof values.time === "string" ? values.time : typeof values.group === "string" ? values.group : undefined;
+    const splitSummary: SplitSummary = evaluation.cv
+      ? { kind: "cv", mode: evaluation.cv.mode as CvMode, folds: evaluation.cv.folds, ...(cvColumn ? { column: cvColumn } : {}) }
+      : (split as EvaluatedSplit).summary;
     const modelBytes = model.toBytes({
       fingerprint: data.fingerprint,
       metrics,
-      info: { rows, source: file, audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })) },
+      // The split goes with the model, so its card says what the stored metrics were measured on.
+      info: { rows, source: file, split: splitSummary, audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })) },
       ...(decision ? { decision } : {}),
     });
     await writeFileAtomic(out, modelBytes);
     const saved = performance.now();
 
-    const cvColumn = typeof values.time === "string" ? values.time : typeof values.group === "string" ? values.group : undefined;
     const result: TrainResult = {
       task: model.task,
       model: family.kind,
@@ -282,7 +286,7 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       metrics,
       baseline,
       headline,
-      split: evaluation.cv ? { kind: "cv", mode: evaluation.cv.mode as CvMode, folds: evaluation.cv.folds, ...(cvColumn ? { column: cvColumn } : {}) } : (split as EvaluatedSplit).summary,
+      split: splitSummary,
       ...(evaluation.cv ? { cv: evaluation.cv } : {}),
       ...(decision ? { decision: { ...decision, threshold: Number.isFinite(decision.threshold) ? decision.threshold : null } } : {}),
       audit: findings.map((finding) => ({ ...finding, message: formatFinding(finding) })),
@@ -310,7 +314,9 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       ? `${evaluation.cv.folds}-fold cross-validation (${evaluation.cv.mode}) on ${rows.train.toLocaleString("en-US")} rows, then refit on all of them`
       : result.split.kind === "time"
         ? `trained on ${rows.train.toLocaleString("en-US")} rows up to ${result.split.lastTrain}, evaluated on the ${rows.test.toLocaleString("en-US")} latest rows by "${result.split.column}" (from ${result.split.firstTest})`
-        : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows${result.split.kind === "valid" ? ` of ${result.split.file}` : ""}`;
+        : result.split.kind === "valid" && result.split.column !== undefined
+          ? `trained on ${rows.train.toLocaleString("en-US")} rows up to ${result.split.lastTrain}, evaluated on the ${rows.test.toLocaleString("en-US")} rows of ${result.split.file} (from ${result.split.firstTest} by "${result.split.column}")`
+          : `trained on ${rows.train.toLocaleString("en-US")} rows, evaluated on ${rows.test.toLocaleString("en-US")} held-out rows${result.split.kind === "valid" ? ` of ${result.split.file}` : ""}`;
     const table = evaluation.cv
       ? formatTable(
           ["metric", "mean", "std", `baseline (${baseline.kind})`],
@@ -541,7 +547,8 @@ export type SplitSummary =
   | { kind: "stratified" | "random"; testSize: number; seed: number }
   /** The latest rows by `column`: the last training row's time and the first test row's, as read. */
   | { kind: "time"; column: string; testSize: number; lastTrain: string; firstTest: string }
-  | { kind: "valid"; file: string }
+  /** With --time too: the column, the latest training time and the earliest --valid time, as read. */
+  | { kind: "valid"; file: string; column?: string; lastTrain?: string; firstTest?: string }
   /** --cv: the folds' kind; the audit reads one fold (the last of time folds, the first of group folds). */
   | { kind: "cv"; mode: CvMode; folds: number; column?: string };
 
@@ -553,11 +560,14 @@ interface EvaluatedSplit {
   rows?: Split;
   /** With --group: each side's group ids, for the audit's shared-groups check. */
   groups?: AuditInput["groups"];
+  /** With --valid and --time: each side's times, for the audit's check that the --valid rows are later. */
+  times?: AuditInput["times"];
   summary: SplitSummary;
 }
 
 /**
- * The evaluation's split: the --valid file, the latest rows by --time, or a seeded holdout (stratified for
+ * The evaluation's split: the --valid file (with --time, each side's times for the audit to check that the
+ * --valid rows are the later ones), the latest rows by --time, or a seeded holdout (stratified for
  * classification). Under --cv, the split the audit reads: the last time fold with --time (the one trained
  * on the most rows), the first group fold with --group, else a seeded 1/k slice as the folds' own.
  */
@@ -580,8 +590,26 @@ async function evaluatedSplit(
       : {}),
   });
   if (typeof values.valid === "string") {
-    const test = await readDataset(values.valid, { schema: schemaOf(data), requireTarget: true, onWarning: how.note });
-    return { train: data, test, summary: { kind: "valid", file: values.valid } };
+    const validFile = values.valid;
+    let keptRows: Int32Array | undefined;
+    const test = await readDataset(validFile, {
+      schema: schemaOf(data),
+      requireTarget: true,
+      onWarning: how.note,
+      // The --time column, not a feature of the model's schema, is carried along to order the rows.
+      ...(timeColumn ? { id: [timeColumn.name], onRowsDropped: (kept: Int32Array) => void (keptRows = kept) } : {}),
+    });
+    if (!timeColumn) return { train: data, test, summary: { kind: "valid", file: validFile } };
+    if (keptRows) fileRows.set(test, keptRows);
+    const validColumn = test.extras!.find((column) => column.name === timeColumn.name)!;
+    const why = "--time checks the --valid rows come after the training rows";
+    const trainTimes = timeOrder(timeColumn, file, data, why);
+    const validTimes = timeOrderLike(validColumn, timeColumn, file, validFile, test, why);
+    const label = timeLabel([timeColumn, validColumn]);
+    const times = { train: trainTimes, test: validTimes, label };
+    const lastTrain = label(trainTimes.reduce((latest, time) => Math.max(latest, time), -Infinity));
+    const firstTest = label(validTimes.reduce((earliest, time) => Math.min(earliest, time), Infinity));
+    return { train: data, test, times, summary: { kind: "valid", file: validFile, column: timeColumn.name, lastTrain, firstTest } };
   }
   if (timeColumn) {
     const time = timeOrder(timeColumn, file, data, folds > 0 ? "--time orders the folds" : "--time puts the latest rows in the test set");
@@ -653,6 +681,7 @@ function audit(data: Dataset, split: EvaluatedSplit | { error: unknown }, how: {
       seed: how.seed,
       ...(split.groups ? { groups: split.groups } : {}),
       ...(split.summary.kind === "time" || (split.summary.kind === "cv" && split.summary.mode === "time") ? { splitByTime: split.summary.column! } : {}),
+      ...(split.summary.kind === "valid" && split.times ? { splitByTime: split.summary.column!, times: split.times } : {}),
       ...(how.folds > 0 ? { nFolds: how.folds } : {}),
     });
     for (const finding of findings) console.err(`warning: ${formatFinding(finding)}\n`);
@@ -677,8 +706,7 @@ function timeOrder(column: Column, file: string, data: Dataset, why: string): Fl
     if (row >= 0) throw missing(row);
     return column.values;
   }
-  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
-  const instants = column.categories.map((text) => Date.parse(zoneless.test(text.trim()) ? `${text.trim().replace(" ", "T")}Z` : text));
+  const instants = column.categories.map(instantOf);
   const out = new Float64Array(column.codes.length);
   for (let i = 0; i < out.length; i++) {
     const code = column.codes[i]!;
@@ -690,6 +718,46 @@ function timeOrder(column: Column, file: string, data: Dataset, why: string): Fl
     out[i] = instant;
   }
   return out;
+}
+
+/** The instant a date's text names (a date and time without a zone read as UTC), NaN for text that names none. */
+function instantOf(text: string): number {
+  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+  return Date.parse(zoneless.test(text.trim()) ? `${text.trim().replace(" ", "T")}Z` : text);
+}
+
+/**
+ * timeOrder of the --valid file's time column, which must hold the kind of times the training file's does:
+ * numbers beside numbers, dates beside dates (an instant and a number do not order against each other).
+ */
+function timeOrderLike(column: Column, like: Column, likeFile: string, file: string, data: Dataset, why: string): Float64Array {
+  if (column.kind !== like.kind) {
+    const row = column.kind === "numeric" ? column.values.findIndex((value) => !Number.isNaN(value)) : column.codes.findIndex((code) => code >= 0);
+    if (row >= 0) {
+      throw new DataValidationError({
+        code: "invalid_value",
+        file,
+        ...rowOf(data, row),
+        column: column.name,
+        expected: `${like.kind === "numeric" ? "a number" : "a date or a time"}, as in ${likeFile} (${why})`,
+        received: column.kind === "numeric" ? String(column.values[row]) : describeValue(column.categories[column.codes[row]!]),
+      });
+    }
+  }
+  return timeOrder(column, file, data, why);
+}
+
+/** A time as the files write it: a date's first text among `columns`, or the number. */
+function timeLabel(columns: readonly Column[]): (time: number) => string {
+  const texts = new Map<number, string>();
+  for (const column of columns) {
+    if (column.kind !== "categorical") continue;
+    for (const text of column.categories) {
+      const instant = instantOf(text);
+      if (!texts.has(instant)) texts.set(instant, text);
+    }
+  }
+  return (time) => texts.get(time) ?? String(time);
 }
 
 /** The --group column has a group in every row: a missing one would be a group of its own, or no group at all. */

@@ -24,6 +24,7 @@ import type {
   RareClassFinding,
   SharedGroupsFinding,
   ShiftFinding,
+  TestNotLaterFinding,
   TimeOrderFinding,
 } from "./types.js";
 
@@ -278,6 +279,54 @@ export function timeOrderFindings(train: Dataset, test: Dataset, t: AuditThresho
   return findings;
 }
 
+/**
+ * Test rows not later than the training rows when the split was said to be by time (see
+ * AuditInput.times): a finding when any test row is earlier than the latest training time, counting the
+ * test rows at or before it. Rows without a time (NaN) are left out.
+ */
+export function testNotLaterFindings(column: string, times: NonNullable<AuditInput["times"]>, nTrain: number, nTest: number): TestNotLaterFinding[] {
+  if (times.train.length !== nTrain || times.test.length !== nTest) {
+    throw new InvalidParameterError("times", `one time per row (${nTrain} training and ${nTest} test rows)`, `${times.train.length} and ${times.test.length} times`, OWNER);
+  }
+  const range = (values: ArrayLike<number>): [number, number] => {
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < first) first = v;
+      if (v > last) last = v;
+    }
+    return [first, last];
+  };
+  const [trainFirst, trainLast] = range(times.train);
+  const [testFirst, testLast] = range(times.test);
+  if (!(trainLast >= trainFirst && testLast >= testFirst) || testFirst >= trainLast) return [];
+  let count = 0;
+  let dated = 0;
+  for (let i = 0; i < nTest; i++) {
+    const v = times.test[i]!;
+    if (v !== v) continue;
+    dated++;
+    if (v <= trainLast) count++;
+  }
+  const label = times.label ?? String;
+  return [
+    {
+      code: "test_not_later",
+      severity: "warning",
+      column,
+      evidence: {
+        count,
+        testRows: dated,
+        share: round(count / dated),
+        before: testLast < trainFirst ? 1 : 0,
+        train: [label(trainFirst), label(trainLast)],
+        test: [label(testFirst), label(testLast)],
+      },
+    },
+  ];
+}
+
 /** Test rows whose group id is also a training row's (see AuditInput.groups). */
 export function sharedGroupsFindings(groups: NonNullable<AuditInput["groups"]>, nTrain: number, nTest: number): SharedGroupsFinding[] {
   if (groups.train.length !== nTrain || groups.test.length !== nTest) {
@@ -368,7 +417,8 @@ function checkSameFeatures(train: Dataset, test: Dataset): void {
 
 /**
  * Audits a training run before its numbers are reported: leakage suspects, identifier-like features,
- * exact rows shared by train and test, a shift between them (adversarial validation), class imbalance,
+ * exact rows shared by train and test, a shift between them (adversarial validation), a random split of
+ * dated rows, test rows not later than the training rows of a split said to be by time, class imbalance,
  * classes too rare for the folds, and rows dropped for a missing target. Pure: reads the datasets,
  * changes nothing; seeded, so the same input gives the same findings.
  *
@@ -389,6 +439,9 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
   const findings: AuditFinding[] = [];
   // Checked first: ids that do not fit the rows are the caller's error, before any measure runs.
   const groupFindings = input.groups && !skip.has("shared_groups") ? sharedGroupsFindings(input.groups, train.nRows, test.nRows) : [];
+  if (input.times && input.splitByTime === undefined) throw new InvalidParameterError("times", "given with splitByTime (the column they are the times of)", "no splitByTime", OWNER);
+  // Measured whether or not reported: a split by time whose test rows are not later is no drift to speak of.
+  const notLater = input.times ? testNotLaterFindings(input.splitByTime!, input.times, train.nRows, test.nRows) : [];
 
   // Identifiers are found first: the leakage and shift checks leave them out (they have their own finding).
   const idLike = idLikeFindings(train, t);
@@ -419,13 +472,18 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
           rocAuc: round(rocAuc),
           ...sizes,
           topFeatures: features.filter((f) => f.share >= t.shiftMinFeatureShare).slice(0, t.shiftTopFeatures).map((f) => ({ feature: f.feature, share: round(f.share) })),
-          ...(input.splitByTime !== undefined ? { splitByTime: input.splitByTime } : {}),
+          ...(input.splitByTime !== undefined && notLater.length === 0 ? { splitByTime: input.splitByTime } : {}),
         },
       };
       findings.push(finding);
     }
   }
-  if (!skip.has("random_split_over_time")) findings.push(...timeOrderFindings(train, test, t, seed));
+  if (!skip.has("random_split_over_time")) {
+    // With the times themselves, the split's time column is checked exactly by test_not_later instead.
+    const timeOrder = timeOrderFindings(train, test, t, seed);
+    findings.push(...(input.times ? timeOrder.filter((finding) => finding.column !== input.splitByTime) : timeOrder));
+  }
+  if (!skip.has("test_not_later")) findings.push(...notLater);
   findings.push(...groupFindings);
   if (target.task !== "regression") {
     const counts = classCounts(target, data?.target ? [data] : [train, test]);

@@ -84,6 +84,20 @@ export function formatFinding(finding: AuditFinding): string {
         `the test score may overstate how the model does on later rows; split by time (--time "${finding.column}", alone or with --cv, or later rows as --valid)`
       );
     }
+    case "test_not_later": {
+      const e = finding.evidence;
+      const ranges = `training ${e.train[0]} .. ${e.train[1]}, test ${e.test[0]} .. ${e.test[1]}`;
+      if (e.before) {
+        return (
+          `the rows are split by time (column "${finding.column}") but every test row is earlier than every training row (${ranges}): ` +
+          `the model is scored on the past, not on the later rows it will be used on; train on the earlier rows and test on the later ones`
+        );
+      }
+      return (
+        `the rows are split by time (column "${finding.column}") but the test rows are not all later: ${count(e.count)} of the ${rows(e.testRows, "test row")} (${percent(e.share)}) ${e.count === 1 ? "is" : "are"} at or before the latest training time, ${e.train[1]} (${ranges}): ` +
+        `the test score may overstate how the model does on later rows; test on rows later than every training row`
+      );
+    }
     case "shared_groups": {
       const e = finding.evidence;
       return (

@@ -1,7 +1,7 @@
 /**
  * Audit checks at train time: leakage suspects, identifier-like features, rows shared by train and test,
- * train/test distribution shift, class imbalance, rare classes and dropped rows, as findings (data) with
- * one place that words them.
+ * train/test distribution shift, a random split over time, test rows not later under a split by time,
+ * class imbalance, rare classes and dropped rows, as findings (data) with one place that words them.
  *
  * @example
  * import { auditTraining, formatFinding } from "./evaluation/audit/index.js";

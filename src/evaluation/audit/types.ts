@@ -13,6 +13,7 @@ export type AuditCode =
   | "train_test_duplicates"
   | "distribution_shift"
   | "random_split_over_time"
+  | "test_not_later"
   | "shared_groups"
   | "class_imbalance"
   | "rare_class"
@@ -116,6 +117,29 @@ export interface TimeOrderFinding {
   };
 }
 
+/**
+ * The rows were said to be split by time (AuditInput.times: a --valid file of a later period) but some
+ * test rows are not later: the model is scored on times it learnt from, or on the past. Test rows at the
+ * latest training time itself are a split at the cut, not a finding.
+ */
+export interface TestNotLaterFinding {
+  readonly code: "test_not_later";
+  readonly severity: "warning";
+  /** The time column (AuditInput.splitByTime). */
+  readonly column: string;
+  readonly evidence: {
+    /** Test rows at or before the latest training time, of `testRows`. */
+    readonly count: number;
+    readonly testRows: number;
+    readonly share: number;
+    /** 1 when every test row is earlier than every training row: the test rows come before, not after. */
+    readonly before: 0 | 1;
+    /** The earliest and latest time of each side, as the data gives them. */
+    readonly train: readonly [string, string];
+    readonly test: readonly [string, string];
+  };
+}
+
 /** Test rows whose group (a user, a patient: AuditInput.groups) also has rows among the training rows. */
 export interface SharedGroupsFinding {
   readonly code: "shared_groups";
@@ -173,6 +197,7 @@ export type AuditFinding =
   | DuplicatesFinding
   | ShiftFinding
   | TimeOrderFinding
+  | TestNotLaterFinding
   | SharedGroupsFinding
   | ImbalanceFinding
   | RareClassFinding
@@ -208,6 +233,13 @@ export interface AuditInput {
    * out and compares the other features.
    */
   readonly splitByTime?: string;
+  /**
+   * With splitByTime, when the two sides were not cut from one file by time (train --valid --time: a
+   * validation file said to be later): the time of each row of `train` and `test`, as numbers that order
+   * them, and `label`, the time as the data writes it (default: the number). The audit checks every test
+   * row is at or after the latest training time (test_not_later).
+   */
+  readonly times?: { readonly train: ArrayLike<number>; readonly test: ArrayLike<number>; readonly label?: (time: number) => string };
   /** Folds of a cross-validation that will follow, for the rare-class check. */
   readonly nFolds?: number;
   /** Seed of every sample and of the adversarial classifier. */
