@@ -85,6 +85,8 @@ export class ModelHost {
   readonly #served = new Map<string, ServedModel>();
   /** `${name}@${sha256}` of champions refused, so a bad one is not reloaded every poll. */
   readonly #refused = new Set<string>();
+  /** The last refused champion of each name, until a version of it loads or it has no champion. */
+  readonly #refusals = new Map<string, { readonly version: number; readonly error: string }>();
   #checking: Promise<ModelCheck[]> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -97,6 +99,15 @@ export class ModelHost {
   /** The model served under `name` right now. */
   get(name: string): ServedModel | undefined {
     return this.#served.get(name);
+  }
+
+  /**
+   * Why `name` serves nothing newer: its champion's version and the one-line reason it was refused
+   * (undefined when its champion loaded). With `get(name)` undefined, this tells a client's "not served"
+   * apart from "its champion failed to load".
+   */
+  refusal(name: string): { readonly version: number; readonly error: string } | undefined {
+    return this.#refusals.get(name);
   }
 
   /** Every model served right now. */
@@ -147,8 +158,15 @@ export class ModelHost {
       if ((error as { code?: string }).code === "not_found") return undefined;
       throw error;
     });
-    if (!champion) return { name, status: "no_champion", ...(current ? { version: current.version } : {}) };
-    if (current && current.version === champion.version && current.sha256 === champion.sha256) return { name, status: "unchanged", version: current.version };
+    if (!champion) {
+      this.#refusals.delete(name);
+      return { name, status: "no_champion", ...(current ? { version: current.version } : {}) };
+    }
+    if (current && current.version === champion.version && current.sha256 === champion.sha256) {
+      // A rollback to the version being served, after a newer one was refused.
+      this.#refusals.delete(name);
+      return { name, status: "unchanged", version: current.version };
+    }
     const key = `${name}@${champion.version}@${champion.sha256}`;
     if (this.#refused.has(key)) return { name, status: "refused", refusedVersion: champion.version, ...(current ? { version: current.version } : {}) };
     let loaded: ServedModel;
@@ -158,10 +176,12 @@ export class ModelHost {
     } catch (error) {
       this.#refused.add(key);
       const message = formatError(error);
+      this.#refusals.set(name, { version: champion.version, error: message });
       this.#events.onRefused?.(name, champion.version, message);
       return { name, status: "refused", refusedVersion: champion.version, error: message, ...(current ? { version: current.version } : {}) };
     }
     this.#served.set(name, loaded);
+    this.#refusals.delete(name);
     this.#events.onLoaded?.(loaded, current);
     return { name, status: "loaded", version: loaded.version };
   }

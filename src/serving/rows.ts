@@ -7,7 +7,8 @@
  * - a numeric feature takes a finite number, or a boolean (read as 1 / 0, as the file readers do);
  * - a categorical feature takes the text of one of its categories; a number or a boolean is accepted
  *   when its text (`String(value)`: 3 -> "3", true -> "true") is a category, so a code-like column
- *   survives a JSON client that sends numbers;
+ *   survives a JSON client that sends numbers; a whole number also matches the text DuckDB gives it in
+ *   a column of decimals (16 -> "16.0"), as the CSV reader matches it;
  * - a date part (`<column>_year`, ..., see src/data/dates.ts) is computed from the source column, given
  *   as an ISO-8601 string (`2001-03-05`, `2001-03-05T14:30:00`, with `Z` or an offset such as `+02:00`:
  *   converted to UTC first; without one, the time is taken as UTC, as the readers do) or as milliseconds
@@ -158,7 +159,10 @@ export class RowReader {
         if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
           this.#fail(index, reader.field, `one of the categories (${categoryList(reader.categories)})`, describeValue(value));
         }
-        const code = reader.codes.get(typeof value === "string" ? value : String(value));
+        let code = reader.codes.get(typeof value === "string" ? value : String(value));
+        // A category made from a column of decimals is DuckDB's text of the number: 16 is "16.0". The
+        // CSV reader tries that form too (src/data/source-duckdb.ts), so the number 16 is that category.
+        if (code === undefined && typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 1e15) code = reader.codes.get(`${value}.0`);
         if (code !== undefined) out[f] = code;
         else if (unknown === "missing") out[f] = MISSING_CODE;
         else {

@@ -150,15 +150,18 @@ function listenError(error: unknown, host: string, port: number): unknown {
   }
 }
 
-/** A ready-to-paste curl command for one model: a row with every field it needs. */
-function curlExample(url: string, served: ServedModel): string[] {
+/**
+ * A ready-to-paste curl command for one model: a row with every field it needs. Both bodies are quoted
+ * for a POSIX shell, so a category or class label with an apostrophe ("Cooper's hawk") pastes as is.
+ */
+export function curlExample(url: string, served: ServedModel): string[] {
+  const quoted = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
   const body = JSON.stringify({ rows: [exampleRow(served.model.schema)] });
-  const quoted = `'${body.replace(/'/g, `'\\''`)}'`;
   const label = served.classes?.[0] !== undefined ? JSON.stringify(served.classes[0]) : "0";
   return [
     `${served.name} version ${served.version} (${served.model.kind}, ${served.model.task}, target "${served.model.schema.target.name}"):`,
-    `  curl -s ${url}/v1/models/${encodeURIComponent(served.name)}/predict -H 'content-type: application/json' -d ${quoted}`,
-    `  curl -s ${url}/v1/models/${encodeURIComponent(served.name)}/feedback -H 'content-type: application/json' -H "authorization: Bearer $LEARNLOOP_TOKEN" -d '{"outcomes": [{"id": "<id from the answer>", "label": ${label}}]}'`,
+    `  curl -s ${url}/v1/models/${encodeURIComponent(served.name)}/predict -H 'content-type: application/json' -d ${quoted(body)}`,
+    `  curl -s ${url}/v1/models/${encodeURIComponent(served.name)}/feedback -H 'content-type: application/json' -H "authorization: Bearer $LEARNLOOP_TOKEN" -d ${quoted(`{"outcomes": [{"id": "<id from the answer>", "label": ${label}}]}`)}`,
   ];
 }
 

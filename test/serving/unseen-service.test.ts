@@ -1,0 +1,176 @@
+/**
+ * The prediction service on data and requests its other tests do not use (the session-7 audit of issue 5),
+ * one test per problem found, each against an independent reference:
+ * - a categorical feature made from a column of decimals (scikit-learn's wine data, "alcalinity"): its
+ *   categories are DuckDB's text of the numbers ("16.0"), and a JSON client sends the number 16. The
+ *   reference is the file reader, which reads 16 in a CSV as that category;
+ * - the ready-to-paste curl examples `learnloop serve` prints, with class labels holding an apostrophe:
+ *   the reference is what bash hands curl;
+ * - a name whose only champion fails to load: the host says which version and why, so that a client can
+ *   be told more than "no such model".
+ *
+ * test/fixtures/serving-unseen/wine.csv: five columns of the UCI wine data (178 rows) as scikit-learn
+ * bundles it (sklearn/datasets/data/wine_data.csv), written with pandas (whole numbers as "16.0").
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { curlExample, exampleRow } from "../../src/cli/commands/serve.js";
+import { formatError } from "../../src/core/messages.js";
+import { GradientBoosting, LogisticRegression, readDataset, type Model } from "../../src/index.js";
+import { loadModelWithHeader } from "../../src/models/registry.js";
+import { createService } from "../../src/serving/app.js";
+import { ModelHost, servedModelOf } from "../../src/serving/models.js";
+import { openStore } from "../../src/tracking/index.js";
+import type { Store } from "../../src/tracking/types.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "fixtures", "serving-unseen");
+const WINE = join(FIXTURES, "wine.csv");
+const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
+const TOKEN = "unseen-token-0123456789";
+
+async function registerAndPromote(store: Store, name: string, bytes: Uint8Array, model: Model): Promise<number> {
+  const version = await store.registerModel({ name, modelFile: bytes, kind: model.kind, task: model.task, actor: "test" });
+  await store.promote(name, version.version, { actor: "test", reason: "test" });
+  return version.version;
+}
+
+function probaRows(model: Model, data: Awaited<ReturnType<typeof readDataset>>): number[][] {
+  const proba = model.predictProba(data);
+  return Array.from({ length: proba.nRows }, (_, i) => Array.from(proba.data.subarray(i * proba.nCols, (i + 1) * proba.nCols)));
+}
+
+describe("a whole number sent for a category made from a column of decimals", () => {
+  let home = "";
+  let store: Store;
+  let app: FastifyInstance;
+  let model: Model;
+  let base = "";
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), "learnloop-unseen-service-"));
+    store = await openStore({ url: join(home, "learnloop.db") });
+    const data = await readDataset(WINE, { target: "cultivar", task: "multiclass", categorical: ["alcalinity"] });
+    // A logistic regression: each category has a weight of its own, so the answer shows which was read.
+    model = new LogisticRegression().fit(data);
+    await registerAndPromote(store, "wine", model.toBytes(), model);
+    app = await createService({ store, token: TOKEN, pollIntervalMs: 0, predictionLog: { flushIntervalMs: 50 } });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    assert.ok(address && typeof address === "object");
+    base = `http://127.0.0.1:${address.port}`;
+    await app.learnloop.loaded;
+  });
+
+  after(async () => {
+    if (app) await app.close().catch(() => undefined);
+    if (store) await store.close().catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  async function predict(rows: unknown[]): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${base}/v1/models/wine/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows }) });
+    return { status: response.status, body: await response.json() };
+  }
+
+  test("16 is the category \"16.0\", as the CSV reader reads it; a number that is no category is still refused", async () => {
+    const alcalinity = model.schema.features.find((f) => f.name === "alcalinity")!;
+    const wholeNumbers = alcalinity.categories!.filter((c) => /^\d+\.0$/.test(c));
+    assert.ok(wholeNumbers.includes("16.0") && !alcalinity.categories!.includes("16"), "the categories are DuckDB's text of decimals");
+
+    // The reference: the file reader, with the model's schema, on a CSV holding each whole number as
+    // "16", as "16.0", and one row with the value missing.
+    const others = { flavanoids: 2.76, color: 4.38, proline: 1050 };
+    const lines = ["alcalinity,flavanoids,color,proline", ...wholeNumbers.flatMap((c) => [`${Number(c)},2.76,4.38,1050`, `${c},2.76,4.38,1050`]), ",2.76,4.38,1050"];
+    const file = join(home, "rows.csv");
+    writeFileSync(file, lines.join("\n") + "\n");
+    const fromFile = probaRows(model, await readDataset(file, { schema: model.schema }));
+    const missing = fromFile[fromFile.length - 1]!;
+    // The categories the model tells apart from a missing value (so the answer shows which was read).
+    const telling = wholeNumbers.map((c, i) => ({ value: Number(c), expected: fromFile[2 * i]! })).filter((w, i) => {
+      assert.deepEqual(fromFile[2 * i], fromFile[2 * i + 1], `the reader reads ${w.value} as "${wholeNumbers[i]}"`);
+      return w.expected.some((p, k) => p !== missing[k]);
+    });
+    assert.ok(telling.length > 0, "some whole-number category changes the prediction");
+
+    const classes = model.schema.target.classes!;
+    const answer = await predict(telling.map((w) => ({ alcalinity: w.value, ...others })));
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    answer.body.predictions.forEach((p: { probabilities: Record<string, number> }, i: number) => {
+      assert.deepEqual(classes.map((c) => p.probabilities[c]), telling[i]!.expected, `alcalinity ${telling[i]!.value}`);
+    });
+    // One row alone: the same.
+    const single = await predict([{ alcalinity: telling[0]!.value, ...others }]);
+    assert.deepEqual(classes.map((c) => single.body.predictions[0].probabilities[c]), telling[0]!.expected);
+
+    const unknown = await predict([{ alcalinity: 99, ...others }]);
+    assert.deepEqual(unknown, {
+      status: 400,
+      body: { error: 'rows[0].alcalinity: expected one of the categories ("10.6", "11.2", "11.4", "12.0", "12.4", ... 63 in all), got 99; send ?unknown=missing to read unknown categories as missing values' },
+    });
+  });
+});
+
+describe("learnloop serve's curl examples", () => {
+  test("paste into a shell when the first class label holds an apostrophe", async () => {
+    // Class labels "Adelie's", "Chinstrap's", "Gentoo's".
+    const data = await readDataset(PENGUINS, { target: "owner", derive: [{ name: "owner", expression: `"Species" || '''s'` }], ignore: ["Species"] });
+    const model = new GradientBoosting({ iterations: 3, threads: 1 }).fit(data);
+    const served = servedModelOf({ name: "penguins", version: 1, sha256: "" }, model.toBytes());
+    assert.equal(served.classes![0], "Adelie's");
+    const [, predictLine, feedbackLine] = curlExample("http://127.0.0.1:8080", served);
+    // What bash hands curl: each argument, NUL-separated.
+    const curlArgs = (line: string): string[] =>
+      execFileSync("bash", ["--norc", "--noprofile", "-c", `curl() { printf '%s\\0' "$@"; }\n${line}`], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", LEARNLOOP_TOKEN: "t0k" } }).split("\0").slice(0, -1);
+    const bodyOf = (args: string[]): unknown => JSON.parse(args[args.indexOf("-d") + 1]!);
+    const predictArgs = curlArgs(predictLine!);
+    assert.equal(predictArgs[1], "http://127.0.0.1:8080/v1/models/penguins/predict");
+    assert.deepEqual(bodyOf(predictArgs), { rows: [exampleRow(model.schema)] });
+    const feedbackArgs = curlArgs(feedbackLine!);
+    assert.equal(feedbackArgs[1], "http://127.0.0.1:8080/v1/models/penguins/feedback");
+    assert.ok(feedbackArgs.includes("authorization: Bearer t0k"));
+    assert.deepEqual(bodyOf(feedbackArgs), { outcomes: [{ id: "<id from the answer>", label: "Adelie's" }] });
+  });
+});
+
+describe("a name whose only champion fails to load", () => {
+  test("the host serves nothing under it and says which version was refused and why, until a version loads", async () => {
+    const home = mkdtempSync(join(tmpdir(), "learnloop-unseen-refusal-"));
+    const store = await openStore({ url: join(home, "learnloop.db") });
+    try {
+      const data = await readDataset(PENGUINS, { target: "Species" });
+      const model = new GradientBoosting({ iterations: 3, threads: 1 }).fit(data);
+      const corrupt = model.toBytes();
+      corrupt[corrupt.length - 100]! ^= 0xff;
+      // The reference: the loader's own one-line reason for these bytes.
+      let reason = "";
+      try {
+        loadModelWithHeader(corrupt, "species version 1");
+      } catch (error) {
+        reason = formatError(error);
+      }
+      assert.notEqual(reason, "");
+      await registerAndPromote(store, "species", corrupt, model);
+
+      const host = new ModelHost(store, undefined);
+      assert.deepEqual(await host.check(), [{ name: "species", status: "refused", refusedVersion: 1, error: reason }]);
+      assert.equal(host.get("species"), undefined);
+      assert.deepEqual(host.refusal("species"), { version: 1, error: reason });
+      assert.equal(host.refusal("penguins"), undefined);
+      // Polled again: still refused (not reloaded), still said.
+      await host.check();
+      assert.deepEqual(host.refusal("species"), { version: 1, error: reason });
+
+      await registerAndPromote(store, "species", model.toBytes(), model);
+      assert.deepEqual(await host.check(), [{ name: "species", status: "loaded", version: 2 }]);
+      assert.equal(host.refusal("species"), undefined);
+    } finally {
+      await store.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
