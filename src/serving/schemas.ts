@@ -94,7 +94,7 @@ export const feedbackRoute = {
       },
       required: ["recorded", "unknown", "unknownIds"],
     },
-    ...errors(400, 401, 404, 413, 503),
+    ...errors(400, 401, 404, 413, 415, 503),
   },
 } as const;
 
@@ -155,7 +155,9 @@ export const reloadRoute = {
       },
       required: ["models"],
     },
-    ...errors(401, 503),
+    // The route takes no body, but Fastify reads one sent: a JSON Content-Type with no body is a 400, a
+    // body of another type a 415, one over the limit a 413.
+    ...errors(400, 401, 413, 415, 503),
   },
 } as const;
 

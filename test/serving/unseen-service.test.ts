@@ -113,6 +113,45 @@ describe("a whole number sent for a category made from a column of decimals", ()
       body: { error: 'rows[0].alcalinity: expected one of the categories ("10.6", "11.2", "11.4", "12.0", "12.4", ... 63 in all), got 99; send ?unknown=missing to read unknown categories as missing values' },
     });
   });
+
+  test("every status a POST route answered is documented for it in /openapi.json", async () => {
+    const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, { post: { responses: Record<string, unknown> } }> };
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    const requests: [string, string, Record<string, string>, string | undefined][] = [
+      ["/v1/models/{name}/predict", "/v1/models/wine/predict", { "content-type": "text/plain" }, "rows"],
+      ["/v1/models/{name}/predict", "/v1/models/wine/predict", { "content-type": "application/json" }, "{}"],
+      ["/v1/models/{name}/predict", "/v1/models/beer/predict", { "content-type": "application/json" }, '{"rows":[{}]}'],
+      ["/v1/models/{name}/feedback", "/v1/models/wine/feedback", { ...bearer, "content-type": "text/plain" }, "outcomes"],
+      ["/v1/models/{name}/feedback", "/v1/models/wine/feedback", { ...bearer, "content-type": "application/json" }, '{"outcomes":[{"id":"x","label":"7"}]}'],
+      ["/v1/models/{name}/feedback", "/v1/models/wine/feedback", { "content-type": "application/json" }, '{"outcomes":[]}'],
+      ["/v1/models/{name}/feedback", "/v1/models/beer/feedback", { ...bearer, "content-type": "application/json" }, '{"outcomes":[]}'],
+      ["/v1/admin/reload", "/v1/admin/reload", { ...bearer, "content-type": "text/plain" }, "now"],
+      ["/v1/admin/reload", "/v1/admin/reload", { ...bearer, "content-type": "application/json" }, undefined],
+      ["/v1/admin/reload", "/v1/admin/reload", {}, undefined],
+      ["/v1/admin/reload", "/v1/admin/reload", bearer, undefined],
+    ];
+    const answered: string[] = [];
+    for (const [route, path, headers, body] of requests) {
+      const response = await fetch(base + path, { method: "POST", headers, ...(body !== undefined ? { body } : {}) });
+      await response.body?.cancel();
+      answered.push(`${route} ${response.status}`);
+      assert.ok(openapi.paths[route]!.post.responses[String(response.status)], `${route} answered ${response.status}, which /openapi.json does not list`);
+    }
+    // The statuses met (so that the requests above test what they mean to).
+    assert.deepEqual(answered, [
+      "/v1/models/{name}/predict 415",
+      "/v1/models/{name}/predict 400",
+      "/v1/models/{name}/predict 404",
+      "/v1/models/{name}/feedback 415",
+      "/v1/models/{name}/feedback 400",
+      "/v1/models/{name}/feedback 401",
+      "/v1/models/{name}/feedback 404",
+      "/v1/admin/reload 415",
+      "/v1/admin/reload 400",
+      "/v1/admin/reload 401",
+      "/v1/admin/reload 200",
+    ]);
+  });
 });
 
 describe("learnloop serve's curl examples", () => {
