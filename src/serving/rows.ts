@@ -11,8 +11,8 @@
  *   a column of decimals (16 -> "16.0"), as the CSV reader matches it;
  * - a date part (`<column>_year`, ..., see src/data/dates.ts) is computed from the source column, given
  *   as an ISO-8601 string (`2001-03-05`, `2001-03-05T14:30:00`, with `Z` or an offset such as `+02:00`:
- *   converted to UTC first; without one, the time is taken as UTC, as the readers do) or as milliseconds
- *   since 1970-01-01 UTC;
+ *   converted to UTC first; without one, the time is taken as UTC, as the readers do; `2001/03/05` too,
+ *   as DuckDB reads it) or as milliseconds since 1970-01-01 UTC;
  * - `null` is a missing value (the models handle missing values natively); an absent key is an error,
  *   so that a misspelt field name is not silently read as missing;
  * - an unknown category is an error, or a missing value when the caller allows it (`unknown: "missing"`);
@@ -190,7 +190,7 @@ export class RowReader {
       return value;
     }
     if (typeof value === "string") {
-      const ms = parseIsoInstant(value);
+      const ms = parseIsoInstant(value) ?? parseSlashedInstant(value);
       if (ms === undefined) this.#fail(index, field, "a date: an ISO-8601 string or milliseconds since 1970-01-01 UTC", describeValue(value));
       return ms;
     }
@@ -238,6 +238,18 @@ export function datePart(ms: number, part: DatePart): number {
   if (part === "month") return month;
   if (part === "day") return dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
   return yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+const slashedDate = /^\d{4}\/\d{1,2}\/\d{1,2}(?:[T ]|$)/;
+
+/**
+ * An instant written `YYYY/MM/DD[ HH:MM[:SS]]`: DuckDB reads it as a timestamp (vega's github.csv holds
+ * `2015/01/01 01:00:00`), so a model may have learned from it and a client may send the file's own text.
+ * Read as parseIsoInstant reads it with dashes; undefined for anything else (`2015/01-01`, as DuckDB).
+ */
+function parseSlashedInstant(text: string): number | undefined {
+  const trimmed = text.trim();
+  return slashedDate.test(trimmed) ? parseIsoInstant(trimmed.replace("/", "-").replace("/", "-")) : undefined;
 }
 
 const isoInstant = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;

@@ -4,6 +4,8 @@
  * - a categorical feature made from a column of decimals (scikit-learn's wine data, "alcalinity"): its
  *   categories are DuckDB's text of the numbers ("16.0"), and a JSON client sends the number 16. The
  *   reference is the file reader, which reads 16 in a CSV as that category;
+ * - a date column whose training file writes `2015/01/01 01:00:00` (vega's github.csv), which DuckDB
+ *   reads as a timestamp: a client sending the file's own text got a 400. The reference is the file reader;
  * - the ready-to-paste curl examples `learnloop serve` prints, with class labels holding an apostrophe:
  *   the reference is what bash hands curl;
  * - a name whose only champion fails to load: the host says which version and why, so that a client can
@@ -14,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -30,7 +32,9 @@ import type { Store } from "../../src/tracking/types.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "serving-unseen");
 const WINE = join(FIXTURES, "wine.csv");
-const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
+const VEGA = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data");
+const PENGUINS = join(VEGA, "penguins.json");
+const GITHUB = join(VEGA, "github.csv");
 const TOKEN = "unseen-token-0123456789";
 
 async function registerAndPromote(store: Store, name: string, bytes: Uint8Array, model: Model): Promise<number> {
@@ -44,11 +48,12 @@ function probaRows(model: Model, data: Awaited<ReturnType<typeof readDataset>>):
   return Array.from({ length: proba.nRows }, (_, i) => Array.from(proba.data.subarray(i * proba.nCols, (i + 1) * proba.nCols)));
 }
 
-describe("a whole number sent for a category made from a column of decimals", () => {
+describe("a service of models trained on data the other service tests do not use", () => {
   let home = "";
   let store: Store;
   let app: FastifyInstance;
   let model: Model;
+  let github: Model;
   let base = "";
 
   before(async () => {
@@ -58,6 +63,9 @@ describe("a whole number sent for a category made from a column of decimals", ()
     // A logistic regression: each category has a weight of its own, so the answer shows which was read.
     model = new LogisticRegression().fit(data);
     await registerAndPromote(store, "wine", model.toBytes(), model);
+    // vega's github.csv: hourly counts, "time" written 2015/01/01 01:00:00, which DuckDB reads as a timestamp.
+    github = new GradientBoosting({ iterations: 20, threads: 1 }).fit(await readDataset(GITHUB, { target: "count" }));
+    await registerAndPromote(store, "github", github.toBytes(), github);
     app = await createService({ store, token: TOKEN, pollIntervalMs: 0, predictionLog: { flushIntervalMs: 50 } });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
@@ -72,8 +80,8 @@ describe("a whole number sent for a category made from a column of decimals", ()
     rmSync(home, { recursive: true, force: true });
   });
 
-  async function predict(rows: unknown[]): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${base}/v1/models/wine/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows }) });
+  async function predict(rows: unknown[], name = "wine"): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${base}/v1/models/${name}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows }) });
     return { status: response.status, body: await response.json() };
   }
 
@@ -111,6 +119,26 @@ describe("a whole number sent for a category made from a column of decimals", ()
     assert.deepEqual(unknown, {
       status: 400,
       body: { error: 'rows[0].alcalinity: expected one of the categories ("10.6", "11.2", "11.4", "12.0", "12.4", ... 63 in all), got 99; send ?unknown=missing to read unknown categories as missing values' },
+    });
+  });
+
+  test("a date sent as the training file writes it (2015/01/01 01:00:00) is read as the file reader reads it", async () => {
+    assert.ok(github.schema.features.some((f) => f.derivedFrom?.column === "time"), "time is a date column");
+    const lines = readFileSync(GITHUB, "utf8").split("\n").slice(1, 41).filter(Boolean);
+    assert.match(lines[0]!, /^2015\/01\/01 01:00:00,/);
+    const file = join(home, "github-rows.csv");
+    writeFileSync(file, ["time", ...lines.map((line) => line.split(",")[0])].join("\n") + "\n");
+    const expected = Array.from(github.predict(await readDataset(file, { schema: github.schema })));
+    const rows = lines.map((line) => ({ time: line.split(",")[0] }));
+    const answer = await predict(rows, "github");
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body.predictions.map((p: { prediction: number }) => p.prediction), expected);
+    const single = await predict([rows[7]], "github");
+    assert.equal(single.body.predictions[0].prediction, expected[7]);
+    // Separators must agree, as DuckDB's cast requires.
+    assert.deepEqual(await predict([{ time: "2015/01-01 01:00:00" }], "github"), {
+      status: 400,
+      body: { error: 'rows[0].time: expected a date: an ISO-8601 string or milliseconds since 1970-01-01 UTC, got "2015/01-01 01:00:00"' },
     });
   });
 
