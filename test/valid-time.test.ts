@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { formatError } from "../src/core/messages.js";
+import { readDataset, schemaOf } from "../src/data/index.js";
+import { auditTraining } from "../src/evaluation/audit/index.js";
 import { runCli as run } from "./support/run-cli.js";
 import { tempFolder } from "./support/temp-folder.js";
 import { failure, trainJson } from "./support/tree-audit.js";
@@ -202,3 +205,33 @@ test("seattle-weather by year: 2012-2014 then 2015 is a forward split; the secon
   const unsaid = await trainJson(year2015, "--target", "temp_max", "--valid", early);
   assert.deepEqual(codes(unsaid.doc), ["constant_feature", "distribution_shift", "random_split_over_time"], unsaid.stderr);
 });
+
+test("auditTraining with times: a test row at the latest training time is a split at the cut, one earlier is a finding; times must fit the rows and name their column", async () => {
+  const data = await readDataset(train, { target: "y", ignore: ["when"] });
+  const valid = await readDataset(later, { schema: schemaOf(data), requireTarget: true });
+  const audit = (test: number[], label?: (time: number) => string) =>
+    auditTraining({ train: data, test: valid, seed: 1, splitByTime: "t", times: { train: [1, 2, 3, 4, 5, 6, 7, 8], test, ...(label ? { label } : {}) } }).filter((finding) => finding.code === "test_not_later");
+  assert.deepEqual(audit([8, 8, 9]), []);
+  assert.deepEqual(audit([7.5, 8, 9], (time) => `day ${time}`), [
+    { code: "test_not_later", severity: "warning", column: "t", evidence: { count: 2, testRows: 3, share: 0.666667, before: 0, train: ["day 1", "day 8"], test: ["day 7.5", "day 9"] } },
+  ]);
+  // Rows without a time are not counted.
+  assert.deepEqual(audit([0, NaN, 0.5])[0]?.evidence, { count: 2, testRows: 2, share: 1, before: 1, train: ["1", "8"], test: ["0", "0.5"] });
+  assert.equal(
+    formatError(captured(() => auditTraining({ train: data, test: valid, seed: 1, splitByTime: "t", times: { train: [1, 2], test: [9, 9, 9] } }))),
+    'auditTraining: times must be one time per row (8 training and 3 test rows), got "2 and 3 times"',
+  );
+  assert.equal(
+    formatError(captured(() => auditTraining({ train: data, test: valid, seed: 1, times: { train: [1, 2, 3, 4, 5, 6, 7, 8], test: [9, 9, 9] } }))),
+    'auditTraining: times must be given with splitByTime (the column they are the times of), got nothing',
+  );
+});
+
+function captured(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  assert.fail("expected an error");
+}

@@ -439,7 +439,7 @@ export function auditTraining(input: AuditInput): AuditFinding[] {
   const findings: AuditFinding[] = [];
   // Checked first: ids that do not fit the rows are the caller's error, before any measure runs.
   const groupFindings = input.groups && !skip.has("shared_groups") ? sharedGroupsFindings(input.groups, train.nRows, test.nRows) : [];
-  if (input.times && input.splitByTime === undefined) throw new InvalidParameterError("times", "given with splitByTime (the column they are the times of)", "no splitByTime", OWNER);
+  if (input.times && input.splitByTime === undefined) throw new InvalidParameterError("times", "given with splitByTime (the column they are the times of)", undefined, OWNER);
   // Measured whether or not reported: a split by time whose test rows are not later is no drift to speak of.
   const notLater = input.times ? testNotLaterFindings(input.splitByTime!, input.times, train.nRows, test.nRows) : [];
 
