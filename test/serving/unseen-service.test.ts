@@ -9,14 +9,18 @@
  * - the ready-to-paste curl examples `learnloop serve` prints, with class labels holding an apostrophe:
  *   the reference is what bash hands curl;
  * - a name whose only champion fails to load: the host says which version and why, so that a client can
- *   be told more than "no such model".
+ *   be told more than "no such model";
+ * - `learnloop serve` stopped with SIGTERM while a 10,000-row batch arrives, and started again: the batch is
+ *   answered, the log and the outcomes survive, and `learnloop models show` now counts them (no command
+ *   showed the prediction log before).
  *
  * test/fixtures/serving-unseen/wine.csv: five columns of the UCI wine data (178 rows) as scikit-learn
  * bundles it (sklearn/datasets/data/wine_data.csv), written with pandas (whole numbers as "16.0").
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -241,3 +245,104 @@ describe("a name whose only champion fails to load", () => {
     }
   });
 });
+
+describe("learnloop serve stopped with SIGTERM while a 10,000-row batch arrives, then started again", () => {
+  test("the batch is answered, the log and the outcomes survive, `models show` counts them, feedback joins after the restart", async () => {
+    const home = mkdtempSync(join(tmpdir(), "learnloop-unseen-sigterm-"));
+    const db = join(home, "learnloop.db");
+    try {
+      const data = await readDataset(WINE, { target: "cultivar", task: "multiclass" });
+      const model = new LogisticRegression().fit(data);
+      const setup = await openStore({ url: db });
+      await registerAndPromote(setup, "wine", model.toBytes(), model);
+      await setup.close();
+      const rows = readFileSync(WINE, "utf8").trim().split("\n").slice(1).map((line) => {
+        const [alcalinity, flavanoids, color, proline] = line.split(",").map(Number);
+        return { alcalinity, flavanoids, color, proline };
+      });
+      const batch = Array.from({ length: 10_000 }, (_, i) => rows[i % rows.length]!);
+
+      const first = await startServe(db);
+      const one = (await postJson(`${first.url}/v1/models/wine/predict`, { rows: [rows[0]] })).body as { predictions: { id: string; prediction: string }[] };
+      const labelled = await postJson(`${first.url}/v1/models/wine/feedback`, { outcomes: [{ id: one.predictions[0]!.id, label: "0" }] }, { authorization: "Bearer t" });
+      assert.deepEqual(labelled, { status: 200, body: { recorded: 1, unknown: 0, unknownIds: [] } });
+
+      // The batch's body is sent in two halves; SIGTERM comes between them, so the request is in flight.
+      const body = JSON.stringify({ rows: batch });
+      const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = httpRequest(`${first.url}/v1/models/wine/predict`, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (text += chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        request.on("error", reject);
+        request.write(body.slice(0, body.length >> 1));
+        setTimeout(() => {
+          first.parent.kill("SIGTERM");
+          setTimeout(() => request.end(body.slice(body.length >> 1)), 200);
+        }, 200);
+      });
+      const answer = await answered;
+      assert.equal(answer.status, 200, answer.text.slice(0, 300));
+      const predictions = (JSON.parse(answer.text) as { predictions: { id: string }[] }).predictions;
+      assert.equal(predictions.length, 10_000);
+      const end = await first.exited;
+      assert.equal(end.code, 0, end.stderr);
+      assert.match(end.stderr, /SIGTERM: draining requests in flight and writing the prediction log\n.*stopped: 10,001 predictions logged\n/);
+
+      const shown = await runCli(["models", "show", "wine", "--db", db]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.equal(shown.stderr.split("\n")[1], "prediction log: 10,001 predictions, 1 with an observed outcome");
+      const json = JSON.parse((await runCli(["models", "show", "wine", "--db", db, "--json"])).stdout) as { predictions: unknown };
+      assert.deepEqual(json.predictions, { logged: 10_001, labelled: 1 });
+
+      // Started again: an id of the batch answered during the shutdown takes feedback.
+      const second = await startServe(db);
+      try {
+        const late = await postJson(`${second.url}/v1/models/wine/feedback`, { outcomes: [{ id: predictions[9_999]!.id, label: "2" }] }, { authorization: "Bearer t" });
+        assert.deepEqual(late, { status: 200, body: { recorded: 1, unknown: 0, unknownIds: [] } });
+      } finally {
+        second.parent.kill("SIGTERM");
+        assert.equal((await second.exited).code, 0);
+      }
+      const afterRestart = JSON.parse((await runCli(["models", "show", "wine", "--db", db, "--json"])).stdout) as { predictions: unknown };
+      assert.deepEqual(afterRestart.predictions, { logged: 10_001, labelled: 2 });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+const BIN = join(import.meta.dirname, "..", "..", "src", "cli", "bin.ts");
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `learnloop serve` on a free port (token "t"); resolves once it prints its URL. */
+function startServe(db: string): Promise<{ parent: ChildProcess; url: string; exited: Promise<{ code: number | null; stderr: string }> }> {
+  return new Promise((resolve, reject) => {
+    const parent = spawn(process.execPath, ["--import", "tsx", BIN, "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LEARNLOOP_TOKEN: "t" } });
+    let stderr = "";
+    const exited = new Promise<{ code: number | null; stderr: string }>((done) => parent.on("exit", (code) => done({ code, stderr })));
+    parent.stderr!.on("data", (chunk) => {
+      stderr += chunk;
+      const url = /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url) resolve({ parent, url, exited });
+    });
+    void exited.then(({ code }) => reject(new Error(`learnloop serve exited (${code}) before listening: ${stderr}`)));
+  });
+}

@@ -36,7 +36,7 @@ export const modelsCommand: CommandSpec = {
 export type ModelsResult =
   | ModelVersion
   | { models: RegisteredModel[] }
-  | { model: RegisteredModel; versions: ModelVersion[]; history: StageChange[] }
+  | { model: RegisteredModel; versions: ModelVersion[]; history: StageChange[]; predictions: { logged: number; labelled: number } }
   | { version: ModelVersion; run?: Run; file: StoredFileCheck }
   | StageChange;
 
@@ -224,8 +224,13 @@ async function showModel(store: Store, name: string, console: Console): Promise<
   const versions = await store.listVersions(name);
   const model = (await store.listModels()).find((candidate) => candidate.name === name)!;
   const history = await store.stageHistory(name);
+  // What services logged under the name (every version): an operator sees that the log and the outcomes
+  // sent as feedback are there, e.g. after a restart.
+  const counts = await store.predictionCounts(name);
+  const predictions = { logged: counts.predictions, labelled: counts.labelled };
   console.err(
-    `${name}: ${versions.length} version${versions.length === 1 ? "" : "s"}, champion ${model.championVersion ?? "none"}\n\n` +
+    `${name}: ${versions.length} version${versions.length === 1 ? "" : "s"}, champion ${model.championVersion ?? "none"}\n` +
+      `prediction log: ${predictions.logged.toLocaleString("en-US")} prediction${predictions.logged === 1 ? "" : "s"}, ${predictions.labelled.toLocaleString("en-US")} with an observed outcome\n\n` +
       formatTable(
         ["version", "stage", "model", "metric", "run", "created (UTC)", "description"],
         versions.map((v) => [v.version, v.stage, `${v.kind} ${v.task}`, headline(v.metrics), v.runId ?? "-", when(v.createdAt), oneLine(v.description ?? "")]),
@@ -233,7 +238,7 @@ async function showModel(store: Store, name: string, console: Console): Promise<
       "\nstage log (latest 10)\n" +
       formatTable(["at (UTC)", "version", "change", "actor", "reason"], history.slice(-10).map((c) => [when(c.at), c.version, `${c.from ?? "new"} -> ${c.to}`, oneLine(c.actor), oneLine(c.reason)])),
   );
-  return { model, versions, history };
+  return { model, versions, history, predictions };
 }
 
 async function showVersion(store: Store, name: string, version: number, console: Console): Promise<ModelsResult> {
