@@ -314,6 +314,35 @@ describe("learnloop serve stopped with SIGTERM while a 10,000-row batch arrives,
   });
 });
 
+describe("learnloop serve --models <a name whose champion fails to load>", () => {
+  test("exits 5 with the reason and the fixes for it (another champion, or the file registered again), not 'register a model file'", async () => {
+    const home = mkdtempSync(join(tmpdir(), "learnloop-unseen-refused-"));
+    const db = join(home, "learnloop.db");
+    try {
+      const model = new LogisticRegression().fit(await readDataset(WINE, { target: "cultivar", task: "multiclass" }));
+      const corrupt = model.toBytes();
+      corrupt[corrupt.length - 100]! ^= 0xff;
+      let reason = "";
+      try {
+        loadModelWithHeader(corrupt, "wine version 1");
+      } catch (error) {
+        reason = formatError(error);
+      }
+      const store = await openStore({ url: db });
+      await registerAndPromote(store, "wine", corrupt, model);
+      await store.close();
+      const served = await runCli(["serve", "--db", db, "--port", "0", "--models", "wine"]);
+      assert.equal(served.code, 5);
+      assert.equal(
+        served.stderr.split("\n").at(-2),
+        `learnloop serve: error: model "wine": nothing to serve: its champion (version 1) failed to load: ${reason} (\`learnloop models rollback wine\` or \`learnloop models promote wine <version>\` makes another version the champion; registering version 1's model file again repairs a damaged stored copy)`,
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
 const BIN = join(import.meta.dirname, "..", "..", "src", "cli", "bin.ts");
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {

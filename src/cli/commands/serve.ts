@@ -94,7 +94,12 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
           : missing.length > 0
             ? "it has no champion in the registry"
             : "the registry has no champion model";
-      throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${why} (register a model file with \`learnloop models register <file> --name <name>\`, then \`learnloop models promote <name> <version>\`)`);
+      // A champion that failed to load has a fix of its own: a rollback, or its file registered again.
+      const fix =
+        check?.status === "refused"
+          ? `\`learnloop models rollback ${check.name}\` or \`learnloop models promote ${check.name} <version>\` makes another version the champion; registering version ${check.refusedVersion}'s model file again repairs a damaged stored copy`
+          : "register a model file with `learnloop models register <file> --name <name>`, then `learnloop models promote <name> <version>`";
+      throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${why} (${fix})`);
     }
     await app.listen({ port, host }).catch((error: unknown) => {
       throw listenError(error, host, port);
