@@ -141,6 +141,8 @@ export class RowReader {
         out[f] = datePart(epoch[reader.source]!, reader.part);
         continue;
       }
+      // A field named as an Object.prototype member ("constructor", "toString") reads that member when the
+      // row lacks it: only a value JSON cannot hold (a function) is checked to be the row's own, off the fast path.
       const value = record[reader.field];
       if (reader.kind === "number") {
         if (typeof value === "number") {
@@ -148,7 +150,7 @@ export class RowReader {
           out[f] = value;
         } else if (value === null) out[f] = NaN;
         else if (typeof value === "boolean") out[f] = value ? 1 : 0;
-        else if (value === undefined) this.#missing(index, reader.field);
+        else if (value === undefined || !Object.hasOwn(record, reader.field)) this.#missing(index, reader.field);
         else this.#fail(index, reader.field, "a finite number", describeValue(value));
       } else {
         if (value === null) {
@@ -157,6 +159,7 @@ export class RowReader {
         }
         if (value === undefined) this.#missing(index, reader.field);
         if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+          if (!Object.hasOwn(record, reader.field)) this.#missing(index, reader.field);
           this.#fail(index, reader.field, `one of the categories (${categoryList(reader.categories)})`, describeValue(value));
         }
         let code = reader.codes.get(typeof value === "string" ? value : String(value));
@@ -194,7 +197,7 @@ export class RowReader {
       if (ms === undefined) this.#fail(index, field, "a date: an ISO-8601 string or milliseconds since 1970-01-01 UTC", describeValue(value));
       return ms;
     }
-    if (value === undefined) this.#missing(index, field);
+    if (value === undefined || !Object.hasOwn(record, field)) this.#missing(index, field);
     return this.#fail(index, field, "a date: an ISO-8601 string or milliseconds since 1970-01-01 UTC", describeValue(value));
   }
 

@@ -10,6 +10,8 @@
  *   the reference is what bash hands curl;
  * - a name whose only champion fails to load: the host says which version and why, so that a client can
  *   be told more than "no such model";
+ * - fields named as Object.prototype members ("constructor", "toString", "valueOf"): a row without them read
+ *   the prototype's function and was told "expected a finite number, got ...", not that the field is missing;
  * - `learnloop serve` stopped with SIGTERM while a 10,000-row batch arrives, and started again: the batch is
  *   answered, the log and the outcomes survive, and `learnloop models show` now counts them (no command
  *   showed the prediction log before).
@@ -27,10 +29,12 @@ import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { curlExample, exampleRow } from "../../src/cli/commands/serve.js";
 import { formatError } from "../../src/core/messages.js";
+import { schemaOf } from "../../src/data/schema.js";
 import { GradientBoosting, LogisticRegression, readDataset, type Model } from "../../src/index.js";
 import { loadModelWithHeader } from "../../src/models/registry.js";
 import { createService } from "../../src/serving/app.js";
 import { ModelHost, servedModelOf } from "../../src/serving/models.js";
+import { RowReader, RowValidationError, formatRowIssue } from "../../src/serving/rows.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
 
@@ -337,6 +341,44 @@ describe("learnloop serve --models <a name whose champion fails to load>", () =>
         served.stderr.split("\n").at(-2),
         `learnloop serve: error: model "wine": nothing to serve: its champion (version 1) failed to load: ${reason} (\`learnloop models rollback wine\` or \`learnloop models promote wine <version>\` makes another version the champion; registering version 1's model file again repairs a damaged stored copy)`,
       );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("fields named as Object.prototype members (a builders' table's \"constructor\" column)", () => {
+  test("a row without them is told the field is missing, as for any other name; a row with them reads as the file reader reads it", async () => {
+    const home = mkdtempSync(join(tmpdir(), "learnloop-unseen-names-"));
+    try {
+      const builders = ["Bechtel", "Skanska", "Vinci"];
+      const lines = ["constructor,toString,valueOf,late"];
+      for (let i = 0; i < 60; i++) lines.push(`${builders[i % 3]},${(i * 7) % 23},2020-0${1 + (i % 9)}-1${i % 10},${i % 3 === 0 || i % 7 === 0 ? "yes" : "no"}`);
+      const file = join(home, "builds.csv");
+      writeFileSync(file, lines.join("\n") + "\n");
+      const schema = schemaOf(await readDataset(file, { target: "late" }));
+      const reader = new RowReader(schema);
+      assert.deepEqual(reader.fields, ["constructor", "toString", "valueOf"]);
+      const row = { constructor: "Skanska", toString: 5, valueOf: "2020-03-14" };
+      const message = (given: Record<string, unknown>): string => {
+        try {
+          reader.toVector(given, 0);
+        } catch (error) {
+          assert.ok(error instanceof RowValidationError);
+          return formatRowIssue(error.issue);
+        }
+        return "read";
+      };
+      for (const field of reader.fields) {
+        const { [field]: _, ...without } = row as Record<string, unknown>;
+        assert.equal(message(without), `rows[0].${field}: expected a value, got no such field; send null for a missing value`);
+      }
+      // The row itself: the values the file reader reads from the same text.
+      const one = join(home, "one.csv");
+      writeFileSync(one, "constructor,toString,valueOf\nSkanska,5,2020-03-14\n");
+      const fromFile = await readDataset(one, { schema });
+      const expected = fromFile.features.map((column) => (column.kind === "categorical" ? column.codes[0]! : column.values[0]!));
+      assert.deepEqual(Array.from(reader.toVector(row, 0)), expected);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
