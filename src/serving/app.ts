@@ -73,6 +73,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** performance.now() when the request's route was found (its onRequest hook): the request-time limit and the predict route's latency count from it. */
     receivedAt: number;
+    /** A JSON body's text, kept by the JSON parser for the error handler's words when it is refused. */
+    bodyText: string;
   }
 }
 
@@ -185,6 +187,9 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   const app = Fastify({
     bodyLimit,
+    // The registry takes model names of up to 128 characters (src/tracking/sql-store.ts); Fastify's
+    // default of 100 answered 414 to every request for a served model with a longer name.
+    maxParamLength: 128,
     // Requests that come once the service is closing are answered 503 by refuseWhileClosing below, in the
     // service's {"error": one line} shape, not Fastify's own body.
     return503OnClosing: false,
@@ -201,9 +206,26 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     },
   });
   app.decorateRequest("receivedAt", 0);
+  app.decorateRequest("bodyText", "");
   // Fastify reads text/plain bodies as strings, which the schema then refused with a 400 "must be object":
   // the service takes JSON only, so text/plain gets the 415 every other non-JSON body gets.
   app.removeContentTypeParser("text/plain");
+  // Fastify's JSON parser answers every bad body "Body is not valid JSON", even a valid one holding a
+  // "__proto__" key, and reads a compressed body as bad JSON: say where the JSON breaks (V8's message
+  // gives the position, in a body of 10,000 rows), which key is refused, or that the encoding is not taken.
+  // The body's text is kept on the request for the error handler (which words the refusal): no function
+  // is made per request on the path every prediction takes.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body: string, done) => {
+    const encoding = request.headers["content-encoding"];
+    if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
+      done(new HttpError(415, `the request body must not be compressed (Content-Encoding: ${encoding}); send it as plain JSON`), undefined);
+      return;
+    }
+    request.bodyText = body;
+    parseJson(request, body, done);
+  });
   app.decorate("learnloop", { host, log, metrics: serviceMetrics, loaded, reload: () => host.check({ retry: true }) } satisfies ServiceControl);
 
   await app.register(swagger, {
@@ -351,6 +373,8 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   const servedOrThrow = (name: string): ServedModel => {
     const served = host.get(name);
     if (served) return served;
+    const refused = host.refusal(name);
+    if (refused) throw new HttpError(503, `model "${name}" is not served: its champion, version ${refused.version}, failed to load: ${refused.error}`);
     const names = host.all().map((model) => model.name);
     throw new HttpError(404, `no model named "${name}" is served (${names.length > 0 ? `serving: ${names.join(", ")}` : "no model is loaded yet"})`);
   };
@@ -470,7 +494,7 @@ function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequ
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return [400, "the request body is empty; expected a JSON object"];
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return [400, `the request body is not valid JSON: ${firstLine(fastifyError.message)}`];
+      return [400, jsonProblem(request.bodyText)];
   }
   if (fastifyError.validation && fastifyError.validation.length > 0) {
     const issue = fastifyError.validation[0]!;
@@ -497,6 +521,16 @@ function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequ
   const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
   if (status < 500) return [status, firstLine(error.message)];
   return [status, `internal error: ${firstLine(formatError(error))}`];
+}
+
+/** Why a body Fastify's JSON parser refused was refused: where the JSON breaks, or the key it does not take. */
+function jsonProblem(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return `the request body is not valid JSON: ${firstLine((error as Error).message)}`;
+  }
+  return 'the request body holds a "__proto__" key, or a "constructor" key holding "prototype", which the service refuses';
 }
 
 function firstLine(text: string): string {
