@@ -17,6 +17,7 @@ import { loadModelWithHeader } from "../../src/models/registry.js";
 import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
+import { listenLocally } from "../support/service.js";
 
 const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
 const TOKEN = "unseen-token-0123456789";
@@ -49,11 +50,7 @@ describe("request bodies and refused champions", () => {
       await store.promote(name, version.version, { actor: "test", reason: "test" });
     }
     app = await createService({ store, token: TOKEN, pollIntervalMs: 0, bodyLimit: 4096 });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const address = app.server.address();
-    assert.ok(address && typeof address === "object");
-    base = `http://127.0.0.1:${address.port}`;
-    await app.learnloop.loaded;
+    base = await listenLocally(app);
   });
 
   after(async () => {

@@ -3,7 +3,6 @@
  * it, writes the prediction log and ends it with status 0.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,25 +10,10 @@ import { before, describe, it } from "node:test";
 import { readDataset } from "../../src/data/index.js";
 import { GradientBoosting } from "../../src/index.js";
 import { openStore } from "../../src/tracking/index.js";
+import { serveProcess } from "../support/service.js";
 
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
-const bin = new URL("../../src/cli/bin.ts", import.meta.url).pathname;
 let db: string;
-
-/** Starts `learnloop serve`; resolves once it prints its URL. */
-function serve(): Promise<{ parent: ChildProcess; url: string; exited: Promise<{ code: number | null; stderr: string }> }> {
-  return new Promise((resolve, reject) => {
-    const parent = spawn(process.execPath, ["--import", "tsx", bin, "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LEARNLOOP_TOKEN: "t" } });
-    let stderr = "";
-    const exited = new Promise<{ code: number | null; stderr: string }>((done) => parent.on("exit", (code) => done({ code, stderr })));
-    parent.stderr!.on("data", (chunk) => {
-      stderr += chunk;
-      const url = /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) resolve({ parent, url, exited });
-    });
-    void exited.then(({ code }) => reject(new Error(`learnloop serve exited (${code}) before listening: ${stderr}`)));
-  });
-}
 
 describe("learnloop serve as its own process", () => {
   before(async () => {
@@ -44,7 +28,7 @@ describe("learnloop serve as its own process", () => {
   });
 
   it("answers over HTTP; SIGTERM drains it, writes the prediction log and ends it with status 0", async () => {
-    const { parent, url, exited } = await serve();
+    const { parent, url, exited } = await serveProcess(db);
     const answer = await fetch(`${url}/v1/models/species/predict`, {
       method: "POST",
       headers: { "content-type": "application/json" },

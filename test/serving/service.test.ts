@@ -17,6 +17,7 @@ import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
 import { throwawayDatabase } from "../support/postgres.js";
+import { listenLocally } from "../support/service.js";
 
 const DATA = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data");
 const PENGUINS = join(DATA, "penguins.json");
@@ -112,11 +113,7 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
       predictionLog: { flushIntervalMs: 200, batchSize: 100 },
       onEvent: (line) => void events.push(line),
     });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const address = app.server.address();
-    assert.ok(address && typeof address === "object");
-    base = `http://127.0.0.1:${address.port}`;
-    await app.learnloop.loaded;
+    base = await listenLocally(app);
   });
 
   after(async () => {

@@ -20,7 +20,7 @@
  * bundles it (sklearn/datasets/data/wine_data.csv), written with pandas (whole numbers as "16.0").
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
@@ -37,6 +37,8 @@ import { ModelHost, servedModelOf } from "../../src/serving/models.js";
 import { RowReader, RowValidationError, formatRowIssue } from "../../src/serving/rows.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
+import { runCli } from "../support/run-cli.js";
+import { listenLocally, serveProcess } from "../support/service.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "serving-unseen");
 const WINE = join(FIXTURES, "wine.csv");
@@ -75,11 +77,7 @@ describe("a service of models trained on data the other service tests do not use
     github = new GradientBoosting({ iterations: 20, threads: 1 }).fit(await readDataset(GITHUB, { target: "count" }));
     await registerAndPromote(store, "github", github.toBytes(), github);
     app = await createService({ store, token: TOKEN, pollIntervalMs: 0, predictionLog: { flushIntervalMs: 50 } });
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    const address = app.server.address();
-    assert.ok(address && typeof address === "object");
-    base = `http://127.0.0.1:${address.port}`;
-    await app.learnloop.loaded;
+    base = await listenLocally(app);
   });
 
   after(async () => {
@@ -266,7 +264,7 @@ describe("learnloop serve stopped with SIGTERM while a 10,000-row batch arrives,
       });
       const batch = Array.from({ length: 10_000 }, (_, i) => rows[i % rows.length]!);
 
-      const first = await startServe(db);
+      const first = await serveProcess(db);
       const one = (await postJson(`${first.url}/v1/models/wine/predict`, { rows: [rows[0]] })).body as { predictions: { id: string; prediction: string }[] };
       const labelled = await postJson(`${first.url}/v1/models/wine/feedback`, { outcomes: [{ id: one.predictions[0]!.id, label: "0" }] }, { authorization: "Bearer t" });
       assert.deepEqual(labelled, { status: 200, body: { recorded: 1, unknown: 0, unknownIds: [] } });
@@ -295,14 +293,14 @@ describe("learnloop serve stopped with SIGTERM while a 10,000-row batch arrives,
       assert.equal(end.code, 0, end.stderr);
       assert.match(end.stderr, /SIGTERM: draining requests in flight and writing the prediction log\n.*stopped: 10,001 predictions logged\n/);
 
-      const shown = await runCli(["models", "show", "wine", "--db", db]);
+      const shown = await runCli("models", "show", "wine", "--db", db);
       assert.equal(shown.code, 0, shown.stderr);
       assert.equal(shown.stderr.split("\n")[1], "prediction log: 10,001 predictions, 1 with an observed outcome");
-      const json = JSON.parse((await runCli(["models", "show", "wine", "--db", db, "--json"])).stdout) as { predictions: unknown };
+      const json = JSON.parse((await runCli("models", "show", "wine", "--db", db, "--json")).stdout) as { predictions: unknown };
       assert.deepEqual(json.predictions, { logged: 10_001, labelled: 1 });
 
       // Started again: an id of the batch answered during the shutdown takes feedback.
-      const second = await startServe(db);
+      const second = await serveProcess(db);
       try {
         const late = await postJson(`${second.url}/v1/models/wine/feedback`, { outcomes: [{ id: predictions[9_999]!.id, label: "2" }] }, { authorization: "Bearer t" });
         assert.deepEqual(late, { status: 200, body: { recorded: 1, unknown: 0, unknownIds: [] } });
@@ -310,7 +308,7 @@ describe("learnloop serve stopped with SIGTERM while a 10,000-row batch arrives,
         second.parent.kill("SIGTERM");
         assert.equal((await second.exited).code, 0);
       }
-      const afterRestart = JSON.parse((await runCli(["models", "show", "wine", "--db", db, "--json"])).stdout) as { predictions: unknown };
+      const afterRestart = JSON.parse((await runCli("models", "show", "wine", "--db", db, "--json")).stdout) as { predictions: unknown };
       assert.deepEqual(afterRestart.predictions, { logged: 10_001, labelled: 2 });
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -335,7 +333,7 @@ describe("learnloop serve --models <a name whose champion fails to load>", () =>
       const store = await openStore({ url: db });
       await registerAndPromote(store, "wine", corrupt, model);
       await store.close();
-      const served = await runCli(["serve", "--db", db, "--port", "0", "--models", "wine"]);
+      const served = await runCli("serve", "--db", db, "--port", "0", "--models", "wine");
       assert.equal(served.code, 5);
       assert.equal(
         served.stderr.split("\n").at(-2),
@@ -385,35 +383,7 @@ describe("fields named as Object.prototype members (a builders' table's \"constr
   });
 });
 
-const BIN = join(import.meta.dirname, "..", "..", "src", "cli", "bin.ts");
-
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
   return { status: response.status, body: await response.json() };
-}
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Starts `learnloop serve` on a free port (token "t"); resolves once it prints its URL. */
-function startServe(db: string): Promise<{ parent: ChildProcess; url: string; exited: Promise<{ code: number | null; stderr: string }> }> {
-  return new Promise((resolve, reject) => {
-    const parent = spawn(process.execPath, ["--import", "tsx", BIN, "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LEARNLOOP_TOKEN: "t" } });
-    let stderr = "";
-    const exited = new Promise<{ code: number | null; stderr: string }>((done) => parent.on("exit", (code) => done({ code, stderr })));
-    parent.stderr!.on("data", (chunk) => {
-      stderr += chunk;
-      const url = /listening on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) resolve({ parent, url, exited });
-    });
-    void exited.then(({ code }) => reject(new Error(`learnloop serve exited (${code}) before listening: ${stderr}`)));
-  });
 }
