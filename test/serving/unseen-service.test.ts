@@ -333,12 +333,14 @@ describe("learnloop serve --models <a name whose champion fails to load>", () =>
       const store = await openStore({ url: db });
       await registerAndPromote(store, "wine", corrupt, model);
       await store.close();
+      const expected = `learnloop serve: error: model "wine": nothing to serve: its champion (version 1) failed to load: ${reason} (\`learnloop models rollback wine\` or \`learnloop models promote wine <version>\` makes another version the champion; registering version 1's model file again repairs a damaged stored copy)`;
       const served = await runCli("serve", "--db", db, "--port", "0", "--models", "wine");
       assert.equal(served.code, 5);
-      assert.equal(
-        served.stderr.split("\n").at(-2),
-        `learnloop serve: error: model "wine": nothing to serve: its champion (version 1) failed to load: ${reason} (\`learnloop models rollback wine\` or \`learnloop models promote wine <version>\` makes another version the champion; registering version 1's model file again repairs a damaged stored copy)`,
-      );
+      assert.equal(served.stderr.split("\n").at(-2), expected);
+      // Without --models, the registry's only champion failed to load: the same words (was: "the registry has no champion model").
+      const all = await runCli("serve", "--db", db, "--port", "0");
+      assert.equal(all.code, 5);
+      assert.equal(all.stderr.split("\n").at(-2), expected);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -87,18 +87,15 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
     const served = app.learnloop.host.all();
     const missing = names.filter((name) => !app!.learnloop.host.get(name));
     if (missing.length > 0 || served.length === 0) {
-      const check = checks.find((c) => c.name === missing[0]);
-      const why =
-        check?.status === "refused"
-          ? `its champion (version ${check.refusedVersion}) failed to load: ${check.error}`
-          : missing.length > 0
-            ? "it has no champion in the registry"
-            : "the registry has no champion model";
-      // A champion that failed to load has a fix of its own: a rollback, or its file registered again.
-      const fix =
-        check?.status === "refused"
-          ? `\`learnloop models rollback ${check.name}\` or \`learnloop models promote ${check.name} <version>\` makes another version the champion; registering version ${check.refusedVersion}'s model file again repairs a damaged stored copy`
-          : "register a model file with `learnloop models register <file> --name <name>`, then `learnloop models promote <name> <version>`";
+      // Without --models, the registry's champions were all refused (a model without one is not asked for).
+      const check = checks.find((c) => (missing.length > 0 ? c.name === missing[0] : c.status === "refused"));
+      if (check?.status === "refused") {
+        // A champion that failed to load has a fix of its own: a rollback, or its file registered again.
+        const fix = `\`learnloop models rollback ${check.name}\` or \`learnloop models promote ${check.name} <version>\` makes another version the champion; registering version ${check.refusedVersion}'s model file again repairs a damaged stored copy`;
+        throw new StoreError("not_found", `model "${check.name}"`, `nothing to serve: its champion (version ${check.refusedVersion}) failed to load: ${check.error} (${fix})`);
+      }
+      const why = missing.length > 0 ? "it has no champion in the registry" : "the registry has no champion model";
+      const fix = "register a model file with `learnloop models register <file> --name <name>`, then `learnloop models promote <name> <version>`";
       throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${why} (${fix})`);
     }
     await app.listen({ port, host }).catch((error: unknown) => {
