@@ -536,15 +536,19 @@ function processGone(pid: number): boolean {
   }
 }
 
-/** Why a stored running run is lost at `now`, or undefined while it may still be running. */
+/**
+ * Why a stored running run is lost at `now`, or undefined while it may still be running. A process seen
+ * gone on this machine is said first: it is the sure evidence, and the heartbeat of a killed run is
+ * overdue a moment later anyway (which made what `runs show` said depend on how soon it was asked).
+ */
 function lostReason(row: Row, now: number): string | undefined {
+  const pid = row.pid === null || row.pid === undefined ? undefined : Number(row.pid);
+  if (pid !== undefined && String(row.host) === HOST && processGone(pid)) return `its process (pid ${pid} on ${HOST}) is gone`;
   const beat = String(row.heartbeat_at ?? row.started_at);
   const interval = row.heartbeat_ms === null || row.heartbeat_ms === undefined ? undefined : Number(row.heartbeat_ms);
   if (interval !== undefined && now - Date.parse(beat) > LOST_AFTER_HEARTBEATS * interval) {
     return `no heartbeat since ${beat} (one was due every ${interval / 1000} s)`;
   }
-  const pid = row.pid === null || row.pid === undefined ? undefined : Number(row.pid);
-  if (pid !== undefined && String(row.host) === HOST && processGone(pid)) return `its process (pid ${pid} on ${HOST}) is gone`;
   return undefined;
 }
 
