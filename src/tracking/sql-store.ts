@@ -478,6 +478,19 @@ export class SqlStore implements Store {
     return { recorded: known.size, unknown: ids.filter((id) => !known.has(id)) };
   }
 
+  async predictionVersions(model: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    if (ids.length === 0) return versions;
+    // The ids go in as one parameter, whatever their number (SQLite caps the placeholders of a statement),
+    // and each is looked up by the log's primary key.
+    const rows =
+      this.#db.dialect === "postgres"
+        ? await this.#db.all("SELECT id, version FROM predictions WHERE id = ANY(?::text[]) AND model = ?", [ids, model])
+        : await this.#db.all("SELECT p.id, p.version FROM json_each(?) AS j CROSS JOIN predictions p ON p.id = j.value WHERE p.model = ?", [json(ids), model]);
+    for (const row of rows) versions.set(String(row.id), Number(row.version));
+    return versions;
+  }
+
   async getPrediction(id: string): Promise<(PredictionRecord & { label?: unknown; labelledAt?: string }) | undefined> {
     const row = await this.#db.get(
       "SELECT p.*, o.label, o.labelled_at FROM predictions p LEFT JOIN outcomes o ON o.id = p.id WHERE p.id = ?",

@@ -240,6 +240,12 @@ export interface PredictionLog {
    * logged prediction of that model are not recorded and come back in `unknown`.
    */
   recordOutcomes(model: string, outcomes: readonly Outcome[]): Promise<{ recorded: number; unknown: string[] }>;
+  /**
+   * The version of `model` that made each of the logged predictions `ids`, in one query (the service
+   * checks an outcome against the classes of the version that made its prediction). Ids with no logged
+   * prediction of `model` are absent from the map.
+   */
+  predictionVersions(model: string, ids: readonly string[]): Promise<Map<string, number>>;
   getPrediction(id: string): Promise<(PredictionRecord & { label?: unknown; labelledAt?: string }) | undefined>;
   /** Predictions of `model` that have an outcome, newest first (default limit 1000). */
   labelledPredictions(model: string, options?: { readonly limit?: number }): Promise<LabelledPrediction[]>;

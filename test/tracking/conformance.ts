@@ -516,6 +516,29 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         assert.deepEqual(await store.recordOutcomes(model, []), { recorded: 0, unknown: [] });
       });
 
+      it("predictionVersions: the version that made each logged id of the model, in one call; others are absent", async () => {
+        const versioned = modelName("versioned");
+        await store.logPredictions([
+          record(0, { id: `${tag}-v1a`, model: versioned, version: 1 }),
+          record(1, { id: `${tag}-v2a`, model: versioned, version: 2 }),
+          record(2, { id: `${tag}-v1b`, model: versioned, version: 1 }),
+          record(3, { id: `${tag}-v7`, model: versioned, version: 7 }),
+          record(4, { id: `${tag}-elsewhere`, model: modelName("elsewhere"), version: 3 }),
+        ]);
+        const ids = [`${tag}-v2a`, `${tag}-ghost`, `${tag}-v1a`, `${tag}-elsewhere`, `${tag}-v7`, `${tag}-v1b`, `${tag}-v1a`, "it's \"quoted\"\\"];
+        const versions = await store.predictionVersions(versioned, ids);
+        assert.deepEqual(
+          [...versions].sort(([a], [b]) => (a < b ? -1 : 1)),
+          [[`${tag}-v1a`, 1], [`${tag}-v1b`, 1], [`${tag}-v2a`, 2], [`${tag}-v7`, 7]],
+        );
+        assert.deepEqual(await store.predictionVersions(versioned, []), new Map());
+        assert.deepEqual(await store.predictionVersions(modelName("nothing"), ids), new Map());
+        // Many ids in one call (more than SQLite's limit of placeholders in a statement, 32,766).
+        const many = Array.from({ length: 40_000 }, (_, i) => `${tag}-many${i}`);
+        many[39_999] = `${tag}-v7`;
+        assert.deepEqual(await store.predictionVersions(versioned, many), new Map([[`${tag}-v7`, 7]]));
+      });
+
       it("logPredictionLines logs records written as text exactly as logPredictions does; a bad line is refused whole", async () => {
         const lined = modelName("lined");
         const records = Array.from({ length: 37 }, (_, i) => record(i, { id: `${tag}-l${i}`, model: lined, version: 2 + (i % 2) }));
