@@ -19,7 +19,7 @@ import { formatError } from "../core/messages.js";
 import { LEARNLOOP_VERSION } from "../models/format.js";
 import type { Store } from "../tracking/types.js";
 import { ServiceMetrics } from "./metrics.js";
-import { ModelHost, type ModelCheck, type ServedModel } from "./models.js";
+import { ModelHost, type ModelCheck, type OutcomeLabels, type ServedModel } from "./models.js";
 import { EncodedPredictionLog } from "./encoded-log.js";
 import { LineLogWriter, LogThread, type PredictionLog, type PredictionLogEvents, type PredictionLogOptions } from "./prediction-log.js";
 import { predict } from "./answers.js";
@@ -409,9 +409,25 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     async (request) => {
       const name = request.params.name;
       const served = servedOrThrow(name);
-      const outcomes = request.body.outcomes.map((outcome, i) => ({ id: outcome.id, label: checkedLabel(served, outcome.label, i) }));
+      const given = request.body.outcomes;
+      if (given.length > maxBatch) {
+        throw new HttpError(400, `outcomes: ${given.length} outcomes is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
+      }
       // The predictions may still be in the queue: write them first, so their ids are known.
       await log.flush();
+      // Each label is checked against the classes of the version that made its prediction (a hot swap
+      // may have dropped or renamed a class since), found for all ids in one query; an id not logged
+      // is checked against the version served now, and comes back unknown. One bad label refuses all.
+      const versions = await store.predictionVersions(name, given.map((outcome) => outcome.id));
+      const current = await host.outcomeLabels(name, served.version);
+      const labelsByVersion = new Map<number, OutcomeLabels>([[served.version, current]]);
+      for (const version of new Set(versions.values())) {
+        if (!labelsByVersion.has(version)) labelsByVersion.set(version, await host.outcomeLabels(name, version));
+      }
+      const outcomes = given.map((outcome, i) => {
+        const version = versions.get(outcome.id);
+        return { id: outcome.id, label: checkedLabel(version === undefined ? current : labelsByVersion.get(version)!, served.version, outcome.label, i) };
+      });
       const result = await store.recordOutcomes(name, outcomes);
       if (result.recorded > 0) serviceMetrics.feedback.inc({ model: name, result: "recorded" }, result.recorded);
       if (result.unknown.length > 0) serviceMetrics.feedback.inc({ model: name, result: "unknown" }, result.unknown.length);
@@ -445,7 +461,10 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   });
 
   app.get("/metrics", { schema: schemas.metricsRoute }, async (_request, reply) => {
-    const text = await serviceMetrics.registry.metrics();
+    // prom-client writes a NaN value "Nan" (the event-loop percentiles before any sample); the text format
+    // spells it "NaN" (prometheus.io, exposition formats). Prometheus reads either (Go's ParseFloat ignores
+    // case), other readers of the format need not. Done here, per scrape: nothing on the predict path.
+    const text = (await serviceMetrics.registry.metrics()).replace(/^([^#\n].*) Nan$/gm, "$1 NaN");
     return reply.type(serviceMetrics.registry.contentType).send(text);
   });
 
@@ -469,17 +488,23 @@ function digest(text: string): Buffer {
   return createHash("sha256").update(text).digest();
 }
 
-/** An outcome's label, checked against the model: one of the classes (as their text), or a finite number. */
-function checkedLabel(served: ServedModel, label: unknown, index: number): string | number {
-  const classes = served.classes;
+/**
+ * An outcome's label, checked against the version that made the prediction (`labels`): one of its classes
+ * (as their text), or a finite number. The message names that version when it is not the one served now.
+ */
+function checkedLabel(labels: OutcomeLabels, servedVersion: number, label: unknown, index: number): string | number {
+  const classes = labels.classes;
+  const older = labels.version !== servedVersion;
   if (classes) {
     const text = typeof label === "string" ? label : typeof label === "number" || typeof label === "boolean" ? String(label) : undefined;
     if (text !== undefined && classes.includes(text)) return text;
     const shown = classes.slice(0, 8).map((c) => JSON.stringify(c)).join(", ");
-    throw new HttpError(400, `outcomes[${index}].label: expected one of the classes of "${served.name}" (${shown}${classes.length > 8 ? ", ..." : ""}), got ${describeValue(label)}`);
+    const whose = older ? `version ${labels.version} of "${labels.name}", which made the prediction` : `"${labels.name}"`;
+    throw new HttpError(400, `outcomes[${index}].label: expected one of the classes of ${whose} (${shown}${classes.length > 8 ? ", ..." : ""}), got ${describeValue(label)}`);
   }
   if (typeof label === "number" && Number.isFinite(label)) return label;
-  throw new HttpError(400, `outcomes[${index}].label: expected a finite number (the observed value of "${served.model.schema.target.name}"), got ${describeValue(label)}`);
+  const of = older ? `, which version ${labels.version} of "${labels.name}" predicted` : "";
+  throw new HttpError(400, `outcomes[${index}].label: expected a finite number (the observed value of "${labels.target}"${of}), got ${describeValue(label)}`);
 }
 
 /** The status and one-line message of an error, for {"error": message}. */

@@ -9,8 +9,9 @@
  * being served keeps serving; the refused version is not tried again until the champion changes or a
  * reload is asked for.
  */
+import { StoreError } from "../core/errors.js";
 import { formatError } from "../core/messages.js";
-import type { ModelHeader } from "../models/format.js";
+import { decodeModelFile, type ModelHeader } from "../models/format.js";
 import { loadModelWithHeader } from "../models/registry.js";
 import type { Model } from "../models/types.js";
 import type { ArtifactStore, ModelVersion, Registry } from "../tracking/types.js";
@@ -31,6 +32,24 @@ export interface ServedModel {
   /** The model's allocation-free one-row path, when it has one (gradient-boosted trees). */
   readonly predictRow?: (row: Float64Array, out?: Float64Array) => Float64Array;
   readonly loadedAt: string;
+}
+
+/** What an observed outcome of one model version's predictions is: one of its classes, or a number. */
+export interface OutcomeLabels {
+  readonly name: string;
+  readonly version: number;
+  /** The target column's name. */
+  readonly target: string;
+  /** The classes of a classifier; undefined for a regression, whose outcomes are numbers. */
+  readonly classes?: readonly string[];
+}
+
+/** Versions whose outcome labels are remembered (their model files' headers, read once each). */
+const REMEMBERED_LABELS = 256;
+
+function labelsOf(name: string, version: number, header: Pick<ModelHeader, "task" | "schema">): OutcomeLabels {
+  const classes = header.task === "regression" ? undefined : header.schema.target.classes;
+  return { name, version, target: header.schema.target.name, ...(classes ? { classes } : {}) };
 }
 
 /** What a check of the registry did for one model. */
@@ -87,6 +106,8 @@ export class ModelHost {
   readonly #refused = new Set<string>();
   /** The last refused champion of each name, until a version of it loads or it has no champion. */
   readonly #refusals = new Map<string, { readonly version: number; readonly error: string }>();
+  /** Outcome labels of versions no longer served (or never), by `${name}@${version}`, oldest first. */
+  readonly #labels = new Map<string, Promise<OutcomeLabels>>();
   #checking: Promise<ModelCheck[]> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -108,6 +129,40 @@ export class ModelHost {
    */
   refusal(name: string): { readonly version: number; readonly error: string } | undefined {
     return this.#refusals.get(name);
+  }
+
+  /**
+   * What outcomes of predictions made by `version` of `name` are: the served model's classes when it is
+   * that version; otherwise read once from the version's model file in the registry (its header only: the
+   * model is not built) and remembered. Versions are immutable, so what is remembered stays true.
+   */
+  outcomeLabels(name: string, version: number): Promise<OutcomeLabels> {
+    const served = this.#served.get(name);
+    if (served && served.version === version) return Promise.resolve(labelsOf(name, version, served.model));
+    const key = `${name}@${version}`;
+    let labels = this.#labels.get(key);
+    if (labels === undefined) {
+      labels = this.#readLabels(name, version);
+      this.#remember(key, labels);
+      // A failure (the store down) is not remembered: the next request reads again.
+      labels.catch(() => {
+        if (this.#labels.get(key) === labels) this.#labels.delete(key);
+      });
+    }
+    return labels;
+  }
+
+  async #readLabels(name: string, version: number): Promise<OutcomeLabels> {
+    const registered = await this.#store.getVersion(name, version);
+    if (!registered) throw new StoreError("not_found", "registry", `version ${version} of model "${name}" made logged predictions, but the registry has no such version`);
+    const { header } = decodeModelFile(await this.#store.getArtifact(registered.sha256), `${name} version ${version}`);
+    return labelsOf(name, version, header);
+  }
+
+  #remember(key: string, labels: Promise<OutcomeLabels>): void {
+    this.#labels.delete(key);
+    this.#labels.set(key, labels);
+    if (this.#labels.size > REMEMBERED_LABELS) this.#labels.delete(this.#labels.keys().next().value!);
   }
 
   /** Every model served right now. */
@@ -181,6 +236,8 @@ export class ModelHost {
       return { name, status: "refused", refusedVersion: champion.version, error: message, ...(current ? { version: current.version } : {}) };
     }
     this.#served.set(name, loaded);
+    // Outcomes of the version swapped out still come: its classes are kept, so no file is read for them.
+    if (current) this.#remember(`${name}@${current.version}`, Promise.resolve(labelsOf(name, current.version, current.model)));
     this.#refusals.delete(name);
     this.#events.onLoaded?.(loaded, current);
     return { name, status: "loaded", version: loaded.version };
