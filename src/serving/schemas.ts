@@ -75,6 +75,7 @@ export const feedbackRoute = {
     properties: {
       outcomes: {
         type: "array",
+        description: "Up to the service's --max-batch outcomes (more are a 400); each label is checked against the classes of the model version that made that prediction",
         items: {
           type: "object",
           properties: { id: { type: "string" }, label: { description: "The observed class label, or value for regression" } },
