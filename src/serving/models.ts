@@ -102,8 +102,8 @@ export class ModelHost {
   readonly #names: readonly string[] | undefined;
   readonly #events: ModelHostEvents;
   readonly #served = new Map<string, ServedModel>();
-  /** `${name}@${sha256}` of champions refused, so a bad one is not reloaded every poll. */
-  readonly #refused = new Set<string>();
+  /** Why each champion refused (`${name}@${version}@${sha256}`) was refused, so a bad one is not reloaded every poll. */
+  readonly #refused = new Map<string, string>();
   /** The last refused champion of each name, until a version of it loads or it has no champion. */
   readonly #refusals = new Map<string, { readonly version: number; readonly error: string }>();
   /** Outcome labels of versions no longer served (or never), by `${name}@${version}`, oldest first. */
@@ -223,14 +223,19 @@ export class ModelHost {
       return { name, status: "unchanged", version: current.version };
     }
     const key = `${name}@${champion.version}@${champion.sha256}`;
-    if (this.#refused.has(key)) return { name, status: "refused", refusedVersion: champion.version, ...(current ? { version: current.version } : {}) };
+    const refusedBefore = this.#refused.get(key);
+    if (refusedBefore !== undefined) {
+      // Promoted again after another version was served or none: the reason is still the one to give.
+      this.#refusals.set(name, { version: champion.version, error: refusedBefore });
+      return { name, status: "refused", refusedVersion: champion.version, ...(current ? { version: current.version } : {}) };
+    }
     let loaded: ServedModel;
     try {
       const bytes = await this.#store.getArtifact(champion.sha256);
       loaded = servedModelOf(champion, bytes);
     } catch (error) {
-      this.#refused.add(key);
       const message = formatError(error);
+      this.#refused.set(key, message);
       this.#refusals.set(name, { version: champion.version, error: message });
       this.#events.onRefused?.(name, champion.version, message);
       return { name, status: "refused", refusedVersion: champion.version, error: message, ...(current ? { version: current.version } : {}) };

@@ -94,4 +94,27 @@ describe("request bodies and refused champions", () => {
     assert.deepEqual(await post("/v1/models/broken/feedback", JSON.stringify({ outcomes: [] }), { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }), [503, expected]);
     assert.deepEqual(await post("/v1/models/nothing/predict", JSON.stringify({ rows: [ROW] })), [404, { error: `no model named "nothing" is served (serving: ${LONG_NAME}, species)` }]);
   });
+
+  test("a champion refused before and made champion again (a rollback) is named again as the one refused, with its own reason", async () => {
+    const model: Model = new GradientBoosting({ iterations: 2, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
+    const bytes = model.toBytes();
+    bytes[bytes.length - 50]! ^= 0xff;
+    let reason2 = "";
+    try {
+      loadModelWithHeader(bytes, "broken version 2");
+    } catch (error) {
+      reason2 = formatError(error);
+    }
+    assert.notEqual(reason2, "");
+    const version = await store.registerModel({ name: "broken", modelFile: bytes, kind: model.kind, task: model.task, actor: "test" });
+    assert.equal(version.version, 2);
+    await store.promote("broken", 2, { actor: "test", reason: "test" });
+    // A check as the poll makes it (a reload would try every refused champion again).
+    await app.learnloop.host.check();
+    const body = JSON.stringify({ rows: [ROW] });
+    assert.deepEqual(await post("/v1/models/broken/predict", body), [503, { error: `model "broken" is not served: its champion, version 2, failed to load: ${reason2}` }]);
+    await store.rollback("broken", { actor: "test", reason: "test" });
+    await app.learnloop.host.check();
+    assert.deepEqual(await post("/v1/models/broken/predict", body), [503, { error: `model "broken" is not served: its champion, version 1, failed to load: ${reason}` }]);
+  });
 });
