@@ -4,6 +4,7 @@
  *   POST /v1/models/{name}/predict    {"rows": [{...}, ...]} -> predictions with ids, probabilities, decision
  *   POST /v1/models/{name}/feedback   {"outcomes": [{"id", "label"}, ...]} (bearer token) -> recorded / unknown
  *   GET  /v1/models                   the models served, their versions and the fields a row needs
+ *   GET  /v1/models/{name}/live       live metrics: the logged predictions scored against their outcomes
  *   POST /v1/admin/reload             (bearer token) check the registry for new champions now
  *   GET  /healthz, /readyz, /metrics, /openapi.json
  *
@@ -23,6 +24,7 @@ import { ModelHost, type ModelCheck, type OutcomeLabels, type ServedModel } from
 import { EncodedPredictionLog } from "./encoded-log.js";
 import { LineLogWriter, LogThread, type PredictionLog, type PredictionLogEvents, type PredictionLogOptions } from "./prediction-log.js";
 import { predict } from "./answers.js";
+import { DEFAULT_LIVE_LIMIT, MAX_LIVE_LIMIT, liveReport } from "./live.js";
 import { RowValidationError, formatRowIssue, type UnknownCategoryPolicy } from "./rows.js";
 import * as schemas from "./schemas.js";
 
@@ -448,6 +450,17 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       loadedAt: served.loadedAt,
     })),
   }));
+
+  app.get<{ Params: { name: string }; Querystring: { limit?: unknown } }>("/v1/models/:name/live", { schema: schemas.liveRoute }, async (request) => {
+    const name = request.params.name;
+    servedOrThrow(name);
+    const raw = request.query.limit;
+    const limit = raw === undefined ? DEFAULT_LIVE_LIMIT : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(limit >= 1 && limit <= MAX_LIVE_LIMIT)) throw new HttpError(400, `limit: expected a whole number from 1 to ${MAX_LIVE_LIMIT}, got ${describeValue(raw)}`);
+    // Only predictions with an outcome count, and feedback writes the queue before recording one: no flush.
+    const rows = await store.labelledPredictions(name, { limit });
+    return liveReport(name, rows, (version) => host.outcomeLabels(name, version));
+  });
 
   app.post("/v1/admin/reload", { schema: schemas.reloadRoute, onRequest: protectedRoute }, async () => ({ models: await host.check({ retry: true }) }));
 

@@ -130,6 +130,49 @@ export const modelsRoute = {
   },
 } as const;
 
+const liveWindow = {
+  labelled: { type: "integer", description: "Labelled predictions in this window" },
+  from: { type: "string", description: "The time of the oldest of these predictions" },
+  to: { type: "string", description: "The time of the newest of these predictions" },
+  metrics: {
+    type: "object",
+    additionalProperties: { type: "number" },
+    description: "scikit-learn's definitions. binary: accuracy, roc_auc, log_loss (and decision_accuracy when the answers carry a decision); multiclass: accuracy, log_loss; regression: rmse, mae, r2",
+  },
+  notes: { type: "array", items: { type: "string" }, description: "Metrics left out because the window leaves them undefined, each with why" },
+} as const;
+
+export const liveRoute = {
+  summary: "Live metrics: the model's predictions scored against the outcomes sent as feedback",
+  description: "Over the latest `limit` predictions of the model that have an observed outcome, per model version that made them (newest version first), and in total when more than one version did.",
+  tags: ["models"],
+  params: modelParams,
+  querystring: {
+    type: "object",
+    properties: { limit: { type: "string", description: "How many of the latest labelled predictions to score: 1 to 100000 (default 1000)" } },
+  },
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        model: { type: "string" },
+        labelled: { type: "integer", description: "Labelled predictions scored" },
+        versions: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { version: { type: "integer" }, task: { type: "string", enum: ["binary", "multiclass", "regression"] }, ...liveWindow },
+            required: ["version", "task", "labelled", "from", "to", "metrics"],
+          },
+        },
+        total: { type: "object", properties: liveWindow, required: ["labelled", "from", "to", "metrics"] },
+      },
+      required: ["model", "labelled", "versions"],
+    },
+    ...errors(400, 404, 503),
+  },
+} as const;
+
 export const reloadRoute = {
   summary: "Check the registry for new champions now",
   description: "Loads champions that changed and retries ones refused before; a champion that fails to load is refused and the model being served keeps serving.",

@@ -397,6 +397,7 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
         "/v1/admin/reload",
         "/v1/models",
         "/v1/models/{name}/feedback",
+        "/v1/models/{name}/live",
         "/v1/models/{name}/predict",
       ]);
       assert.ok(openapi.body.paths["/v1/models/{name}/predict"].post.responses["200"]);

@@ -1,6 +1,7 @@
 import { InvalidParameterError, StoreError } from "../../core/errors.js";
 import { decodeModelFile } from "../../models/format.js";
 import { readModelFile } from "../../models/registry.js";
+import { liveReport, storedVersionClasses, type LiveReport } from "../../serving/live.js";
 import { RowReader } from "../../serving/rows.js";
 import { sha256Hex } from "../../tracking/index.js";
 import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../../tracking/types.js";
@@ -36,7 +37,7 @@ export const modelsCommand: CommandSpec = {
 export type ModelsResult =
   | ModelVersion
   | { models: RegisteredModel[] }
-  | { model: RegisteredModel; versions: ModelVersion[]; history: StageChange[]; predictions: { logged: number; labelled: number } }
+  | { model: RegisteredModel; versions: ModelVersion[]; history: StageChange[]; predictions: { logged: number; labelled: number }; live?: LiveReport }
   | { version: ModelVersion; run?: Run; file: StoredFileCheck }
   | StageChange;
 
@@ -228,9 +229,20 @@ async function showModel(store: Store, name: string, console: Console): Promise<
   // sent as feedback are there, e.g. after a restart.
   const counts = await store.predictionCounts(name);
   const predictions = { logged: counts.predictions, labelled: counts.labelled };
+  // How each version does on the outcomes observed since (the latest 1,000 labelled), as GET /v1/models/{name}/live says.
+  const live = counts.labelled > 0 ? await liveReport(name, await store.labelledPredictions(name, { limit: 1000 }), (version) => storedVersionClasses(store, name, version)) : undefined;
+  const liveLines = (live?.versions ?? []).map(
+    (v) =>
+      `live (version ${v.version}, last ${v.labelled.toLocaleString("en-US")} labelled): ` +
+      (Object.entries(v.metrics).map(([metric, value]) => `${metric} ${value.toFixed(4)}`).join(", ") || "no metric") +
+      (v.notes ? ` (${v.notes.join("; ")})` : "") +
+      "\n",
+  );
   console.err(
     `${name}: ${versions.length} version${versions.length === 1 ? "" : "s"}, champion ${model.championVersion ?? "none"}\n` +
-      `prediction log: ${predictions.logged.toLocaleString("en-US")} prediction${predictions.logged === 1 ? "" : "s"}, ${predictions.labelled.toLocaleString("en-US")} with an observed outcome\n\n` +
+      `prediction log: ${predictions.logged.toLocaleString("en-US")} prediction${predictions.logged === 1 ? "" : "s"}, ${predictions.labelled.toLocaleString("en-US")} with an observed outcome\n` +
+      liveLines.join("") +
+      "\n" +
       formatTable(
         ["version", "stage", "model", "metric", "run", "created (UTC)", "description"],
         versions.map((v) => [v.version, v.stage, `${v.kind} ${v.task}`, headline(v.metrics), v.runId ?? "-", when(v.createdAt), oneLine(v.description ?? "")]),
@@ -238,7 +250,7 @@ async function showModel(store: Store, name: string, console: Console): Promise<
       "\nstage log (latest 10)\n" +
       formatTable(["at (UTC)", "version", "change", "actor", "reason"], history.slice(-10).map((c) => [when(c.at), c.version, `${c.from ?? "new"} -> ${c.to}`, oneLine(c.actor), oneLine(c.reason)])),
   );
-  return { model, versions, history, predictions };
+  return { model, versions, history, predictions, ...(live ? { live } : {}) };
 }
 
 async function showVersion(store: Store, name: string, version: number, console: Console): Promise<ModelsResult> {
