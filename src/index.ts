@@ -74,5 +74,6 @@ export { StoreError, type StoreIssueCode } from "./core/errors.js";
 
 // Serving: the HTTP prediction service over the registry's champions.
 export { createService, type ServiceOptions, type ServiceControl } from "./serving/app.js";
-export { liveReport, storedVersionClasses, type LiveReport, type LiveVersion, type LiveWindow, type VersionClasses } from "./serving/live.js";
+export { liveReport, type LiveReport, type LiveVersion, type LiveWindow, type VersionClasses } from "./serving/live.js";
+export { storedOutcomeLabels, type OutcomeLabels } from "./serving/models.js";
 export { RowReader, RowValidationError, formatRowIssue, parseIsoInstant, type UnknownCategoryPolicy, type RowIssue } from "./serving/rows.js";

@@ -9,14 +9,13 @@ import { MetricError } from "../core/errors.js";
 import type { Task } from "../core/types.js";
 import { withClassLabels } from "../evaluation/score-model.js";
 import { computeMetrics, type MetricInput } from "../metrics/index.js";
-import { decodeModelFile } from "../models/format.js";
-import type { ArtifactStore, LabelledPrediction, Registry } from "../tracking/types.js";
+import type { LabelledPrediction } from "../tracking/types.js";
 
 /** Labelled predictions read by default, and at most. */
 export const DEFAULT_LIVE_LIMIT = 1000;
 export const MAX_LIVE_LIMIT = 100_000;
 
-/** What the metrics of one version need to know of it: its classes (undefined for a regression). */
+/** What the metrics of one version need to know of it: its classes (undefined for a regression); ./models.ts's OutcomeLabels is one. */
 export interface VersionClasses {
   readonly version: number;
   readonly classes?: readonly string[];
@@ -83,18 +82,6 @@ export async function liveReport(
     ? windowOf(rows, first)
     : { ...timesOf(rows), labelled: rows.length, metrics: {}, notes: ["the versions predict different classes: no metric is computed over them together"] };
   return { model, labelled: rows.length, versions, total };
-}
-
-/**
- * The classes of `version` of `name` as its model file in the store says (what a service's feedback
- * check reads for a version it does not serve): for `models show`, which has no service.
- */
-export async function storedVersionClasses(store: Registry & ArtifactStore, name: string, version: number): Promise<VersionClasses> {
-  const registered = await store.getVersion(name, version);
-  if (!registered) return { version };
-  const { header } = decodeModelFile(await store.getArtifact(registered.sha256), `${name} version ${version}`);
-  const classes = header.task === "regression" ? undefined : header.schema.target.classes;
-  return classes ? { version, classes } : { version };
 }
 
 function taskOf(classes: readonly string[] | undefined): Task {

@@ -52,6 +52,18 @@ function labelsOf(name: string, version: number, header: Pick<ModelHeader, "task
   return { name, version, target: header.schema.target.name, ...(classes ? { classes } : {}) };
 }
 
+/**
+ * What outcomes of `version` of `name` are, as its model file in the store says (its header only: the
+ * model is not built): for the service's feedback check of a version it does not serve, and for `models
+ * show`'s live metrics, which have no service.
+ */
+export async function storedOutcomeLabels(store: Registry & ArtifactStore, name: string, version: number): Promise<OutcomeLabels> {
+  const registered = await store.getVersion(name, version);
+  if (!registered) throw new StoreError("not_found", "registry", `version ${version} of model "${name}" made logged predictions, but the registry has no such version`);
+  const { header } = decodeModelFile(await store.getArtifact(registered.sha256), `${name} version ${version}`);
+  return labelsOf(name, version, header);
+}
+
 /** What a check of the registry did for one model. */
 export interface ModelCheck {
   readonly name: string;
@@ -152,11 +164,8 @@ export class ModelHost {
     return labels;
   }
 
-  async #readLabels(name: string, version: number): Promise<OutcomeLabels> {
-    const registered = await this.#store.getVersion(name, version);
-    if (!registered) throw new StoreError("not_found", "registry", `version ${version} of model "${name}" made logged predictions, but the registry has no such version`);
-    const { header } = decodeModelFile(await this.#store.getArtifact(registered.sha256), `${name} version ${version}`);
-    return labelsOf(name, version, header);
+  #readLabels(name: string, version: number): Promise<OutcomeLabels> {
+    return storedOutcomeLabels(this.#store, name, version);
   }
 
   #remember(key: string, labels: Promise<OutcomeLabels>): void {

@@ -1,7 +1,8 @@
 import { InvalidParameterError, StoreError } from "../../core/errors.js";
 import { decodeModelFile } from "../../models/format.js";
 import { readModelFile } from "../../models/registry.js";
-import { liveReport, storedVersionClasses, type LiveReport } from "../../serving/live.js";
+import { liveReport, type LiveReport } from "../../serving/live.js";
+import { storedOutcomeLabels } from "../../serving/models.js";
 import { RowReader } from "../../serving/rows.js";
 import { sha256Hex } from "../../tracking/index.js";
 import type { ModelVersion, RegisteredModel, Run, StageChange, Store } from "../../tracking/types.js";
@@ -230,7 +231,7 @@ async function showModel(store: Store, name: string, console: Console): Promise<
   const counts = await store.predictionCounts(name);
   const predictions = { logged: counts.predictions, labelled: counts.labelled };
   // How each version does on the outcomes observed since (the latest 1,000 labelled), as GET /v1/models/{name}/live says.
-  const live = counts.labelled > 0 ? await liveReport(name, await store.labelledPredictions(name, { limit: 1000 }), (version) => storedVersionClasses(store, name, version)) : undefined;
+  const live = counts.labelled > 0 ? await liveReport(name, await store.labelledPredictions(name, { limit: 1000 }), (version) => storedOutcomeLabels(store, name, version)) : undefined;
   const liveLines = (live?.versions ?? []).map(
     (v) =>
       `live (version ${v.version}, last ${v.labelled.toLocaleString("en-US")} labelled): ` +
