@@ -720,10 +720,13 @@ function timeOrder(column: Column, file: string, data: Dataset, why: string): Fl
   return out;
 }
 
+/** A date and time without a zone, which instantOf reads as UTC. */
+const ZONELESS = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
 /** The instant a date's text names (a date and time without a zone read as UTC), NaN for text that names none. */
 function instantOf(text: string): number {
-  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
-  return Date.parse(zoneless.test(text.trim()) ? `${text.trim().replace(" ", "T")}Z` : text);
+  const trimmed = text.trim();
+  return Date.parse(ZONELESS.test(trimmed) ? `${trimmed.replace(" ", "T")}Z` : text);
 }
 
 /**
