@@ -182,6 +182,19 @@ export class DesignTransform {
    * refused ("invalid_value"), missing ones imputed.
    */
   encode(data: Dataset): EncodedDesign {
+    return this.#encode(data, this.standardize);
+  }
+
+  /**
+   * `encode` without the standardization: numeric value columns hold the imputed raw values, for
+   * computations that apply (raw - columnShift) / columnDivisor themselves, such as the linear model's
+   * margins of rows whose standardized values overflow (1e308 divided by a scale below 1).
+   */
+  encodeUnstandardized(data: Dataset): EncodedDesign {
+    return this.#encode(data, false);
+  }
+
+  #encode(data: Dataset, standardize: boolean): EncodedDesign {
     checkFeatures(this.features, data);
     const { nRows } = data;
     const { nDense, nCodes } = this;
@@ -192,7 +205,7 @@ export class DesignTransform {
       if (step.kind === "numeric" && feature.kind === "numeric") {
         checkFinite(feature.name, feature.values, data.source);
         step.imputer.transformInto(feature.values, dense, step.column, nDense);
-        if (this.standardize) step.standardizer.transformInPlace(dense, nRows, step.column, nDense);
+        if (standardize) step.standardizer.transformInPlace(dense, nRows, step.column, nDense);
         if (step.imputer.indicator) step.imputer.indicatorInto(feature.values, dense, step.column + 1, nDense);
       } else if (step.kind === "categorical" && feature.kind === "categorical") {
         step.encoder.columnsInto(feature.codes, codes, step.slot, nCodes, step.column);

@@ -24,12 +24,20 @@ export function sigmoid(z: Float64Array, n: number, out: Float64Array): void {
 /**
  * Row-wise softmax of an nRows x nCols row-major matrix. The row maximum is subtracted first, so no
  * exponential overflows; a row with -Infinity entries (a class the model never saw) gets probability 0
- * there. `out` may be `z`.
+ * there. Infinite maxima are the limits, not NaN (Infinity - Infinity): a row whose maximum is Infinity
+ * shares probability 1 equally among its Infinity entries, and a row of -Infinity only is uniform (as
+ * equal margins are). `out` may be `z`.
  */
 export function softmaxRows(z: Float64Array, nRows: number, nCols: number, out: Float64Array): void {
   for (let i = 0, row = 0; i < nRows; i++, row += nCols) {
     let max = -Infinity;
     for (let k = 0; k < nCols; k++) if (z[row + k]! > max) max = z[row + k]!;
+    if (max === Infinity || max === -Infinity) {
+      let count = 0;
+      for (let k = 0; k < nCols; k++) if (z[row + k] === max) count++;
+      for (let k = 0; k < nCols; k++) out[row + k] = z[row + k] === max ? 1 / count : 0;
+      continue;
+    }
     let sum = 0;
     for (let k = 0; k < nCols; k++) {
       const e = Math.exp(z[row + k]! - max);

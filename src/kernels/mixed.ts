@@ -182,3 +182,80 @@ export function featureContributionStd(
     out[f] = Math.sqrt(Math.max(0, variance));
   }
 }
+
+/**
+ * Row `row`'s outputs as mixedAffineRows computes them, for the rows whose margins overflowed there (a
+ * value of 1e308 standardized by a scale below 1, or times a coefficient above 1, is Infinity; Infinity
+ * times a zero coefficient, or plus -Infinity, is NaN). Reads the row's raw (imputed, unstandardized)
+ * values and applies the standardization (raw - shift[j]) / divisor[j] itself, with every input scaled
+ * by 2^-s first, s the smallest power that keeps every intermediate below 2^1021 (bounded from the
+ * binary exponents of the row's values, shifts, divisors and weights). Scaling by a power of two is
+ * exact and commutes with rounding, so out[outAt + k] * 2^s is the very number mixedAffineRows would
+ * have computed with an unlimited exponent range (only parts below 2^(s-1074) are lost, to underflow).
+ * Writes the nOutputs scaled sums to out[outAt ..] and returns s (0 when nothing needed scaling); a
+ * -Infinity intercept (a class absent from training) gives -Infinity. Turn a sum back into a margin with
+ * timesPowerOfTwo(sum, s), which is ±Infinity when the margin itself exceeds the double range.
+ */
+export function mixedAffineRowScaled(
+  raw: Float64Array,
+  nDense: number,
+  codes: Int32Array,
+  nCodes: number,
+  row: number,
+  nColumns: number,
+  shift: Float64Array,
+  divisor: Float64Array,
+  w: Float64Array,
+  b: Float64Array,
+  nOutputs: number,
+  out: Float64Array,
+  outAt: number,
+): number {
+  const d = row * nDense;
+  const c = row * nCodes;
+  // The largest binary exponent any intermediate can reach, before scaling.
+  let top = -Infinity;
+  for (let j = 0; j < nDense; j++) {
+    const magnitude = Math.max(Math.abs(raw[d + j]!), Math.abs(shift[j]!));
+    if (magnitude === 0) continue;
+    // |raw - shift| <= 2 * magnitude; then divided by the divisor.
+    const standardized = Math.log2(magnitude) + 1 - Math.log2(divisor[j]!);
+    if (standardized > top) top = standardized;
+    for (let k = 0; k < nOutputs; k++) {
+      const weight = Math.abs(w[k * nColumns + j]!);
+      if (weight !== 0 && standardized + Math.log2(weight) > top) top = standardized + Math.log2(weight);
+    }
+  }
+  for (let k = 0; k < nOutputs; k++) {
+    for (let f = 0; f < nCodes; f++) {
+      const column = codes[c + f]!;
+      if (column >= 0 && Math.abs(w[k * nColumns + column]!) > 0 && Math.log2(Math.abs(w[k * nColumns + column]!)) > top) top = Math.log2(Math.abs(w[k * nColumns + column]!));
+    }
+    const intercept = Math.abs(b[k]!);
+    if (intercept !== Infinity && intercept > 0 && Math.log2(intercept) > top) top = Math.log2(intercept);
+  }
+  // A sum of nDense + nCodes + 1 terms grows by at most log2 of their number; 2 bits spare for the
+  // rounding of log2. 2^-1074 is the smallest power of two a double holds.
+  const s = Math.min(1074, Math.max(0, Math.ceil(top + Math.log2(nDense + nCodes + 1) + 2 - 1021)));
+  const scale = timesPowerOfTwo(1, -s);
+  for (let k = 0, wRow = 0; k < nOutputs; k++, wRow += nColumns) {
+    let sum = 0;
+    for (let j = 0; j < nDense; j++) sum += ((raw[d + j]! * scale - shift[j]! * scale) / divisor[j]!) * w[wRow + j]!;
+    for (let f = 0; f < nCodes; f++) {
+      const column = codes[c + f]!;
+      if (column >= 0) sum += w[wRow + column]! * scale;
+    }
+    out[outAt + k] = sum + b[k]! * scale;
+  }
+  return s;
+}
+
+/**
+ * x * 2^power for an integer power, in two steps so that no factor overflows (2^1074 is not a double,
+ * while 5e-324 * 2^1074 is 1): exact unless the result is subnormal, ±Infinity when it exceeds the
+ * double range.
+ */
+export function timesPowerOfTwo(x: number, power: number): number {
+  const half = Math.trunc(power / 2);
+  return x * 2 ** half * 2 ** (power - half);
+}

@@ -9,9 +9,9 @@
 import { InvalidParameterError, ModelFormatError } from "../../core/errors.js";
 import type { Matrix } from "../../core/matrix.js";
 import type { Dataset, Schema, Task } from "../../core/types.js";
-import { DesignTransform, type DesignState } from "../../features/design.js";
+import { DesignTransform, type DesignState, type EncodedDesign } from "../../features/design.js";
 import { sigmoid, softmaxRows } from "../../kernels/glm.js";
-import { mixedAffineRows } from "../../kernels/mixed.js";
+import { mixedAffineRowScaled, mixedAffineRows, timesPowerOfTwo } from "../../kernels/mixed.js";
 import { encodeModelFile, type ModelContent, type ModelLoader } from "../format.js";
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
 
@@ -111,10 +111,36 @@ export class LinearModel implements Model {
    * the log-odds of class 1 for binary).
    */
   decisionFunction(data: Dataset): Matrix {
+    return { nRows: data.nRows, nCols: this.#nOutputs, data: this.#margins(data, false) };
+  }
+
+  /**
+   * The margins, nRows x nOutputs. A row with a non-finite margin (an extreme but finite input: 1e308
+   * standardized by a scale below 1 is Infinity, and Infinity times a zero coefficient NaN) is computed
+   * again from its raw values in scaled arithmetic (kernels/mixed.ts, mixedAffineRowScaled), so its
+   * margins are what exact-range arithmetic gives: finite, or ±Infinity when the margin itself exceeds
+   * the double range, never NaN. With `relative`, such a row's margins are written minus the row's
+   * largest, which softmax does not see (two classes whose margins both overflow keep their difference).
+   */
+  #margins(data: Dataset, relative: boolean): Float64Array {
     const x = this.design.encode(data);
-    const out = new Float64Array(data.nRows * this.#nOutputs);
-    mixedAffineRows(x.dense, x.nDense, x.codes, x.nCodes, x.nRows, x.nColumns, this.#coef, this.#intercept, this.#nOutputs, out);
-    return { nRows: data.nRows, nCols: this.#nOutputs, data: out };
+    const k = this.#nOutputs;
+    const out = new Float64Array(data.nRows * k);
+    mixedAffineRows(x.dense, x.nDense, x.codes, x.nCodes, x.nRows, x.nColumns, this.#coef, this.#intercept, k, out);
+    let raw: EncodedDesign | undefined;
+    const scaled = new Float64Array(k);
+    for (let i = 0, at = 0; i < data.nRows; i++, at += k) {
+      let finite = true;
+      for (let o = 0; o < k; o++) if (!Number.isFinite(out[at + o]!) && !(out[at + o] === -Infinity && this.#intercept[o] === -Infinity)) finite = false;
+      if (finite) continue;
+      raw ??= this.design.encodeUnstandardized(data);
+      const { columnShift, columnDivisor } = this.design;
+      const power = mixedAffineRowScaled(raw.dense, raw.nDense, raw.codes, raw.nCodes, i, raw.nColumns, columnShift, columnDivisor, this.#coef, this.#intercept, k, scaled, 0);
+      let largest = -Infinity;
+      if (relative) for (let o = 0; o < k; o++) if (scaled[o]! > largest) largest = scaled[o]!;
+      for (let o = 0; o < k; o++) out[at + o] = timesPowerOfTwo(relative ? scaled[o]! - largest : scaled[o]!, power);
+    }
+    return out;
   }
 
   /** Regression: the predicted values. Classification: the class index, the most probable class (binary: P(class 1) > 0.5). */
@@ -138,14 +164,14 @@ export class LinearModel implements Model {
   /** Class probabilities, nRows x nClasses (2 columns for binary); each row sums to 1. Throws for regression. */
   predictProba(data: Dataset): Matrix {
     if (this.link === "identity") throw new InvalidParameterError("predictProba", "a classification model", "a regression model", "LinearModel");
-    const margins = this.decisionFunction(data);
     const n = data.nRows;
     if (this.link === "softmax") {
-      softmaxRows(margins.data, n, this.#nOutputs, margins.data);
-      return margins;
+      const margins = this.#margins(data, true);
+      softmaxRows(margins, n, this.#nOutputs, margins);
+      return { nRows: n, nCols: this.#nOutputs, data: margins };
     }
     const p = new Float64Array(n);
-    sigmoid(margins.data, n, p);
+    sigmoid(this.#margins(data, false), n, p);
     const out = new Float64Array(n * 2);
     for (let i = 0; i < n; i++) {
       out[2 * i] = 1 - p[i]!;
