@@ -1,6 +1,6 @@
 import { AuditFailedError, DataValidationError, InvalidParameterError, describeValue } from "../../core/errors.js";
 import { formatError } from "../../core/messages.js";
-import { auditTraining, formatFinding, type AuditFinding, type AuditInput } from "../../evaluation/audit/index.js";
+import { auditTraining, formatFinding, instantOf, type AuditFinding, type AuditInput } from "../../evaluation/audit/index.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
 import { crossValidate, type CvMode, type CvReport } from "../../evaluation/cv.js";
@@ -718,15 +718,6 @@ function timeOrder(column: Column, file: string, data: Dataset, why: string): Fl
     out[i] = instant;
   }
   return out;
-}
-
-/** A date and time without a zone, which instantOf reads as UTC. */
-const ZONELESS = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
-
-/** The instant a date's text names (a date and time without a zone read as UTC), NaN for text that names none. */
-function instantOf(text: string): number {
-  const trimmed = text.trim();
-  return Date.parse(ZONELESS.test(trimmed) ? `${trimmed.replace(" ", "T")}Z` : text);
 }
 
 /**

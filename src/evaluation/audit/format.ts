@@ -1,7 +1,7 @@
 /**
  * The one place where an audit finding becomes words: one line naming the column and the figures.
  */
-import type { AuditFinding } from "./types.js";
+import type { AuditFinding, TrainingPeriodCheck } from "./types.js";
 
 function count(n: number): string {
   return n.toLocaleString("en-US");
@@ -123,4 +123,20 @@ export function formatFinding(finding: AuditFinding): string {
       return `${rows(e.count)} (${percent(e.share)} of rows) ${e.count === 1 ? "was" : "were"} dropped because ${target} is missing`;
     }
   }
+}
+
+/**
+ * One line for rows evaluated on that reach back into the model's training period (`check.earlier > 0`):
+ * how many are at or before its last training time, and both periods.
+ * @example
+ * formatTrainingPeriod({ column: "t", lastTrain: "4", first: "3", last: "6", rows: 3, undated: 0, notLater: 1, earlier: 1 });
+ * // 'the model was trained on rows up to 4 by "t", and 1 of the 3 rows evaluated (33%) is at or before that time (these rows 3 .. 6): the figures may overstate how the model does on later rows; evaluate on rows later than 4'
+ */
+export function formatTrainingPeriod(check: TrainingPeriodCheck): string {
+  const evaluated = check.undated > 0 ? `rows with a time` : "rows evaluated";
+  return (
+    `the model was trained on rows up to ${check.lastTrain} by "${check.column}", and ${count(check.notLater)} of the ${count(check.rows)} ${evaluated} (${percent(check.notLater / check.rows)}) ` +
+    `${check.notLater === 1 ? "is" : "are"} at or before that time (these rows ${check.first} .. ${check.last}): ` +
+    `the figures may overstate how the model does on later rows; evaluate on rows later than ${check.lastTrain}`
+  );
 }

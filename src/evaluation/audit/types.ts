@@ -246,3 +246,24 @@ export interface AuditInput {
   readonly seed: number;
   readonly options?: AuditOptions;
 }
+
+/**
+ * Rows a model is evaluated on, against the model's last training time (evaluate, for a model trained with
+ * --time): `checkTrainingPeriod` measures it, `formatTrainingPeriod` words it when `earlier > 0`.
+ */
+export interface TrainingPeriodCheck {
+  /** The data's time column. */
+  readonly column: string;
+  /** The model's latest training time, as its file records it. */
+  readonly lastTrain: string;
+  /** The earliest and latest time of the rows, as the data writes them. */
+  readonly first: string;
+  readonly last: string;
+  /** Rows with a time, and rows without one (not counted). */
+  readonly rows: number;
+  readonly undated: number;
+  /** Rows at or before the last training time, of `rows`. */
+  readonly notLater: number;
+  /** Rows strictly before it: a warning when any (rows at the time itself alone are a split at the cut). */
+  readonly earlier: number;
+}
