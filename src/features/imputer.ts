@@ -4,6 +4,7 @@
  * covers only the features that had missing values in training).
  */
 import { ModelFormatError } from "../core/errors.js";
+import { finiteMean } from "./standardizer.js";
 
 /** The JSON state of a fitted MeanImputer. */
 export interface MeanImputerState {
@@ -33,16 +34,12 @@ export class MeanImputer {
 
   /** Fits on training values. An all-missing column imputes 0 (there is no mean to take). */
   static fit(values: Float64Array): MeanImputer {
-    let sum = 0;
     let count = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v === v) {
-        sum += v;
-        count++;
-      }
-    }
-    return new MeanImputer({ mean: count > 0 ? sum / count : 0, indicator: count < values.length });
+    for (let i = 0; i < values.length; i++) if (values[i] === values[i]) count++;
+    if (count === values.length) return new MeanImputer({ mean: count > 0 ? finiteMean(values) : 0, indicator: false });
+    const present = new Float64Array(count);
+    for (let i = 0, j = 0; i < values.length; i++) if (values[i] === values[i]) present[j++] = values[i]!;
+    return new MeanImputer({ mean: count > 0 ? finiteMean(present) : 0, indicator: true });
   }
 
   /** Writes the imputed values to out[offset + i * stride]. */

@@ -35,30 +35,50 @@ export class Standardizer {
   static fit(values: Float64Array): Standardizer {
     const n = values.length;
     if (n === 0) return new Standardizer({ mean: 0, scale: 1 });
-    let sum = 0;
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
-      sum += v;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    const mean = sum / n;
+    const mean = finiteMean(values);
     if (min === max) return new Standardizer({ mean, scale: 1 });
     let squares = 0;
     for (let i = 0; i < n; i++) {
       const d = values[i]! - mean;
       squares += d * d;
     }
-    const scale = Math.sqrt(squares / n);
+    let scale = Math.sqrt(squares / n);
+    if (scale === Infinity) {
+      // A deviation above 1.3e154 squares to Infinity (and 1e308 minus a negative mean can overflow
+      // itself). Again with every value scaled by 2^-power, exact for all but values too small to
+      // matter next to these: the spread of values up to the largest double is at most that double.
+      const power = Math.max(0, Math.ceil(Math.log2(Math.max(Math.abs(min), Math.abs(max)))) + 1 + Math.ceil(Math.log2(n) / 2) - 510);
+      const down = 2 ** -power;
+      const meanDown = mean * down;
+      squares = 0;
+      for (let i = 0; i < n; i++) {
+        const d = values[i]! * down - meanDown;
+        squares += d * d;
+      }
+      scale = Math.sqrt(squares / n) * 2 ** power;
+    }
     return new Standardizer({ mean, scale: scale > 0 ? scale : 1 });
   }
 
-  /** Standardizes in place at out[offset + i * stride], for i < nRows. */
+  /**
+   * Standardizes in place at out[offset + i * stride], for i < nRows. A value whose difference from the
+   * mean overflows (the largest double minus a positive mean) is taken again in halves, exactly:
+   * (v / 2 - mean / 2) / scale * 2, Infinity only when the standardized value itself exceeds the range.
+   */
   transformInPlace(out: Float64Array, nRows: number, offset: number, stride: number): void {
     const { mean, scale } = this;
-    for (let i = 0, o = offset; i < nRows; i++, o += stride) out[o] = (out[o]! - mean) / scale;
+    for (let i = 0, o = offset; i < nRows; i++, o += stride) {
+      const v = out[o]!;
+      const z = (v - mean) / scale;
+      out[o] = z === Infinity || z === -Infinity ? ((v * 0.5 - mean * 0.5) / scale) * 2 : z;
+    }
   }
 
   /** The state to save in a model file. */
@@ -74,4 +94,26 @@ export class Standardizer {
     }
     return new Standardizer(s);
   }
+}
+
+/**
+ * The mean of values that are all finite, without overflow: the plain sum when it is finite, else the
+ * sum of every value times 2^-k, k = ceil(log2 n) + 1 (exact but for values too small to matter next
+ * to those that overflowed), divided by n and scaled back.
+ *
+ * @example finiteMean(new Float64Array([1.7976931348623157e308, 1e308])); // 1.3988465674311579e308
+ */
+export function finiteMean(values: Float64Array): number {
+  const n = values.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  // Finite terms never sum to NaN: once the running sum overflows it stays infinite.
+  if (sum === Infinity || sum === -Infinity) {
+    const power = Math.ceil(Math.log2(n)) + 1;
+    const down = 2 ** -power;
+    sum = 0;
+    for (let i = 0; i < n; i++) sum += values[i]! * down;
+    return (sum / n) * 2 ** power;
+  }
+  return sum / n;
 }
