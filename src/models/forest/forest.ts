@@ -8,8 +8,16 @@
  *      every node searches its split among maxFeatures features drawn for it (scikit-learn's max_features)
  *   -> out-of-bag predictions for the rows the bootstrap left out
  *
- * and the model averages the trees. Classification grows one tree per class on the class indicator
- * (binary: one tree, on class 1), so a leaf's value is the class's share among the leaf's rows.
+ * and the model averages the trees. Binary classification grows one tree on the class-1 indicator (the
+ * squared-error decrease of the indicator is half the Gini decrease: the same splits as scikit-learn's
+ * criterion, see ../../kernels/class-histogram.ts), so a leaf's value is class 1's share of its rows.
+ *
+ * Multiclass grows one tree per bootstrap sample, as scikit-learn's RandomForestClassifier: its splits
+ * minimise the Gini impurity over all classes together and its leaves hold the classes' shares
+ * (./gini-grower.ts). The model file keeps the layout of one tree per class and bag: the bag's tree is
+ * stored once per class, with that class's shares as leaf values, so the prediction code and the files
+ * written before (one tree per class, grown on the class indicator; state.multiclassTrees absent) are
+ * read and predicted as they were.
  */
 import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
 import { validateParams } from "../../core/params.js";
@@ -23,6 +31,7 @@ import { RandomNodeFeatures, TreeGrower, type BinnedData } from "../gbdt/grower.
 import { HistogramThreads, toShared } from "../gbdt/histogram-threads.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { balancedRowWeights, checkSampleWeights } from "../weights.js";
+import { GiniTreeGrower } from "./gini-grower.js";
 import { ForestModel } from "./model.js";
 import { FOREST_MAX_LEAVES, FOREST_PARAMS, type ForestParams } from "./params.js";
 
@@ -93,7 +102,8 @@ export class RandomForest implements Estimator<ForestModel> {
     const featuresPerSplit = resolveMaxFeatures(p.maxFeatures, nFeatures, regression);
     const rng = new Random(p.seed);
     const nThreads = p.threads ?? HistogramThreads.defaultThreads();
-    const threads = HistogramThreads.acquire(nThreads);
+    // The multiclass Gini grower builds its (small: drawn features only) histograms on this thread.
+    const threads = task === "multiclass" ? null : HistogramThreads.acquire(nThreads);
     try {
       // Past maxBins categories a column's bins follow the smoothed target of the rows (as in boosting);
       // the out-of-bag score then saw every row's target through that order, for such columns only.
@@ -127,6 +137,10 @@ export class RandomForest implements Estimator<ForestModel> {
         let s2 = 0;
         for (let r = 0; r < nRows; r++) s2 += (sw ? sw[r]! : 1) * (y[r]! - center) ** 2;
         scale = Math.sqrt(s2 / sw0) || 1;
+      }
+      if (task === "multiclass") {
+        const trees = fitMulticlass(data, mapper.edges, y, sw ?? null, nClasses, p, { maxLeaves, minSamplesLeaf, featuresPerSplit }, rng, new TreeBuilder(train.features, mapper), options);
+        return new ForestModel(schemaOf(train), { ...p }, { nOutputs, nBags: p.nTrees, oobScore: trees.oobScore, oobRows: trees.oobRows, maxLeaves, featuresPerSplit, minSamplesLeaf, multiclassTrees: "gini" }, trees.trees);
       }
       const grower = new TreeGrower(data, {
         maxLeaves,
@@ -193,6 +207,74 @@ export class RandomForest implements Estimator<ForestModel> {
     } finally {
       threads?.release();
     }
+  }
+}
+
+/**
+ * The multiclass forest: per bag, a bootstrap sample and one Gini tree over all classes, stored once per
+ * class (leaf values: that class's shares); out-of-bag class shares for the rows the bag left out.
+ */
+function fitMulticlass(
+  data: BinnedData,
+  edges: readonly Float64Array[],
+  y: Float64Array,
+  sampleWeight: Float64Array | null,
+  nClasses: number,
+  p: ForestParams,
+  shape: { readonly maxLeaves: number; readonly minSamplesLeaf: number; readonly featuresPerSplit: number },
+  rng: Random,
+  builder: TreeBuilder,
+  options: FitOptions,
+): { trees: ReturnType<TreeBuilder["build"]>; oobScore: number | null; oobRows: number } {
+  const { nRows } = data;
+  const grower = new GiniTreeGrower(data, nClasses, {
+    maxLeaves: shape.maxLeaves,
+    maxDepth: p.maxDepth ?? Infinity,
+    minSamplesLeaf: shape.minSamplesLeaf,
+    minCategoryCount: MIN_CATEGORY_ROWS,
+    maxCatThreshold: 64,
+    edges,
+  });
+  const classOf = Int32Array.from(y);
+  const weights = new Float64Array(nRows);
+  const oobSum = new Float64Array(nRows * nClasses);
+  const oobCount = new Int32Array(nRows);
+  for (let bag = 0; bag < p.nTrees; bag++) {
+    // The same draws, in the same order, as the binary and regression forests.
+    weights.fill(0);
+    if (p.bootstrap) for (let i = 0; i < nRows; i++) weights[rng.int(nRows)]++;
+    else weights.fill(1);
+    if (sampleWeight) for (let r = 0; r < nRows; r++) weights[r] *= sampleWeight[r]!;
+    let nUsed = 0;
+    for (let r = 0; r < nRows; r++) if (weights[r]! > 0) grower.rows[nUsed++] = r;
+    grower.grow(classOf, weights, nUsed, shape.featuresPerSplit, rng);
+    for (let k = 0; k < nClasses; k++) {
+      grower.setLeafValues(k);
+      // TreeBuilder reads only the node arrays, which GiniTreeGrower has with TreeGrower's names and meaning.
+      builder.add(grower as unknown as TreeGrower, k, 1);
+    }
+    if (p.bootstrap) {
+      addOutOfBagShares(grower, data.bins, nRows, weights, oobSum);
+      for (let r = 0; r < nRows; r++) if (weights[r] === 0) oobCount[r]++;
+    }
+    options.onProgress?.({ phase: "forest", done: bag + 1, total: p.nTrees });
+  }
+  const oob = p.bootstrap ? outOfBagScore(y, oobSum, oobCount, nClasses, false) : { score: null, rows: 0 };
+  return { trees: builder.build(), oobScore: oob.score, oobRows: oob.rows };
+}
+
+/** Adds the Gini tree's leaf class shares to the out-of-bag sums of the rows the bootstrap left out. */
+function addOutOfBagShares(grower: GiniTreeGrower, bins: Uint8Array, nRows: number, weights: Float64Array, sum: Float64Array): void {
+  const { nodeFeature, nodeLeft, nodeRight, nodeGoLeft, nodeShares, nClasses } = grower;
+  for (let r = 0; r < nRows; r++) {
+    if (weights[r] !== 0) continue;
+    let node = 0;
+    let f = nodeFeature[0]!;
+    while (f >= 0) {
+      node = nodeGoLeft[(node << 8) + bins[f * nRows + r]!] ? nodeLeft[node]! : nodeRight[node]!;
+      f = nodeFeature[node]!;
+    }
+    for (let c = 0; c < nClasses; c++) sum[r * nClasses + c] += nodeShares[node * nClasses + c]!;
   }
 }
 

@@ -28,6 +28,13 @@ export interface ForestState {
   readonly featuresPerSplit: number;
   /** minSamplesLeaf after resolving null. */
   readonly minSamplesLeaf: number;
+  /**
+   * How the multiclass trees were grown. "gini": one tree per bag on the Gini impurity of all classes,
+   * stored once per class with that class's shares as leaf values. Absent (files written before
+   * 2026-11-26, and binary and regression forests): one tree per class and bag, on the class indicator.
+   * Both are predicted the same way: the average over bags of each class's tree.
+   */
+  readonly multiclassTrees?: "gini";
 }
 
 /** Flattened trees plus per-node statistics for importances: the same arrays as a boosted ensemble. */
@@ -143,9 +150,9 @@ export class ForestModel implements Model {
 }
 
 /**
- * Averaged outputs -> probabilities. Binary: [1 - p, p]. Multiclass: each class's tree share, normalised
- * to sum 1 (the per-class trees split differently, so their shares need not sum to 1); uniform when
- * every share is 0.
+ * Averaged outputs -> probabilities. Binary: [1 - p, p]. Multiclass: each class's averaged leaf share,
+ * normalised to sum 1: Gini trees' shares sum to 1 already (up to rounding); the per-class trees of files
+ * written before split differently, so theirs need not; uniform when every share is 0.
  */
 export function meanToProba(mean: Float64Array, nRows: number, nOutputs: number): Matrix {
   const nCols = nOutputs === 1 ? 2 : nOutputs;
@@ -178,6 +185,7 @@ export const loadForestModel: ModelLoader<ForestModel> = (content: ModelContent,
   if (!state || typeof state !== "object" || !Number.isInteger(state.nOutputs) || state.nOutputs < 1 || !Number.isInteger(state.nBags) || state.nBags < 1) {
     bad("the forest state (outputs, bags) is missing or invalid");
   }
+  if (state!.multiclassTrees !== undefined && state!.multiclassTrees !== "gini") bad(`unknown multiclass tree layout ${JSON.stringify(state!.multiclassTrees)} (this version reads "gini" or none)`);
   const trees = checkedTrees(arrays, state!.nOutputs, header.schema.features.length, bad);
   const nTrees = trees.treeRoot.length;
   if (nTrees !== state!.nBags * state!.nOutputs) bad(`${nTrees} trees, expected ${state!.nBags} x ${state!.nOutputs}`);

@@ -14,7 +14,7 @@ export const FOREST_MAX_LEAVES = 65536;
 
 /** Hyperparameter schema of RandomForest. */
 export const FOREST_PARAMS = {
-  nTrees: { type: "number", integer: true, min: 1, max: 100000, default: 100, doc: "trees in the forest (one per class for multiclass)" },
+  nTrees: { type: "number", integer: true, min: 1, max: 100000, default: 100, doc: "trees in the forest: bootstrap samples, one tree each (a multiclass tree is stored once per class, each with its class's leaf shares)" },
   maxLeaves: {
     type: "number",
     integer: true,
@@ -58,7 +58,7 @@ export const FOREST_PARAMS = {
     max: 256,
     default: null,
     nullable: true,
-    doc: "threads building histograms (the model is the same for any number); null: one per core",
+    doc: "threads building histograms of binary and regression trees (the model is the same for any number; multiclass trees are grown on one thread); null: one per core",
   },
 } as const satisfies ParamSchema;
 
