@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../core/rng.js";
 import { buildClassHistogram, centredThresholdBin, classStride, findBestGiniSplit, GiniScratch, GiniSplit, type GiniSplitSettings } from "./class-histogram.js";
+import { HIST_STRIDE } from "./histogram.js";
+import { findBestSplit, SplitInfo, SplitScratch } from "./split.js";
 
 /** Naive twin of buildClassHistogram: one pass over the rows, every feature of a row at once. */
 function buildClassHistogramNaive(bins: Uint8Array, nRows: number, rows: ArrayLike<number>, classOf: Int32Array, weights: Float64Array, nFeatures: number, nBins: Int32Array, nClasses: number): Float64Array[][] {
@@ -170,6 +172,36 @@ test("findBestGiniSplit on categorical features: exact for two classes; for more
       if (nClasses === 2) assert.ok(Math.abs(fast.gain - naive.gain) < 1e-9 * naive.gain, `seed ${seed}: ${fast.gain} vs best subset ${naive.gain}`);
       else assert.ok(fast.gain <= naive.gain + 1e-9 && fast.gain > 0.5 * naive.gain, `seed ${seed}: ${fast.gain} vs best subset ${naive.gain}`);
     }
+  }
+});
+
+test("two classes: the Gini decrease is twice the squared-error decrease of the class-1 indicator (the binary forest's split search), so both pick the same split", () => {
+  // (W_L - L_1)² + L_1² over W_L is W_L - 2 L_1 + 2 L_1² / W_L; summed over the children minus the parent,
+  // the first two terms cancel and 2 (L_1²/W_L + R_1²/W_R - T_1²/W) is left: twice split.ts's gain with
+  // gradient -y w, hessian w, l2 0.
+  for (let seed = 0; seed < 8; seed++) {
+    const nRows = 200;
+    const d = randomData(50 + seed, nRows, [11, 30, 5], [0, 0, 0], 2);
+    const rows = Int32Array.from({ length: nRows }, (_, i) => i);
+    const gini = fastSplit(d, rows, 2, SETTINGS);
+    const hist = new Float64Array(d.totalBins * HIST_STRIDE);
+    let sumGradients = 0;
+    let sumHessians = 0;
+    for (let r = 0; r < nRows; r++) {
+      const g = -d.classOf[r]! * d.weights[r]!;
+      for (let f = 0; f < d.nFeatures; f++) {
+        const at = (d.featureOffset[f]! + d.bins[f * nRows + r]!) * HIST_STRIDE;
+        hist[at] += g;
+        hist[at + 1] += d.weights[r]!;
+      }
+      sumGradients += g;
+      sumHessians += d.weights[r]!;
+    }
+    const squaredError = new SplitInfo();
+    const settings = { minSamplesLeaf: 1, minChildWeight: 1e-9, l2: 0, minSplitGain: 0, maxCatThreshold: 64, catSmooth: 0, minCategoryCount: 0 };
+    findBestSplit(hist, Int32Array.from([0, 1, 2]), 3, d.featureOffset, d.nBins, d.isCategorical, sumGradients, sumHessians, nRows, settings, new SplitScratch(), squaredError);
+    assert.deepEqual([gini.featureIndex, gini.binThreshold, gini.missingLeft], [squaredError.featureIndex, squaredError.binThreshold, squaredError.missingLeft], `seed ${seed}`);
+    assert.ok(Math.abs(gini.gain - 2 * squaredError.gain) < 1e-9 * gini.gain, `seed ${seed}: ${gini.gain} vs 2 x ${squaredError.gain}`);
   }
 });
 
