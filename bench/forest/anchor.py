@@ -3,7 +3,12 @@
 #   anchor.py prepare DATA_DIR SEEDS   writes DATA_DIR/<set>.json: numeric features column-major, the target
 #                                      (class indices or values) and one 75/25 split per seed (stratified
 #                                      for classification), so both sides fit exactly the same rows
-#   anchor.py fit DATA_DIR OUT.json    RandomForestClassifier / Regressor on every split, n_jobs=1
+#   anchor.py prepare-binning DATA_DIR SEEDS   two versions of one make_classification set (50,000 x
+#                                      20, 5 classes): continuous, and each feature cut into 200
+#                                      equal-frequency levels (fewer than learnloop's 255 bins), to see
+#                                      what binning costs a forest (bench/forest/binning.mjs)
+#   anchor.py fit DATA_DIR OUT.json    RandomForestClassifier / Regressor on every split of every set in
+#                                      DATA_DIR, n_jobs=1
 #   anchor.py score DATA_DIR A.json B.json ...   accuracy, log loss, ROC AUC (binary), RMSE of each
 #                                      side's predictions with sklearn.metrics, one JSON on stdout
 #   anchor.py fixture OUT.json         the test fixture of src/models/forest/forest.test.ts: for
@@ -74,9 +79,9 @@ SETS = {
 }
 
 
-def prepare(data_dir, seeds):
+def prepare(data_dir, seeds, sets=None):
     os.makedirs(data_dir, exist_ok=True)
-    for name, load in SETS.items():
+    for name, load in (sets or SETS).items():
         X, y, task = load()
         X = X.astype(float)
         if task == "regression":
@@ -101,9 +106,17 @@ def load_set(path):
     return doc, np.array(doc["columns"]).T, np.array(doc["y"])
 
 
+def binning_sets():
+    X, y = datasets.make_classification(n_samples=50000, n_features=20, n_informative=10, n_redundant=4, n_classes=5, n_clusters_per_class=2, flip_y=0.05, random_state=1)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+    levels = frame.rank(method="first").sub(1).mul(200 / len(frame)).apply(np.floor).div(200)
+    return {"binning-continuous": lambda: (frame, pd.Series(y), "multiclass"),
+            "binning-200-levels": lambda: (levels, pd.Series(y), "multiclass")}
+
+
 def fit(data_dir, out_path):
     out = {}
-    for name in SETS:
+    for name in sorted(f[:-5] for f in os.listdir(data_dir) if f.endswith(".json")):
         doc, X, y = load_set(os.path.join(data_dir, f"{name}.json"))
         runs = []
         for split in doc["splits"]:
@@ -180,6 +193,8 @@ if __name__ == "__main__":
     command = sys.argv[1]
     if command == "prepare":
         prepare(sys.argv[2], [int(s) for s in sys.argv[3].split(",")])
+    elif command == "prepare-binning":
+        prepare(sys.argv[2], [int(s) for s in sys.argv[3].split(",")], binning_sets())
     elif command == "fit":
         fit(sys.argv[2], sys.argv[3])
     elif command == "score":

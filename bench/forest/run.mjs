@@ -1,4 +1,4 @@
-// The random forest benchmark, one command: node bench/forest/run.mjs [--seeds 0,1,2,3,4] [--lib DIR]
+// The random forest benchmark, one command: node bench/forest/run.mjs [--seeds 0,1,2,3,4] [--lib DIR] [--binning]
 // Prepares small tabular sets once into bench/data/forest/ with /usr/bin/python3 (scikit-learn 1.2):
 // vega-datasets' seattle-weather (5 classes) and penguins (3), scikit-learn's bundled iris, wine, digits
 // (10 classes), make_classification (20,000 x 20, 5 classes), breast cancer (binary), diabetes and Boston
@@ -9,6 +9,8 @@
 // (classification) or all of them (regression), one thread each. scikit-learn's metrics score both
 // sides' test predictions; the table shows medians over the seeds and the ratio of fit times
 // (learnloop / scikit-learn).
+// --binning: instead, one make_classification set (50,000 x 20, 5 classes) with continuous features and
+// with each feature cut into 200 equal-frequency levels: what learnloop's 255 bins cost a fully grown forest.
 // learnloop runs from src/ (through tsx) unless --lib DIR names another copy of the library: a build
 // (dist) or the src/ of another commit (git archive COMMIT src | tar -x -C /tmp/old; link node_modules).
 import { execFileSync } from "node:child_process";
@@ -26,12 +28,13 @@ const option = (name, fallback) => {
 const seeds = option("seeds", "0,1,2,3,4");
 const lib = option("lib", join(root, "src"));
 const python = "/usr/bin/python3";
-const dataDir = join(root, "bench", "data", "forest", `seeds-${seeds.replaceAll(",", "-")}`);
+const binning = args.includes("--binning");
+const dataDir = join(root, "bench", "data", "forest", `${binning ? "binning-" : ""}seeds-${seeds.replaceAll(",", "-")}`);
 const outDir = join(root, "bench", "data", "forest", "out");
 mkdirSync(outDir, { recursive: true });
-if (!existsSync(join(dataDir, "make-classification.json"))) {
+if (!existsSync(join(dataDir, binning ? "binning-continuous.json" : "make-classification.json"))) {
   process.stderr.write(`preparing ${dataDir}...\n`);
-  execFileSync(python, [join(here, "anchor.py"), "prepare", dataDir, seeds], { stdio: "inherit" });
+  execFileSync(python, [join(here, "anchor.py"), binning ? "prepare-binning" : "prepare", dataDir, seeds], { stdio: "inherit" });
 }
 const ours = join(outDir, "learnloop.json");
 const theirs = join(outDir, "sklearn.json");
