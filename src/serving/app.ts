@@ -13,6 +13,7 @@
  * {"error": "<one line>"}.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { StoreError, describeValue } from "../core/errors.js";
@@ -73,8 +74,6 @@ declare module "fastify" {
     learnloop: ServiceControl;
   }
   interface FastifyRequest {
-    /** performance.now() when the request's route was found (its onRequest hook): the request-time limit and the predict route's latency count from it. */
-    receivedAt: number;
     /** A JSON body's text, kept by the JSON parser for the error handler's words when it is refused. */
     bodyText: string;
   }
@@ -84,6 +83,17 @@ const DEFAULT_MAX_BATCH = 10_000;
 const PREDICT_PATH = "/v1/models/:name/predict";
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** A request as the service's server hands it to Fastify: stamped when its headers were read (see `serverFactory` below). */
+interface StampedRequest extends IncomingMessage {
+  /** performance.now() when its headers were read: the request-time limit and the request's latency count from it. */
+  receivedAt: number;
+  /**
+   * True for a request that came through the service's server (stamped and tracked by its listener);
+   * false for one Fastify's inject() made in process, which the listener never sees (stamped when routed).
+   */
+  viaServer: boolean;
+}
 
 /** An answer to send as {"error": message} with `status`. */
 class HttpError extends Error {
@@ -187,13 +197,66 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     },
   );
 
+  // Every request is stamped and tracked by the server's own request listener, before Fastify routes it,
+  // rather than by an onRequest hook: with a hook on the predict route, Fastify runs its hook machinery
+  // for every prediction (0.6 us a request of the service's thread, bench/serve/RESULTS.md).
+  //
+  // The request-time limit: requests are watched from their first byte (a slow upload counts) by one
+  // sweep over the requests in flight, oldest first, rather than by a timer and an AbortController per
+  // request (Fastify's handlerTimeout), which cost the single-row path measurably. A prediction is
+  // synchronous: once it runs it finishes; the limit catches slow bodies and slow stores. Each answer
+  // takes its request out of `inFlight` (the predict handler, the error and not-found handlers, the other
+  // routes' onResponse hooks); one that is missed is dropped by the sweep once it is older than the limit.
+  const inFlight = new Map<StampedRequest, ServerResponse>();
+  // Shutting down (app.close()): requests in flight are answered, with `Connection: close` so that a
+  // keep-alive client does not hold the drain open for the keep-alive timeout (72 s); requests that
+  // come after are answered 503. A request pipelined behind one in flight on the same connection takes
+  // the close over from it (the connection must stay open for its 503).
+  let closing = false;
+  let requestCount = 0;
+  const closingAnswers = new WeakMap<object, ServerResponse>();
+  // Routes by path pattern, with their methods: the not-found handler answers 405 with them, and the
+  // answers written before Fastify routes a request (503s) are counted under their route.
+  const routes: { path: string; pattern: RegExp; methods: string[] }[] = [];
+
   const app = Fastify({
     bodyLimit,
+    // Fastify's own server, with the listener that stamps and tracks each request first (see above),
+    // and Fastify's settings for it: a keep-alive timeout of 72 s, no timeouts of Node's own (the
+    // request-time limit is the sweep's).
+    serverFactory: (handler) => {
+      const server = createServer((request, response) => {
+        const stamped = request as StampedRequest;
+        stamped.receivedAt = performance.now();
+        stamped.viaServer = true;
+        if (closing) {
+          refuseWhileClosing(stamped, response);
+          return;
+        }
+        inFlight.set(stamped, response);
+        handler(request, response);
+      });
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
+    // Fastify's own request ids ("req-" and a counter in base 36); a request made by inject(), which the
+    // server's listener did not see, is stamped here, as it is routed.
+    genReqId: (request) => {
+      const stamped = request as StampedRequest;
+      if (stamped.viaServer !== true) {
+        stamped.receivedAt = performance.now();
+        stamped.viaServer = false;
+      }
+      requestCount = (requestCount + 1) & 0x7fffffff;
+      return `req-${requestCount.toString(36)}`;
+    },
     // The registry takes model names of up to 128 characters (src/tracking/sql-store.ts); Fastify's
     // default of 100 answered 414 to every request for a served model with a longer name. Set among the
     // router's options: Fastify 5 warns (FSTDEP022) on every start when it is given at the top level.
     routerOptions: { maxParamLength: 128 },
-    // Requests that come once the service is closing are answered 503 by refuseWhileClosing below, in the
+    // Requests that come once the service is closing are answered 503 by refuseWhileClosing, in the
     // service's {"error": one line} shape, not Fastify's own body.
     return503OnClosing: false,
     forceCloseConnections: "idle",
@@ -205,10 +268,10 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 400;
       const message = error.code === "FST_ERR_BAD_URL" ? `the URL ${describeValue(request.url)} is not valid (broken %-encoding?)` : firstLine(error.message);
       void (reply as FastifyReply).code(status).send({ error: message });
+      inFlight.delete(request.raw as StampedRequest);
       recordRequest("unmatched", request as FastifyRequest, reply as FastifyReply);
     },
   });
-  app.decorateRequest("receivedAt", 0);
   app.decorateRequest("bodyText", "");
   // Fastify reads text/plain bodies as strings, which the schema then refused with a 400 "must be object":
   // the service takes JSON only, so text/plain gets the 415 every other non-JSON body gets.
@@ -252,19 +315,58 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   // The predict route has no onResponse hook, so Fastify keeps no start time for it (reply.elapsedTime is 0).
   const recordPredictRequest = (request: FastifyRequest, status: number): void => {
     const model = servedName(request);
-    serviceMetrics.recordRequest(model, PREDICT_PATH, request.method, status, (performance.now() - request.receivedAt) / 1000);
+    serviceMetrics.recordRequest(model, PREDICT_PATH, request.method, status, (performance.now() - (request.raw as StampedRequest).receivedAt) / 1000);
+  };
+  /** Counts an answer the service wrote itself, before or without Fastify: under its route's path (or "unmatched"), and its model when served. */
+  const recordWritten = (request: StampedRequest, status: number): void => {
+    const path = (request.url ?? "").split("?")[0]!;
+    const method = request.method ?? "";
+    const route = routes.find((candidate) => candidate.pattern.test(path) && candidate.methods.includes(method));
+    let name: string | undefined;
+    try {
+      const segment = /^\/v1\/models\/([^/]+)\//.exec(path)?.[1];
+      name = segment === undefined ? undefined : decodeURIComponent(segment);
+    } catch {
+      // broken %-encoding: no model
+    }
+    const model = route !== undefined && name !== undefined && host.get(name) !== undefined ? name : "";
+    serviceMetrics.recordRequest(model, route?.path ?? "unmatched", method, status, (performance.now() - request.receivedAt) / 1000);
+  };
+  /** Answers the service wrote itself, bypassing Fastify (which may still count them in a route's onResponse hook). */
+  const writtenByService = new WeakSet<ServerResponse>();
+  /** Answers `request` 503 with `message`, unless its answer is already written, and counts it. */
+  const answer503 = (request: StampedRequest, response: ServerResponse, message: string, close: boolean): void => {
+    if (response.headersSent || response.writableEnded || response.destroyed) return;
+    writtenByService.add(response);
+    const body = JSON.stringify({ error: message });
+    const headers = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) };
+    response.writeHead(503, close ? { ...headers, connection: "close" } : headers);
+    response.end(body);
+    recordWritten(request, 503);
+  };
+  const refuseWhileClosing = (request: StampedRequest, response: ServerResponse): void => {
+    const before = closingAnswers.get(request.socket);
+    if (before !== undefined && !before.headersSent && !before.writableEnded) before.removeHeader("connection");
+    answer503(request, response, "the service is shutting down; send the request again", true);
   };
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const [status, message] = answerFor(error, request, bodyLimit);
     if (status >= 500 && status !== 503) say(`${request.method} ${request.url}: ${message}`);
     void reply.code(status).send({ error: message });
-    if (request.is404) recordRequest("unmatched", request, reply);
-    else if (inFlight.delete(request) && request.routeOptions.url === PREDICT_PATH) recordPredictRequest(request, reply.statusCode);
+    if (request.is404) {
+      inFlight.delete(request.raw as StampedRequest);
+      recordRequest("unmatched", request, reply);
+    } else {
+      // Not in flight any more: the sweep answered it and counted it (unless inject() made it).
+      const raw = request.raw as StampedRequest;
+      if ((inFlight.delete(raw) || !raw.viaServer) && request.routeOptions.url === PREDICT_PATH) recordPredictRequest(request, reply.statusCode);
+    }
   });
   app.setNotFoundHandler((request, reply) => {
+    inFlight.delete(request.raw as StampedRequest);
     const path = request.url.split("?")[0]!;
     // A path that is a route, asked with a method it does not take: 405 with the methods it takes.
-    const allowed = routeMethods.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods);
+    const allowed = routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods);
     if (allowed.length > 0) {
       const methods = [...new Set(allowed)].join(", ");
       void reply.code(405).header("allow", methods).send({ error: `${path} does not take ${request.method}; it takes ${methods} (the routes are listed at /openapi.json)` });
@@ -282,22 +384,15 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   // The predict route has no onResponse hook at all: with one, Fastify listens for the end of every
   // response (0.5 us and more a request, measured); its answers are counted where they are sent: by its
   // handler, the error handler, or the request-time sweep.
-  // Every route's path as a pattern, with its methods: the not-found handler answers 405 with them.
-  const routeMethods: { pattern: RegExp; methods: string[] }[] = [];
   app.addHook("onRoute", (route) => {
     const path = route.url ?? route.path;
     const pattern = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")}$`);
-    routeMethods.push({ pattern, methods: [route.method].flat() });
+    routes.push({ path, pattern, methods: [route.method].flat() });
     if (path === PREDICT_PATH) return;
-    const refuse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-      if (closing) refuseWhileClosing(request, reply);
-      else done();
-    };
-    const onRequest = route.onRequest;
-    route.onRequest = onRequest === undefined ? refuse : [refuse, ...(Array.isArray(onRequest) ? onRequest : [onRequest])];
     const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-      inFlight.delete(request);
-      recordRequest(path, request, reply);
+      inFlight.delete(request.raw as StampedRequest);
+      // A 503 the sweep wrote (raw) is counted there.
+      if (!writtenByService.has(reply.raw)) recordRequest(path, request, reply);
       done();
     };
     const given = route.onResponse;
@@ -318,60 +413,26 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     done();
   };
 
-  // The request-time limit: requests with a body are watched from their first byte (a slow upload
-  // counts) by one sweep over the requests in flight, oldest first, rather than by a timer and an
-  // AbortController per request (Fastify's handlerTimeout), which cost the single-row path measurably.
-  // A prediction is synchronous: once it runs it finishes; the limit catches slow bodies and slow stores.
-  const inFlight = new Map<FastifyRequest, FastifyReply>();
-
-  // Shutting down (app.close()): requests in flight are answered, with `Connection: close` so that a
-  // keep-alive client does not hold the drain open for the keep-alive timeout (72 s); requests that
-  // come after are answered 503. A request pipelined behind one in flight on the same connection takes
-  // the close over from it (the connection must stay open for its 503).
-  let closing = false;
-  const closingAnswers = new WeakMap<object, FastifyReply>();
   app.addHook("preClose", (done) => {
     closing = true;
-    for (const [request, reply] of inFlight) {
-      if (reply.sent || reply.raw.headersSent) continue;
-      void reply.header("connection", "close");
-      closingAnswers.set(request.raw.socket, reply);
+    for (const [request, response] of inFlight) {
+      if (response.headersSent || response.writableEnded) continue;
+      response.setHeader("connection", "close");
+      closingAnswers.set(request.socket, response);
     }
-    // Answers that are not tracked here (the GET routes) end their connection at once too: Node reads
-    // the keep-alive timeout when each answer ends, and server.close() only closes the connections idle now.
+    // Answers in flight end their connection at once too: Node reads the keep-alive timeout when each
+    // answer ends, and server.close() only closes the connections idle now.
     app.server.keepAliveTimeout = 1;
     done();
   });
-  const refuseWhileClosing = (request: FastifyRequest, reply: FastifyReply): void => {
-    const before = closingAnswers.get(request.raw.socket);
-    if (before !== undefined && !before.sent && !before.raw.headersSent) void before.removeHeader("connection");
-    void reply.code(503).header("connection", "close").send({ error: "the service is shutting down; send the request again" });
-  };
-  const watch = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    request.receivedAt = performance.now();
-    if (closing) {
-      refuseWhileClosing(request, reply);
-      recordPredictRequest(request, 503);
-      return;
-    }
-    inFlight.set(request, reply);
-    done();
-  };
   const sweep = setInterval(() => {
-    for (const [request, reply] of inFlight) {
+    for (const [request, response] of inFlight) {
       if (performance.now() - request.receivedAt < requestTimeoutMs) break;
       inFlight.delete(request);
-      if (reply.sent || reply.raw.destroyed) continue;
-      void reply.code(503).send({ error: `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request` });
-      if (request.routeOptions.url === PREDICT_PATH) recordPredictRequest(request, reply.statusCode);
+      answer503(request, response, `the request took longer than the limit of ${requestTimeoutMs} ms; retry, or send fewer rows per request`, false);
     }
   }, Math.max(10, Math.min(1000, Math.floor(requestTimeoutMs / 4))));
   sweep.unref();
-  const protectedRoute = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
-    request.receivedAt = performance.now();
-    inFlight.set(request, reply);
-    requireToken(request, reply, done);
-  };
 
   const servedOrThrow = (name: string): ServedModel => {
     const served = host.get(name);
@@ -384,7 +445,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   app.post<{ Params: { name: string }; Querystring: { unknown?: UnknownCategoryPolicy }; Body: { rows: unknown[] } }>(
     PREDICT_PATH,
-    { schema: schemas.predictRoute, onRequest: watch },
+    { schema: schemas.predictRoute },
     (request, reply) => {
       // Answered 503 by the request-time limit while its body was arriving: nothing more to do.
       if (reply.sent) return reply;
@@ -399,15 +460,15 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       serviceMetrics.recordPredictions(served, served.name, served.version, served.classes, answer.counts);
       // The answer is built as JSON text here (./answers.ts), so Fastify sends it as is.
       void reply.type("application/json; charset=utf-8").send(answer.body);
-      inFlight.delete(request);
-      serviceMetrics.recordAnswered(served, served.name, PREDICT_PATH, (performance.now() - request.receivedAt) / 1000);
+      inFlight.delete(request.raw as StampedRequest);
+      serviceMetrics.recordAnswered(served, served.name, PREDICT_PATH, (performance.now() - (request.raw as StampedRequest).receivedAt) / 1000);
       return reply;
     },
   );
 
   app.post<{ Params: { name: string }; Body: { outcomes: { id: string; label: unknown }[] } }>(
     "/v1/models/:name/feedback",
-    { schema: schemas.feedbackRoute, onRequest: protectedRoute },
+    { schema: schemas.feedbackRoute, onRequest: requireToken },
     async (request) => {
       const name = request.params.name;
       const served = servedOrThrow(name);
@@ -462,7 +523,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     return liveReport(name, rows, (version) => host.outcomeLabels(name, version));
   });
 
-  app.post("/v1/admin/reload", { schema: schemas.reloadRoute, onRequest: protectedRoute }, async () => ({ models: await host.check({ retry: true }) }));
+  app.post("/v1/admin/reload", { schema: schemas.reloadRoute, onRequest: requireToken }, async () => ({ models: await host.check({ retry: true }) }));
 
   app.get("/healthz", { schema: schemas.healthRoute }, () => ({ status: "ok" }));
 

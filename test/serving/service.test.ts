@@ -405,6 +405,7 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
 
     test("a request whose body takes longer than the request-time limit is answered 503", async () => {
       const slow = await createService({ store, token: TOKEN, requestTimeoutMs: 150, pollIntervalMs: 0, logThread: false });
+      await slow.learnloop.loaded;
       await slow.listen({ port: 0, host: "127.0.0.1" });
       const { port } = slow.server.address() as AddressInfo;
       const answer = await new Promise<string>((resolve, reject) => {
@@ -424,6 +425,12 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
       });
       assert.match(answer, /^HTTP\/1.1 503 /);
       assert.ok(answer.endsWith('{"error":"the request took longer than the limit of 150 ms; retry, or send fewer rows per request"}'), answer);
+      // Counted once, under the predict route and the model its URL names, with its time (at least the limit).
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const labels = 'model="species",route="/v1/models/:name/predict",method="POST",status="503"';
+      assert.match(metrics, new RegExp(`^learnloop_http_requests_total\\{${labels}\\} 1$`, "m"));
+      const seconds = Number(new RegExp(`^learnloop_http_request_duration_seconds_sum\\{${labels}\\} (\\S+)$`, "m").exec(metrics)?.[1]);
+      assert.ok(seconds >= 0.15 && seconds < 5, `duration ${seconds}`);
       await slow.close();
     });
 
