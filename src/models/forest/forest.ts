@@ -250,8 +250,7 @@ function fitMulticlass(
     grower.grow(classOf, weights, nUsed, shape.featuresPerSplit, rng);
     for (let k = 0; k < nClasses; k++) {
       grower.setLeafValues(k);
-      // TreeBuilder reads only the node arrays, which GiniTreeGrower has with TreeGrower's names and meaning.
-      builder.add(grower as unknown as TreeGrower, k, 1);
+      builder.add(grower, k, 1);
     }
     if (p.bootstrap) {
       addOutOfBagShares(grower, data.bins, nRows, weights, oobSum);

@@ -411,6 +411,9 @@ function refitLeaves(loss: Loss, grower: TreeGrower, y: Float64Array, w: Float64
  * Collects the trees grown during a fit into the flattened model arrays, converting bin thresholds to
  * raw thresholds (the upper edge of the last left bin) and bin sets to category-code bitsets.
  */
+/** The node arrays of a grown tree that TreeBuilder reads (TreeGrower's; the forest's Gini grower has them too). */
+export type GrownTree = Pick<TreeGrower, "nNodes" | "nodeFeature" | "nodeValue" | "nodeGain" | "nodeCount" | "nodeMissingLeft" | "nodeLeft" | "nodeRight" | "nodeCategorical" | "nodeBin" | "nodeCatBins">;
+
 export class TreeBuilder {
   readonly #features: readonly Column[];
   readonly #mapper: BinMapper;
@@ -433,7 +436,7 @@ export class TreeBuilder {
   }
 
   /** Appends the grower's tree for raw output `output`; split gains are multiplied by `gainScale` (1 for boosting). */
-  add(grower: TreeGrower, output: number, gainScale = 1): void {
+  add(grower: GrownTree, output: number, gainScale = 1): void {
     const offset = this.#nodeFeature.length;
     this.#treeRoot.push(offset);
     this.#treeOutput.push(output);
