@@ -74,6 +74,22 @@ test("learnloop predict: a regression that overflows is written as a signed Infi
   assert.ok(Number.isFinite(Number(lines[5]!.split(",")[1])), lines[5]);
 });
 
+test("learnloop predict --out .json / .ndjson: an overflowing regression is null, and the file is JSON a reader takes", async () => {
+  const model = await trained("amount");
+  for (const [name, records] of [
+    ["amounts.json", (text: string) => JSON.parse(text) as Record<string, unknown>[]],
+    ["amounts.ndjson", (text: string) => text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)],
+  ] as const) {
+    const out = join(folder.dir, name);
+    const run = await runCli("predict", model, folder.file("new-amounts-json.csv", NEW_ROWS.join("\n") + "\n"), "--id", "id", "--out", out);
+    assert.equal(run.code, 0, run.stderr);
+    const rows = records(readFileSync(out, "utf8"));
+    assert.deepEqual(rows.slice(0, 4), [1, 2, 3, 4].map((id) => ({ id, prediction: null })), name);
+    assert.equal(rows[4]!.prediction, rows[5]!.prediction, name);
+    assert.ok(Number.isFinite(rows[4]!.prediction), name);
+  }
+});
+
 describe("the service answers extreme rows", () => {
   let store: Store;
   let app: FastifyInstance;

@@ -107,7 +107,10 @@ export async function writeTable(file: string, columns: readonly OutputColumn[],
   const lines = /\.(ndjson|jsonl)$/i.test(file);
   const csv = format === "csv" ? temporary : `${temporary}.csv`;
   try {
-    if (clash) {
+    // DuckDB's JSON writer writes an infinite number as a bare Infinity, which no JSON reader takes: such
+    // columns are written here too, as null (as the service answers them).
+    const infinite = format === "json" && columns.some((column) => column.kind === "number" && holdsInfinity(column.values, nRows));
+    if (clash || infinite) {
       await writeFileWith(temporary, (stream) => writeJsonTo(stream, columns, nRows, lines));
     } else {
       await writeFileWith(csv, (stream) => writeCsvTo(stream, columns, nRows));
@@ -136,6 +139,11 @@ async function convertCsv(csv: string, target: string, columns: readonly OutputC
   }
 }
 
+function holdsInfinity(values: ArrayLike<number>, nRows: number): boolean {
+  for (let i = 0; i < nRows; i++) if (values[i] === Infinity || values[i] === -Infinity) return true;
+  return false;
+}
+
 /** The first two column names that differ only in case, if any. */
 function caseClash(columns: readonly OutputColumn[]): [string, string] | undefined {
   const seen = new Map<string, string>();
@@ -149,7 +157,8 @@ function caseClash(columns: readonly OutputColumn[]): [string, string] | undefin
 
 /**
  * Writes the columns as JSON records (an array, or one record a line), as DuckDB's COPY writes them:
- * NaN and missing text as null. Only for names DuckDB cannot hold apart; records are built a chunk at a time.
+ * NaN, infinities and missing text as null. Only for names DuckDB cannot hold apart and for infinite
+ * numbers; records are built a chunk at a time.
  */
 async function writeJsonTo(stream: NodeJS.WritableStream, columns: readonly OutputColumn[], nRows: number, lines: boolean): Promise<void> {
   const write = (text: string) => writeText(stream, text);
