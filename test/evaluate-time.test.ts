@@ -155,6 +155,8 @@ test("data without the model's time column: a note says the check was skipped an
     `learnloop evaluate: error: ${renamed}, column "day": unknown column (available columns: period, x, y)`,
   );
   assert.equal(await failure("evaluate", byNumber, renamed, "--time", "y", "--no-track"), 'learnloop evaluate: error: --time must be a column other than the target, got "y"');
+  const help = await run("evaluate", "--help");
+  assert.match(help.stdout + help.stderr, /--time <col> +the data's time column, when it is not named as in training .*Without it too, a model trained with --time is checked against the rows/);
   // Numbers where the model's times are dates do not order against them: skipped, with the reason.
   const numbers = await evaluateJson(dated, file("numbers.csv", "when,x,y\n2024-01-09,9,18.0\n"), "--time", "x");
   assert.equal(numbers.doc.time.skipped, `column "x" of ${join(dir, "numbers.csv")} holds numbers, and the model's times are dates (up to 2024-01-08)`);

@@ -22,16 +22,16 @@ export const evaluateCommand: CommandSpec = {
       type: "string",
       value: "<col>",
       doc:
-        "the data's time column, when it is not named as in training: for a model trained with --time, evaluate checks the rows against the model's last training time " +
-        "(always, by the model's own time column) and warns when rows reach back into its training period",
+        "the data's time column, when it is not named as in training (a date whose parts are features keeps its name). " +
+        "Without it too, a model trained with --time is checked against the rows: a warning when some are earlier than its last training time (recorded in the model file)",
     },
     ...TRACKING_OPTIONS,
   },
   examples: [
     "learnloop evaluate flights.model flights-test.parquet",
     "learnloop evaluate penguins.model penguins.json --metrics accuracy,f1_macro --json",
-    "learnloop evaluate weather-by-date.model seattle-2015.csv   # trained with --time date: warns if rows are on or before its last training day",
-    "learnloop evaluate weather-by-date.model weather-2015.csv --time day   # the time column is called day in this file",
+    "learnloop evaluate seattle.model seattle-2015.csv --json   # trained with --time date: warns when rows are earlier than its last training day",
+    "learnloop evaluate sales.model sales-2025.csv --time week_no   # trained with --time week (numbers), called week_no in this file",
   ],
 };
 
