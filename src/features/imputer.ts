@@ -4,7 +4,7 @@
  * covers only the features that had missing values in training).
  */
 import { ModelFormatError } from "../core/errors.js";
-import { finiteMean } from "./standardizer.js";
+import { finiteMean, meanFromSum } from "./standardizer.js";
 
 /** The JSON state of a fitted MeanImputer. */
 export interface MeanImputerState {
@@ -34,12 +34,21 @@ export class MeanImputer {
 
   /** Fits on training values. An all-missing column imputes 0 (there is no mean to take). */
   static fit(values: Float64Array): MeanImputer {
+    let sum = 0;
     let count = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] === values[i]) count++;
-    if (count === values.length) return new MeanImputer({ mean: count > 0 ? finiteMean(values) : 0, indicator: false });
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v === v) {
+        sum += v;
+        count++;
+      }
+    }
+    if (count === values.length) return new MeanImputer({ mean: count > 0 ? meanFromSum(values, sum) : 0, indicator: false });
+    if (count === 0 || Number.isFinite(sum)) return new MeanImputer({ mean: count > 0 ? sum / count : 0, indicator: true });
+    // The sum overflowed: the present values again, on their own, for finiteMean's scaled sum.
     const present = new Float64Array(count);
     for (let i = 0, j = 0; i < values.length; i++) if (values[i] === values[i]) present[j++] = values[i]!;
-    return new MeanImputer({ mean: count > 0 ? finiteMean(present) : 0, indicator: true });
+    return new MeanImputer({ mean: finiteMean(present), indicator: true });
   }
 
   /** Writes the imputed values to out[offset + i * stride]. */

@@ -35,14 +35,16 @@ export class Standardizer {
   static fit(values: Float64Array): Standardizer {
     const n = values.length;
     if (n === 0) return new Standardizer({ mean: 0, scale: 1 });
+    let sum = 0;
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
+      sum += v;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    const mean = finiteMean(values);
+    const mean = meanFromSum(values, sum);
     if (min === max) return new Standardizer({ mean, scale: 1 });
     let squares = 0;
     for (let i = 0; i < n; i++) {
@@ -104,9 +106,17 @@ export class Standardizer {
  * @example finiteMean(new Float64Array([1.7976931348623157e308, 1e308])); // 1.3988465674311579e308
  */
 export function finiteMean(values: Float64Array): number {
-  const n = values.length;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i]!;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return meanFromSum(values, sum);
+}
+
+/**
+ * finiteMean from the plain sum of `values` in index order, which the caller has taken in a pass of its
+ * own (so an ordinary column is read once): sum / n unless it overflowed.
+ */
+export function meanFromSum(values: Float64Array, sum: number): number {
+  const n = values.length;
   // Finite terms never sum to NaN: once the running sum overflows it stays infinite.
   if (sum === Infinity || sum === -Infinity) {
     const power = Math.ceil(Math.log2(n)) + 1;
