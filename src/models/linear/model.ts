@@ -127,13 +127,15 @@ export class LinearModel implements Model {
     const k = this.#nOutputs;
     const out = new Float64Array(data.nRows * k);
     mixedAffineRows(x.dense, x.nDense, x.codes, x.nCodes, x.nRows, x.nColumns, this.#coef, this.#intercept, k, out);
+    // Made for the first row whose margins overflowed: ordinary rows cost only the check.
     let raw: EncodedDesign | undefined;
-    const scaled = new Float64Array(k);
+    let scaled: Float64Array | undefined;
     for (let i = 0, at = 0; i < data.nRows; i++, at += k) {
       let finite = true;
       for (let o = 0; o < k; o++) if (!Number.isFinite(out[at + o]!) && !(out[at + o] === -Infinity && this.#intercept[o] === -Infinity)) finite = false;
       if (finite) continue;
       raw ??= this.design.encodeUnstandardized(data);
+      scaled ??= new Float64Array(k);
       const { columnShift, columnDivisor } = this.design;
       const power = mixedAffineRowScaled(raw.dense, raw.nDense, raw.codes, raw.nCodes, i, raw.nColumns, columnShift, columnDivisor, this.#coef, this.#intercept, k, scaled, 0);
       let largest = -Infinity;
