@@ -407,13 +407,13 @@ function refitLeaves(loss: Loss, grower: TreeGrower, y: Float64Array, w: Float64
   }
 }
 
+/** The node arrays of a grown tree that TreeBuilder reads (TreeGrower's; the forest's Gini grower has them too). */
+export type GrownTree = Pick<TreeGrower, "nNodes" | "nodeFeature" | "nodeValue" | "nodeGain" | "nodeCount" | "nodeMissingLeft" | "nodeLeft" | "nodeRight" | "nodeCategorical" | "nodeBin" | "nodeCatBins">;
+
 /**
  * Collects the trees grown during a fit into the flattened model arrays, converting bin thresholds to
  * raw thresholds (the upper edge of the last left bin) and bin sets to category-code bitsets.
  */
-/** The node arrays of a grown tree that TreeBuilder reads (TreeGrower's; the forest's Gini grower has them too). */
-export type GrownTree = Pick<TreeGrower, "nNodes" | "nodeFeature" | "nodeValue" | "nodeGain" | "nodeCount" | "nodeMissingLeft" | "nodeLeft" | "nodeRight" | "nodeCategorical" | "nodeBin" | "nodeCatBins">;
-
 export class TreeBuilder {
   readonly #features: readonly Column[];
   readonly #mapper: BinMapper;
