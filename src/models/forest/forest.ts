@@ -164,10 +164,7 @@ export class RandomForest implements Estimator<ForestModel> {
       const oobCount = new Int32Array(nRows);
 
       for (let bag = 0; bag < p.nTrees; bag++) {
-        weights.fill(0);
-        if (p.bootstrap) for (let i = 0; i < nRows; i++) weights[rng.int(nRows)]++;
-        else weights.fill(1);
-        if (sw) for (let r = 0; r < nRows; r++) weights[r] *= sw[r]!;
+        drawBagWeights(weights, p.bootstrap, sw ?? null, rng);
         let nUsed = 0;
         for (let r = 0; r < nRows; r++) if (weights[r]! > 0) used[nUsed++] = r;
         const allRows = nUsed === nRows;
@@ -240,11 +237,7 @@ function fitMulticlass(
   const oobSum = new Float64Array(nRows * nClasses);
   const oobCount = new Int32Array(nRows);
   for (let bag = 0; bag < p.nTrees; bag++) {
-    // The same draws, in the same order, as the binary and regression forests.
-    weights.fill(0);
-    if (p.bootstrap) for (let i = 0; i < nRows; i++) weights[rng.int(nRows)]++;
-    else weights.fill(1);
-    if (sampleWeight) for (let r = 0; r < nRows; r++) weights[r] *= sampleWeight[r]!;
+    drawBagWeights(weights, p.bootstrap, sampleWeight, rng);
     let nUsed = 0;
     for (let r = 0; r < nRows; r++) if (weights[r]! > 0) grower.rows[nUsed++] = r;
     grower.grow(classOf, weights, nUsed, shape.featuresPerSplit, rng);
@@ -262,18 +255,40 @@ function fitMulticlass(
   return { trees: builder.build(), oobScore: oob.score, oobRows: oob.rows };
 }
 
+/**
+ * A bag's row weights into `weights`: bootstrap counts (nRows draws with replacement) or 1 for every row,
+ * times the sample weights. Every task's forest draws its bags here, so one seed draws the same bags.
+ */
+function drawBagWeights(weights: Float64Array, bootstrap: boolean, sampleWeight: Float64Array | null, rng: Random): void {
+  const nRows = weights.length;
+  weights.fill(0);
+  if (bootstrap) for (let i = 0; i < nRows; i++) weights[rng.int(nRows)]++;
+  else weights.fill(1);
+  if (sampleWeight) for (let r = 0; r < nRows; r++) weights[r] *= sampleWeight[r]!;
+}
+
+/** The node arrays a grown tree is walked by, on binned rows: TreeGrower's and GiniTreeGrower's. */
+type BinnedTree = Pick<TreeGrower, "nodeFeature" | "nodeLeft" | "nodeRight" | "nodeGoLeft">;
+
+/** The leaf node that binned row `r` (of nRows, column-major `bins`) reaches in `tree`. */
+function leafOfRow(tree: BinnedTree, bins: Uint8Array, nRows: number, r: number): number {
+  const { nodeFeature, nodeLeft, nodeRight, nodeGoLeft } = tree;
+  let node = 0;
+  let f = nodeFeature[0]!;
+  while (f >= 0) {
+    node = nodeGoLeft[(node << 8) + bins[f * nRows + r]!] ? nodeLeft[node]! : nodeRight[node]!;
+    f = nodeFeature[node]!;
+  }
+  return node;
+}
+
 /** Adds the Gini tree's leaf class shares to the out-of-bag sums of the rows the bootstrap left out. */
 function addOutOfBagShares(grower: GiniTreeGrower, bins: Uint8Array, nRows: number, weights: Float64Array, sum: Float64Array): void {
-  const { nodeFeature, nodeLeft, nodeRight, nodeGoLeft, nodeShares, nClasses } = grower;
+  const { nodeShares, nClasses } = grower;
   for (let r = 0; r < nRows; r++) {
     if (weights[r] !== 0) continue;
-    let node = 0;
-    let f = nodeFeature[0]!;
-    while (f >= 0) {
-      node = nodeGoLeft[(node << 8) + bins[f * nRows + r]!] ? nodeLeft[node]! : nodeRight[node]!;
-      f = nodeFeature[node]!;
-    }
-    for (let c = 0; c < nClasses; c++) sum[r * nClasses + c] += nodeShares[node * nClasses + c]!;
+    const leaf = leafOfRow(grower, bins, nRows, r);
+    for (let c = 0; c < nClasses; c++) sum[r * nClasses + c] += nodeShares[leaf * nClasses + c]!;
   }
 }
 
@@ -297,17 +312,8 @@ export function resolveMaxFeatures(maxFeatures: number | string | null, nFeature
 
 /** Adds the grower's tree's leaf values to the out-of-bag sums of the rows the bootstrap left out. */
 function addOutOfBag(grower: TreeGrower, bins: Uint8Array, nRows: number, weights: Float64Array, sum: Float64Array, nOutputs: number, k: number): void {
-  const { nodeFeature, nodeLeft, nodeRight, nodeGoLeft, nodeValue } = grower;
-  for (let r = 0; r < nRows; r++) {
-    if (weights[r] !== 0) continue;
-    let node = 0;
-    let f = nodeFeature[0]!;
-    while (f >= 0) {
-      node = nodeGoLeft[(node << 8) + bins[f * nRows + r]!] ? nodeLeft[node]! : nodeRight[node]!;
-      f = nodeFeature[node]!;
-    }
-    sum[r * nOutputs + k] += nodeValue[node]!;
-  }
+  const nodeValue = grower.nodeValue;
+  for (let r = 0; r < nRows; r++) if (weights[r] === 0) sum[r * nOutputs + k] += nodeValue[leafOfRow(grower, bins, nRows, r)]!;
 }
 
 /** Accuracy or R² over the rows out of bag for at least one tree (null when there are none). */
