@@ -156,7 +156,8 @@ export async function runEvaluate(args: ParsedArgs, console: Console): Promise<E
 function trainingPeriodOf(info: Readonly<Record<string, unknown>> | undefined): { column: string; lastTrain?: string } | undefined {
   const split = info?.split as Record<string, unknown> | undefined;
   if (typeof split !== "object" || split === null || typeof split.column !== "string") return undefined;
-  if (split.kind === "cv") return split.mode === "time" ? { column: split.column } : undefined;
+  // A model file written before cross-validated models recorded their last training time has none.
+  if (split.kind === "cv") return split.mode === "time" ? { column: split.column, ...(typeof split.lastTrain === "string" ? { lastTrain: split.lastTrain } : {}) } : undefined;
   if ((split.kind !== "time" && split.kind !== "valid") || typeof split.lastTrain !== "string") return undefined;
   return { column: split.column, lastTrain: split.lastTrain };
 }

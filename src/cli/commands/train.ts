@@ -265,8 +265,11 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
 
     const out = typeof values.out === "string" ? values.out : defaultModelPath(file);
     const cvColumn = typeof values.time === "string" ? values.time : typeof values.group === "string" ? values.group : undefined;
+    // By time, the audit's split knows the latest time of the rows the model is refit on.
+    const auditedSplit = "summary" in split ? split.summary : undefined;
+    const lastTrain = auditedSplit?.kind === "cv" ? auditedSplit.lastTrain : undefined;
     const splitSummary: SplitSummary = evaluation.cv
-      ? { kind: "cv", mode: evaluation.cv.mode as CvMode, folds: evaluation.cv.folds, ...(cvColumn ? { column: cvColumn } : {}) }
+      ? { kind: "cv", mode: evaluation.cv.mode as CvMode, folds: evaluation.cv.folds, ...(cvColumn ? { column: cvColumn } : {}), ...(lastTrain !== undefined ? { lastTrain } : {}) }
       : (split as EvaluatedSplit).summary;
     const modelBytes = model.toBytes({
       fingerprint: data.fingerprint,
@@ -549,8 +552,11 @@ export type SplitSummary =
   | { kind: "time"; column: string; testSize: number; lastTrain: string; firstTest: string }
   /** With --time too: the column, the latest training time and the earliest --valid time, as read. */
   | { kind: "valid"; file: string; column?: string; lastTrain?: string; firstTest?: string }
-  /** --cv: the folds' kind; the audit reads one fold (the last of time folds, the first of group folds). */
-  | { kind: "cv"; mode: CvMode; folds: number; column?: string };
+  /**
+   * --cv: the folds' kind; the audit reads one fold (the last of time folds, the first of group folds).
+   * By time, also the latest time of all the rows, which the model is refit on.
+   */
+  | { kind: "cv"; mode: CvMode; folds: number; column?: string; lastTrain?: string };
 
 /** The split the evaluation uses, decided once so that the audit reads the rows the metrics come from. */
 interface EvaluatedSplit {
@@ -615,7 +621,9 @@ async function evaluatedSplit(
     const time = timeOrder(timeColumn, file, data, folds > 0 ? "--time orders the folds" : "--time puts the latest rows in the test set");
     if (folds > 0) {
       if (folds > data.nRows - 1) return stratifiedOrRandom();
-      return taken(timeSplit(time, { nSplits: folds }).at(-1)!, { kind: "cv", mode: "time", folds, column: timeColumn.name });
+      // The model is refit on every row: its last training time is the latest of them all.
+      const latest = time.reduce((best, value, row) => (value > time[best]! ? row : best), 0);
+      return taken(timeSplit(time, { nSplits: folds }).at(-1)!, { kind: "cv", mode: "time", folds, column: timeColumn.name, lastTrain: timeText(timeColumn, latest) });
     }
     let rows: Split;
     try {
