@@ -22,6 +22,7 @@ import { categoricalGoLeft, numericGoLeft, partitionRows } from "../../kernels/p
 import { CAT_WORDS } from "../../kernels/split.js";
 import type { Random } from "../../core/rng.js";
 import type { BinnedData } from "../gbdt/grower.js";
+import { LeafHeap } from "../gbdt/leaf-heap.js";
 
 /** Tree-shape settings of the Gini grower. */
 export interface GiniGrowerSettings {
@@ -85,9 +86,8 @@ export class GiniTreeGrower {
   readonly #nodeFeatures: Int32Array;
   /** The features in the order of the node's draws (a partial Fisher-Yates shuffle). */
   readonly #featurePool: Int32Array;
-  /** Leaves that may split, a binary max-heap by (gain, then lower leaf index). */
-  readonly #heap: Int32Array;
-  #heapSize = 0;
+  /** Leaves that may split, by gain. */
+  readonly #heap: LeafHeap;
 
   constructor(data: BinnedData, nClasses: number, settings: GiniGrowerSettings) {
     this.data = data;
@@ -102,7 +102,7 @@ export class GiniTreeGrower {
     this.#featurePool = new Int32Array(data.nFeatures);
     this.#scratch = new GiniScratch(nClasses);
     this.#splits = Array.from({ length: L }, () => new GiniSplit());
-    this.#heap = new Int32Array(L);
+    this.#heap = new LeafHeap(this.#splits, L);
     this.leafNode = new Int32Array(L);
     this.#leafBegin = new Int32Array(L);
     this.#leafCount = new Int32Array(L);
@@ -139,13 +139,13 @@ export class GiniTreeGrower {
     this.#leafBegin[0] = 0;
     this.#leafCount[0] = nUsed;
     this.#leafDepth[0] = 0;
-    this.#heapSize = 0;
+    this.#heap.size = 0;
     this.#sumClasses(0, classOf, weights);
     this.nodeCount[0] = nUsed;
     this.#search(0, classOf, weights, featuresPerSplit, rng);
 
-    while (this.nLeaves < settings.maxLeaves && this.#heapSize > 0) {
-      const best = this.#heapPop();
+    while (this.nLeaves < settings.maxLeaves && this.#heap.size > 0) {
+      const best = this.#heap.pop();
       const split = this.#splits[best]!;
       const right = this.nLeaves++;
       const parentNode = this.leafNode[best]!;
@@ -254,43 +254,6 @@ export class GiniTreeGrower {
     const nSelected = nChosen;
     const totals = this.#leafTotals.subarray(leaf * nClasses, (leaf + 1) * nClasses);
     findBestGiniSplit(this.#histogram, features, nSelected, data.featureOffset, data.nBins, data.isCategorical, nClasses, totals, count, settings, this.#scratch, split);
-    if (split.gain > -Infinity) this.#heapPush(leaf);
-  }
-
-  /** Heap order: larger gain first, then the lower leaf index. */
-  #before(a: number, b: number): boolean {
-    const ga = this.#splits[a]!.gain;
-    const gb = this.#splits[b]!.gain;
-    return ga > gb || (ga === gb && a < b);
-  }
-
-  #heapPush(leaf: number): void {
-    const heap = this.#heap;
-    let i = this.#heapSize++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#before(leaf, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = leaf;
-  }
-
-  #heapPop(): number {
-    const heap = this.#heap;
-    const top = heap[0]!;
-    const last = heap[--this.#heapSize]!;
-    const n = this.#heapSize;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && this.#before(heap[child + 1]!, heap[child]!)) child++;
-      if (!this.#before(heap[child]!, last)) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    if (n > 0) heap[i] = last;
-    return top;
+    if (split.gain > -Infinity) this.#heap.push(leaf);
   }
 }

@@ -31,6 +31,7 @@ import { logLossGradientsWasm, type LogLossGradientKernel } from "../../kernels/
 import { CAT_WORDS, findBestSplit, leafValue, SplitInfo, SplitScratch, type SplitSettings } from "../../kernels/split.js";
 import type { Random } from "../../core/rng.js";
 import { MIN_PARALLEL_PARTITION_ROWS, type HistogramThreads } from "./histogram-threads.js";
+import { LeafHeap } from "./leaf-heap.js";
 
 /**
  * Writes the gradient/hessian pairs of rows begin..end-1 into out[2r], out[2r + 1] and adds them, row
@@ -203,9 +204,8 @@ export class TreeGrower {
   /** Histogram slots not held by a leaf (a stack). */
   readonly #freeSlots: Int32Array;
   #nFree = 0;
-  /** Leaves that may split, as a binary max-heap by (gain, then lower leaf index first). */
-  readonly #heap: Int32Array;
-  #heapSize = 0;
+  /** Leaves that may split, by gain. */
+  readonly #heap: LeafHeap;
   /** Histograms built from rows because the parent's had been given up (see maxHistograms). */
   rebuiltHistograms = 0;
   /**
@@ -321,7 +321,6 @@ export class TreeGrower {
     this.#orderedWords = new Float64Array(this.#ordered.buffer, this.#ordered.byteOffset, n);
     this.#pool = Array.from({ length: nSlots }, (_, s) => histograms.subarray(s * slotLength, (s + 1) * slotLength));
     this.#freeSlots = new Int32Array(nSlots);
-    this.#heap = new Int32Array(L);
     this.#nodeFeatures = new Int32Array(data.nFeatures);
     this.#threads = threads;
     // One segment per thread of the fit (the calling one and the workers the pool has).
@@ -337,6 +336,7 @@ export class TreeGrower {
     this.#leafDepth = new Int32Array(L);
     this.#leafSums = new Float64Array(L * 3);
     this.#splits = Array.from({ length: L }, () => new SplitInfo());
+    this.#heap = new LeafHeap(this.#splits, L);
     this.nodeFeature = new Int32Array(nodes);
     this.nodeLeft = new Int32Array(nodes);
     this.nodeRight = new Int32Array(nodes);
@@ -378,7 +378,7 @@ export class TreeGrower {
     this.leafRows[0] = nUsed;
     this.leafNode[0] = 0;
     this.#leafDepth[0] = 0;
-    this.#heapSize = 0;
+    this.#heap.size = 0;
     this.#nFree = 0;
     for (let slot = this.#pool.length - 1; slot >= 0; slot--) this.#freeSlots[this.#nFree++] = slot;
     const rootSlot = this.#allocSlot();
@@ -458,9 +458,9 @@ export class TreeGrower {
     this.#settle(0);
     this.timings.split += performance.now() - t1;
 
-    while (this.nLeaves < settings.maxLeaves && this.#heapSize > 0) {
+    while (this.nLeaves < settings.maxLeaves && this.#heap.size > 0) {
       // Best-first: the leaf whose split gains most (ties: the lowest leaf index).
-      const best = this.#heapPop();
+      const best = this.#heap.pop();
       const split = this.#splits[best]!;
       const right = this.nLeaves++;
       const parentNode = this.leafNode[best]!;
@@ -615,7 +615,7 @@ export class TreeGrower {
 
   /** After a leaf's split search: a leaf that may split waits in the heap, any other gives its histogram back. */
   #settle(leaf: number): void {
-    if (this.#splits[leaf]!.gain > -Infinity) this.#heapPush(leaf);
+    if (this.#splits[leaf]!.gain > -Infinity) this.#heap.push(leaf);
     else if (this.#leafSlot[leaf]! >= 0) {
       this.#freeSlot(this.#leafSlot[leaf]!);
       this.#leafSlot[leaf] = -1;
@@ -634,50 +634,13 @@ export class TreeGrower {
   #allocSlot(): number {
     if (this.#nFree > 0) return this.#freeSlots[--this.#nFree]!;
     let victim = -1;
-    for (let i = 0; i < this.#heapSize; i++) {
-      const leaf = this.#heap[i]!;
-      if (this.#leafSlot[leaf]! >= 0 && (victim < 0 || this.#before(victim, leaf))) victim = leaf;
+    for (let i = 0; i < this.#heap.size; i++) {
+      const leaf = this.#heap.at(i);
+      if (this.#leafSlot[leaf]! >= 0 && (victim < 0 || this.#heap.before(victim, leaf))) victim = leaf;
     }
     const slot = this.#leafSlot[victim]!;
     this.#leafSlot[victim] = -1;
     return slot;
-  }
-
-  /** Heap order: larger gain first, then the lower leaf index (as a scan for the first maximum). */
-  #before(a: number, b: number): boolean {
-    const ga = this.#splits[a]!.gain;
-    const gb = this.#splits[b]!.gain;
-    return ga > gb || (ga === gb && a < b);
-  }
-
-  #heapPush(leaf: number): void {
-    const heap = this.#heap;
-    let i = this.#heapSize++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#before(leaf, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = leaf;
-  }
-
-  #heapPop(): number {
-    const heap = this.#heap;
-    const top = heap[0]!;
-    const last = heap[--this.#heapSize]!;
-    const n = this.#heapSize;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && this.#before(heap[child + 1]!, heap[child]!)) child++;
-      if (!this.#before(heap[child]!, last)) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    if (n > 0) heap[i] = last;
-    return top;
   }
 
   /** A leaf may split when it is above the depth limit and has rows for two children. */
