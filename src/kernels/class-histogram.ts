@@ -18,6 +18,7 @@
  * share of one class, for each class in turn (one-vs-rest orders; for k = 2 the share of class 1 alone,
  * which is exact), and every prefix of each order, forward and reversed, is a candidate left set.
  */
+import { insertByKey, orderPrefixBins } from "./split.js";
 
 /** Float64 slots per bin of a class histogram of k classes: k class weights and a row count. */
 export function classStride(nClasses: number): number {
@@ -222,15 +223,7 @@ export function findBestGiniSplit(
           let binWeight = 0;
           for (let c = 0; c < nClasses; c++) binWeight += hist[k + c]!;
           if (!(binWeight > 0)) continue;
-          const key = hist[k + byClass]! / binWeight;
-          let i = nUsed++;
-          while (i > 0 && keys[i - 1]! > key) {
-            keys[i] = keys[i - 1]!;
-            order[i] = order[i - 1]!;
-            i--;
-          }
-          keys[i] = key;
-          order[i] = b;
+          nUsed = insertByKey(order, keys, nUsed, b, hist[k + byClass]! / binWeight);
         }
         const maxLeft = Math.min(nUsed, settings.maxCatThreshold);
         for (let dir = 0; dir < 4; dir++) {
@@ -270,11 +263,7 @@ export function findBestGiniSplit(
         }
         if (found && foundClass === byClass) {
           // Build the bitset while `order` is this class's order.
-          out.catBins.fill(0);
-          for (let i = 0; i < foundLength; i++) {
-            const b = (foundDir & 1) === 0 ? order[i]! : order[nUsed - 1 - i]!;
-            out.catBins[b >>> 5] |= 1 << (b & 31);
-          }
+          orderPrefixBins(order, nUsed, (foundDir & 1) === 1, foundLength, out.catBins);
         }
       }
     }

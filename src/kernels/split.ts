@@ -81,6 +81,32 @@ export function leafValue(sumGradients: number, sumHessians: number, l2: number)
 }
 
 /**
+ * Inserts value bin `bin` with sort key `key` into order[0..nUsed) and keys[0..nUsed), kept ascending
+ * by key (after the bins of an equal key already there): an insertion sort, as a feature has at most 255
+ * categories. Returns the new count. Shared by the categorical searches here and in ./class-histogram.ts.
+ */
+export function insertByKey(order: Int32Array, keys: Float64Array, nUsed: number, bin: number, key: number): number {
+  let i = nUsed;
+  while (i > 0 && keys[i - 1]! > key) {
+    keys[i] = keys[i - 1]!;
+    order[i] = order[i - 1]!;
+    i--;
+  }
+  keys[i] = key;
+  order[i] = bin;
+  return nUsed + 1;
+}
+
+/** Writes to `out` the bitset (32 bins a word) of the first `length` bins of order[0..nUsed), or its last `length` when `reversed`. */
+export function orderPrefixBins(order: Int32Array, nUsed: number, reversed: boolean, length: number, out: Uint32Array): void {
+  out.fill(0);
+  for (let i = 0; i < length; i++) {
+    const b = reversed ? order[nUsed - 1 - i]! : order[i]!;
+    out[b >>> 5] |= 1 << (b & 31);
+  }
+}
+
+/**
  * Finds the best split of a leaf over the first nSelected features of `features`, given the leaf's
  * histogram and totals. Writes it into `out` (out.gain = -Infinity when there is none) and returns the gain.
  */
@@ -159,15 +185,7 @@ export function findBestSplit(
         const k = base + b * HIST_STRIDE;
         const binCount = Math.round(hist[k + 1]! * countFactor);
         if (binCount < settings.minCategoryCount || !(hist[k + 1]! > 0)) continue;
-        const key = hist[k]! / (hist[k + 1]! + settings.catSmooth);
-        let i = nUsed++;
-        while (i > 0 && keys[i - 1]! > key) {
-          keys[i] = keys[i - 1]!;
-          order[i] = order[i - 1]!;
-          i--;
-        }
-        keys[i] = key;
-        order[i] = b;
+        nUsed = insertByKey(order, keys, nUsed, b, hist[k]! / (hist[k + 1]! + settings.catSmooth));
       }
       const maxLeft = Math.min(nUsed, settings.maxCatThreshold);
       let found = false;
@@ -207,11 +225,7 @@ export function findBestSplit(
       }
       if (found) {
         // Build the bitset now: the next categorical feature reuses `order`.
-        out.catBins.fill(0);
-        for (let i = 0; i < foundLength; i++) {
-          const b = (foundDir & 1) === 0 ? order[i]! : order[nUsed - 1 - i]!;
-          out.catBins[b >>> 5] |= 1 << (b & 31);
-        }
+        orderPrefixBins(order, nUsed, (foundDir & 1) === 1, foundLength, out.catBins);
       }
     }
   }
