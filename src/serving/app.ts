@@ -601,6 +601,12 @@ function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequ
     const where = `${fastifyError.validationContext ?? "body"}${issue.instancePath.replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".")}`;
     const missing = (issue.params as { missingProperty?: string }).missingProperty;
     if (missing) return [400, `${where === "body" ? "" : where + "."}${missing}: required`.replace(/^body\./, "")];
+    if (fastifyError.validationContext === "querystring" && issue.keyword === "type") {
+      // A parameter given twice (?limit=1&limit=2) reaches the schema as an array of its values.
+      const name = issue.instancePath.slice(1);
+      const sent = (request.query as Record<string, unknown>)[name];
+      if (Array.isArray(sent)) return [400, `${name}: given ${sent.length} times (${sent.map((value) => `${name}=${String(value)}`).join("&")}); give it once`];
+    }
     const allowed = (issue.params as { allowedValues?: unknown[] }).allowedValues;
     if (allowed) {
       // AJV says only "must be equal to one of the allowed values": name them, and what was sent.

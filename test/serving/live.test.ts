@@ -243,6 +243,10 @@ function liveSuite(label: string, openTestStore: (home: string) => Promise<Store
         });
       }
       assert.equal((await get(base, "/v1/models/species/live?limit=100000")).status, 200);
+      assert.deepEqual(await get(base, "/v1/models/species/live?limit=1&limit=2"), {
+        status: 400,
+        body: { error: "limit: given 2 times (limit=1&limit=2); give it once" },
+      });
     });
 
     test("an unknown model: the 404 the other routes give", async () => {
