@@ -15,6 +15,7 @@ import { type Data, type Table, type Vector, Type, tableFromIPC } from "apache-a
 import { DataValidationError, describeValue } from "../core/errors.js";
 import { unseenCategoriesNote } from "../core/messages.js";
 import type { DatePart } from "../core/types.js";
+import { NumericCategoryLookup } from "./category-text.js";
 import type { ColumnData, SourceData } from "./columns.js";
 import { writeDateParts } from "./dates.js";
 import { sortCategories } from "./dictionary.js";
@@ -146,9 +147,16 @@ export class ArrowFile {
     if (fixed) fixed.forEach((category, code) => index.set(category, code));
     const found: string[] = [];
     let unseenExample: string | undefined;
+    // A fixed category that is a number written another way ("4.0" for this file's 4): ./category-text.ts.
+    const byNumber = fixed ? new NumericCategoryLookup(fixed) : undefined;
     const codeOf = (value: string, row: number): number => {
       let code = index.get(value);
       if (code === undefined) {
+        code = byNumber?.codeOf(value);
+        if (code !== undefined) {
+          index.set(value, code);
+          return code;
+        }
         if (strict) {
           throw new DataValidationError({
             code: "invalid_value",

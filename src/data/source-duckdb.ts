@@ -36,6 +36,7 @@ import type { DatePart } from "../core/types.js";
 import { CodeBuffer, ColumnArrays, NumberBuffer, pageIn, type ColumnData, type SourceData } from "./columns.js";
 import { csvDelimiter, findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
 import { writeDateParts } from "./dates.js";
+import { NumericCategoryLookup } from "./category-text.js";
 import { mergeCategories, sortCategories } from "./dictionary.js";
 import { openConnection, sqlName, sqlString } from "./duckdb.js";
 import { ColumnIsText, SniffFailed, firstLineOf, mapDuckDBError } from "./engine-errors.js";
@@ -367,6 +368,8 @@ export class DuckDBFile {
         // which costs less than DuckDB's coalesce and CASE over every row (~15 ms per column here).
         const code = tracksMisses ? `coalesce(${known}, CASE WHEN ${name} IS NULL THEN -1 ELSE -2 END)` : known;
         const sink = new CategorySink(column(code), new CodeBuffer(capacity, arrays.code()), dictionary.categories.length);
+        // A value the schema lacks may be one of its categories written another way ("4" for "4.0").
+        if (dictionary.fixed) sink.byNumber = new NumericCategoryLookup(dictionary.categories);
         if (unseenAsMissing) {
           sink.unseen = { count: 0 };
           notes.push(() => {
@@ -1028,6 +1031,8 @@ class CategorySink extends Sink {
   onMiss?: (row: number, value: string) => void;
   /** When set, a value the (fixed) dictionary lacks becomes missing, counted here with the first one. */
   unseen?: { count: number; example?: string };
+  /** A fixed dictionary's categories by number, for a value that writes one of them another way ("4" for "4.0"). */
+  byNumber?: NumericCategoryLookup;
   /** Values the dictionary did not hold, coded from the dictionary's length up. */
   readonly found = new Map<string, number>();
   constructor(
@@ -1047,11 +1052,23 @@ class CategorySink extends Sink {
     let row = out.subarray(offset, offset + count).indexOf(-2);
     if (row < 0) return;
     const unseen = this.unseen;
+    // Each miss's text is read only when some category is a number it might write another way.
+    const byNumber = this.byNumber?.hasNumbers ? this.byNumber : undefined;
     if (unseen) {
-      // Only the first value's text is looked up: a file whose column is all new need not parse each.
-      if (unseen.count === 0) unseen.example = this.misses.textAt(chunk, row, this.missIndex);
       for (; row < count; row++) {
         if (out[offset + row] !== -2) continue;
+        if (byNumber) {
+          const value = this.misses.textAt(chunk, row, this.missIndex);
+          const code = byNumber.codeOf(value);
+          if (code !== undefined) {
+            out[offset + row] = code;
+            continue;
+          }
+          if (unseen.count === 0) unseen.example = value;
+        } else if (unseen.count === 0) {
+          // Only the first value's text is looked up: a file whose column is all new need not parse each.
+          unseen.example = this.misses.textAt(chunk, row, this.missIndex);
+        }
         out[offset + row] = -1;
         unseen.count++;
       }
@@ -1060,6 +1077,11 @@ class CategorySink extends Sink {
     for (; row < count; row++) {
       if (out[offset + row] !== -2) continue;
       const value = this.misses.textAt(chunk, row, this.missIndex);
+      const byNumberCode = byNumber?.codeOf(value);
+      if (byNumberCode !== undefined) {
+        out[offset + row] = byNumberCode;
+        continue;
+      }
       this.onMiss?.(offset + row + 1, value);
       let code = this.found.get(value);
       if (code === undefined) {
