@@ -7,8 +7,9 @@
  * - a numeric feature takes a finite number, or a boolean (read as 1 / 0, as the file readers do);
  * - a categorical feature takes the text of one of its categories; a number or a boolean is accepted
  *   when its text (`String(value)`: 3 -> "3", true -> "true") is a category, so a code-like column
- *   survives a JSON client that sends numbers; a whole number also matches the text DuckDB gives it in
- *   a column of decimals (16 -> "16.0"), as the CSV reader matches it;
+ *   survives a JSON client that sends numbers; a category that renders a number matches that number
+ *   however it was written (16, "16" and "16.0" are DuckDB's "16.0" from a column of decimals, or "16"),
+ *   as the file readers match it (src/data/category-text.ts: never "016", so zip codes stay text);
  * - a date part (`<column>_year`, ..., see src/data/dates.ts) is computed from the source column, given
  *   as an ISO-8601 string (`2001-03-05`, `2001-03-05T14:30:00`, with `Z` or an offset such as `+02:00`:
  *   converted to UTC first; without one, the time is taken as UTC, as the readers do; `2001/03/05` too,
@@ -26,6 +27,7 @@
  */
 import { DataValidationError, describeValue, type DataIssue } from "../core/errors.js";
 import { MISSING_CODE, type Column, type Dataset, type DatePart, type Schema } from "../core/types.js";
+import { numericCodesOf, numericKeyOf } from "../data/category-text.js";
 
 /** What to do with a category the model does not know. */
 export type UnknownCategoryPolicy = "error" | "missing";
@@ -55,7 +57,15 @@ export function formatRowIssue(issue: RowIssue): string {
 /** How one feature is read from a row. */
 type FeatureReader =
   | { readonly kind: "number"; readonly name: string; readonly field: string }
-  | { readonly kind: "category"; readonly name: string; readonly field: string; readonly codes: ReadonlyMap<string, number>; readonly categories: readonly string[] }
+  | {
+      readonly kind: "category";
+      readonly name: string;
+      readonly field: string;
+      readonly codes: ReadonlyMap<string, number>;
+      /** The codes of the categories that render a number, by that number (src/data/category-text.ts). */
+      readonly numericCodes: ReadonlyMap<number, number>;
+      readonly categories: readonly string[];
+    }
   | { readonly kind: "datepart"; readonly name: string; readonly field: string; readonly part: DatePart; readonly source: number };
 
 /**
@@ -93,7 +103,7 @@ export class RowReader {
       fields.push(spec.name);
       if (spec.kind === "categorical") {
         const categories = spec.categories ?? [];
-        return { kind: "category", name: spec.name, field: spec.name, categories, codes: new Map(categories.map((c, i) => [c, i])) };
+        return { kind: "category", name: spec.name, field: spec.name, categories, codes: new Map(categories.map((c, i) => [c, i])), numericCodes: numericCodesOf(categories) };
       }
       return { kind: "number", name: spec.name, field: spec.name };
     });
@@ -163,9 +173,17 @@ export class RowReader {
           this.#fail(index, reader.field, `one of the categories (${categoryList(reader.categories)})`, describeValue(value));
         }
         let code = reader.codes.get(typeof value === "string" ? value : String(value));
-        // A category made from a column of decimals is DuckDB's text of the number: 16 is "16.0". The
-        // CSV reader tries that form too (src/data/source-duckdb.ts), so the number 16 is that category.
-        if (code === undefined && typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 1e15) code = reader.codes.get(`${value}.0`);
+        // A category made from a column of decimals is DuckDB's text of the number: 16 is "16.0", and one
+        // made from whole numbers is "16" when 16.0 comes. The file readers look a miss up by its number
+        // too (src/data/category-text.ts), so the number 16, "16" and "16.0" are the one such category.
+        // A JSON number's text is String(value), canonical: its number is the value itself.
+        if (code === undefined && reader.numericCodes.size > 0) {
+          if (typeof value === "number") code = reader.numericCodes.get(value);
+          else if (typeof value === "string") {
+            const key = numericKeyOf(value);
+            if (key !== undefined) code = reader.numericCodes.get(key);
+          }
+        }
         if (code !== undefined) out[f] = code;
         else if (unknown === "missing") out[f] = MISSING_CODE;
         else {
