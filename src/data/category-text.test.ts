@@ -13,7 +13,7 @@ import { numericCodesOf, numericKeyOf } from "./category-text.js";
 import { openConnection, sqlString } from "./duckdb.js";
 import { readDataset } from "./read.js";
 import { schemaOf } from "./schema.js";
-import { feature, temporaryFile, valuesOf } from "./test-helpers.test.js";
+import { feature, rejectsWith, temporaryFile, valuesOf } from "./test-helpers.test.js";
 
 test("numericKeyOf: String(x) and DuckDB's `${x}.0` of a whole number have a key, other spellings none", () => {
   assert.equal(numericKeyOf("4"), 4);
@@ -115,4 +115,22 @@ test("a zip code is text: 2134 never reads as \"02134\", nor \"02134\" as 2134",
   const texts = join(dir, "texts.json");
   writeFileSync(texts, '[{"zip": "02134"}, {"zip": "2134"}, {"zip": "002134"}]');
   assert.deepEqual((await readWith(texts, schema, "zip")).codes, [0, 2, MISSING_CODE]);
+});
+
+test("a model's class that is a number reads the same number written another way; another number is still refused", async () => {
+  const train = temporaryFile("grades.json", JSON.stringify([1, 2, 1, 2].map((grade, i) => ({ x: i, grade: `${grade}.0` }))));
+  const schema = schemaOf(await readDataset(train, { target: "grade" }));
+  assert.deepEqual(schema.target, { name: "grade", task: "binary", classes: ["1.0", "2.0"] });
+  const dir = dirname(train);
+  const numbers = join(dir, "numbers.json");
+  writeFileSync(numbers, JSON.stringify([{ x: 1, grade: 2 }, { x: 2, grade: 1 }]));
+  const read = await readDataset(numbers, { schema, requireTarget: true });
+  assert.deepEqual(Array.from(read.target!.values), [1, 0]);
+  const texts = join(dir, "texts.json");
+  writeFileSync(texts, JSON.stringify([{ x: 1, grade: "2" }, { x: 2, grade: "01" }]));
+  // "2" is the class "2.0"; "01" is no number's text, so row 2 is refused.
+  await rejectsWith(
+    readDataset(texts, { schema, requireTarget: true }),
+    `${texts}, row 2, column "grade": invalid value (expected one of the model's classes (1.0, 2.0), got "01")`,
+  );
 });

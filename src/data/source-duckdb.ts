@@ -36,7 +36,7 @@ import type { DatePart } from "../core/types.js";
 import { CodeBuffer, ColumnArrays, NumberBuffer, pageIn, type ColumnData, type SourceData } from "./columns.js";
 import { csvDelimiter, findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
 import { writeDateParts } from "./dates.js";
-import { NumericCategoryLookup } from "./category-text.js";
+import { NumericCategoryLookup, numericCodesOf } from "./category-text.js";
 import { mergeCategories, sortCategories } from "./dictionary.js";
 import { openConnection, sqlName, sqlString } from "./duckdb.js";
 import { ColumnIsText, SniffFailed, firstLineOf, mapDuckDBError } from "./engine-errors.js";
@@ -359,7 +359,11 @@ export class DuckDBFile {
               : "NULL::INTEGER";
         const sniffed = csvText.get(source);
         const typedForms = sniffed ? [...new Set([sniffed, ...(sourceTypes.get(source) === "number" ? ["DOUBLE"] : [])])] : [];
-        const known = sniffed ? `coalesce(${[text, ...typedForms.map((type) => `CAST(TRY_CAST(${name} AS ${type}) AS VARCHAR)`)].map(codeOf).join(", ")})` : codeOf(text);
+        const exact = sniffed ? `coalesce(${[text, ...typedForms.map((type) => `CAST(TRY_CAST(${name} AS ${type}) AS VARCHAR)`)].map(codeOf).join(", ")})` : codeOf(text);
+        // A column of numbers whose text the schema lacks ("4" for "4.0"): looked up by number inside
+        // DuckDB, since every row of such a file would otherwise be a miss parsed in JS (./category-text.ts).
+        const byNumber = dictionary.fixed && typeOf(source) === "number" ? numericCodeSql(name, dictionary.categories) : undefined;
+        const known = byNumber ? `coalesce(${exact}, ${byNumber})` : exact;
         // A schema's categories are fixed: a value they lack reads as missing, counted for a note.
         const unseenAsMissing = dictionary.fixed && !strictLabels;
         const tracksMisses = (!dictionary.fixed && !complete) || strictLabels || unseenAsMissing;
@@ -1094,6 +1098,19 @@ class CategorySink extends Sink {
   finish(categories: readonly string[]): ColumnData {
     return { kind: "category", codes: this.buffer.finish(this.rows), categories };
   }
+}
+
+/**
+ * The SQL code of the category whose number (numericKeyOf) equals the numeric column `name`'s value, NULL
+ * when none does; undefined when no category is a number. Numbers beyond 2^53 are left out: a BIGINT cast
+ * to DOUBLE there may round onto another number.
+ */
+function numericCodeSql(name: string, categories: readonly string[]): string | undefined {
+  const entries = [...numericCodesOf(categories)].filter(([key]) => Math.abs(key) < 2 ** 53);
+  if (entries.length === 0) return undefined;
+  const keys = entries.map(([key]) => `${sqlString(String(key))}::DOUBLE`).join(", ");
+  const codes = entries.map(([, code]) => code).join(", ");
+  return `([${codes}]::INTEGER[])[list_position([${keys}], TRY_CAST(${name} AS DOUBLE))]`;
 }
 
 function mergeMisses(known: readonly string[], sink: CategorySink): string[] {

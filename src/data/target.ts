@@ -16,6 +16,7 @@
  */
 import { DataValidationError, describeValue } from "../core/errors.js";
 import type { TargetColumn, Task } from "../core/types.js";
+import { NumericCategoryLookup } from "./category-text.js";
 import type { ColumnData } from "./columns.js";
 import type { TargetPlan } from "./plan.js";
 
@@ -59,9 +60,12 @@ export function encodeTarget(file: string, plan: TargetPlan, data: ColumnData): 
     // Schema time: map each value to the model's class index.
     const index = new Map(plan.classes.map((label, i) => [label, i]));
     const out = new Float64Array(values.length);
+    // A class that is this number written another way ("2.0" for 2): ./category-text.ts, built on a miss.
+    let byNumber: NumericCategoryLookup | undefined;
     for (let i = 0; i < values.length; i++) {
       const label = labelOf(values[i]!, plan.sourceType === "boolean");
-      const code = index.get(label);
+      let code = index.get(label);
+      if (code === undefined && plan.sourceType !== "boolean") code = (byNumber ??= new NumericCategoryLookup(plan.classes)).codeOf(label);
       if (code === undefined) {
         throw new DataValidationError({
           code: "invalid_value",
