@@ -4,9 +4,10 @@
  * and both periods; --json always says the ranges; a model trained without --time is evaluated as before.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { readModelFile } from "../src/models/registry.js";
 import { runCli as run } from "./support/run-cli.js";
 import { tempFolder } from "./support/temp-folder.js";
 import { failure, trainJson } from "./support/tree-audit.js";
@@ -173,6 +174,25 @@ test("a model cross-validated by time is refit on every row: its last training t
     'the model was trained on rows up to 2024-01-10 by "when", and 1 of the 2 rows evaluated (50%) is at or before that time (these rows 2024-01-02 .. 2024-01-12): the figures may overstate how the model does on later rows; evaluate on rows later than 2024-01-10';
   assert.deepEqual(doc.time, { column: "when", lastTrain: "2024-01-10", first: "2024-01-02", last: "2024-01-12", rows: 2, undated: 0, notLater: 1, earlier: 1, warning });
   assert.deepEqual(lines(stderr, "warning:"), [`warning: ${warning}`]);
+});
+
+test("a cross-validated model's file written before it recorded its last training time: the check is skipped with a note, and --time is refused", async () => {
+  const model = join(dir, "cv-old.model");
+  await trainJson(days, "--target", "y", "--time", "when", "--cv", "3", "--model", "linear", "--out", model);
+  // The file as train wrote it until 2026-11-26: the split without lastTrain.
+  const { model: fitted, header } = await readModelFile(model);
+  const { lastTrain, ...split } = header.info!.split as Record<string, unknown>;
+  assert.equal(lastTrain, "2024-01-10");
+  writeFileSync(model, fitted.toBytes({ fingerprint: header.fingerprint, metrics: header.metrics, info: { ...header.info, split } }));
+  const later = file("cv-old-later.csv", "when,x,y\n2024-01-02,2,4.0\n2024-01-12,12,24.1\n");
+  const { doc, stderr } = await evaluateJson(model, later);
+  const why = 'the model was cross-validated by "when", then refit on every row, and its file does not record its last training time';
+  assert.deepEqual(doc.time, { column: "when", skipped: why });
+  assert.deepEqual(lines(stderr, "note:"), [`note: the rows' times were not checked against the model's training period: ${why}`]);
+  assert.equal(
+    await failure("evaluate", model, later, "--time", "when", "--no-track"),
+    `learnloop evaluate: error: --time must be used with a model whose file records its last training time (train --time; ${model} records none: cross-validated by "when", then refit on every row), got "when"`,
+  );
 });
 
 /** seattle-weather.csv's lines whose date satisfies `keep`, as a file of the test's folder. */
