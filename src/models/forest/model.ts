@@ -115,10 +115,14 @@ export class ForestModel implements Model {
 
   /**
    * Feature importances, largest first: the total impurity decrease (gain, the default) of a feature's
-   * splits over every tree, or their number ("split").
+   * splits over every tree, or their number ("split"). A multiclass Gini tree is stored once per class
+   * (the same splits, each class's leaf shares), so its splits are counted once, not once per class.
    */
   importance(type: ImportanceType = "gain"): FeatureImportance[] {
-    return treeImportance(this.#trees, this.schema, type);
+    const totals = treeImportance(this.#trees, this.schema, type);
+    if (this.state.multiclassTrees !== "gini") return totals;
+    const copies = this.state.nOutputs;
+    return totals.map((f) => ({ feature: f.feature, importance: f.importance / copies }));
   }
 
   /** The trees as JSON objects (bag-major: bag b's tree of output k is tree b x outputs + k), for reading and debugging. */
