@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { tableToIPC, tableFromArrays } from "apache-arrow";
 import { MISSING_CODE } from "../core/types.js";
-import { numericCodesOf, numericKeyOf } from "./category-text.js";
+import { categoriesText, numericCodesOf, numericKeyOf } from "./category-text.js";
 import { openConnection, sqlString } from "./duckdb.js";
 import { readDataset } from "./read.js";
 import { schemaOf } from "./schema.js";
@@ -133,4 +133,23 @@ test("a model's class that is a number reads the same number written another way
     readDataset(texts, { schema, requireTarget: true }),
     `${texts}, row 2, column "grade": invalid value (expected one of the model's classes (1.0, 2.0), got "01")`,
   );
+});
+
+test("a list of classes cut short in a message says how many there are in all", async () => {
+  const letters = "abcdefghijk".split("");
+  assert.equal(categoriesText(letters.slice(0, 3)), "a, b, c");
+  assert.equal(categoriesText(letters.slice(0, 8)), "a, b, c, d, e, f, g, h");
+  assert.equal(categoriesText(letters), "a, b, c, d, e, f, g, h, ... 11 in all");
+  assert.equal(categoriesText(letters, 2), "a, b, ... 11 in all");
+  // Through the readers: a CSV (DuckDB) and an Arrow file whose label is none of the model's 11 classes.
+  const train = temporaryFile("vowels.csv", ["x,label", ...letters.flatMap((letter, i) => [`${i},${letter}`, `${i + 0.5},${letter}`])].join("\n") + "\n");
+  const schema = schemaOf(await readDataset(train, { target: "label" }));
+  const dir = dirname(train);
+  const expected = "one of the model's classes (a, b, c, d, e, f, g, h, ... 11 in all)";
+  const csv = join(dir, "vowels-new.csv");
+  writeFileSync(csv, "x,label\n1,a\n2,zz\n");
+  await rejectsWith(readDataset(csv, { schema, requireTarget: true }), `${csv}, row 2, column "label": invalid value (expected ${expected}, got "zz")`);
+  const arrow = join(dir, "vowels-new.arrow");
+  writeFileSync(arrow, tableToIPC(tableFromArrays({ x: Float64Array.from([1, 2]), label: ["a", "zz"] }), "file"));
+  await rejectsWith(readDataset(arrow, { schema, requireTarget: true }), `${arrow}, row 2, column "label": invalid value (expected ${expected}, got "zz")`);
 });

@@ -73,3 +73,12 @@ export class NumericCategoryLookup {
     return this.#codes.size > 0;
   }
 }
+
+/**
+ * The first `shown` categories for a message, and how many there are in all when some are left out
+ * ("a, b, c, ... 11 in all"), so that a list cut short does not read as the whole of it.
+ */
+export function categoriesText(categories: readonly string[], shown = 8): string {
+  const head = categories.slice(0, shown).join(", ");
+  return categories.length > shown ? `${head}, ... ${categories.length} in all` : head;
+}

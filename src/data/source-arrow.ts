@@ -15,11 +15,14 @@ import { type Data, type Table, type Vector, Type, tableFromIPC } from "apache-a
 import { DataValidationError, describeValue } from "../core/errors.js";
 import { unseenCategoriesNote } from "../core/messages.js";
 import type { DatePart } from "../core/types.js";
-import { NumericCategoryLookup } from "./category-text.js";
+import { categoriesText, NumericCategoryLookup } from "./category-text.js";
 import type { ColumnData, SourceData } from "./columns.js";
 import { writeDateParts } from "./dates.js";
 import { sortCategories } from "./dictionary.js";
 import type { OutputPlan, ReadPlan, SourceColumn, SourceType } from "./plan.js";
+
+/** A dictionary entry's code while reading the model's classes strictly: none of them (the row that holds it is refused). */
+const NOT_A_CLASS = -3;
 
 /** An Arrow IPC file loaded in memory, ready to be read by a plan. */
 export class ArrowFile {
@@ -149,7 +152,17 @@ export class ArrowFile {
     let unseenExample: string | undefined;
     // A fixed category that is a number written another way ("4.0" for this file's 4): ./category-text.ts.
     const byNumber = fixed ? new NumericCategoryLookup(fixed) : undefined;
-    const codeOf = (value: string, row: number): number => {
+    const notAClass = (value: string, row: number): DataValidationError =>
+      new DataValidationError({
+        code: "invalid_value",
+        file: this.#file,
+        row,
+        column: name,
+        expected: `one of the model's classes (${categoriesText(fixed!)})`,
+        received: describeValue(value),
+      });
+    // `row` undefined: a dictionary entry, whose rows are not known yet; a strict miss is then NOT_A_CLASS.
+    const codeOf = (value: string, row: number | undefined): number => {
       let code = index.get(value);
       if (code === undefined) {
         code = byNumber?.codeOf(value);
@@ -158,14 +171,8 @@ export class ArrowFile {
           return code;
         }
         if (strict) {
-          throw new DataValidationError({
-            code: "invalid_value",
-            file: this.#file,
-            row,
-            column: name,
-            expected: `one of the model's classes (${fixed!.slice(0, 8).join(", ")})`,
-            received: describeValue(value),
-          });
+          if (row === undefined) return NOT_A_CLASS;
+          throw notAClass(value, row);
         }
         if (fixed) {
           // A category the model never saw: read as missing, counted below (-2 until then).
@@ -186,10 +193,17 @@ export class ArrowFile {
         const local = new Int32Array(dictionary.length);
         for (let d = 0; d < dictionary.length; d++) {
           const value = dictionary.get(d);
-          local[d] = value === null ? -1 : codeOf(text(value), offset + 1);
+          local[d] = value === null ? -1 : codeOf(text(value), undefined);
         }
         const indices = data.values as ArrayLike<number | bigint>;
-        for (let i = 0; i < data.length; i++) codes[offset + i] = local[Number(indices[data.offset + i])]!;
+        for (let i = 0; i < data.length; i++) {
+          const entry = Number(indices[data.offset + i]);
+          const code = local[entry]!;
+          // The first row holding a label that is none of the model's classes is the one the error names
+          // (a null row's index may point anywhere: nulls are marked below).
+          if (code === NOT_A_CLASS && data.getValid(i)) throw notAClass(text(dictionary.get(entry)), offset + i + 1);
+          codes[offset + i] = code;
+        }
       } else {
         for (let i = 0; i < data.length; i++) {
           const value = vector.get(offset + i) as unknown; // null when missing

@@ -36,7 +36,7 @@ import type { DatePart } from "../core/types.js";
 import { CodeBuffer, ColumnArrays, NumberBuffer, pageIn, type ColumnData, type SourceData } from "./columns.js";
 import { csvDelimiter, findCsvProblem, guessDelimiter, splitRecord } from "./csv-scan.js";
 import { writeDateParts } from "./dates.js";
-import { NumericCategoryLookup, numericCodesOf } from "./category-text.js";
+import { categoriesText, NumericCategoryLookup, numericCodesOf } from "./category-text.js";
 import { mergeCategories, sortCategories } from "./dictionary.js";
 import { openConnection, sqlName, sqlString } from "./duckdb.js";
 import { ColumnIsText, SniffFailed, firstLineOf, mapDuckDBError } from "./engine-errors.js";
@@ -391,7 +391,7 @@ export class DuckDBFile {
                 file: this.#file,
                 row,
                 column: source,
-                expected: `one of the model's classes (${dictionary.categories.slice(0, 8).join(", ")})`,
+                expected: `one of the model's classes (${categoriesText(dictionary.categories)})`,
                 received: describeValue(value),
               });
             };

@@ -16,7 +16,7 @@
  */
 import { DataValidationError, describeValue } from "../core/errors.js";
 import type { TargetColumn, Task } from "../core/types.js";
-import { NumericCategoryLookup } from "./category-text.js";
+import { categoriesText, NumericCategoryLookup } from "./category-text.js";
 import type { ColumnData } from "./columns.js";
 import type { TargetPlan } from "./plan.js";
 
@@ -71,7 +71,7 @@ export function encodeTarget(file: string, plan: TargetPlan, data: ColumnData): 
           code: "invalid_value",
           file,
           column: name,
-          expected: `one of the model's classes (${plan.classes.slice(0, 8).join(", ")})`,
+          expected: `one of the model's classes (${categoriesText(plan.classes)})`,
           received: describeValue(label),
         });
       }
