@@ -105,6 +105,17 @@ test("regression: train with --valid and evaluate report rmse, mae, r2", async (
   assert.ok(Math.abs(evaluated.metrics.r2 - json.metrics.r2) < 1e-12);
 });
 
+test("train says once that rows without a target were dropped: the audit's warning, with the share, and no note besides", async () => {
+  const file = join(work, "missing-target.csv");
+  writeFileSync(file, ["x,y", "1,a", "2,", "3,b", ...Array.from({ length: 9 }, (_, i) => `${i + 4},${i % 2 === 0 ? "a" : "b"}`)].join("\n") + "\n");
+  const result = await run("train", file, "--target", "y", "--no-track", "--out", join(work, "missing-target.model"));
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(
+    result.stderr.split("\n").filter((line) => line.includes("dropped")),
+    ['warning: 1 row (8.3% of rows) was dropped because their target "y" is missing'],
+  );
+});
+
 test("score on a binary score column gives scikit-learn's ROC AUC for a hand-worked case", async () => {
   const file = join(work, "binary.csv");
   writeFileSync(file, "y,s\n0,0.1\n0,0.4\n1,0.35\n1,0.8\n");

@@ -65,6 +65,11 @@ export interface ReadOptions {
    * a message about the Dataset's row i then names row `keptRows[i] + 1` of the file.
    */
   onRowsDropped?: (keptRows: Int32Array) => void;
+  /**
+   * Called, instead of a note through `onWarning`, with the number of rows dropped because their target
+   * is missing: for a caller that reports them itself (train's audit).
+   */
+  onTargetMissing?: (dropped: number) => void;
 }
 
 /** A text column is called id-like when it has more distinct values than this and than half the rows. */
@@ -140,7 +145,7 @@ export async function readDataset(file: string, options: ReadOptions = {}): Prom
       }
     }
   }
-  const dataset = buildDataset(file, plan, data, derive, warn, options.onRowsDropped);
+  const dataset = buildDataset(file, plan, data, derive, warn, options.onRowsDropped, options.onTargetMissing);
   for (const message of warnings) options.onWarning?.(message);
   return dataset;
 }
@@ -236,6 +241,7 @@ function buildDataset(
   derive: readonly Derive[],
   warn: (message: string) => void,
   onRowsDropped: ((keptRows: Int32Array) => void) | undefined,
+  onTargetMissing: ((dropped: number) => void) | undefined,
 ): Dataset {
   let nRows = data.nRows;
   if (nRows === 0) throw new DataValidationError({ code: "no_rows", file });
@@ -282,7 +288,8 @@ function buildDataset(
         if (column.kind === "number") column.values = column.values.slice(0, nRows);
         else column.codes = column.codes.slice(0, nRows);
       }
-      warn(`${file}: dropped ${missing} row${missing === 1 ? "" : "s"} whose target "${name}" is missing`);
+      if (onTargetMissing) onTargetMissing(missing);
+      else warn(`${file}: dropped ${missing} row${missing === 1 ? "" : "s"} whose target "${name}" is missing`);
     }
   }
 

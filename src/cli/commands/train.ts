@@ -204,6 +204,8 @@ export async function runTrain(args: ParsedArgs, console: Console): Promise<Trai
       // describes the row), unless --id also names the column: then the user said it is not a feature.
       ...(typeof values.time === "string" && !ids.includes(values.time) ? { idDateParts: [values.time] } : {}),
       onRowsDropped: (kept) => void (keptRows = kept),
+      // The audit's warning says it, with the share of the rows: no note besides.
+      onTargetMissing: () => undefined,
     }).catch((error: unknown) => {
       // The user gave a loss, not a task: a text target refused as a regression is the loss's fault.
       if (impliedTask && error instanceof InvalidParameterError && error.code === "regression_on_text_target") {
