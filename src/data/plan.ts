@@ -226,7 +226,7 @@ function planFromSchema(
         code: "missing_feature",
         file,
         column: sourceName,
-        detail: spec.derivedFrom ? `the model derives "${spec.name}" from it` : `available columns: ${names.slice(0, 8).join(", ")}`,
+        detail: spec.derivedFrom ? `the model derives "${spec.name}" from it` : `available columns: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ` and ${names.length - 8} more` : ""}`,
       });
     }
     if (spec.derivedFrom) {

@@ -229,3 +229,15 @@ test("categories first seen after the dictionary sample are merged in sorted ord
   assert.equal(codes[0], 1);
   assert.deepEqual(codes.slice(69_990, 69_994), [2, 0, 2, 0]);
 });
+
+test("a feature the model needs, missing from a wide file: the columns it has, and how many more than the eight shown", async () => {
+  const names = Array.from({ length: 11 }, (_, i) => `c${i}`);
+  const train = temporaryFile("wide-train.csv", `${names.join(",")},y\n${names.map((_, i) => i).join(",")},1\n${names.map((_, i) => i + 1).join(",")},2\n`);
+  const schema = schemaOf(await readDataset(train, { target: "y" }));
+  const others = names.filter((name) => name !== "c3");
+  const wide = temporaryFile("wide-new.csv", `${others.join(",")}\n${others.map((_, i) => i).join(",")}\n`);
+  await rejectsWith(
+    readDataset(wide, { schema }),
+    `${wide}, column "c3": a feature the model needs is missing (available columns: c0, c1, c2, c4, c5, c6, c7, c8 and 2 more)`,
+  );
+});
