@@ -1,7 +1,7 @@
 import { DataValidationError, InvalidParameterError, describeValue } from "../../core/errors.js";
-import type { Column, Dataset } from "../../core/types.js";
+import type { Dataset } from "../../core/types.js";
 import { readDataset, schemaOf } from "../../data/index.js";
-import { checkTrainingPeriod, formatTrainingPeriod, instantOf, type TrainingPeriodCheck } from "../../evaluation/audit/index.js";
+import { checkTrainingPeriod, formatTrainingPeriod, instantOf, timeLabel, type TrainingPeriodCheck } from "../../evaluation/audit/index.js";
 import { scoreModel } from "../../evaluation/score-model.js";
 import { readModelFile } from "../../models/registry.js";
 import { listOption, type CommandSpec, type ParsedArgs } from "../args.js";
@@ -185,16 +185,9 @@ function timeCheck(data: Dataset, name: string, lastTrain: string, file: string)
     const instants = column.categories.map((text) => (text.trim() === "" ? NaN : numeric ? Number(text) : instantOf(text)));
     unread = column.categories.find((text, code) => Number.isNaN(instants[code]!) && text.trim() !== "");
     times = Float64Array.from(column.codes, (code) => (code < 0 ? NaN : instants[code]!));
-    if (!numeric) label = timeLabel(column, instants);
+    if (!numeric) label = timeLabel([column]);
   }
   const check = checkTrainingPeriod(name, times, lastTime, lastTrain, label);
   if (!check) return skipped(`no row of ${file} has ${numeric ? "a number" : "a date or a time"} in column "${name}"${unread !== undefined ? ` (such as ${describeValue(unread)})` : ""}`);
   return check.earlier > 0 ? { ...check, warning: formatTrainingPeriod(check) } : check;
-}
-
-/** A time as the data writes it: the first of its texts that names it. */
-function timeLabel(column: Extract<Column, { kind: "categorical" }>, instants: readonly number[]): (time: number) => string {
-  const texts = new Map<number, string>();
-  for (const [code, instant] of instants.entries()) if (!texts.has(instant)) texts.set(instant, column.categories[code]!);
-  return (time) => texts.get(time) ?? String(time);
 }

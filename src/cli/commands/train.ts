@@ -1,6 +1,6 @@
 import { AuditFailedError, DataValidationError, InvalidParameterError, describeValue } from "../../core/errors.js";
 import { formatError } from "../../core/messages.js";
-import { auditTraining, formatFinding, instantOf, type AuditFinding, type AuditInput } from "../../evaluation/audit/index.js";
+import { auditTraining, formatFinding, instantOf, timeLabel, type AuditFinding, type AuditInput } from "../../evaluation/audit/index.js";
 import type { Column, Dataset } from "../../core/types.js";
 import { outputColumnOf, outputFormatOf, writeTable, type OutputColumn } from "../../data/write.js";
 import { crossValidate, type CvMode, type CvReport } from "../../evaluation/cv.js";
@@ -749,19 +749,6 @@ function timeOrderLike(column: Column, like: Column, likeFile: string, file: str
     }
   }
   return timeOrder(column, file, data, why);
-}
-
-/** A time as the files write it: a date's first text among `columns`, or the number. */
-function timeLabel(columns: readonly Column[]): (time: number) => string {
-  const texts = new Map<number, string>();
-  for (const column of columns) {
-    if (column.kind !== "categorical") continue;
-    for (const text of column.categories) {
-      const instant = instantOf(text);
-      if (!texts.has(instant)) texts.set(instant, text);
-    }
-  }
-  return (time) => texts.get(time) ?? String(time);
 }
 
 /** The --group column has a group in every row: a missing one would be a group of its own, or no group at all. */

@@ -11,6 +11,6 @@
  */
 export { auditTraining } from "./audit.js";
 export { formatFinding, formatTrainingPeriod } from "./format.js";
-export { checkTrainingPeriod, instantOf } from "./times.js";
+export { checkTrainingPeriod, instantOf, timeLabel } from "./times.js";
 export { AUDIT_THRESHOLDS, type AuditThresholds } from "./thresholds.js";
 export type * from "./types.js";

@@ -2,6 +2,7 @@
  * Times as the data writes them, read once (instantOf), and the check that rows a model is evaluated on
  * come after its training period (checkTrainingPeriod), by the rule train's test_not_later check uses.
  */
+import type { Column } from "../../core/types.js";
 import type { TrainingPeriodCheck } from "./types.js";
 
 /** A date and time without a zone, which instantOf reads as UTC. */
@@ -19,6 +20,22 @@ const ZONELESS = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 export function instantOf(text: string): number {
   const trimmed = text.trim();
   return Date.parse(ZONELESS.test(trimmed) ? `${trimmed.replace(" ", "T")}Z` : text);
+}
+
+/**
+ * A time as the files write it: the first of `columns`' date texts that names it (instantOf), or the
+ * number itself (numeric columns, or a time no text names).
+ */
+export function timeLabel(columns: readonly Column[]): (time: number) => string {
+  const texts = new Map<number, string>();
+  for (const column of columns) {
+    if (column.kind !== "categorical") continue;
+    for (const text of column.categories) {
+      const instant = instantOf(text);
+      if (!texts.has(instant)) texts.set(instant, text);
+    }
+  }
+  return (time) => texts.get(time) ?? String(time);
 }
 
 /**
