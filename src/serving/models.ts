@@ -154,7 +154,7 @@ export class ModelHost {
     const key = `${name}@${version}`;
     let labels = this.#labels.get(key);
     if (labels === undefined) {
-      labels = this.#readLabels(name, version);
+      labels = storedOutcomeLabels(this.#store, name, version);
       this.#remember(key, labels);
       // A failure (the store down) is not remembered: the next request reads again.
       labels.catch(() => {
@@ -162,10 +162,6 @@ export class ModelHost {
       });
     }
     return labels;
-  }
-
-  #readLabels(name: string, version: number): Promise<OutcomeLabels> {
-    return storedOutcomeLabels(this.#store, name, version);
   }
 
   #remember(key: string, labels: Promise<OutcomeLabels>): void {
