@@ -10,7 +10,7 @@
 import { newPredictionId } from "./ids.js";
 import type { PredictionSink } from "./encoded-log.js";
 import type { ServedModel } from "./models.js";
-import type { UnknownCategoryPolicy } from "./rows.js";
+import { RowValidationError, type UnknownCategoryPolicy } from "./rows.js";
 
 /** JSON fragments of one loaded model's answers, and its one-row scratch buffers. */
 interface AnswerText {
@@ -84,20 +84,25 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
       outputs = `"prediction":${number(output[0]!)}}`;
       counts[0] = 1;
     }
+    const inputs = rowJson(rows[0], 0);
     const id = newPredictionId(now);
-    log.record(id, at, name, version, JSON.stringify(rows[0]), `{${outputs}`);
+    log.record(id, at, name, version, inputs, `{${outputs}`);
     return { body: `${text.head}{"id":"${id}",${outputs}]}`, counts };
   }
   // Each row's text, joined once at the end: appending to one string made a chain of 10,000 pieces
   // that lived (and was copied by every scavenge) until the answer was sent.
   const parts: string[] = new Array(n);
+  // Every row's JSON before any is logged: a row that cannot be written refuses the request, and the
+  // rows before it must not be logged as answered.
+  const inputs: string[] = new Array(n);
+  for (let i = 0; i < n; i++) inputs[i] = rowJson(rows[i], i);
   if (!classes) {
     const values = model.predict(reader.toDataset(rows, unknown));
     for (let i = 0; i < n; i++) {
       const id = newPredictionId(now);
       const outputs = `"prediction":${number(values[i]!)}}`;
       parts[i] = `{"id":"${id}",${outputs}`;
-      log.record(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
+      log.record(id, at, name, version, inputs[i]!, `{${outputs}`);
     }
     counts[0] = n;
     return { body: `${text.head}${parts.join(",")}]}`, counts };
@@ -108,9 +113,28 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
     const id = newPredictionId(now);
     const outputs = classifiedText(text, proba, i * k, threshold);
     parts[i] = `{"id":"${id}",${outputs}`;
-    log.record(id, at, name, version, JSON.stringify(rows[i]), `{${outputs}`);
+    log.record(id, at, name, version, inputs[i]!, `{${outputs}`);
   }
   return { body: `${text.head}${parts.join(",")}]}`, counts };
+}
+
+/**
+ * A row's JSON, as the log keeps it. JSON.parse reads arrays nested a million levels deep, but
+ * JSON.stringify recurses and runs out of stack some thousands of levels down: such a row (a field the
+ * model does not read, since its own fields are checked to be flat first) is a bad row, not a 500.
+ */
+function rowJson(row: unknown, index: number): string {
+  try {
+    return JSON.stringify(row);
+  } catch {
+    throw new RowValidationError({
+      code: "invalid_value",
+      index,
+      field: "",
+      row: index + 1,
+      detail: "a value in the row is nested too deeply (thousands of levels of arrays or objects) to be written to the prediction log; send flat values",
+    });
+  }
 }
 
 /**
