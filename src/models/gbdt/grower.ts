@@ -10,7 +10,10 @@
  * the larger child takes the parent's slot in place and the smaller child a free one; a leaf that cannot
  * split gives its slot back; see GrowerSettings.maxHistograms for a pool smaller than the leaves), the
  * per-leaf split records and the node arrays of the tree under construction. Optional: a per-node feature
- * sampler (random forests) and quantized gradients (GrowerSettings.quantizeGradients).
+ * sampler (random forests) and quantized gradients (GrowerSettings.quantizeGradients). With a sampler that
+ * draws few of the features, each node draws its features first and builds only their histogram from its
+ * rows, and gives it back once its split is found (GrowerSettings.nodeHistograms): on pd_speech (751
+ * features, 27 a node) a forest's fit went from 0.89 to 0.10 s.
  *
  * With HistogramThreads, the histograms of big nodes are built by several threads over feature blocks
  * (see ./histogram-threads.ts), big leaves are partitioned by the threads one segment each (see
@@ -79,14 +82,32 @@ export interface GrowerSettings extends SplitSettings {
    * grower keeps a copy of them and the training scores in its memory, for `logLossGradients`.
    */
   readonly logLossTargets?: { readonly y: Float64Array; readonly weights: Float64Array | null };
+  /**
+   * With a node feature sampler, which histograms a node gets (default "auto"): "all" builds every feature
+   * of the tree (the smaller child from its rows, the larger by subtraction from the parent), "drawn" only
+   * the features the node drew, both children from their rows; "auto" takes "drawn" when the sampler draws
+   * few of the features (see DRAWN_ONLY_RATIO). Without a sampler, always "all".
+   */
+  readonly nodeHistograms?: "auto" | "all" | "drawn";
 }
+
+/**
+ * "auto" node histograms build only the drawn features' when a node draws fewer than 1 / DRAWN_ONLY_RATIO
+ * of the tree's features. Building both children from their rows costs (rows of the parent) x (drawn)
+ * updates, the subtraction (rows of the smaller child) x (all features) plus a pass over all the
+ * features' bins (clearing and subtracting): as many updates when the split is even and drawn is half of
+ * all, so the crossover is near a ratio of 2 for big nodes, and the bins' pass favours drawn-only
+ * histograms in small nodes. Measured in bench/forest/RESULTS.md ("Drawn features' histograms").
+ */
+export const DRAWN_ONLY_RATIO = 2;
 
 /**
  * Chooses the candidate features of each node's split (a random forest's max_features). The grower calls it
  * on its own thread, once per node whose split it searches, in a fixed order of nodes (the root, then the
  * left and right child of each split in split order), so the choice is the same for any number of threads.
- * Histograms are still built for every feature of the tree: a child's histogram is its parent's minus its
- * sibling's, whatever features each node drew.
+ * Histograms are built either for every feature of the tree (a child's histogram is its parent's minus its
+ * sibling's, whatever features each node drew) or, when a node draws few features, for the drawn ones only,
+ * from the node's rows (see GrowerSettings.nodeHistograms); the draws are the same either way.
  */
 export interface NodeFeatureSampler {
   /**
@@ -94,6 +115,8 @@ export interface NodeFeatureSampler {
    * to `out` (room for nSelected) and returns how many there are.
    */
   sample(node: number, features: Int32Array, nSelected: number, out: Int32Array): number;
+  /** How many features a node draws at most, when known: lets the grower build only those histograms. */
+  readonly perNode?: number;
 }
 
 /**
@@ -109,6 +132,10 @@ export class RandomNodeFeatures implements NodeFeatureSampler {
   constructor(rng: Random, perNode: number) {
     this.#rng = rng;
     this.#perNode = perNode;
+  }
+
+  get perNode(): number {
+    return this.#perNode;
   }
 
   sample(_node: number, features: Int32Array, nSelected: number, out: Int32Array): number {
@@ -246,6 +273,17 @@ export class TreeGrower {
   #sampler: NodeFeatureSampler | null = null;
   /** The candidate features of the node being searched, when sampling. */
   readonly #nodeFeatures: Int32Array;
+  /**
+   * Whether the current tree builds only the features each node draws (see GrowerSettings.nodeHistograms):
+   * then a node draws its features before its histogram is built, and gives its histogram back as soon as
+   * its split is found (no child is derived from it).
+   */
+  #drawnOnly = false;
+  /** With drawn-only histograms: the tree's features, which every node draws from. */
+  readonly #treeFeatures: Int32Array;
+  #treeSelected = 0;
+  /** Trees grown with drawn-only histograms (see GrowerSettings.nodeHistograms). */
+  drawnOnlyTrees = 0;
 
   /**
    * With `threads` (bound here to this grower's buffers for nThreads threads), data.bins must be in
@@ -322,6 +360,7 @@ export class TreeGrower {
     this.#pool = Array.from({ length: nSlots }, (_, s) => histograms.subarray(s * slotLength, (s + 1) * slotLength));
     this.#freeSlots = new Int32Array(nSlots);
     this.#nodeFeatures = new Int32Array(data.nFeatures);
+    this.#treeFeatures = new Int32Array(data.nFeatures);
     this.#threads = threads;
     // One segment per thread of the fit (the calling one and the workers the pool has).
     const segments = threads && arena ? Math.min(maxSegments, threads.workers + 1) : 1;
@@ -385,11 +424,22 @@ export class TreeGrower {
     this.#leafSlot[0] = rootSlot;
     let G = 0;
     let H = 0;
+    const mode = settings.nodeHistograms ?? "auto";
+    const drawnOnly = sampler !== null && mode !== "all" && (mode === "drawn" || (sampler.perNode ?? nSelected) * DRAWN_ONLY_RATIO < nSelected);
+    this.#drawnOnly = drawnOnly;
+    if (drawnOnly) {
+      this.drawnOnlyTrees++;
+      this.#treeFeatures.set(features.subarray(0, nSelected));
+      this.#treeSelected = nSelected;
+    }
     if (this.#threads) {
       // The workers read the features from shared memory; the kernels below read the same copy.
       this.#sharedFeatures.set(features.subarray(0, nSelected));
       features = this.#sharedFeatures;
     }
+    // The root's histogram: of the tree's features, or of those the root draws.
+    const rootFeatures = drawnOnly ? this.#nodeFeaturesBuilt() : features;
+    const rootSelected = drawnOnly ? this.#drawFeatures(0) : nSelected;
     let t0 = performance.now();
     if (this.quantized) {
       const q = this.#quantization;
@@ -402,9 +452,9 @@ export class TreeGrower {
       // The split search sees the quantized sums, so every leaf's sums must be the quantized ones too.
       G = q.sumGradients * q.gradientScale;
       H = q.sumHessians * q.hessianScale;
-      if (this.#threads) this.#threads.build(allRows, rootSlot, 0, nUsed, nSelected);
-      else if (allRows) buildPackedAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
-      else buildPackedOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
+      if (this.#threads) this.#threads.build(allRows, rootSlot, 0, nUsed, rootSelected);
+      else if (allRows) buildPackedAllRows(bins, nRows, rootFeatures, rootSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
+      else buildPackedOrdered(bins, nRows, this.rows, 0, nUsed, rootFeatures, rootSelected, featureOffset, nBins, this.#orderedWords, this.#pool[rootSlot]!);
     } else if (allRows && gradients && this.acceptsGradientSource) {
       // The gradients straight into the aligned pairs (rows are 0..nRows-1), chunk by chunk, while the
       // workers build the root histogram from the chunks already written; the sums in row order as below.
@@ -417,10 +467,10 @@ export class TreeGrower {
         gradients(begin, end, ordered, rootSums);
         rootSums[2] += performance.now() - start;
       };
-      if (this.#threads) this.#threads.streamRoot(rootSlot, nSelected, produce);
+      if (this.#threads) this.#threads.streamRoot(rootSlot, rootSelected, produce);
       else {
         produce(0, nRows);
-        buildHistogramAllRowsWasm(wasm!, bins, nRows, features, nSelected, featureOffset, nBins, ordered, this.#pool[rootSlot]!);
+        buildHistogramAllRowsWasm(wasm!, bins, nRows, rootFeatures, rootSelected, featureOffset, nBins, ordered, this.#pool[rootSlot]!);
       }
       G = rootSums[0]!;
       H = rootSums[1]!;
@@ -433,20 +483,20 @@ export class TreeGrower {
         G += gradHess[2 * r]!;
         H += gradHess[2 * r + 1]!;
       }
-      if (this.#threads) this.#threads.build(true, rootSlot, 0, nRows, nSelected);
-      else if (wasm) buildHistogramAllRowsWasm(wasm, bins, nRows, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
-      else buildHistogramAllRows(bins, nRows, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
+      if (this.#threads) this.#threads.build(true, rootSlot, 0, nRows, rootSelected);
+      else if (wasm) buildHistogramAllRowsWasm(wasm, bins, nRows, rootFeatures, rootSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
+      else buildHistogramAllRows(bins, nRows, rootFeatures, rootSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
     } else {
       gatherGradients(this.rows, 0, nUsed, gradHess, this.#ordered);
       for (let i = 0; i < nUsed; i++) {
         G += this.#ordered[2 * i]!;
         H += this.#ordered[2 * i + 1]!;
       }
-      if (this.#threads) this.#threads.build(false, rootSlot, 0, nUsed, nSelected);
-      else if (wasm) buildHistogramOrderedWasm(wasm, bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
-      else buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, features, nSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
+      if (this.#threads) this.#threads.build(false, rootSlot, 0, nUsed, rootSelected);
+      else if (wasm) buildHistogramOrderedWasm(wasm, bins, nRows, this.rows, 0, nUsed, rootFeatures, rootSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
+      else buildHistogramOrdered(bins, nRows, this.rows, 0, nUsed, rootFeatures, rootSelected, featureOffset, nBins, this.#ordered, this.#pool[rootSlot]!);
     }
-    this.timings.histogramUpdates += nUsed * nSelected;
+    this.timings.histogramUpdates += nUsed * rootSelected;
     sums[0] = G;
     sums[1] = H;
     sums[2] = nUsed;
@@ -454,7 +504,8 @@ export class TreeGrower {
     let t1 = performance.now();
     this.timings.histogram += t1 - t0;
     this.timings.rootHistogram += t1 - t0;
-    this.#findSplit(0, features, nSelected);
+    this.#findSplit(0, rootFeatures, rootSelected);
+    if (drawnOnly) this.#releaseHistogram(0);
     this.#settle(0);
     this.timings.split += performance.now() - t1;
 
@@ -539,6 +590,15 @@ export class TreeGrower {
         if (parentSlot >= 0) this.#freeSlot(parentSlot);
         continue;
       }
+      if (drawnOnly) {
+        // Each child that may split: its draw, its histogram of those features from its rows, its split.
+        // The left child first, as the search order of the other mode (the same draws for a seed).
+        this.#searchDrawn(best, canSplitLeft);
+        this.#searchDrawn(right, canSplitRight);
+        this.#settle(best);
+        this.#settle(right);
+        continue;
+      }
       t0 = performance.now();
       if (parentSlot >= 0) {
         // Build the smaller child, derive the larger from the parent's histogram in place.
@@ -613,6 +673,48 @@ export class TreeGrower {
     this.timings.histogramUpdates += count * nSelected;
   }
 
+  /**
+   * Drawn-only histograms: the split of leaf `leaf` (none when it cannot split) among the features it draws,
+   * from their histogram built of its rows, which goes back to the pool at once.
+   */
+  #searchDrawn(leaf: number, canSplit: boolean): void {
+    if (!canSplit) {
+      this.#splits[leaf]!.gain = -Infinity;
+      return;
+    }
+    const t0 = performance.now();
+    const drawn = this.#drawFeatures(leaf);
+    const features = this.#nodeFeaturesBuilt();
+    this.#leafSlot[leaf] = this.#allocSlot();
+    this.#buildLeaf(leaf, features, drawn);
+    const t1 = performance.now();
+    this.timings.histogram += t1 - t0;
+    this.#findSplit(leaf, features, drawn);
+    this.#releaseHistogram(leaf);
+    this.timings.split += performance.now() - t1;
+  }
+
+  /**
+   * Drawn-only histograms: draws leaf `leaf`'s features from the tree's into #nodeFeatures (and, with
+   * threads, into the shared features the workers build) and returns how many.
+   */
+  #drawFeatures(leaf: number): number {
+    const n = this.#sampler!.sample(this.leafNode[leaf]!, this.#treeFeatures, this.#treeSelected, this.#nodeFeatures);
+    if (this.#threads) this.#sharedFeatures.set(this.#nodeFeatures.subarray(0, n));
+    return n;
+  }
+
+  /** The array holding the features #drawFeatures drew, where this grower's kernels read them. */
+  #nodeFeaturesBuilt(): Int32Array {
+    return this.#threads ? this.#sharedFeatures : this.#nodeFeatures;
+  }
+
+  /** Gives leaf `leaf`'s histogram back to the pool (drawn-only histograms: no child is derived from it). */
+  #releaseHistogram(leaf: number): void {
+    this.#freeSlot(this.#leafSlot[leaf]!);
+    this.#leafSlot[leaf] = -1;
+  }
+
   /** After a leaf's split search: a leaf that may split waits in the heap, any other gives its histogram back. */
   #settle(leaf: number): void {
     if (this.#splits[leaf]!.gain > -Infinity) this.#heap.push(leaf);
@@ -651,7 +753,7 @@ export class TreeGrower {
   #findSplit(leaf: number, features: Int32Array, nSelected: number): void {
     const { data, settings } = this;
     const sums = this.#leafSums;
-    if (this.#sampler) {
+    if (this.#sampler && !this.#drawnOnly) {
       nSelected = this.#sampler.sample(this.leafNode[leaf]!, features, nSelected, this.#nodeFeatures);
       features = this.#nodeFeatures;
     }
