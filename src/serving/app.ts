@@ -13,7 +13,7 @@
  * {"error": "<one line>"}.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, IncomingMessage, maxHeaderSize, STATUS_CODES, type ServerResponse } from "node:http";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { StoreError, describeValue } from "../core/errors.js";
@@ -265,6 +265,23 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     forceCloseConnections: "idle",
     logger: false,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+    // A request Node's HTTP parser refuses never reaches Fastify's routes: it is answered here, in the
+    // service's {"error": one line} shape with the parser's reason, rather than Fastify's default body
+    // ("Client Error", which says nothing of what was wrong). The connection cannot be read on.
+    clientErrorHandler(error: NodeJS.ErrnoException & { reason?: string }, socket) {
+      if (error.code === "ECONNRESET" || socket.destroyed) return;
+      const [status, message] =
+        error.code === "HPE_HEADER_OVERFLOW"
+          ? [431, `the request's headers are larger than the limit of ${maxHeaderSize.toLocaleString("en-US")} bytes`]
+          : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+            ? [408, "the request's headers took too long to arrive"]
+            : [400, `the request is not valid HTTP/1.1: ${error.reason ?? error.message}`];
+      const body = JSON.stringify({ error: message });
+      if (socket.writable) {
+        socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy(error);
+    },
     // Errors Fastify finds before routing (a URL with broken %-encoding, a parameter too long) get the
     // service's {"error": one line} too, not Fastify's own four-field body.
     frameworkErrors(error, request, reply) {

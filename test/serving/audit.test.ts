@@ -3,9 +3,13 @@
  * - a row holding an extra field nested thousands of levels deep was a 500 ("Maximum call stack size
  *   exceeded", from writing the row to the prediction log); in a batch, the rows before it were logged
  *   although the client got no answer for them;
+ * - a request that is not valid HTTP (Content-Length with Transfer-Encoding, a bad chunk, headers over
+ *   Node's limit) was answered by Fastify's default, `{"error":"Bad Request","message":"Client
+ *   Error","statusCode":400}`: neither the service's one-line shape nor a word of what was wrong;
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -53,6 +57,18 @@ describe("the service, as an audit over HTTP found it", () => {
     return [response.status, await response.json()];
   }
 
+  /** What the service answers to `text` written raw on a new connection, once it closes it. */
+  function raw(text: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(base).port), "127.0.0.1");
+      let answer = "";
+      socket.on("data", (chunk) => (answer += chunk));
+      socket.on("error", reject);
+      socket.on("close", () => resolve(answer));
+      socket.write(text);
+    });
+  }
+
   /** Predictions of "species" in the store, once the queue is written. */
   async function logged(): Promise<number> {
     await app.learnloop.log.flush();
@@ -69,5 +85,20 @@ describe("the service, as an audit over HTTP found it", () => {
     const [status] = await post("/v1/models/species/predict", `{"rows":[{${ROW_TEXT},"note":${nested(100)}}]}`);
     assert.equal(status, 200);
     assert.equal(await logged(), before + 1);
+  });
+
+  test("a request that is not valid HTTP gets the service's one-line error saying what is wrong with it", async () => {
+    const answers = [
+      await raw("POST /v1/models/species/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      await raw("POST /v1/models/species/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+      await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`),
+    ];
+    const bodies = answers.map((answer) => [answer.split("\r\n")[0], JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))]);
+    assert.deepEqual(bodies, [
+      ["HTTP/1.1 400 Bad Request", { error: "the request is not valid HTTP/1.1: Transfer-Encoding can't be present with Content-Length" }],
+      ["HTTP/1.1 400 Bad Request", { error: "the request is not valid HTTP/1.1: Invalid character in chunk size" }],
+      ["HTTP/1.1 431 Request Header Fields Too Large", { error: "the request's headers are larger than the limit of 16,384 bytes" }],
+    ]);
+    for (const answer of answers) assert.match(answer, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
   });
 });
