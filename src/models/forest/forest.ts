@@ -14,10 +14,9 @@
  *
  * Multiclass grows one tree per bootstrap sample, as scikit-learn's RandomForestClassifier: its splits
  * minimise the Gini impurity over all classes together and its leaves hold the classes' shares
- * (./gini-grower.ts). The model file keeps the layout of one tree per class and bag: the bag's tree is
- * stored once per class, with that class's shares as leaf values, so the prediction code and the files
- * written before (one tree per class, grown on the class indicator; state.multiclassTrees absent) are
- * read and predicted as they were.
+ * (./gini-grower.ts). The model stores the bag's tree once, each leaf's value the index of its class
+ * shares (state.multiclassTrees "gini-shared", see ./model.ts); the files written before (one tree per
+ * class and bag, on the class indicator or the Gini tree's copies) are read and predicted as they were.
  */
 import { DataValidationError, InvalidParameterError } from "../../core/errors.js";
 import { validateParams } from "../../core/params.js";
@@ -140,7 +139,8 @@ export class RandomForest implements Estimator<ForestModel> {
       }
       if (task === "multiclass") {
         const trees = fitMulticlass(data, mapper.edges, y, sw ?? null, nClasses, p, { maxLeaves, minSamplesLeaf, featuresPerSplit }, rng, new TreeBuilder(train.features, mapper), options);
-        return new ForestModel(schemaOf(train), { ...p }, { nOutputs, nBags: p.nTrees, oobScore: trees.oobScore, oobRows: trees.oobRows, maxLeaves, featuresPerSplit, minSamplesLeaf, multiclassTrees: "gini" }, trees.trees);
+        const state = { nOutputs, nBags: p.nTrees, oobScore: trees.oobScore, oobRows: trees.oobRows, maxLeaves, featuresPerSplit, minSamplesLeaf, multiclassTrees: "gini-shared" as const };
+        return new ForestModel(schemaOf(train), { ...p }, state, trees.trees, trees.leafShares);
       }
       const grower = new TreeGrower(data, {
         maxLeaves,
@@ -208,8 +208,9 @@ export class RandomForest implements Estimator<ForestModel> {
 }
 
 /**
- * The multiclass forest: per bag, a bootstrap sample and one Gini tree over all classes, stored once per
- * class (leaf values: that class's shares); out-of-bag class shares for the rows the bag left out.
+ * The multiclass forest: per bag, a bootstrap sample and one Gini tree over all classes, stored once,
+ * each leaf's value the index of its nClasses shares in leafShares (leaves numbered in the order they are
+ * stored); out-of-bag class shares for the rows the bag left out.
  */
 function fitMulticlass(
   data: BinnedData,
@@ -222,7 +223,7 @@ function fitMulticlass(
   rng: Random,
   builder: TreeBuilder,
   options: FitOptions,
-): { trees: ReturnType<TreeBuilder["build"]>; oobScore: number | null; oobRows: number } {
+): { trees: ReturnType<TreeBuilder["build"]>; leafShares: Float64Array; oobScore: number | null; oobRows: number } {
   const { nRows } = data;
   const grower = new GiniTreeGrower(data, nClasses, {
     maxLeaves: shape.maxLeaves,
@@ -236,15 +237,29 @@ function fitMulticlass(
   const weights = new Float64Array(nRows);
   const oobSum = new Float64Array(nRows * nClasses);
   const oobCount = new Int32Array(nRows);
+  let leafShares = new Float64Array(1024 * nClasses);
+  let nLeaves = 0;
   for (let bag = 0; bag < p.nTrees; bag++) {
     drawBagWeights(weights, p.bootstrap, sampleWeight, rng);
     let nUsed = 0;
     for (let r = 0; r < nRows; r++) if (weights[r]! > 0) grower.rows[nUsed++] = r;
     grower.grow(classOf, weights, nUsed, shape.featuresPerSplit, rng);
-    for (let k = 0; k < nClasses; k++) {
-      grower.setLeafValues(k);
-      builder.add(grower, k, 1);
+    // The builder copies the nodes in order: each leaf's value becomes the index of its shares.
+    const { nodeFeature, nodeValue, nodeShares } = grower;
+    if ((nLeaves + grower.nLeaves) * nClasses > leafShares.length) {
+      const grown = new Float64Array(Math.max(2 * leafShares.length, (nLeaves + grower.nLeaves) * nClasses));
+      grown.set(leafShares.subarray(0, nLeaves * nClasses));
+      leafShares = grown;
     }
+    for (let node = 0; node < grower.nNodes; node++) {
+      if (nodeFeature[node]! >= 0) {
+        nodeValue[node] = 0;
+        continue;
+      }
+      leafShares.set(nodeShares.subarray(node * nClasses, (node + 1) * nClasses), nLeaves * nClasses);
+      nodeValue[node] = nLeaves++;
+    }
+    builder.add(grower, 0, 1);
     if (p.bootstrap) {
       addOutOfBagShares(grower, data.bins, nRows, weights, oobSum);
       for (let r = 0; r < nRows; r++) if (weights[r] === 0) oobCount[r]++;
@@ -252,7 +267,7 @@ function fitMulticlass(
     options.onProgress?.({ phase: "forest", done: bag + 1, total: p.nTrees });
   }
   const oob = p.bootstrap ? outOfBagScore(y, oobSum, oobCount, nClasses, false) : { score: null, rows: 0 };
-  return { trees: builder.build(), oobScore: oob.score, oobRows: oob.rows };
+  return { trees: builder.build(), leafShares: leafShares.slice(0, nLeaves * nClasses), oobScore: oob.score, oobRows: oob.rows };
 }
 
 /**

@@ -66,7 +66,7 @@ export class GiniTreeGrower {
   readonly nodeGain: Float64Array;
   /** Distinct training rows reaching each node. */
   readonly nodeCount: Float64Array;
-  /** Leaf values for TreeBuilder: the caller writes one class's shares here (see setLeafValues). */
+  /** Leaf values for TreeBuilder: the caller writes each leaf's index into its class shares here (see ./forest.ts, fitMulticlass). */
   readonly nodeValue: Float64Array;
   /** Leaf node: the weighted share of each class among its rows, nClasses per node. */
   readonly nodeShares: Float64Array;
@@ -196,12 +196,6 @@ export class GiniTreeGrower {
       for (let c = 0; c < nClasses; c++) total += totals[l * nClasses + c]!;
       for (let c = 0; c < nClasses; c++) this.nodeShares[node * nClasses + c] = totals[l * nClasses + c]! / total;
     }
-  }
-
-  /** Writes class `cls`'s leaf shares into nodeValue (0 at inner nodes), for TreeBuilder. */
-  setLeafValues(cls: number): void {
-    const k = this.nClasses;
-    for (let node = 0; node < this.nNodes; node++) this.nodeValue[node] = this.nodeFeature[node]! < 0 ? this.nodeShares[node * k + cls]! : 0;
   }
 
   /** The class weights of leaf `leaf`'s rows. */

@@ -7,4 +7,4 @@
  */
 export { RandomForest } from "./forest.js";
 export { FOREST_PARAMS, FOREST_MAX_LEAVES, type ForestParams } from "./params.js";
-export { ForestModel, loadForestModel, type ForestState, type ForestTrees } from "./model.js";
+export { ForestModel, loadForestModel, MULTICLASS_TREE_LAYOUTS, type ForestState, type ForestTrees, type MulticlassTrees } from "./model.js";

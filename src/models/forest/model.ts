@@ -3,6 +3,11 @@
  * Leaf values are in target units (regression: the weighted mean of the leaf's rows; classification:
  * the share of the tree's class among the leaf's rows). The model file stores the tree arrays as they
  * are, so load -> predict is bit-identical to the fitted model.
+ *
+ * Multiclass forests fitted since 2026-11-26 ("gini-shared") store each bag's Gini tree once: a leaf's
+ * nodeValue is the index of its k class shares in the array leafShares (src/kernels/leaf-vectors.ts), and
+ * prediction walks each tree once per row and adds the leaf's k shares. The two layouts written before
+ * (k trees per bag: on the class indicators, or the Gini tree's copies) are read and predicted as before.
  */
 import { DataValidationError, InvalidParameterError, ModelFormatError } from "../../core/errors.js";
 import type { Matrix } from "../../core/matrix.js";
@@ -11,6 +16,8 @@ import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray 
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
 import { predictColumns, type PredictOptions } from "../gbdt/predict-threads.js";
 import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees, type ImportanceType, treeImportance, withoutThreads } from "../gbdt/model.js";
+import type { TreeArrays } from "../../kernels/tree-predict.js";
+import { predictLeafVectorColumns, treesByTree } from "./shared-trees.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
 export interface ForestState {
@@ -29,13 +36,19 @@ export interface ForestState {
   /** minSamplesLeaf after resolving null. */
   readonly minSamplesLeaf: number;
   /**
-   * How the multiclass trees were grown. "gini": one tree per bag on the Gini impurity of all classes,
-   * stored once per class with that class's shares as leaf values. Absent (files written before
-   * 2026-11-26, and binary and regression forests): one tree per class and bag, on the class indicator.
-   * Both are predicted the same way: the average over bags of each class's tree.
+   * How the multiclass trees were grown and stored. "gini-shared" (written since 2026-11-26): one tree
+   * per bag on the Gini impurity of all classes, stored once, each leaf's nodeValue the index of its
+   * nOutputs class shares in the model's leafShares. "gini" (written earlier on 2026-11-26): the same
+   * trees stored once per class, with that class's shares as leaf values. Absent (files written before,
+   * and binary and regression forests): one tree per class and bag, on the class indicator. All three
+   * predict the average over bags of each class's share.
    */
-  readonly multiclassTrees?: "gini";
+  readonly multiclassTrees?: MulticlassTrees;
 }
+
+/** The values of ForestState.multiclassTrees this version reads. */
+export const MULTICLASS_TREE_LAYOUTS = ["gini-shared", "gini"] as const;
+export type MulticlassTrees = (typeof MULTICLASS_TREE_LAYOUTS)[number];
 
 /** Flattened trees plus per-node statistics for importances: the same arrays as a boosted ensemble. */
 export type ForestTrees = GbdtTrees;
@@ -50,16 +63,28 @@ export class ForestModel implements Model {
   readonly params: Readonly<Record<string, unknown>>;
   readonly state: ForestState;
   readonly #trees: ForestTrees;
+  /** "gini-shared": each leaf's class shares (leaf i's at i x nOutputs ..), indexed by the leaves' nodeValue; else null. */
+  readonly #leafShares: Float64Array | null;
+  /** "gini-shared": the trees with tree t adding to output t (the batch walk's outputs are the leaf indices); else null. */
+  readonly #byTree: TreeArrays | null;
 
-  constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: ForestState, trees: ForestTrees) {
+  /**
+   * `leafShares`: for state.multiclassTrees "gini-shared" (and only then), the leaves' class shares, which
+   * the trees' leaf nodeValues index.
+   */
+  constructor(schema: Schema, params: Readonly<Record<string, unknown>>, state: ForestState, trees: ForestTrees, leafShares: Float64Array | null = null) {
     this.task = schema.target.task;
     this.schema = schema;
     this.params = withoutThreads(params);
     this.state = state;
     this.#trees = trees;
+    const shared = state.multiclassTrees === "gini-shared";
+    if (shared !== (leafShares !== null)) throw new InvalidParameterError("leafShares", 'the leaves\' class shares exactly for the "gini-shared" layout', shared ? "none" : "an array", "ForestModel");
+    this.#leafShares = leafShares;
+    this.#byTree = shared ? treesByTree(trees) : null;
   }
 
-  /** Trees (bags x outputs). */
+  /** Trees: bags x outputs, or one per bag for a multiclass forest stored "gini-shared". */
   get nTrees(): number {
     return this.#trees.treeRoot.length;
   }
@@ -84,7 +109,9 @@ export class ForestModel implements Model {
     this.#checkData(data);
     const { nOutputs, nBags } = this.state;
     const columns = data.features.slice(0, this.schema.features.length).map((column) => (column.kind === "numeric" ? column.values : column.codes));
-    const out = predictColumns(this.#trees, columns, data.nRows, nOutputs, new Float64Array(nOutputs), options.threads);
+    const out = this.#byTree
+      ? predictLeafVectorColumns(this.#byTree, this.#leafShares!, nOutputs, columns, data.nRows, options.threads)
+      : predictColumns(this.#trees, columns, data.nRows, nOutputs, new Float64Array(nOutputs), options.threads);
     for (let i = 0; i < out.length; i++) out[i] = out[i]! / nBags;
     return out;
   }
@@ -115,8 +142,9 @@ export class ForestModel implements Model {
 
   /**
    * Feature importances, largest first: the total impurity decrease (gain, the default) of a feature's
-   * splits over every tree, or their number ("split"). A multiclass Gini tree is stored once per class
-   * (the same splits, each class's leaf shares), so its splits are counted once, not once per class.
+   * splits over every tree, or their number ("split"). A multiclass Gini tree counts once: stored once
+   * ("gini-shared"), or once per class ("gini": the same splits, each class's leaf shares), divided by
+   * the number of copies.
    */
   importance(type: ImportanceType = "gain"): FeatureImportance[] {
     const totals = treeImportance(this.#trees, this.schema, type);
@@ -125,15 +153,28 @@ export class ForestModel implements Model {
     return totals.map((f) => ({ feature: f.feature, importance: f.importance / copies }));
   }
 
-  /** The trees as JSON objects (bag-major: bag b's tree of output k is tree b x outputs + k), for reading and debugging. */
+  /**
+   * The trees as JSON objects (bag-major: bag b's tree of output k is tree b x outputs + k), for reading
+   * and debugging. A tree stored once with its class shares ("gini-shared") is dumped once per class, with
+   * that class's share as leaf value: the same dump as the layouts that stored it so, whatever the layout.
+   */
   dumpTrees(): DumpedNode[] {
-    return dumpTreeArrays(this.#trees, this.schema);
+    const shares = this.#leafShares;
+    if (!shares) return dumpTreeArrays(this.#trees, this.schema);
+    const k = this.state.nOutputs;
+    const { nodeFeature, nodeValue } = this.#trees;
+    const byClass = Array.from({ length: k }, (_, c) => {
+      const classValue = Float64Array.from(nodeValue, (index, node) => (nodeFeature[node]! < 0 ? shares[index * k + c]! : 0));
+      return dumpTreeArrays({ ...this.#trees, nodeValue: classValue }, this.schema);
+    });
+    return Array.from({ length: this.nTrees * k }, (_, t) => byClass[t % k]![Math.floor(t / k)]!);
   }
 
-  /** The model file: tree arrays as binary arrays, the forest state in the header. */
+  /** The model file: tree arrays as binary arrays (and "gini-shared": leafShares), the forest state in the header. */
   toBytes(extra: ModelFileExtras = {}): Uint8Array {
     const arrays: Record<string, StoredArray> = {};
     for (const name of TREE_ARRAY_NAMES) arrays[name] = this.#trees[name];
+    if (this.#leafShares) arrays.leafShares = this.#leafShares;
     return encodeModelFile({ kind: this.kind, task: this.task, schema: this.schema, params: this.params, state: this.state, ...extra }, arrays);
   }
 
@@ -189,8 +230,30 @@ export const loadForestModel: ModelLoader<ForestModel> = (content: ModelContent,
   if (!state || typeof state !== "object" || !Number.isInteger(state.nOutputs) || state.nOutputs < 1 || !Number.isInteger(state.nBags) || state.nBags < 1) {
     bad("the forest state (outputs, bags) is missing or invalid");
   }
-  if (state!.multiclassTrees !== undefined && state!.multiclassTrees !== "gini") bad(`unknown multiclass tree layout ${JSON.stringify(state!.multiclassTrees)} (this version reads "gini" or none)`);
-  const trees = checkedTrees(arrays, state!.nOutputs, header.schema.features.length, bad);
+  const layout = state!.multiclassTrees;
+  if (layout !== undefined && !(MULTICLASS_TREE_LAYOUTS as readonly unknown[]).includes(layout)) {
+    bad(`unknown multiclass tree layout ${JSON.stringify(layout)} (this version reads ${MULTICLASS_TREE_LAYOUTS.map((name) => `"${name}"`).join(", ")} or none)`);
+  }
+  const nFeatures = header.schema.features.length;
+  if (layout === "gini-shared") {
+    const { nOutputs: k, nBags } = state!;
+    if (k < 2) bad(`a "gini-shared" forest has ${k} output, expected one per class (at least 2)`);
+    // Every tree adds to output 0: its leaves say which shares.
+    const trees = checkedTrees(arrays, 1, nFeatures, bad);
+    if (trees.treeRoot.length !== nBags) bad(`${trees.treeRoot.length} trees, expected one per bag (${nBags})`);
+    const shares = arrays.leafShares;
+    if (!(shares instanceof Float64Array)) bad('array "leafShares" is missing or of the wrong type');
+    if (shares!.length % k !== 0) bad(`array "leafShares" has ${shares!.length} entries, not a multiple of the ${k} classes`);
+    const nLeaves = shares!.length / k;
+    const { nodeFeature, nodeValue } = trees;
+    for (let i = 0; i < nodeFeature.length; i++) {
+      if (nodeFeature[i]! >= 0) continue;
+      const index = nodeValue[i]!;
+      if (!(Number.isInteger(index) && index >= 0 && index < nLeaves)) bad(`leaf ${i} points to class shares ${index}, outside the ${nLeaves} in the file`);
+    }
+    return new ForestModel(header.schema, header.params, state!, trees, shares as Float64Array);
+  }
+  const trees = checkedTrees(arrays, state!.nOutputs, nFeatures, bad);
   const nTrees = trees.treeRoot.length;
   if (nTrees !== state!.nBags * state!.nOutputs) bad(`${nTrees} trees, expected ${state!.nBags} x ${state!.nOutputs}`);
   return new ForestModel(header.schema, header.params, state!, trees);

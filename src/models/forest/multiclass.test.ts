@@ -24,9 +24,10 @@ test("a hand-worked Gini tree: x = 1..6, classes a a a b b c: split at 3.5 with 
   // the best threshold (after x = 1: 7/15, 2: 7/6, 4: 7/6, 5: 19/15), halfway between 3 and 4.
   const data = multiclassData([numeric("x", [1, 2, 3, 4, 5, 6])], [0, 0, 0, 1, 1, 2], ["a", "b", "c"]);
   const model = new RandomForest({ nTrees: 1, bootstrap: false, maxLeaves: 2, threads: 1 }).fit(data);
-  // One tree, stored once per class.
-  assert.equal(model.nTrees, 3);
+  // One tree, stored once with its leaves' class shares; dumped once per class.
+  assert.equal(model.nTrees, 1);
   const trees = model.dumpTrees();
+  assert.equal(trees.length, 3);
   for (const [k, tree] of trees.entries()) {
     const root = tree as Extract<DumpedNode, { feature: string }>;
     assert.equal(root.feature, "x");
@@ -36,7 +37,7 @@ test("a hand-worked Gini tree: x = 1..6, classes a a a b b c: split at 3.5 with 
   }
   const probe = multiclassData([numeric("x", [3.4, 3.6])], [0, 1], ["a", "b", "c"]);
   assert.deepEqual(Array.from(model.predictProba(probe).data), [1, 0, 0, 0, 2 / 3, 1 / 3]);
-  assert.equal(model.state.multiclassTrees, "gini");
+  assert.equal(model.state.multiclassTrees, "gini-shared");
 });
 
 test("a threshold is centred in the gap between a node's values (scikit-learn's midpoint), not at the edge of the lower one", () => {
@@ -58,15 +59,16 @@ test("fully grown Gini trees without bootstrap fit distinct training rows exactl
   for (let r = 0; r < y.length; r++) assert.equal(proba[3 * r + y[r]!], 1);
 });
 
-test("one Gini tree per bag, stored once per class: the class trees of a bag have the same splits and leaf shares summing to 1", () => {
+test("one Gini tree per bag, dumped once per class: the class trees of a bag have the same splits and leaf shares summing to 1", () => {
   const n = 400;
   const x = Array.from({ length: n }, (_, i) => (i * 37) % 101);
   const z = Array.from({ length: n }, (_, i) => (i * 53) % 89);
   const y = x.map((v, i) => (v < 30 ? 0 : v < 70 ? (z[i]! < 40 ? 1 : 2) : 3));
   const data = multiclassData([numeric("x", x), numeric("z", z)], y, ["a", "b", "c", "d"]);
   const model = new RandomForest({ nTrees: 5, threads: 1, seed: 2 }).fit(data);
-  assert.equal(model.nTrees, 5 * 4);
+  assert.equal(model.nTrees, 5);
   const trees = model.dumpTrees();
+  assert.equal(trees.length, 5 * 4);
   const shape = (node: DumpedNode): unknown => ("leaf" in node ? node.count : [node.feature, node.threshold, node.missing, node.count, shape(node.left), shape(node.right)]);
   const leaves = (node: DumpedNode): number[] => ("leaf" in node ? [node.leaf] : [...leaves(node.left), ...leaves(node.right)]);
   for (let bag = 0; bag < 5; bag++) {
@@ -109,7 +111,7 @@ test("a model file of the earlier layout (one tree per class on the class indica
   // A layout this version does not know is refused, not misread.
   const content = decodeModelFile(new Uint8Array(bytes));
   const state = content.header.state as Record<string, unknown>;
-  assert.throws(() => loadForestModel({ ...content, header: { ...content.header, state: { ...state, multiclassTrees: "entropy" } } }), /unknown multiclass tree layout "entropy" \(this version reads "gini" or none\)/);
+  assert.throws(() => loadForestModel({ ...content, header: { ...content.header, state: { ...state, multiclassTrees: "entropy" } } }), /unknown multiclass tree layout "entropy" \(this version reads "gini-shared", "gini" or none\)/);
 });
 
 interface AccuracyFixture {
