@@ -97,10 +97,14 @@ test("a node that draws feature 2 of 3 splits on feature 2, not on the best feat
   assert.ok(1 * DRAWN_ONLY_RATIO < 3);
 });
 
-/** 4000 rows x 30 features of 17 bins (16 values + missing); gradients whole numbers (exact sums). */
+/**
+ * 40000 rows x 30 features of 17 bins (16 values + missing); gradients whole numbers (exact sums). Big
+ * enough for the threads: the root and the children of more than 26215 rows (5 drawn features, 131072
+ * updates) are built on both threads, and the root is partitioned by both.
+ */
 function wideData(shared: boolean): { data: BinnedData; gh: Float32Array } {
   const rng = new Random(11);
-  const nRows = 4000;
+  const nRows = 40000;
   const nFeatures = 30;
   const bins = Uint8Array.from({ length: nRows * nFeatures }, () => rng.int(17));
   const gh = new Float32Array(2 * nRows);
@@ -128,7 +132,7 @@ function wideData(shared: boolean): { data: BinnedData; gh: Float32Array } {
 test("with exact sums, drawn-only histograms grow the subtraction grower's trees bit for bit (JavaScript, WebAssembly, 2 threads, a row sample)", () => {
   const settings: GrowerSettings = { ...EXACT, maxLeaves: 300, maxHistograms: 20, minChildWeight: 1e-9 };
   const features = Int32Array.from({ length: 30 }, (_, f) => f);
-  const sample = Int32Array.from({ length: 4000 }, (_, r) => r).filter((r) => r % 5 !== 2);
+  const sample = Int32Array.from({ length: 40000 }, (_, r) => r).filter((r) => r % 5 !== 2);
   const grow = (nodeHistograms: "all" | "drawn" | "auto", kernels: "auto" | "javascript", nThreads: number, allRows: boolean) => {
     const { data, gh } = wideData(nThreads > 1);
     const threads = nThreads > 1 ? HistogramThreads.acquire(nThreads) : null;
@@ -142,7 +146,7 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
         grower.grow(gh, allRows ? data.nRows : sample.length, allRows, features, 30, 1, new RandomNodeFeatures(rng, 5));
         trees.push(treeOf(grower));
       }
-      return { trees, drawnOnlyTrees: grower.drawnOnlyTrees, updates: grower.timings.histogramUpdates };
+      return { trees, drawnOnlyTrees: grower.drawnOnlyTrees, updates: grower.timings.histogramUpdates, parallel: threads ? threads.parallelNodes + threads.parallelPartitions : 0 };
     } finally {
       threads?.release();
     }
@@ -157,6 +161,7 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
       assert.deepEqual(other.trees, reference.trees, label);
       assert.equal(other.drawnOnlyTrees, nodeHistograms === "all" ? 0 : 3, label);
       // 5 of 30 features a node: far fewer histogram updates.
+      if (nThreads > 1) assert.ok(other.parallel > 0, `${label}: nothing ran on the threads`);
       if (nodeHistograms !== "all") assert.ok(other.updates < reference.updates / 2, `${label}: ${other.updates} vs ${reference.updates} updates`);
     }
   }
