@@ -11,6 +11,9 @@
 // (learnloop / scikit-learn).
 // --binning: instead, one make_classification set (50,000 x 20, 5 classes) with continuous features and
 // with each feature cut into 200 equal-frequency levels: what learnloop's 255 bins cost a fully grown forest.
+// --wide: instead, five wide sets of R's modeldata package (bench/forest/wide-sets.R, then wide.py):
+// pd_speech (252 x 751), ad_data (333 x 130) and cells (2019 x 56), binary; meats (215 x 100, protein)
+// and Chicago (5698 x 48, ridership), regression. Needs Rscript with modeldata.
 // learnloop runs from src/ (through tsx) unless --lib DIR names another copy of the library: a build
 // (dist) or the src/ of another commit (git archive COMMIT src | tar -x -C /tmp/old; link node_modules).
 import { execFileSync } from "node:child_process";
@@ -29,10 +32,16 @@ const seeds = option("seeds", "0,1,2,3,4");
 const lib = option("lib", join(root, "src"));
 const python = "/usr/bin/python3";
 const binning = args.includes("--binning");
-const dataDir = join(root, "bench", "data", "forest", `${binning ? "binning-" : ""}seeds-${seeds.replaceAll(",", "-")}`);
+const wide = args.includes("--wide");
+const dataDir = join(root, "bench", "data", "forest", `${binning ? "binning-" : wide ? "wide-" : ""}seeds-${seeds.replaceAll(",", "-")}`);
 const outDir = join(root, "bench", "data", "forest", "out");
 mkdirSync(outDir, { recursive: true });
-if (!existsSync(join(dataDir, binning ? "binning-continuous.json" : "make-classification.json"))) {
+if (wide && !existsSync(join(dataDir, "pd_speech.json"))) {
+  process.stderr.write(`preparing ${dataDir}...\n`);
+  const raw = join(root, "bench", "data", "forest", "wide-raw");
+  execFileSync("Rscript", [join(here, "wide-sets.R"), raw], { stdio: "inherit" });
+  execFileSync(python, [join(here, "wide.py"), raw, dataDir, seeds], { stdio: "inherit" });
+} else if (!wide && !existsSync(join(dataDir, binning ? "binning-continuous.json" : "make-classification.json"))) {
   process.stderr.write(`preparing ${dataDir}...\n`);
   execFileSync(python, [join(here, "anchor.py"), binning ? "prepare-binning" : "prepare", dataDir, seeds], { stdio: "inherit" });
 }
