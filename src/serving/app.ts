@@ -67,6 +67,8 @@ export interface ServiceControl {
   readonly loaded: Promise<ModelCheck[]>;
   /** Checks the registry for new champions now (also retries refused ones). */
   reload(): Promise<ModelCheck[]>;
+  /** Requests received and not yet answered (a slow upload counts from its first byte). */
+  readonly inFlight: number;
 }
 
 declare module "fastify" {
@@ -312,7 +314,16 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     request.bodyText = body;
     parseJson(request, body, done);
   });
-  app.decorate("learnloop", { host, log, metrics: serviceMetrics, loaded, reload: () => host.check({ retry: true }) } satisfies ServiceControl);
+  app.decorate("learnloop", {
+    host,
+    log,
+    metrics: serviceMetrics,
+    loaded,
+    reload: () => host.check({ retry: true }),
+    get inFlight() {
+      return inFlight.size;
+    },
+  } satisfies ServiceControl);
 
   await app.register(swagger, {
     openapi: {

@@ -129,9 +129,27 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
     process.once("SIGINT", onInt);
   });
   const models = app.learnloop.host.all().map((served) => ({ name: served.name, version: served.version }));
+  // A second signal while requests in flight hold the drain (a slow upload may, up to --timeout): an
+  // operator who presses Ctrl-C again, or a supervisor that signals again, wants the process gone, but
+  // the queued predictions are not theirs to lose. So it closes the connections of the requests still in
+  // flight and lets the log be written; only a third signal ends the process at once (Node's default).
+  const server = app.server;
+  const force = (signal: string): void => {
+    process.off("SIGTERM", onSecondTerm);
+    process.off("SIGINT", onSecondInt);
+    const open = app!.learnloop.inFlight;
+    say(`second ${signal}: closing the connections of the ${open} request${open === 1 ? "" : "s"} still in flight, then writing the prediction log (a third ${signal} ends the process at once)`);
+    server.closeAllConnections();
+  };
+  const onSecondTerm = (): void => force("SIGTERM");
+  const onSecondInt = (): void => force("SIGINT");
+  process.once("SIGTERM", onSecondTerm);
+  process.once("SIGINT", onSecondInt);
   // The service answers requests in flight with Connection: close and refuses new ones (src/serving/app.ts),
   // so a keep-alive client does not hold this for its 72 s keep-alive timeout.
   await app.close();
+  process.off("SIGTERM", onSecondTerm);
+  process.off("SIGINT", onSecondInt);
   const counts = app.learnloop.log.counts;
   await store.close();
   say(`stopped: ${counts.written.toLocaleString("en-US")} prediction${counts.written === 1 ? "" : "s"} logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
