@@ -6,6 +6,8 @@
  * - a request that is not valid HTTP (Content-Length with Transfer-Encoding, a bad chunk, headers over
  *   Node's limit) was answered by Fastify's default, `{"error":"Bad Request","message":"Client
  *   Error","statusCode":400}`: neither the service's one-line shape nor a word of what was wrong;
+ * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
+ *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +20,7 @@ import { GradientBoosting, readDataset } from "../../src/index.js";
 import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
+import { runCli } from "../support/run-cli.js";
 import { listenLocally } from "../support/service.js";
 
 const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
@@ -100,5 +103,11 @@ describe("the service, as an audit over HTTP found it", () => {
       ["HTTP/1.1 431 Request Header Fields Too Large", { error: "the request's headers are larger than the limit of 16,384 bytes" }],
     ]);
     for (const answer of answers) assert.match(answer, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
+  });
+
+  test("serve --host with a name that does not resolve: the flag's one-line error, status 2", async () => {
+    const served = await runCli("serve", "--db", join(home, "learnloop.db"), "--port", "0", "--host", "no-such-host.invalid");
+    assert.equal(served.code, 2, served.stderr);
+    assert.equal(served.stderr.split("\n").at(-2), 'learnloop serve: error: --host must be an address of this machine or a host name that resolves to one (0.0.0.0 for every interface), got "no-such-host.invalid"');
   });
 });

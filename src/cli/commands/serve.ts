@@ -165,6 +165,11 @@ function listenError(error: unknown, host: string, port: number): unknown {
       return new InvalidParameterError("--port", `a port this user may listen on (ports below 1024 need privileges)`, String(port));
     case "EADDRNOTAVAIL":
       return new InvalidParameterError("--host", "an address of this machine (or 0.0.0.0 for every interface)", host);
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+      // The name was looked up (getaddrinfo) and found nothing, or no resolver answered.
+      return new InvalidParameterError("--host", "an address of this machine or a host name that resolves to one (0.0.0.0 for every interface)", host);
     default:
       return error;
   }
