@@ -4,14 +4,13 @@
  * each bag's Gini tree so, once, with its k class shares per leaf, instead of once per class with one
  * share per leaf: 1/k of the nodes to store, load and walk.
  *
- * Batch prediction walks each tree once per row and adds the reached leaf's k values. The walk itself is
- * any TreeArrays walk that yields the leaf's nodeValue (the index): ../models/forest runs the threaded
- * WebAssembly / JavaScript walk of ./tree-predict.ts's kind with one output per tree, so that every row
- * gets, per tree, the index of its leaf, and addLeafVectors then adds the vectors. The sums are made tree by
+ * Prediction walks each tree once per row and adds the reached leaf's k values. The walk itself is any
+ * TreeArrays walk that yields the leaf's nodeValue (the index): ../models/forest runs ./tree-predict.ts's
+ * packed walk, or the threaded WebAssembly / JavaScript batch predictor, with one output per tree, so
+ * that every row gets, per tree, the index of its leaf, and addLeafVectors then adds the vectors. The sums are made tree by
  * tree in order, so each class's sum is the same float64 additions, in the same order, as the walk of k
  * scalar-leaf copies of the trees (tree t's copy of class c holding the shares of class c) would make.
  */
-import { findLeaf, type TreeArrays } from "./tree-predict.js";
 
 /**
  * For each row r (of nRows) and each tree t (of nTrees) in order: adds leaf vector leafIndex[r*nTrees + t]
@@ -25,18 +24,6 @@ export function addLeafVectors(leafIndex: Float64Array, nRows: number, nTrees: n
       const from = leafIndex[indexStart + t]! * k;
       for (let c = 0; c < k; c++) out[outStart + c] += leafValues[from + c]!;
     }
-  }
-}
-
-/**
- * One row (row-major x[rowStart..]): walks each tree once, in order, and adds its leaf's k values to
- * out[outStart .. outStart+k-1]. The same sums as predicting the row with addLeafVectors.
- */
-export function addLeafVectorsRow(trees: TreeArrays, leafValues: Float64Array, k: number, x: Float64Array, rowStart: number, out: Float64Array, outStart: number): void {
-  const { treeRoot, nodeValue } = trees;
-  for (let t = 0; t < treeRoot.length; t++) {
-    const from = nodeValue[findLeaf(trees, treeRoot[t]!, x, rowStart)]! * k;
-    for (let c = 0; c < k; c++) out[outStart + c] += leafValues[from + c]!;
   }
 }
 

@@ -105,7 +105,7 @@ test('a "gini-shared" model file round trip: the same probabilities bit for bit,
   }
 });
 
-test("a large batch (threads, blocks of rows): the same probabilities on 1 and 2 threads as the \"gini\" fixture's file gives, bit for bit", () => {
+test("a large batch: the packed walk on 1 thread and the threaded batch predictor on 2 give the probabilities of the \"gini\" fixture's file, bit for bit", () => {
   const small = giniData();
   const copies = 80; // 19,200 rows x 6 trees: the batch predictor's walk, on threads
   const take = <T extends Float64Array | Int32Array>(values: T): T => {
