@@ -638,17 +638,21 @@ function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequ
       const sent = (request.query as Record<string, unknown>)[name];
       if (Array.isArray(sent)) return [400, `${name}: given ${sent.length} times (${sent.map((value) => `${name}=${String(value)}`).join("&")}); give it once`];
     }
+    // AJV says only "must be object" or "must be equal to one of the allowed values": say what was
+    // expected there, and what was sent.
+    const context = fastifyError.validationContext ?? "body";
+    const path = issue.instancePath.split("/").slice(1);
+    let sent: unknown = context === "querystring" ? request.query : context === "params" ? request.params : context === "headers" ? request.headers : request.body;
+    for (const key of path) sent = sent !== null && typeof sent === "object" ? (sent as Record<string, unknown>)[key] : undefined;
+    const field = where.replace(/^(body|querystring|params|headers)\.?/, "") || "request body";
     const allowed = (issue.params as { allowedValues?: unknown[] }).allowedValues;
-    if (allowed) {
-      // AJV says only "must be equal to one of the allowed values": name them, and what was sent.
-      const context = fastifyError.validationContext ?? "body";
-      const path = issue.instancePath.split("/").slice(1);
-      let sent: unknown = context === "querystring" ? request.query : context === "params" ? request.params : context === "headers" ? request.headers : request.body;
-      for (const key of path) sent = sent !== null && typeof sent === "object" ? (sent as Record<string, unknown>)[key] : undefined;
-      const field = where.replace(/^(body|querystring|params|headers)\.?/, "") || "request body";
-      return [400, `${field}: expected one of ${allowed.map((value) => JSON.stringify(value)).join(", ")}, got ${describeValue(sent)}`];
+    if (allowed) return [400, `${field}: expected one of ${allowed.map((value) => JSON.stringify(value)).join(", ")}, got ${describeValue(sent)}`];
+    if (issue.keyword === "type") {
+      // A POST without a body (and so without a Content-Type) reaches the schema as no body at all.
+      if (field === "request body" && sent === undefined) return [400, "the request body is empty; expected a JSON object (Content-Type: application/json)"];
+      return [400, `${field}: expected ${expectedOfType(field, String((issue.params as { type?: unknown }).type))}, got ${describeValue(sent)}`];
     }
-    return [400, `${where.replace(/^body\.?/, "") || "request body"}: ${issue.message ?? "invalid"}`];
+    return [400, `${field}: ${issue.message ?? "invalid"}`];
   }
   if (error instanceof SyntaxError) return [400, `the request body is not valid JSON: ${firstLine(error.message)}`];
   if (error instanceof StoreError) {
@@ -658,6 +662,18 @@ function answerFor(error: FastifyError | HttpError | Error, request: FastifyRequ
   const status = typeof fastifyError.statusCode === "number" ? fastifyError.statusCode : 500;
   if (status < 500) return [status, firstLine(error.message)];
   return [status, `internal error: ${firstLine(formatError(error))}`];
+}
+
+/** What a field of a request body a route's schema refused for its type should be, in a client's words. */
+function expectedOfType(field: string, type: string): string {
+  if (field === "request body") return "a JSON object";
+  if (field === "rows") return "an array of rows (objects of feature values)";
+  if (/^rows\[\d+\]$/.test(field)) return "an object of feature values";
+  if (field === "outcomes") return 'an array of outcomes ({"id", "label"})';
+  if (/^outcomes\[\d+\]$/.test(field)) return 'an outcome, {"id": "<prediction id>", "label": <observed value>}';
+  if (/^outcomes\[\d+\]\.id$/.test(field)) return "a prediction id (a string)";
+  const words: Record<string, string> = { object: "an object", array: "an array", string: "a string", integer: "a whole number", number: "a number", boolean: "true or false" };
+  return words[type] ?? type;
 }
 
 /** Why a body Fastify's JSON parser refused was refused: where the JSON breaks, or the key it does not take. */

@@ -6,6 +6,9 @@
  * - a request that is not valid HTTP (Content-Length with Transfer-Encoding, a bad chunk, headers over
  *   Node's limit) was answered by Fastify's default, `{"error":"Bad Request","message":"Client
  *   Error","statusCode":400}`: neither the service's one-line shape nor a word of what was wrong;
+ * - a body of the wrong shape was answered in AJV's words, which say neither what was expected nor what
+ *   came ("rows[0]: must be object", "outcomes[0].id: must be string", "request body: must be object" for
+ *   a POST with no body at all);
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
@@ -109,5 +112,26 @@ describe("the service, as an audit over HTTP found it", () => {
     const served = await runCli("serve", "--db", join(home, "learnloop.db"), "--port", "0", "--host", "no-such-host.invalid");
     assert.equal(served.code, 2, served.stderr);
     assert.equal(served.stderr.split("\n").at(-2), 'learnloop serve: error: --host must be an address of this machine or a host name that resolves to one (0.0.0.0 for every interface), got "no-such-host.invalid"');
+  });
+
+  test("a body of the wrong shape: what was expected there, and what came", async () => {
+    const predict = "/v1/models/species/predict";
+    const cases: [string, string][] = [
+      ['{"rows": {}}', "rows: expected an array of rows (objects of feature values), got {}"],
+      ['{"rows": null}', "rows: expected an array of rows (objects of feature values), got null"],
+      ['{"rows": 3}', "rows: expected an array of rows (objects of feature values), got 3"],
+      [`{"rows": [{${ROW_TEXT}}, null]}`, "rows[1]: expected an object of feature values, got null"],
+      ['{"rows": [[1, 2]]}', "rows[0]: expected an object of feature values, got [1,2]"],
+      ['{"rows": ["Biscoe"]}', 'rows[0]: expected an object of feature values, got "Biscoe"'],
+      ["[]", "request body: expected a JSON object, got []"],
+      ["null", "request body: expected a JSON object, got null"],
+    ];
+    for (const [body, error] of cases) assert.deepEqual(await post(predict, body), [400, { error }], body);
+    const noBody = await fetch(base + predict, { method: "POST" });
+    assert.deepEqual([noBody.status, await noBody.json()], [400, { error: "the request body is empty; expected a JSON object (Content-Type: application/json)" }]);
+    const feedback = (body: string): Promise<[number, unknown]> => post("/v1/models/species/feedback", body, { "content-type": "application/json", authorization: `Bearer ${TOKEN}` });
+    assert.deepEqual(await feedback('{"outcomes": {"id": "x"}}'), [400, { error: 'outcomes: expected an array of outcomes ({"id", "label"}), got {"id":"x"}' }]);
+    assert.deepEqual(await feedback('{"outcomes": ["x"]}'), [400, { error: 'outcomes[0]: expected an outcome, {"id": "<prediction id>", "label": <observed value>}, got "x"' }]);
+    assert.deepEqual(await feedback('{"outcomes": [{"id": 5, "label": "Adelie"}]}'), [400, { error: "outcomes[0].id: expected a prediction id (a string), got 5" }]);
   });
 });

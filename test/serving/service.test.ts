@@ -208,7 +208,7 @@ function serviceSuite(label: string, openTestStore: (home: string) => Promise<St
         [[{ ...good, Island: undefined }], "rows[0].Island: expected a value, got no such field; send null for a missing value"],
         [[{ ...good, Island: 7 }], 'rows[0].Island: expected one of the categories ("Biscoe", "Dream", "Torgersen"), got 7; send ?unknown=missing to read unknown categories as missing values'],
         [[{ ...good, Island: { name: "Biscoe" } }], 'rows[0].Island: expected one of the categories ("Biscoe", "Dream", "Torgersen"), got {"name":"Biscoe"}'],
-        [[7], "rows[0]: must be object"],
+        [[7], "rows[0]: expected an object of feature values, got 7"],
         [[], "rows: expected at least one row"],
       ];
       for (const [rows, message] of cases) {
