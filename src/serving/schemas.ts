@@ -13,6 +13,9 @@ const errorBody = {
 
 const errors = (...codes: number[]): Record<string, typeof errorBody> => Object.fromEntries(codes.map((code) => [String(code), errorBody]));
 
+/** Every route answers 503 to a request that comes while the service shuts down (and at the request-time limit). */
+const unavailable = errors(503);
+
 const modelParams = {
   type: "object",
   properties: { name: { type: "string", description: "The registered model's name" } },
@@ -127,6 +130,7 @@ export const modelsRoute = {
       },
       required: ["models"],
     },
+    ...unavailable,
   },
 } as const;
 
@@ -208,7 +212,7 @@ export const reloadRoute = {
 export const healthRoute = {
   summary: "Liveness: the process answers",
   tags: ["operations"],
-  response: { 200: { type: "object", properties: { status: { type: "string" } }, required: ["status"] } },
+  response: { 200: { type: "object", properties: { status: { type: "string" } }, required: ["status"] }, ...unavailable },
 } as const;
 
 export const readyRoute = {
@@ -228,11 +232,11 @@ export const metricsRoute = {
   summary: "Prometheus metrics (text exposition format)",
   tags: ["operations"],
   produces: ["text/plain"],
-  response: { 200: { type: "string", description: "Prometheus text format 0.0.4" } },
+  response: { 200: { type: "string", description: "Prometheus text format 0.0.4" }, ...unavailable },
 } as const;
 
 export const openapiRoute = {
   summary: "This OpenAPI document",
   tags: ["operations"],
-  response: { 200: { type: "object", additionalProperties: true } },
+  response: { 200: { type: "object", additionalProperties: true }, ...unavailable },
 } as const;

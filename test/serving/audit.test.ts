@@ -9,12 +9,14 @@
  * - a body of the wrong shape was answered in AJV's words, which say neither what was expected nor what
  *   came ("rows[0]: must be object", "outcomes[0].id: must be string", "request body: must be object" for
  *   a POST with no body at all);
+ * - /openapi.json listed 503 only for the routes that read the store or a body, though every route answers
+ *   503 while the service shuts down (a request whose headers end once the drain has begun);
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -133,5 +135,35 @@ describe("the service, as an audit over HTTP found it", () => {
     assert.deepEqual(await feedback('{"outcomes": {"id": "x"}}'), [400, { error: 'outcomes: expected an array of outcomes ({"id", "label"}), got {"id":"x"}' }]);
     assert.deepEqual(await feedback('{"outcomes": ["x"]}'), [400, { error: 'outcomes[0]: expected an outcome, {"id": "<prediction id>", "label": <observed value>}, got "x"' }]);
     assert.deepEqual(await feedback('{"outcomes": [{"id": 5, "label": "Adelie"}]}'), [400, { error: "outcomes[0].id: expected a prediction id (a string), got 5" }]);
+  });
+
+  test("every route answers 503 while the service shuts down, and /openapi.json lists 503 for each", async () => {
+    const closing = await createService({ store, token: TOKEN, pollIntervalMs: 0 });
+    const closingBase = await listenLocally(closing);
+    const openapi = (await (await fetch(`${closingBase}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const open = (text: string): { socket: Socket; answer: Promise<string> } => {
+      const socket = connect(Number(new URL(closingBase).port), "127.0.0.1");
+      let answer = "";
+      socket.on("data", (chunk) => (answer += chunk));
+      socket.on("error", () => undefined);
+      socket.write(text);
+      return { socket, answer: new Promise((resolve) => socket.on("close", () => resolve(answer))) };
+    };
+    // A slow upload holds the drain; requests whose headers end once it has begun are refused.
+    const slow = open("POST /v1/models/species/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+    const gets = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/models", "/v1/models/species/live"].map((path) => open(`GET ${path} HTTP/1.1\r\nHost: x\r\n`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closing.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const get of gets) get.socket.write("\r\n");
+    const answers = await Promise.all(gets.map((get) => get.answer));
+    slow.socket.destroy();
+    await closed;
+    for (const answer of answers) {
+      assert.equal(answer.split("\r\n")[0], "HTTP/1.1 503 Service Unavailable");
+      assert.deepEqual(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)), { error: "the service is shutting down; send the request again" });
+    }
+    const undocumented = Object.entries(openapi.paths).flatMap(([path, operations]) => Object.entries(operations).filter(([, operation]) => !operation.responses["503"]).map(([method]) => `${method.toUpperCase()} ${path}`));
+    assert.deepEqual(undocumented, []);
   });
 });
