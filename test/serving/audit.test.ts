@@ -11,6 +11,9 @@
  *   a POST with no body at all);
  * - /openapi.json listed 503 only for the routes that read the store or a body, though every route answers
  *   503 while the service shuts down (a request whose headers end once the drain has begun);
+ * - `learnloop serve` on a registry whose models have versions but no champion told the operator to
+ *   register a model file (they had) and promote it; `--models` with a name the registry does not hold
+ *   said "it has no champion", as if it were registered;
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
@@ -165,5 +168,26 @@ describe("the service, as an audit over HTTP found it", () => {
     }
     const undocumented = Object.entries(openapi.paths).flatMap(([path, operations]) => Object.entries(operations).filter(([, operation]) => !operation.responses["503"]).map(([method]) => `${method.toUpperCase()} ${path}`));
     assert.deepEqual(undocumented, []);
+  });
+
+  test("serve with no champion names the version to promote, and a name the registry does not hold as such", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "learnloop-audit-nochampion-"));
+    try {
+      const db = join(dir, "learnloop.db");
+      const other = await openStore({ url: db });
+      const model = new GradientBoosting({ iterations: 2, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
+      await other.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
+      await other.registerModel({ name: "species", modelFile: new GradientBoosting({ iterations: 3, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" })).toBytes(), kind: model.kind, task: model.task, actor: "test" });
+      await other.close();
+      const lastLine = async (...argv: string[]): Promise<[number, string | undefined]> => {
+        const served = await runCli("serve", "--db", db, "--port", "0", ...argv);
+        return [served.code, served.stderr.split("\n").at(-2)];
+      };
+      assert.deepEqual(await lastLine(), [5, `learnloop serve: error: ${db}: nothing to serve: the registry has no champion model (species has 2 versions and no champion: \`learnloop models promote species 2\` makes its latest the champion)`]);
+      assert.deepEqual(await lastLine("--models", "species"), [5, 'learnloop serve: error: model "species": nothing to serve: it has no champion in the registry (it has 2 versions: `learnloop models promote species 2` makes its latest the champion)']);
+      assert.deepEqual(await lastLine("--models", "specie"), [5, 'learnloop serve: error: model "specie": nothing to serve: the registry holds no model of that name (it holds: species)']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

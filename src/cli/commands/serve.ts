@@ -5,6 +5,7 @@ import type { Schema } from "../../core/types.js";
 import { createService } from "../../serving/app.js";
 import type { ServedModel } from "../../serving/models.js";
 import { openStore, storeTarget } from "../../tracking/index.js";
+import type { Store } from "../../tracking/types.js";
 import { listOption, numberOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import type { Console } from "../output.js";
 
@@ -94,9 +95,7 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
         const fix = `\`learnloop models rollback ${check.name}\` or \`learnloop models promote ${check.name} <version>\` makes another version the champion; registering version ${check.refusedVersion}'s model file again repairs a damaged stored copy`;
         throw new StoreError("not_found", `model "${check.name}"`, `nothing to serve: its champion (version ${check.refusedVersion}) failed to load: ${check.error} (${fix})`);
       }
-      const why = missing.length > 0 ? "it has no champion in the registry" : "the registry has no champion model";
-      const fix = "register a model file with `learnloop models register <file> --name <name>`, then `learnloop models promote <name> <version>`";
-      throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${why} (${fix})`);
+      throw new StoreError("not_found", missing.length > 0 ? `model "${missing[0]}"` : store.location, `nothing to serve: ${await whyNoChampion(store, missing[0])}`);
     }
     await app.listen({ port, host }).catch((error: unknown) => {
       throw listenError(error, host, port);
@@ -154,6 +153,34 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   await store.close();
   say(`stopped: ${counts.written.toLocaleString("en-US")} prediction${counts.written === 1 ? "" : "s"} logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
   return { url, models, predictionsLogged: counts.written, predictionsDropped: counts.dropped };
+}
+
+/**
+ * Why there is no champion to serve, with the fix that applies: promoting the latest version of a
+ * registered model (the operator has registered one), or registering a file when there is none;
+ * `name` (from --models) may also be one the registry does not hold (a typo).
+ */
+async function whyNoChampion(store: Store, name: string | undefined): Promise<string> {
+  const register = "register a model file with `learnloop models register <file> --name <name>`, then `learnloop models promote <name> <version>`";
+  const models = await store.listModels();
+  if (name !== undefined) {
+    if (!models.some((model) => model.name === name)) {
+      const names = models.map((model) => model.name);
+      return `the registry holds no model of that name (${names.length > 0 ? `it holds: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", ..." : ""}` : register})`;
+    }
+    const versions = await store.listVersions(name);
+    const latest = versions.at(-1)!;
+    return `it has no champion in the registry (it has ${plural(versions.length, "version")}: \`learnloop models promote ${name} ${latest.version}\` makes its latest the champion)`;
+  }
+  const first = models[0];
+  if (first === undefined) return `the registry has no champion model (${register})`;
+  const versions = await store.listVersions(first.name);
+  const latest = versions.at(-1)!;
+  return `the registry has no champion model (${first.name} has ${plural(versions.length, "version")} and no champion: \`learnloop models promote ${first.name} ${latest.version}\` makes its latest the champion)`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** Node's listen errors an operator can fix with a flag, as the flag's one-line error. */
