@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../../core/rng.js";
 import { HistogramThreads, toShared } from "./histogram-threads.js";
-import { DRAWN_ONLY_RATIO, RandomNodeFeatures, TreeGrower, type BinnedData, type GrowerSettings, type NodeFeatureSampler } from "./grower.js";
+import { RandomNodeFeatures, TreeGrower, type BinnedData, type GrowerSettings, type NodeFeatureSampler } from "./grower.js";
 
 // Drawn-only histograms (GrowerSettings.nodeHistograms): a node whose sampler draws few features builds
 // only those features' histograms, both children from their rows, instead of every feature's.
@@ -87,14 +87,13 @@ test("a node that draws feature 2 of 3 splits on feature 2, not on the best feat
         },
         label,
       );
-      // Drawn-only ("drawn", and "auto" since 1 x DRAWN_ONLY_RATIO < 3): one feature per node, the three
+      // Drawn-only ("drawn", and "auto" since 1 of 3 features is drawn): one feature per node, the three
       // nodes' rows (8 + 3 + 5); else every feature of the root and of the smaller child (8 x 3 + 3 x 3).
       const drawnOnly = nodeHistograms !== "all";
       assert.equal(grower.drawnOnlyTrees, drawnOnly ? 1 : 0, label);
       assert.equal(grower.timings.histogramUpdates, drawnOnly ? 16 : 33, label);
     }
   }
-  assert.ok(1 * DRAWN_ONLY_RATIO < 3);
 });
 
 /**
@@ -133,7 +132,7 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
   const settings: GrowerSettings = { ...EXACT, maxLeaves: 300, maxHistograms: 20, minChildWeight: 1e-9 };
   const features = Int32Array.from({ length: 30 }, (_, f) => f);
   const sample = Int32Array.from({ length: 40000 }, (_, r) => r).filter((r) => r % 5 !== 2);
-  const grow = (nodeHistograms: "all" | "drawn" | "auto", kernels: "auto" | "javascript", nThreads: number, allRows: boolean) => {
+  const grow = (nodeHistograms: "all" | "drawn" | "auto", kernels: "auto" | "javascript", nThreads: number, allRows: boolean, perNode = 5) => {
     const { data, gh } = wideData(nThreads > 1);
     const threads = nThreads > 1 ? HistogramThreads.acquire(nThreads) : null;
     try {
@@ -143,7 +142,7 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
       for (let tree = 0; tree < 3; tree++) {
         if (allRows) for (let r = 0; r < data.nRows; r++) grower.rows[r] = r;
         else grower.rows.set(sample);
-        grower.grow(gh, allRows ? data.nRows : sample.length, allRows, features, 30, 1, new RandomNodeFeatures(rng, 5));
+        grower.grow(gh, allRows ? data.nRows : sample.length, allRows, features, 30, 1, perNode < 30 ? new RandomNodeFeatures(rng, perNode) : null);
         trees.push(treeOf(grower));
       }
       return { trees, drawnOnlyTrees: grower.drawnOnlyTrees, updates: grower.timings.histogramUpdates, parallel: threads ? threads.parallelNodes + threads.parallelPartitions : 0 };
@@ -164,17 +163,36 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
       if (nThreads > 1) assert.ok(other.parallel > 0, `${label}: nothing ran on the threads`);
       if (nodeHistograms !== "all") assert.ok(other.updates < reference.updates / 2, `${label}: ${other.updates} vs ${reference.updates} updates`);
     }
+    // Without a sampler, "drawn" builds every feature of each node from its rows: the same trees too.
+    const plain = grow("all", "javascript", 1, allRows, 30);
+    for (const [kernels, nThreads] of [["javascript", 1], ["auto", 1], ["auto", 2]] as const) {
+      const other = grow("drawn", kernels, nThreads, allRows, 30);
+      const label = `no sampler, ${kernels} kernels, ${nThreads} threads, ${allRows ? "all rows" : "a sample"}`;
+      assert.deepEqual(other.trees, plain.trees, label);
+      assert.equal(other.drawnOnlyTrees, 3, label);
+      // Every node's rows times 30 features: more updates than the smaller children's.
+      assert.ok(other.updates > plain.updates, `${label}: ${other.updates} vs ${plain.updates} updates`);
+    }
   }
 });
 
-test("without a sampler, or one that draws half of the features or more, \"auto\" builds every feature's histogram", () => {
+test("\"auto\" builds only the drawn features' histograms when a sampler draws fewer than all, else every feature's", () => {
   const { data, gh } = wideData(false);
   const features = Int32Array.from({ length: 30 }, (_, f) => f);
   const grower = new TreeGrower(data, { ...EXACT, maxLeaves: 50 });
-  for (const sampler of [null, new RandomNodeFeatures(new Random(1), 15), new RandomNodeFeatures(new Random(1), 14)]) {
+  const grown = (sampler: NodeFeatureSampler | null, nSelected = 30) => {
+    const before = grower.drawnOnlyTrees;
     for (let r = 0; r < data.nRows; r++) grower.rows[r] = r;
-    grower.grow(gh, data.nRows, true, features, 30, 1, sampler);
-  }
-  // 14 x 2 < 30: only the last tree.
-  assert.equal(grower.drawnOnlyTrees, 1);
+    grower.grow(gh, data.nRows, true, features, nSelected, 1, sampler);
+    return grower.drawnOnlyTrees - before;
+  };
+  assert.equal(grown(null), 0);
+  assert.equal(grown(new RandomNodeFeatures(new Random(1), 30)), 0);
+  assert.equal(grown(new RandomNodeFeatures(new Random(1), 40)), 0);
+  assert.equal(grown(new RandomNodeFeatures(new Random(1), 29)), 1);
+  assert.equal(grown(new RandomNodeFeatures(new Random(1), 1)), 1);
+  // Of a tree's 10 features (column sampling by tree), 10 a node: all of them.
+  assert.equal(grown(new RandomNodeFeatures(new Random(1), 10), 10), 0);
+  // A sampler that does not say how many it draws: every feature's.
+  assert.equal(grown({ sample: (_node, f, n, out) => (out.set(f.subarray(0, 3)), 3) }), 0);
 });

@@ -83,23 +83,30 @@ export interface GrowerSettings extends SplitSettings {
    */
   readonly logLossTargets?: { readonly y: Float64Array; readonly weights: Float64Array | null };
   /**
-   * With a node feature sampler, which histograms a node gets (default "auto"): "all" builds every feature
-   * of the tree (the smaller child from its rows, the larger by subtraction from the parent), "drawn" only
-   * the features the node drew, both children from their rows; "auto" takes "drawn" when the sampler draws
-   * few of the features (see DRAWN_ONLY_RATIO). Without a sampler, always "all".
+   * Which histograms a node gets (default "auto"): "all" builds every feature of the tree (the smaller
+   * child from its rows, the larger by subtraction from the parent's), "drawn" only the features the node
+   * drew (every feature of the tree without a sampler), each child from its rows, and gives the histogram
+   * back once the node's split is found; "auto" is "drawn" when a sampler draws fewer features than the
+   * tree has (see drawnOnlyHistograms), else "all".
    */
   readonly nodeHistograms?: "auto" | "all" | "drawn";
 }
 
 /**
- * "auto" node histograms build only the drawn features' when a node draws fewer than 1 / DRAWN_ONLY_RATIO
- * of the tree's features. Building both children from their rows costs (rows of the parent) x (drawn)
- * updates, the subtraction (rows of the smaller child) x (all features) plus a pass over all the
- * features' bins (clearing and subtracting): as many updates when the split is even and drawn is half of
- * all, so the crossover is near a ratio of 2 for big nodes, and the bins' pass favours drawn-only
- * histograms in small nodes. Measured in bench/forest/RESULTS.md ("Drawn features' histograms").
+ * Whether "auto" node histograms are the drawn features' only: whenever the sampler draws fewer features
+ * than the tree has. Building each child from its rows costs (rows of the parent) x (drawn) updates, the
+ * subtraction (rows of the smaller child) x (all features), so on paper the crossover is at half of the
+ * features for even splits; but the subtraction also passes over every feature's bins of the parent's
+ * histogram, which waited in the pool (cold in the cache, or given up and rebuilt from rows when the pool
+ * is full, as in a forest's deep trees), while drawn-only histograms reuse one or two slots. Measured on a
+ * forest's fit, CPU seconds drawn-only / subtraction (bench/forest/RESULTS.md, "Drawn features'
+ * histograms"): 160,000 x 28, 5 trees, 14 of 28 features a node 0.62, 18 of 28 0.74, 22 of 28 0.75;
+ * cells (1514 x 56), 100 trees, 28 of 56 0.48, 42 of 56 0.61, 50 of 56 0.67.
  */
-export const DRAWN_ONLY_RATIO = 2;
+export function drawnOnlyHistograms(mode: "auto" | "all" | "drawn", sampler: NodeFeatureSampler | null, nSelected: number): boolean {
+  if (mode !== "auto") return mode === "drawn";
+  return sampler !== null && (sampler.perNode ?? nSelected) < nSelected;
+}
 
 /**
  * Chooses the candidate features of each node's split (a random forest's max_features). The grower calls it
@@ -425,12 +432,14 @@ export class TreeGrower {
     let G = 0;
     let H = 0;
     const mode = settings.nodeHistograms ?? "auto";
-    const drawnOnly = sampler !== null && mode !== "all" && (mode === "drawn" || (sampler.perNode ?? nSelected) * DRAWN_ONLY_RATIO < nSelected);
+    const drawnOnly = drawnOnlyHistograms(mode, sampler, nSelected);
     this.#drawnOnly = drawnOnly;
     if (drawnOnly) {
       this.drawnOnlyTrees++;
       this.#treeFeatures.set(features.subarray(0, nSelected));
       this.#treeSelected = nSelected;
+      // Without a sampler every node builds the tree's features, which stay in #nodeFeatures.
+      if (!sampler) this.#nodeFeatures.set(features.subarray(0, nSelected));
     }
     if (this.#threads) {
       // The workers read the features from shared memory; the kernels below read the same copy.
@@ -695,11 +704,13 @@ export class TreeGrower {
   }
 
   /**
-   * Drawn-only histograms: draws leaf `leaf`'s features from the tree's into #nodeFeatures (and, with
+   * Drawn-only histograms: draws leaf `leaf`'s features (all the tree's without a sampler) into #nodeFeatures (and, with
    * threads, into the shared features the workers build) and returns how many.
    */
   #drawFeatures(leaf: number): number {
-    const n = this.#sampler!.sample(this.leafNode[leaf]!, this.#treeFeatures, this.#treeSelected, this.#nodeFeatures);
+    // Without a sampler: the tree's features, in #nodeFeatures and the shared features since the root.
+    if (!this.#sampler) return this.#treeSelected;
+    const n = this.#sampler.sample(this.leafNode[leaf]!, this.#treeFeatures, this.#treeSelected, this.#nodeFeatures);
     if (this.#threads) this.#sharedFeatures.set(this.#nodeFeatures.subarray(0, n));
     return n;
   }
