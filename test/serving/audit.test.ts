@@ -14,6 +14,8 @@
  * - `learnloop serve` on a registry whose models have versions but no champion told the operator to
  *   register a model file (they had) and promote it; `--models` with a name the registry does not hold
  *   said "it has no champion", as if it were registered;
+ * - a model name in the URL longer than the registry allows was a 414 echoing the whole URL, "'/v1/models/
+ *   aaa...' is exceeding the max param length", without the limit;
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
@@ -189,5 +191,10 @@ describe("the service, as an audit over HTTP found it", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("a model name in the URL longer than a registry name may be: 414 with the limit, not the URL echoed", async () => {
+    const response = await fetch(`${base}/v1/models/${"a".repeat(2000)}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"rows":[{${ROW_TEXT}}]}` });
+    assert.deepEqual([response.status, await response.json()], [414, { error: "the model name in the URL has 2000 characters; a registered name has at most 128" }]);
   });
 });
