@@ -153,6 +153,11 @@ export class RandomForest implements Estimator<ForestModel> {
         maxCatThreshold: 64,
         catSmooth: 10,
         minCategoryCount: MIN_CATEGORY_ROWS,
+        // Each node's histograms of its drawn features (every feature when all are drawn) from its rows,
+        // no subtraction: a forest's deep trees kept parents' full histograms waiting in a pool that was
+        // cold or full. CPU time with all features a node: 0.61-0.63 of the subtraction's on meats and
+        // Chicago, 0.82-0.83 on 160,000 x 28 and 400,000 flights (bench/forest/RESULTS.md).
+        nodeHistograms: "drawn",
       }, threads, nThreads);
       const builder = new TreeBuilder(train.features, mapper);
       const weights = new Float64Array(nRows);
