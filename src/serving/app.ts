@@ -145,14 +145,20 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     batchSize: given.batchSize ?? (thread ? 256 : 1000),
     ...(given.maxQueue !== undefined ? { maxQueue: given.maxQueue } : {}),
   };
+  // Records dropped before the current streak of write failures began, to say how many it cost.
+  let droppedBeforeFailing = 0;
   const logEvents: PredictionLogEvents = {
     onWritten(records, seconds) {
       metrics?.logWritten.inc(records);
       metrics?.logFlushSeconds.observe(seconds);
+      // The end of a streak of failures is said too, as the registry's checks say it: the operator who
+      // read "kept to retry" learns that the kept records were written, and how many were dropped.
+      if (lastLogError !== "") say(`prediction log: writing works again (${records} records written; ${log.counts.dropped - droppedBeforeFailing} dropped while it failed)`);
       lastLogError = "";
     },
     onError(error, records, willRetry) {
       metrics?.logWriteErrors.inc();
+      if (lastLogError === "") droppedBeforeFailing = log.counts.dropped - (willRetry ? 0 : records);
       const line = formatError(error);
       // One line per streak of the same failure, not one per second while the store is down.
       if (line !== lastLogError) say(`prediction log: writing ${records} records failed (${willRetry ? "kept to retry" : "dropped"}): ${line}`);

@@ -16,6 +16,9 @@
  *   said "it has no champion", as if it were registered;
  * - a model name in the URL longer than the registry allows was a 414 echoing the whole URL, "'/v1/models/
  *   aaa...' is exceeding the max param length", without the limit;
+ * - the service log said when writing the prediction log failed ("kept to retry"), but never when it
+ *   worked again (checking the registry says both), so an operator could not tell from it whether the
+ *   kept records were written;
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
@@ -26,6 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { StoreError } from "../../src/core/errors.js";
 import { GradientBoosting, readDataset } from "../../src/index.js";
 import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
@@ -196,5 +200,37 @@ describe("the service, as an audit over HTTP found it", () => {
   test("a model name in the URL longer than a registry name may be: 414 with the limit, not the URL echoed", async () => {
     const response = await fetch(`${base}/v1/models/${"a".repeat(2000)}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"rows":[{${ROW_TEXT}}]}` });
     assert.deepEqual([response.status, await response.json()], [414, { error: "the model name in the URL has 2000 characters; a registered name has at most 128" }]);
+  });
+
+  test("the service log says when writing the prediction log works again after failing, and how many records it wrote", async () => {
+    let down = true;
+    // The store as the service sees it, whose prediction-log writes fail (unreachable) until `down` is false.
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === "logPredictionLines") {
+          return (lines: string) => (down ? Promise.reject(new StoreError("unavailable", "flaky", "cannot reach the store")) : target.logPredictionLines(lines));
+        }
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const events: string[] = [];
+    const service = await createService({ store: flaky, token: TOKEN, pollIntervalMs: 0, logThread: false, predictionLog: { flushIntervalMs: 20 }, onEvent: (line) => events.push(line) });
+    try {
+      const serviceBase = await listenLocally(service);
+      const body = `{"rows":[{${ROW_TEXT}},{${ROW_TEXT}},{${ROW_TEXT}}]}`;
+      const response = await fetch(`${serviceBase}/v1/models/species/predict`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      assert.equal(response.status, 200);
+      // The timer's writes fail (said once for the streak) until the store is back.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      down = false;
+      await service.learnloop.log.flush();
+      assert.deepEqual(events.filter((line) => line.startsWith("prediction log")), [
+        "prediction log: writing 3 records failed (kept to retry): flaky: cannot reach the store",
+        "prediction log: writing works again (3 records written; 0 dropped while it failed)",
+      ]);
+    } finally {
+      await service.close();
+    }
   });
 });
