@@ -306,7 +306,10 @@ export class TreeGrower {
     const slotLength = data.totalBins * (this.quantized ? 1 : HIST_STRIDE);
     this.#unpacked = new Float64Array(this.quantized ? data.totalBins * HIST_STRIDE : 0);
     const n = data.nRows;
-    const nSlots = Math.max(3, Math.min(L, settings.maxHistograms ?? L));
+    // Drawn-only histograms hold one slot at a time (a node's, until its split is found): the pool's
+    // minimum, not a forest's 256 MB of slots, which the WebAssembly memory had to make room for beside
+    // the data (no change in peak RSS: untouched pages were never resident; 143 vs 135 MB on pd_speech).
+    const nSlots = settings.nodeHistograms === "drawn" ? 3 : Math.max(3, Math.min(L, settings.maxHistograms ?? L));
     // The WebAssembly kernels read and write one memory: the bins are copied into it (quantized gradients
     // have JavaScript kernels only).
     // Segments: as many as threads at most (the pool may have fewer workers than asked).
