@@ -4,9 +4,10 @@ import { test } from "node:test";
 import { RandomForest } from "../src/models/forest/index.js";
 import { narrowRegression, wideBinary } from "./support/forest-drawn-data.js";
 
-// A forest whose nodes draw few of the features builds only the drawn features' histograms (commit
-// 61b4c1d). The fixture holds the predictions of the forests of the commit before, which built every
-// feature's histogram at every node (bench/forest/make-drawn-fixture.ts).
+// A binary or regression forest builds each node's histograms of the features it drew from its rows, with
+// no subtraction (commits 61b4c1d, e570a3f; every feature when a node draws all). The fixture holds the
+// predictions of the forests of the commit before, which built every feature's histogram at every node
+// and the larger child's by subtraction (bench/forest/make-drawn-fixture.ts).
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/forest-drawn/predictions.json", import.meta.url), "utf8"));
 
 test("a wide binary forest (6 of 40 features a node) predicts as before, bit for bit, on 1 and 2 threads", () => {
