@@ -19,12 +19,14 @@
  * - the service log said when writing the prediction log failed ("kept to retry"), but never when it
  *   worked again (checking the registry says both), so an operator could not tell from it whether the
  *   kept records were written;
+ * - `learnloop serve` stopped while its PostgreSQL store was unreachable lost the queued predictions
+ *   (said in one line) but ended with "stopped: N predictions logged" and status 0, as if nothing were lost;
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -35,7 +37,8 @@ import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
 import { runCli } from "../support/run-cli.js";
-import { listenLocally } from "../support/service.js";
+import { throwawayDatabase } from "../support/postgres.js";
+import { listenLocally, serveProcess } from "../support/service.js";
 
 const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
 const TOKEN = "audit-token-0123456789";
@@ -231,6 +234,55 @@ describe("the service, as an audit over HTTP found it", () => {
       ]);
     } finally {
       await service.close();
+    }
+  });
+});
+
+const postgresUrl = process.env.LEARNLOOP_TEST_POSTGRES;
+describe("learnloop serve on PostgreSQL, stopped while the store cannot be reached", { skip: postgresUrl ? false : "LEARNLOOP_TEST_POSTGRES is not set (.ci/run starts a server and sets it)" }, () => {
+  test("says how many predictions are lost, and exits 5", async () => {
+    const database = await throwawayDatabase(postgresUrl!, "learnloop_audit");
+    // The service reaches PostgreSQL through a proxy the test can take down.
+    const server = new URL(database.url);
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(server.port || 5432), server.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on("error", () => undefined);
+        socket.on("close", () => (client.destroy(), upstream.destroy()));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", () => resolve()));
+    const via = new URL(database.url);
+    via.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const store = await openStore({ url: via.toString() });
+      const model = new GradientBoosting({ iterations: 2, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
+      const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
+      await store.promote("species", version.version, { actor: "test", reason: "test" });
+      const location = store.location;
+      await store.close();
+      const { parent, url, exited } = await serveProcess(via.toString());
+      const predict = (rows: number): Promise<Response> =>
+        fetch(`${url}/v1/models/species/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows: Array(rows).fill(ROW) }) });
+      assert.equal((await predict(2)).status, 200);
+      // Written within the PostgreSQL log interval (1 s); then the store goes away.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+      assert.equal((await predict(3)).status, 200);
+      parent.kill("SIGTERM");
+      const end = await exited;
+      assert.equal(end.code, 5, end.stderr);
+      const lines = end.stderr.trim().split("\n").slice(-2);
+      assert.equal(lines[0]!.replace(/^\S+ /, ""), "stopped: 2 predictions logged, 3 lost (the store could not be reached to write them)");
+      assert.equal(lines[1], `learnloop serve: error: ${location}: 3 predictions could not be written to the prediction log at shutdown; they are lost`);
+    } finally {
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+      await database.drop();
     }
   });
 });

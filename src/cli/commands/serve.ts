@@ -150,8 +150,13 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   process.off("SIGTERM", onSecondTerm);
   process.off("SIGINT", onSecondInt);
   const counts = app.learnloop.log.counts;
+  // Records still queued once the service is closed could not be written (the store was unreachable at
+  // shutdown, and the service said why): they are lost, which the exit status says too.
+  const lost = app.learnloop.log.pending;
   await store.close();
-  say(`stopped: ${counts.written.toLocaleString("en-US")} prediction${counts.written === 1 ? "" : "s"} logged${counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : ""}`);
+  const dropped = counts.dropped > 0 ? `, ${counts.dropped.toLocaleString("en-US")} dropped` : "";
+  say(`stopped: ${plural(counts.written, "prediction")} logged${dropped}${lost > 0 ? `, ${lost.toLocaleString("en-US")} lost (the store could not be reached to write them)` : ""}`);
+  if (lost > 0) throw new StoreError("unavailable", store.location, `${plural(lost, "prediction")} could not be written to the prediction log at shutdown; they are lost`);
   return { url, models, predictionsLogged: counts.written, predictionsDropped: counts.dropped };
 }
 
@@ -180,7 +185,7 @@ async function whyNoChampion(store: Store, name: string | undefined): Promise<st
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** Node's listen errors an operator can fix with a flag, as the flag's one-line error. */
