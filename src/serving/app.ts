@@ -591,10 +591,22 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   app.addHook("onClose", async () => {
     clearInterval(sweep);
     await host.stop();
-    try {
-      await log.close();
-    } catch (error) {
-      say(`prediction log: ${log.pending} records could not be written at shutdown: ${formatError(error)}`);
+    // The store may be away for a moment just as the service stops (a restart of the database, a network
+    // blip): what is queued is retried every 200 ms for as long as a request may take, and given up only then.
+    const giveUpAt = performance.now() + requestTimeoutMs;
+    for (let tries = 0; ; tries++) {
+      try {
+        await log.close();
+        break;
+      } catch (error) {
+        if (log.pending > 0 && performance.now() < giveUpAt) {
+          if (tries === 0) say(`prediction log: ${log.pending} records wait for the store at shutdown; retrying for up to ${requestTimeoutMs} ms (--timeout) before giving them up`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
+        }
+        say(`prediction log: ${log.pending} records could not be written at shutdown: ${formatError(error)}`);
+        break;
+      }
     }
     await thread?.close();
   });

@@ -21,6 +21,9 @@
  *   kept records were written;
  * - `learnloop serve` stopped while its PostgreSQL store was unreachable lost the queued predictions
  *   (said in one line) but ended with "stopped: N predictions logged" and status 0, as if nothing were lost;
+ * - stopping the service while the store was unreachable for a moment gave the queued predictions up at
+ *   the first failed write (a blip just as it stopped lost them); it now retries for as long as a request
+ *   may take (--timeout) first;
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
@@ -236,6 +239,36 @@ describe("the service, as an audit over HTTP found it", () => {
       await service.close();
     }
   });
+
+  test("stopping while the store is down for a moment: the queued predictions are retried, not given up at once", async () => {
+    let down = true;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === "logPredictionLines") {
+          return (lines: string) => (down ? Promise.reject(new StoreError("unavailable", "flaky", "cannot reach the store")) : target.logPredictionLines(lines));
+        }
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const events: string[] = [];
+    const service = await createService({ store: flaky, token: TOKEN, pollIntervalMs: 0, logThread: false, requestTimeoutMs: 5000, onEvent: (line) => events.push(line) });
+    const before = await logged();
+    const serviceBase = await listenLocally(service);
+    const response = await fetch(`${serviceBase}/v1/models/species/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: `{"rows":[{${ROW_TEXT}},{${ROW_TEXT}}]}` });
+    assert.equal(response.status, 200);
+    const closed = service.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    down = false;
+    await closed;
+    assert.equal(service.learnloop.log.pending, 0);
+    assert.equal(await logged(), before + 2);
+    assert.deepEqual(events.filter((line) => line.startsWith("prediction log")), [
+      "prediction log: writing 2 records failed (kept to retry): flaky: cannot reach the store",
+      "prediction log: 2 records wait for the store at shutdown; retrying for up to 5000 ms (--timeout) before giving them up",
+      "prediction log: writing works again (2 records written; 0 dropped while it failed)",
+    ]);
+  });
 });
 
 const postgresUrl = process.env.LEARNLOOP_TEST_POSTGRES;
@@ -264,7 +297,7 @@ describe("learnloop serve on PostgreSQL, stopped while the store cannot be reach
       await store.promote("species", version.version, { actor: "test", reason: "test" });
       const location = store.location;
       await store.close();
-      const { parent, url, exited } = await serveProcess(via.toString());
+      const { parent, url, exited } = await serveProcess(via.toString(), ["--timeout", "1000"]);
       const predict = (rows: number): Promise<Response> =>
         fetch(`${url}/v1/models/species/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows: Array(rows).fill(ROW) }) });
       assert.equal((await predict(2)).status, 200);

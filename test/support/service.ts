@@ -28,10 +28,10 @@ export interface ServeProcess {
   readonly exited: Promise<{ code: number | null; stderr: string }>;
 }
 
-/** Starts `learnloop serve --db <db>` on a free port, with LEARNLOOP_TOKEN "t"; resolves once it prints its URL. */
-export function serveProcess(db: string): Promise<ServeProcess> {
+/** Starts `learnloop serve --db <db>` (and `options`) on a free port, with LEARNLOOP_TOKEN "t"; resolves once it prints its URL. */
+export function serveProcess(db: string, options: readonly string[] = []): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const parent = spawn(process.execPath, ["--import", "tsx", BIN, "serve", "--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LEARNLOOP_TOKEN: "t" } });
+    const parent = spawn(process.execPath, ["--import", "tsx", BIN, "serve", "--db", db, "--port", "0", ...options], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LEARNLOOP_TOKEN: "t" } });
     let stderr = "";
     const exited = new Promise<{ code: number | null; stderr: string }>((done) => parent.on("exit", (code) => done({ code, stderr })));
     parent.stderr!.on("data", (chunk) => {
