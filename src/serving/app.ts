@@ -554,6 +554,11 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       fields: [...served.reader.fields],
       loadedAt: served.loadedAt,
     })),
+    // Champions that failed to load or verify: the operator sees them here too, not only in the log.
+    refused: host.refusals().map((refused) => {
+      const serving = host.get(refused.name)?.version;
+      return { ...refused, ...(serving !== undefined ? { serving } : {}) };
+    }),
   }));
 
   app.get<{ Params: { name: string }; Querystring: { limit?: unknown } }>("/v1/models/:name/live", { schema: schemas.liveRoute }, async (request) => {

@@ -143,6 +143,11 @@ export class ModelHost {
     return this.#refusals.get(name);
   }
 
+  /** Every name whose champion was refused, by name: its version and why (see `refusal`). */
+  refusals(): { readonly name: string; readonly version: number; readonly error: string }[] {
+    return [...this.#refusals].map(([name, refused]) => ({ name, ...refused })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   /**
    * What outcomes of predictions made by `version` of `name` are: the served model's classes when it is
    * that version; otherwise read once from the version's model file in the registry (its header only: the

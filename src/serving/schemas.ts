@@ -127,8 +127,17 @@ export const modelsRoute = {
             required: ["name", "version", "kind", "task", "target", "fields", "loadedAt"],
           },
         },
+        refused: {
+          type: "array",
+          description: "Champions that failed to load or verify, by name: the version refused, why, and the version that keeps serving under the name (absent when none does)",
+          items: {
+            type: "object",
+            properties: { name: { type: "string" }, version: { type: "integer" }, error: { type: "string" }, serving: { type: "integer" } },
+            required: ["name", "version", "error"],
+          },
+        },
       },
-      required: ["models"],
+      required: ["models", "refused"],
     },
     ...unavailable,
   },

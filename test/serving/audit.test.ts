@@ -24,6 +24,8 @@
  * - stopping the service while the store was unreachable for a moment gave the queued predictions up at
  *   the first failed write (a blip just as it stopped lost them); it now retries for as long as a request
  *   may take (--timeout) first;
+ * - GET /v1/models listed only the models served: a champion refused (corrupt file) while an older version
+ *   keeps serving, or a name whose only champion was refused, showed nowhere but in the service's log;
  * - `learnloop serve --host <a name that does not resolve>` ended with status 1 and Node's
  *   "getaddrinfo ENOTFOUND ...", not the flag's one-line error and status 2;
  */
@@ -268,6 +270,32 @@ describe("the service, as an audit over HTTP found it", () => {
       "prediction log: 2 records wait for the store at shutdown; retrying for up to 5000 ms (--timeout) before giving them up",
       "prediction log: writing works again (2 records written; 0 dropped while it failed)",
     ]);
+  });
+
+  test("GET /v1/models lists the champions refused, with the version that keeps serving and why", async () => {
+    const model = new GradientBoosting({ iterations: 2, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
+    const corrupt = (): Uint8Array => {
+      const bytes = model.toBytes();
+      bytes[bytes.length - 100]! ^= 0xff;
+      return bytes;
+    };
+    const broken = await store.registerModel({ name: "broken", modelFile: corrupt(), kind: model.kind, task: model.task, actor: "test" });
+    await store.promote("broken", broken.version, { actor: "test", reason: "test" });
+    const next = await store.registerModel({ name: "species", modelFile: corrupt(), kind: model.kind, task: model.task, actor: "test" });
+    await store.promote("species", next.version, { actor: "test", reason: "test" });
+    try {
+      const checks = await app.learnloop.reload();
+      const reason = checks.find((check) => check.name === "species")!.error!;
+      assert.match(reason, /checksum mismatch/);
+      const listed = (await (await fetch(`${base}/v1/models`)).json()) as { models: { name: string; version: number }[]; refused: unknown };
+      assert.deepEqual(listed.models.map((served) => [served.name, served.version]), [["species", 1]]);
+      assert.deepEqual(listed.refused, [
+        { name: "broken", version: 1, error: reason.replace("species version 2", "broken version 1") },
+        { name: "species", version: 2, error: reason, serving: 1 },
+      ]);
+    } finally {
+      await store.promote("species", 1, { actor: "test", reason: "test" });
+    }
   });
 });
 
