@@ -55,6 +55,19 @@ function nested(depth: number): string {
   return "[".repeat(depth) + "]".repeat(depth);
 }
 
+/** `store` as the service sees it, whose prediction-log writes fail (unreachable) while `down()` is true. */
+function failingLogWrites(store: Store, down: () => boolean): Store {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === "logPredictionLines") {
+        return (lines: string) => (down() ? Promise.reject(new StoreError("unavailable", "flaky", "cannot reach the store")) : target.logPredictionLines(lines));
+      }
+      const value: unknown = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 describe("the service, as an audit over HTTP found it", () => {
   let home = "";
   let store: Store;
@@ -212,16 +225,7 @@ describe("the service, as an audit over HTTP found it", () => {
 
   test("the service log says when writing the prediction log works again after failing, and how many records it wrote", async () => {
     let down = true;
-    // The store as the service sees it, whose prediction-log writes fail (unreachable) until `down` is false.
-    const flaky = new Proxy(store, {
-      get(target, key, receiver) {
-        if (key === "logPredictionLines") {
-          return (lines: string) => (down ? Promise.reject(new StoreError("unavailable", "flaky", "cannot reach the store")) : target.logPredictionLines(lines));
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const flaky = failingLogWrites(store, () => down);
     const events: string[] = [];
     const service = await createService({ store: flaky, token: TOKEN, pollIntervalMs: 0, logThread: false, predictionLog: { flushIntervalMs: 20 }, onEvent: (line) => events.push(line) });
     try {
@@ -244,15 +248,7 @@ describe("the service, as an audit over HTTP found it", () => {
 
   test("stopping while the store is down for a moment: the queued predictions are retried, not given up at once", async () => {
     let down = true;
-    const flaky = new Proxy(store, {
-      get(target, key, receiver) {
-        if (key === "logPredictionLines") {
-          return (lines: string) => (down ? Promise.reject(new StoreError("unavailable", "flaky", "cannot reach the store")) : target.logPredictionLines(lines));
-        }
-        const value: unknown = Reflect.get(target, key, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const flaky = failingLogWrites(store, () => down);
     const events: string[] = [];
     const service = await createService({ store: flaky, token: TOKEN, pollIntervalMs: 0, logThread: false, requestTimeoutMs: 5000, onEvent: (line) => events.push(line) });
     const before = await logged();
