@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { rocAucScore } from "../../src/metrics/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -48,23 +49,6 @@ function load(dataDir, part, nRowsAll, nRows) {
   return { nRows, features, target: { name: "y", task: "binary", values: read(`y_${part}.f64`, Float64Array).subarray(0, nRows), classes: ["0", "1"] }, fingerprint: `${part}-${nRows}` };
 }
 
-/** ROC AUC by ranks (ties get their average rank), as scikit-learn's roc_auc_score. */
-function rocAuc(y, score) {
-  const order = Array.from(score.keys()).sort((a, b) => score[a] - score[b]);
-  let nPos = 0;
-  let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j < order.length && score[order[j]] === score[order[i]]) j++;
-    for (let k = i; k < j; k++) if (y[order[k]] === 1) {
-      nPos++;
-      rankSum += (i + j + 1) / 2;
-    }
-    i = j;
-  }
-  return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * (y.length - nPos));
-}
-
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -90,7 +74,7 @@ for (const set of sets) {
       const used = process.cpuUsage(cpuStart);
       cpu[name].push((used.user + used.system) / 1e6);
       const p = model.predictProba(test).data;
-      auc[name] = rocAuc(test.target.values, Float64Array.from({ length: test.nRows }, (_, r) => p[2 * r + 1]));
+      auc[name] = rocAucScore(test.target.values, Float64Array.from({ length: test.nRows }, (_, r) => p[2 * r + 1]));
       process.stderr.write(`  ${set} ${name}: ${seconds[name].at(-1).toFixed(2)} s, CPU ${cpu[name].at(-1).toFixed(2)} s\n`);
     }
   }
