@@ -27,7 +27,11 @@ export function addLeafVectors(leafIndex: Float64Array, nRows: number, nTrees: n
   }
 }
 
-/** A tree with vector leaves as plain objects, for the naive twin. */
+/**
+ * A tree with vector leaves as plain objects, for the naive twin: tree-predict.ts's NaiveNode with the leaf's
+ * values in place of one value. The twin keeps its own type and walk, not NaiveNode with leaf indices, so
+ * that it never goes through the index into leafValues that the fast paths use, and the tests check that too.
+ */
 export type VectorNode =
   | { readonly leaf: true; readonly values: readonly number[] }
   | {

@@ -120,8 +120,10 @@ export function predict(served: ServedModel, rows: readonly unknown[], unknown: 
 
 /**
  * A row's JSON, as the log keeps it. JSON.parse reads arrays nested a million levels deep, but
- * JSON.stringify recurses and runs out of stack some thousands of levels down: such a row (a field the
- * model does not read, since its own fields are checked to be flat first) is a bad row, not a 500.
+ * JSON.stringify recurses and runs out of stack some thousands of levels down: such a row is a bad row,
+ * not a 500. One row is written after its fields are read (so the deep value is a field the model does not
+ * read); a batch's rows are written before the batch is read, so a deep row is refused before a bad field
+ * of an earlier row is found.
  */
 function rowJson(row: unknown, index: number): string {
   try {

@@ -40,7 +40,8 @@ export interface ServeResult {
 
 /**
  * Runs the service until SIGTERM or SIGINT: then it stops accepting connections, lets requests in flight
- * finish, writes the queued prediction log, closes the store and resolves (exit status 0).
+ * finish, writes the queued prediction log, closes the store and resolves (exit status 0); when queued
+ * predictions could not be written (the store unreachable at shutdown), it throws a StoreError (exit 5).
  */
 export async function runServe(args: ParsedArgs, console: Console): Promise<ServeResult> {
   const values = args.values;
