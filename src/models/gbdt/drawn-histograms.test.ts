@@ -29,11 +29,10 @@ function handWorked(): { data: BinnedData; gh: Float32Array } {
   return { data, gh };
 }
 
-/** Draws the listed features for each node (by node number), as a forest's sampler of `perNode` would. */
-function fixedDraws(draws: Record<number, number[]>, perNode = 1): NodeFeatureSampler & { calls: number[] } {
+/** Draws the listed features for each node (by node number), as a forest's sampler would. */
+function fixedDraws(draws: Record<number, number[]>): NodeFeatureSampler & { calls: number[] } {
   const calls: number[] = [];
   return {
-    perNode,
     calls,
     sample(node, _features, _nSelected, out) {
       calls.push(node);
@@ -65,7 +64,7 @@ test("a node that draws feature 2 of 3 splits on feature 2, not on the best feat
   assert.equal(plain.nodeFeature[0], 0);
   assert.equal(plain.nodeGain[0], 2);
 
-  for (const nodeHistograms of ["drawn", "all", "auto"] as const) {
+  for (const nodeHistograms of ["drawn", "all"] as const) {
     for (const kernels of ["auto", "javascript"] as const) {
       const grower = new TreeGrower(data, { ...EXACT, nodeHistograms }, null, 1, kernels);
       for (let r = 0; r < 8; r++) grower.rows[r] = r;
@@ -132,7 +131,7 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
   const settings: GrowerSettings = { ...EXACT, maxLeaves: 300, maxHistograms: 20, minChildWeight: 1e-9 };
   const features = Int32Array.from({ length: 30 }, (_, f) => f);
   const sample = Int32Array.from({ length: 40000 }, (_, r) => r).filter((r) => r % 5 !== 2);
-  const grow = (nodeHistograms: "all" | "drawn" | "auto", kernels: "auto" | "javascript", nThreads: number, allRows: boolean, perNode = 5) => {
+  const grow = (nodeHistograms: "all" | "drawn", kernels: "auto" | "javascript", nThreads: number, allRows: boolean, perNode = 5) => {
     const { data, gh } = wideData(nThreads > 1);
     const threads = nThreads > 1 ? HistogramThreads.acquire(nThreads) : null;
     try {
@@ -154,7 +153,7 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
     const reference = grow("all", "javascript", 1, allRows);
     assert.equal(reference.drawnOnlyTrees, 0);
     assert.ok(reference.trees[0]!.feature.filter((f) => f >= 0).length > 250, "a tree of many splits");
-    for (const [nodeHistograms, kernels, nThreads] of [["drawn", "javascript", 1], ["auto", "auto", 1], ["auto", "auto", 2], ["all", "auto", 2]] as const) {
+    for (const [nodeHistograms, kernels, nThreads] of [["drawn", "javascript", 1], ["drawn", "auto", 1], ["drawn", "auto", 2], ["all", "auto", 2]] as const) {
       const other = grow(nodeHistograms, kernels, nThreads, allRows);
       const label = `${nodeHistograms}, ${kernels} kernels, ${nThreads} threads, ${allRows ? "all rows" : "a sample"}`;
       assert.deepEqual(other.trees, reference.trees, label);
@@ -174,25 +173,4 @@ test("with exact sums, drawn-only histograms grow the subtraction grower's trees
       assert.ok(other.updates > plain.updates, `${label}: ${other.updates} vs ${plain.updates} updates`);
     }
   }
-});
-
-test("\"auto\" builds only the drawn features' histograms when a sampler draws fewer than all, else every feature's", () => {
-  const { data, gh } = wideData(false);
-  const features = Int32Array.from({ length: 30 }, (_, f) => f);
-  const grower = new TreeGrower(data, { ...EXACT, maxLeaves: 50 });
-  const grown = (sampler: NodeFeatureSampler | null, nSelected = 30) => {
-    const before = grower.drawnOnlyTrees;
-    for (let r = 0; r < data.nRows; r++) grower.rows[r] = r;
-    grower.grow(gh, data.nRows, true, features, nSelected, 1, sampler);
-    return grower.drawnOnlyTrees - before;
-  };
-  assert.equal(grown(null), 0);
-  assert.equal(grown(new RandomNodeFeatures(new Random(1), 30)), 0);
-  assert.equal(grown(new RandomNodeFeatures(new Random(1), 40)), 0);
-  assert.equal(grown(new RandomNodeFeatures(new Random(1), 29)), 1);
-  assert.equal(grown(new RandomNodeFeatures(new Random(1), 1)), 1);
-  // Of a tree's 10 features (column sampling by tree), 10 a node: all of them.
-  assert.equal(grown(new RandomNodeFeatures(new Random(1), 10), 10), 0);
-  // A sampler that does not say how many it draws: every feature's.
-  assert.equal(grown({ sample: (_node, f, n, out) => (out.set(f.subarray(0, 3)), 3) }), 0);
 });

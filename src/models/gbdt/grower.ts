@@ -10,10 +10,10 @@
  * the larger child takes the parent's slot in place and the smaller child a free one; a leaf that cannot
  * split gives its slot back; see GrowerSettings.maxHistograms for a pool smaller than the leaves), the
  * per-leaf split records and the node arrays of the tree under construction. Optional: a per-node feature
- * sampler (random forests) and quantized gradients (GrowerSettings.quantizeGradients). With a sampler that
- * draws few of the features, each node draws its features first and builds only their histogram from its
- * rows, and gives it back once its split is found (GrowerSettings.nodeHistograms): on pd_speech (751
- * features, 27 a node) a forest's fit went from 0.89 to 0.10 s.
+ * sampler (random forests) and quantized gradients (GrowerSettings.quantizeGradients). With node
+ * histograms "drawn" (random forests), each node draws its features first, builds only their histogram
+ * from its rows, and gives it back once its split is found (GrowerSettings.nodeHistograms): on pd_speech
+ * (751 features, 27 a node) a forest's fit went from 0.89 to 0.10 s.
  *
  * With HistogramThreads, the histograms of big nodes are built by several threads over feature blocks
  * (see ./histogram-threads.ts), big leaves are partitioned by the threads one segment each (see
@@ -83,30 +83,21 @@ export interface GrowerSettings extends SplitSettings {
    */
   readonly logLossTargets?: { readonly y: Float64Array; readonly weights: Float64Array | null };
   /**
-   * Which histograms a node gets (default "auto"): "all" builds every feature of the tree (the smaller
-   * child from its rows, the larger by subtraction from the parent's), "drawn" only the features the node
+   * Which histograms a node gets (default "all"): "all" builds every feature of the tree (the smaller
+   * child from its rows, the larger by subtraction from the parent's); "drawn" only the features the node
    * drew (every feature of the tree without a sampler), each child from its rows, and gives the histogram
-   * back once the node's split is found; "auto" is "drawn" when a sampler draws fewer features than the
-   * tree has (see drawnOnlyHistograms), else "all".
+   * back once the node's split is found, so one pool slot is held at a time. Building each child from its
+   * rows costs (rows of the parent) x (drawn) updates, the subtraction (rows of the smaller child) x (all
+   * features), so on paper the crossover is at half of the features for even splits; but the subtraction
+   * also passes over every feature's bins of the parent's histogram, which waited in the pool (cold in the
+   * cache, or given up and rebuilt from rows when the pool is full, as in a forest's deep trees). Measured
+   * on a forest's fit, CPU seconds drawn / all (bench/forest/RESULTS.md, "Drawn features' histograms"):
+   * 160,000 x 28, 5 trees, 14 of 28 features a node 0.62, 18 of 28 0.74, 22 of 28 0.75; cells (1514 x 56),
+   * 100 trees, 28 of 56 0.48, 42 of 56 0.61, 50 of 56 0.67.
    */
-  readonly nodeHistograms?: "auto" | "all" | "drawn";
+  readonly nodeHistograms?: "all" | "drawn";
 }
 
-/**
- * Whether "auto" node histograms are the drawn features' only: whenever the sampler draws fewer features
- * than the tree has. Building each child from its rows costs (rows of the parent) x (drawn) updates, the
- * subtraction (rows of the smaller child) x (all features), so on paper the crossover is at half of the
- * features for even splits; but the subtraction also passes over every feature's bins of the parent's
- * histogram, which waited in the pool (cold in the cache, or given up and rebuilt from rows when the pool
- * is full, as in a forest's deep trees), while drawn-only histograms reuse one or two slots. Measured on a
- * forest's fit, CPU seconds drawn-only / subtraction (bench/forest/RESULTS.md, "Drawn features'
- * histograms"): 160,000 x 28, 5 trees, 14 of 28 features a node 0.62, 18 of 28 0.74, 22 of 28 0.75;
- * cells (1514 x 56), 100 trees, 28 of 56 0.48, 42 of 56 0.61, 50 of 56 0.67.
- */
-export function drawnOnlyHistograms(mode: "auto" | "all" | "drawn", sampler: NodeFeatureSampler | null, nSelected: number): boolean {
-  if (mode !== "auto") return mode === "drawn";
-  return sampler !== null && (sampler.perNode ?? nSelected) < nSelected;
-}
 
 /**
  * Chooses the candidate features of each node's split (a random forest's max_features). The grower calls it
@@ -122,8 +113,6 @@ export interface NodeFeatureSampler {
    * to `out` (room for nSelected) and returns how many there are.
    */
   sample(node: number, features: Int32Array, nSelected: number, out: Int32Array): number;
-  /** How many features a node draws at most, when known: lets the grower build only those histograms. */
-  readonly perNode?: number;
 }
 
 /**
@@ -139,10 +128,6 @@ export class RandomNodeFeatures implements NodeFeatureSampler {
   constructor(rng: Random, perNode: number) {
     this.#rng = rng;
     this.#perNode = perNode;
-  }
-
-  get perNode(): number {
-    return this.#perNode;
   }
 
   sample(_node: number, features: Int32Array, nSelected: number, out: Int32Array): number {
@@ -434,8 +419,7 @@ export class TreeGrower {
     this.#leafSlot[0] = rootSlot;
     let G = 0;
     let H = 0;
-    const mode = settings.nodeHistograms ?? "auto";
-    const drawnOnly = drawnOnlyHistograms(mode, sampler, nSelected);
+    const drawnOnly = settings.nodeHistograms === "drawn";
     this.#drawnOnly = drawnOnly;
     if (drawnOnly) {
       this.drawnOnlyTrees++;
