@@ -16,7 +16,9 @@ import { encodeModelFile, type ModelContent, type ModelLoader, type StoredArray 
 import type { FeatureImportance, Model, ModelFileExtras } from "../types.js";
 import { predictColumns, type PredictOptions } from "../gbdt/predict-threads.js";
 import { checkedTrees, dumpTreeArrays, TREE_ARRAY_NAMES, type DumpedNode, type GbdtTrees, type ImportanceType, treeImportance, withoutThreads } from "../gbdt/model.js";
-import type { TreeArrays } from "../../kernels/tree-predict.js";
+import { findLeaf, type TreeArrays } from "../../kernels/tree-predict.js";
+import { compileRowPredictor, type CompiledRowPredictor } from "../../kernels/tree-compile.js";
+import { addLeafVectors } from "../../kernels/leaf-vectors.js";
 import { predictLeafVectorColumns, treesByTree } from "./shared-trees.js";
 
 /** Small state of a fitted forest, kept as JSON in the model file header. */
@@ -67,6 +69,12 @@ export class ForestModel implements Model {
   readonly #leafShares: Float64Array | null;
   /** "gini-shared": the trees with tree t adding to output t (the batch walk's outputs are the leaf indices); else null. */
   readonly #byTree: TreeArrays | null;
+  /** predictRow's compiled trees (those it walks: #byTree or #trees): undefined until its first call, null past the compiler's limits. */
+  #rowPredictor: CompiledRowPredictor | null | undefined;
+  /** predictRow's sums per output, or ("gini-shared") each tree's leaf index: made once, so that a row allocates nothing. */
+  readonly #rowSums: Float64Array;
+  /** predictRow's class sums of a "gini-shared" forest (the reached leaves' shares added); else null. */
+  readonly #rowShares: Float64Array | null;
 
   /**
    * `leafShares`: for state.multiclassTrees "gini-shared" (and only then), the leaves' class shares, which
@@ -82,6 +90,8 @@ export class ForestModel implements Model {
     if (shared !== (leafShares !== null)) throw new InvalidParameterError("leafShares", 'the leaves\' class shares exactly for the "gini-shared" layout', shared ? "none" : "an array", "ForestModel");
     this.#leafShares = leafShares;
     this.#byTree = shared ? treesByTree(trees) : null;
+    this.#rowSums = new Float64Array(shared ? trees.treeRoot.length : state.nOutputs);
+    this.#rowShares = shared ? new Float64Array(state.nOutputs) : null;
   }
 
   /** Trees: bags x outputs, or one per bag for a multiclass forest stored "gini-shared". */
@@ -114,6 +124,45 @@ export class ForestModel implements Model {
       : predictColumns(this.#trees, columns, data.nRows, nOutputs, new Float64Array(nOutputs), options.threads);
     for (let i = 0; i < out.length; i++) out[i] = out[i]! / nBags;
     return out;
+  }
+
+  /**
+   * The fast path for one row, as GbdtModel.predictRow: `row` holds every feature in schema order
+   * (categorical features as their codes, -1 or NaN for missing). Returns class probabilities (2 for
+   * binary, one per class for multiclass) or [value] for regression, bit for bit what predictProba /
+   * predict give for the row as a one-row Dataset, whatever the layout. Writes into `out` when given, and
+   * allocates nothing else per row: the service's single-row requests come here.
+   *
+   * The trees are compiled to code (src/kernels/tree-compile.ts) on the first call when they are within
+   * the compiler's limits, else walked with findLeaf; both add each tree's leaf value to its output in
+   * tree order from 0, as the batch walks do. "gini-shared": the walked trees have one output per tree, so
+   * the sums are the reached leaves' indices, whose shares addLeafVectors adds in tree order (as the batch
+   * path). Then the same division by the bags and normalisation as predictMean / meanToProba.
+   */
+  predictRow(row: Float64Array, out?: Float64Array): Float64Array {
+    const { nOutputs, nBags } = this.state;
+    const result = out ?? new Float64Array(this.task === "regression" ? 1 : nOutputs === 1 ? 2 : nOutputs);
+    const walked = this.#byTree ?? this.#trees;
+    if (this.#rowPredictor === undefined) this.#rowPredictor = compileRowPredictor(walked) ?? null;
+    const sums = this.#rowSums;
+    sums.fill(0);
+    const compiled = this.#rowPredictor;
+    if (compiled) compiled(row, sums);
+    else {
+      const { treeRoot, treeOutput, nodeValue } = walked;
+      for (let t = 0; t < treeRoot.length; t++) sums[treeOutput[t]!] += nodeValue[findLeaf(walked, treeRoot[t]!, row, 0)]!;
+    }
+    let mean = sums;
+    const shares = this.#rowShares;
+    if (shares) {
+      shares.fill(0);
+      addLeafVectors(sums, 1, sums.length, this.#leafShares!, nOutputs, shares);
+      mean = shares;
+    }
+    for (let k = 0; k < nOutputs; k++) mean[k] = mean[k]! / nBags;
+    if (this.task === "regression") result[0] = mean[0]!;
+    else meanToProbaInto(mean, 0, nOutputs, result, 0);
+    return result;
   }
 
   /** Regression: the mean of the trees; classification: the most probable class (binary: P(1) > 0.5). */
@@ -202,18 +251,25 @@ export class ForestModel implements Model {
 export function meanToProba(mean: Float64Array, nRows: number, nOutputs: number): Matrix {
   const nCols = nOutputs === 1 ? 2 : nOutputs;
   const probs = new Float64Array(nRows * nCols);
-  for (let r = 0; r < nRows; r++) {
-    if (nOutputs === 1) {
-      const p = Math.min(1, Math.max(0, mean[r]!));
-      probs[2 * r] = 1 - p;
-      probs[2 * r + 1] = p;
-      continue;
-    }
-    let sum = 0;
-    for (let k = 0; k < nOutputs; k++) sum += Math.max(0, mean[r * nOutputs + k]!);
-    for (let k = 0; k < nOutputs; k++) probs[r * nOutputs + k] = sum > 0 ? Math.max(0, mean[r * nOutputs + k]!) / sum : 1 / nOutputs;
-  }
+  for (let r = 0; r < nRows; r++) meanToProbaInto(mean, r * nOutputs, nOutputs, probs, r * nCols);
   return { nRows, nCols, data: probs };
+}
+
+/**
+ * One row of meanToProba: the nOutputs averaged outputs at mean[from..] -> the row's probabilities at
+ * probs[to..] (2 for binary). `probs` may be `mean` itself at the same offset (multiclass: the sum is taken
+ * before any is written, and each is written from its own).
+ */
+function meanToProbaInto(mean: Float64Array, from: number, nOutputs: number, probs: Float64Array, to: number): void {
+  if (nOutputs === 1) {
+    const p = Math.min(1, Math.max(0, mean[from]!));
+    probs[to] = 1 - p;
+    probs[to + 1] = p;
+    return;
+  }
+  let sum = 0;
+  for (let k = 0; k < nOutputs; k++) sum += Math.max(0, mean[from + k]!);
+  for (let k = 0; k < nOutputs; k++) probs[to + k] = sum > 0 ? Math.max(0, mean[from + k]!) / sum : 1 / nOutputs;
 }
 
 /**
