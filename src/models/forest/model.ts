@@ -48,6 +48,19 @@ export interface ForestState {
   readonly multiclassTrees?: MulticlassTrees;
 }
 
+/**
+ * predictRow's limits on compiling the trees (src/kernels/tree-compile.ts): up to 120,000 nodes, not the
+ * default 25,000 set for boosted trees. A forest's trees are grown deep: seattle-weather's 100 trees
+ * ("gini-shared", 5 classes) have 45,310 nodes, 250 trees 112,584. Walking them with findLeaf against the
+ * compiled code (us a row, median of 5 passes, the suite of another engineer on the other core): 45k
+ * nodes 6.5-7.6 against 2.9-4.4 in a loop, 10.7-13.7 against 4.6-5.2 with 8 MiB read between rows (caches
+ * evicted, as between a server's requests); 112k nodes 20.8 against 8.3-10.0 and 27.7 against 13.2-13.9.
+ * The compile (and first call) takes 30 ms for 45k nodes, 126-139 ms for 112k, once per loaded model.
+ * Past 120,000 nodes findLeaf walks, untested beyond (tree-compile measured random trees of 200,000
+ * nodes 3-5x slower compiled).
+ */
+const FOREST_ROW_COMPILE_LIMITS = { maxNodes: 120_000 } as const;
+
 /** The values of ForestState.multiclassTrees this version reads. */
 export const MULTICLASS_TREE_LAYOUTS = ["gini-shared", "gini"] as const;
 export type MulticlassTrees = (typeof MULTICLASS_TREE_LAYOUTS)[number];
@@ -134,7 +147,7 @@ export class ForestModel implements Model {
    * allocates nothing else per row: the service's single-row requests come here.
    *
    * The trees are compiled to code (src/kernels/tree-compile.ts) on the first call when they are within
-   * the compiler's limits, else walked with findLeaf; both add each tree's leaf value to its output in
+   * FOREST_ROW_COMPILE_LIMITS (and code generation is allowed), else walked with findLeaf; both add each tree's leaf value to its output in
    * tree order from 0, as the batch walks do. "gini-shared": the walked trees have one output per tree, so
    * the sums are the reached leaves' indices, whose shares addLeafVectors adds in tree order (as the batch
    * path). Then the same division by the bags and normalisation as predictMean / meanToProba.
@@ -143,7 +156,7 @@ export class ForestModel implements Model {
     const { nOutputs, nBags } = this.state;
     const result = out ?? new Float64Array(this.task === "regression" ? 1 : nOutputs === 1 ? 2 : nOutputs);
     const walked = this.#byTree ?? this.#trees;
-    if (this.#rowPredictor === undefined) this.#rowPredictor = compileRowPredictor(walked) ?? null;
+    if (this.#rowPredictor === undefined) this.#rowPredictor = compileRowPredictor(walked, FOREST_ROW_COMPILE_LIMITS) ?? null;
     const sums = this.#rowSums;
     sums.fill(0);
     const compiled = this.#rowPredictor;

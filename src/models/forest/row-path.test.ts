@@ -105,13 +105,9 @@ function dumpedNodes(model: ForestModel): number {
   return model.dumpTrees().reduce((sum, tree) => sum + count(tree), 0);
 }
 
-/** The compiler's default limit on all nodes (src/kernels/tree-compile.ts): past it predictRow walks findLeaf. */
-const COMPILE_MAX_NODES = 25_000;
-
 test("binary forest: predictRow gives predictProba's [1 - p, p] of the one-row Dataset bit for bit, missing and unseen categories included", () => {
   const data = mixed(1500, 31, "binary");
   const model = new RandomForest({ nTrees: 30, maxLeaves: 31, seed: 4, threads: 1 }).fit(data);
-  assert.ok(dumpedNodes(model) < COMPILE_MAX_NODES, "within the compiler's limits: the compiled path");
   const held = mixed(200, 32, "binary");
   assert.ok(assertRowPathEqual(model, held, "binary") >= 600);
   // The probabilities are not all the same value (a test that could not fail otherwise).
@@ -137,15 +133,35 @@ test('multiclass forest ("gini-shared", leaf shares): predictRow gives predictPr
   assert.ok(Math.abs(out[0]! + out[1]! + out[2]! - 1) < 1e-12);
 });
 
-test("forests past the compiler's node limit (fully grown trees) take findLeaf's walk, with the same answers bit for bit", () => {
+test("fully grown forests (deep trees, tens of thousands of nodes, compiled in many functions): predictRow gives the one-row Dataset path bit for bit", () => {
   for (const task of ["binary", "multiclass", "regression"] as const) {
     const data = mixed(5000, 37, task);
     const model = new RandomForest({ nTrees: 80, minSamplesLeaf: 1, seed: 7, threads: 1 }).fit(data);
     // "gini-shared" walks each tree once: its own nodes are the dump's over the k classes.
     const walkedNodes = dumpedNodes(model) / (model.state.multiclassTrees === "gini-shared" ? model.state.nOutputs : 1);
-    assert.ok(walkedNodes > COMPILE_MAX_NODES, `${task}: ${walkedNodes} nodes, past the compiler's limit`);
-    assertRowPathEqual(model, mixed(80, 38, task), `${task} (findLeaf)`);
+    assert.ok(walkedNodes > 25_000, `${task}: ${walkedNodes} nodes, past the compiler's default limit`);
+    assertRowPathEqual(model, mixed(80, 38, task), `${task} (deep)`);
   }
+});
+
+test("without code generation (findLeaf's walk), every test of this file passes as well", { skip: process.env.ROW_PATH_WALK === "1" }, async () => {
+  const { execFile } = await import("node:child_process");
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--disallow-code-generation-from-strings", "--import", "tsx", fileURLToPath(import.meta.url)],
+      // Without the parent runner's NODE_TEST_CONTEXT, the child reports in TAP text, not to the parent.
+      { env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "NODE_TEST_CONTEXT")), ROW_PATH_WALK: "1" } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${stdout}\n${stderr}`)) : resolve(stdout)),
+    );
+  });
+  // The child checks that code generation is really off, then runs every other test.
+  assert.match(output, /^# pass 7$/m);
+  assert.match(output, /^# fail 0$/m);
+});
+
+test("the child of the test above cannot generate code", { skip: process.env.ROW_PATH_WALK !== "1" }, () => {
+  assert.throws(() => new Function("return 1"), EvalError);
 });
 
 interface FixtureRows {
