@@ -7,17 +7,20 @@
 // month. Each fits RandomForest({ nTrees: 100, seed: 0, threads: 1 }) on all its rows, then predicts its
 // rows one at a time, cycling through them for --calls calls per pass: us per row, median of --passes
 // passes after two warm-up passes (V8 optimises the compiled trees only after some thousands of calls).
-// "predictRow" is the compiled trees when they are within tree-compile's limits, else findLeaf's walk; the
+// "predictRow" is the compiled trees when they are within the limits ForestModel gives tree-compile
+// (120,000 nodes; "nodes" is the nodes predictRow walks), else findLeaf's walk; the
 // column "predictRow, findLeaf" is the same run in a child process started with
 // --disallow-code-generation-from-strings, where compileRowPredictor gives up and findLeaf walks. Every
 // predictRow answer is checked against the one-row Dataset path, bit for bit (the "same" column).
-// A tight loop: the rows and trees stay in cache, unlike a server's requests between which the HTTP stack
-// evicts them (bench/serve/ measures that).
+// In a tight loop the rows and trees stay in cache, unlike a server's requests, between which the HTTP
+// stack evicts them: the "evicted" columns read 8 MiB of other data before each row (not timed), for
+// --calls / 10 calls per pass.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RandomForest } from "../../src/models/forest/index.js";
+import { decodeModelFile } from "../../src/models/format.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const VEGA = join(here, "..", "..", "node_modules", "vega-datasets", "data");
@@ -63,6 +66,29 @@ const oneRow = (data, r) => ({
   fingerprint: "one-row",
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const other = new Float64Array(1 << 20);
+let otherSum = 0;
+/** Reads 8 MiB (a cache line at a time): the caches hold this instead of the model afterwards. */
+const evictCaches = () => {
+  for (let i = 0; i < other.length; i += 8) otherSum += other[i];
+};
+
+/** As `time`, with the caches evicted before each call and only the calls timed. */
+function timeEvicted(nRows, predict) {
+  const n = Math.max(1, Math.floor(calls / 10));
+  const times = [];
+  for (let p = 0; p < passes + 1; p++) {
+    let total = 0n;
+    for (let i = 0; i < n; i++) {
+      evictCaches();
+      const start = process.hrtime.bigint();
+      predict(i % nRows);
+      total += process.hrtime.bigint() - start;
+    }
+    if (p >= 1) times.push(Number(total) / 1000 / n);
+  }
+  return median(times);
+}
 
 /** us per call of `predict(i)` for calls cycling over nRows rows: median over passes after two warm-ups. */
 function time(nRows, predict) {
@@ -82,7 +108,8 @@ function measure(name, data, rowPathOnly) {
   const width = data.target.task === "binary" ? 2 : model.state.nOutputs;
   const out = new Float64Array(width);
   const rowPath = time(data.nRows, (r) => model.predictRow(rows[r], out));
-  if (rowPathOnly) return { rowPath };
+  const rowPathEvicted = timeEvicted(data.nRows, (r) => model.predictRow(rows[r], out));
+  if (rowPathOnly) return { rowPath, rowPathEvicted };
   const datasets = Array.from({ length: data.nRows }, (_, r) => oneRow(data, r));
   let same = 0;
   for (let r = 0; r < data.nRows; r++) {
@@ -91,24 +118,30 @@ function measure(name, data, rowPathOnly) {
     if (out.every((v, k) => Object.is(v, expected[k]))) same++;
   }
   const dataset = time(data.nRows, (r) => model.predictProba(datasets[r]));
-  const nodes = JSON.stringify(model.dumpTrees()).split('"leaf"').length - 1;
-  return { set: name, rows: data.nRows, trees: model.nTrees, layout: model.state.multiclassTrees ?? data.target.task, leavesDumped: nodes, dataset, rowPath, same: `${same}/${data.nRows}` };
+  const datasetEvicted = timeEvicted(data.nRows, (r) => model.predictProba(datasets[r]));
+  const nodes = decodeModelFile(model.toBytes()).arrays.nodeFeature.length;
+  return { set: name, rows: data.nRows, trees: model.nTrees, layout: model.state.multiclassTrees ?? data.target.task, nodes, dataset, rowPath, datasetEvicted, rowPathEvicted, same: `${same}/${data.nRows}` };
 }
 
 const SETS = { penguins, "seattle-weather": seattleWeather };
 if (args[0] === "--child") {
   const results = Object.entries(SETS).map(([name, load]) => measure(name, load(), true));
   console.log(JSON.stringify(results));
+  if (otherSum !== 0) console.error("(other data was not zero)");
 } else {
   const results = Object.entries(SETS).map(([name, load]) => measure(name, load(), false));
   const child = JSON.parse(
     execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "--import", "tsx", fileURLToPath(import.meta.url), "--child", "--passes", String(passes), "--calls", String(calls)], { encoding: "utf8" }),
   );
   console.log(`node ${process.version}, ${passes} passes of ${calls} calls (median us per row), ${new Date().toISOString()}`);
-  console.log("| set | rows | trees (layout) | leaves (dumped) | one-row Dataset predictProba | predictRow | predictRow, findLeaf | Dataset / predictRow | same |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log("| set | rows | trees (layout) | nodes | one-row Dataset predictProba | predictRow | predictRow, findLeaf | Dataset / predictRow | evicted: Dataset | evicted: predictRow | evicted: findLeaf | evicted: Dataset / predictRow | same |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const us = (x) => x.toFixed(2);
   results.forEach((r, i) => {
-    const walk = child[i].rowPath;
-    console.log(`| ${r.set} | ${r.rows} | ${r.trees} (${r.layout}) | ${r.leavesDumped} | ${r.dataset.toFixed(2)} | ${r.rowPath.toFixed(2)} | ${walk.toFixed(2)} | ${(r.dataset / r.rowPath).toFixed(1)}x | ${r.same} |`);
+    const walk = child[i];
+    console.log(
+      `| ${r.set} | ${r.rows} | ${r.trees} (${r.layout}) | ${r.nodes} | ${us(r.dataset)} | ${us(r.rowPath)} | ${us(walk.rowPath)} | ${(r.dataset / r.rowPath).toFixed(1)}x | ${us(r.datasetEvicted)} | ${us(r.rowPathEvicted)} | ${us(walk.rowPathEvicted)} | ${(r.datasetEvicted / r.rowPathEvicted).toFixed(1)}x | ${r.same} |`,
+    );
   });
+  if (otherSum !== 0) console.log("(other data was not zero)");
 }
