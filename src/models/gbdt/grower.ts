@@ -109,8 +109,9 @@ export interface GrowerSettings extends SplitSettings {
  */
 export interface NodeFeatureSampler {
   /**
-   * Writes the candidate features of node `node`, a subset of features[0..nSelected) in ascending order,
-   * to `out` (room for nSelected) and returns how many there are.
+   * Writes the candidate features of node `node`, a subset of features[0..nSelected) in any order (the
+   * split search keeps the first of equal gains in that order), to `out` (room for nSelected) and returns
+   * how many there are.
    */
   sample(node: number, features: Int32Array, nSelected: number, out: Int32Array): number;
 }
