@@ -29,7 +29,7 @@ export interface ServedModel {
   readonly classes?: readonly string[];
   /** The decision threshold on P(classes[1]) of a binary classifier saved with a decision rule. */
   readonly threshold?: number;
-  /** The model's allocation-free one-row path, when it has one (gradient-boosted trees). */
+  /** The model's allocation-free one-row path, when it has one (gradient-boosted trees and random forests). */
   readonly predictRow?: (row: Float64Array, out?: Float64Array) => Float64Array;
   readonly loadedAt: string;
 }
