@@ -229,12 +229,11 @@ export class GiniTreeGrower {
     for (let f = 0; f < nFeatures; f++) pool[f] = f;
     let nChosen = 0;
     for (let i = 0; i < nFeatures && nChosen < featuresPerSplit; i++) {
-      if (featuresPerSplit < nFeatures) {
-        const j = i + rng.int(nFeatures - i);
-        const t = pool[i]!;
-        pool[i] = pool[j]!;
-        pool[j] = t;
-      }
+      // Drawn in a random order, also when every feature is drawn: see below.
+      const j = i + rng.int(nFeatures - i);
+      const t = pool[i]!;
+      pool[i] = pool[j]!;
+      pool[j] = t;
       buildClassHistogram(data.bins, data.nRows, this.rows, this.#leafBegin[leaf]!, count, classOf, weights, pool.subarray(i, i + 1), 1, featureOffset, nBins, nClasses, hist);
       // Constant in this node: one bin (the missing bin included) holds every row.
       const f = pool[i]!;
@@ -242,8 +241,10 @@ export class GiniTreeGrower {
       for (let b = 0; b < nBins[f]! && nonEmpty < 2; b++) if (hist[(featureOffset[f]! + b) * stride + nClasses]! > 0) nonEmpty++;
       if (nonEmpty >= 2) chosen[nChosen++] = f;
     }
-    // Ascending, so ties between equal gains go to the lowest feature whatever the draw order.
-    chosen.subarray(0, nChosen).sort();
+    // In the order drawn: the search keeps the first of equal gains, so a tie goes to a feature at random,
+    // as in scikit-learn's splitter and the binary and regression trees (forest.ts's ShuffledNodeFeatures,
+    // which says why: given to the lowest feature, every tree made the same choice where the data did not
+    // decide).
     const features = chosen;
     const nSelected = nChosen;
     const totals = this.#leafTotals.subarray(leaf * nClasses, (leaf + 1) * nClasses);

@@ -28,6 +28,22 @@ test("equal gains go to a feature at random: trees split on either of two copied
   assert.ok(Math.abs(mirrored! - (10 * (200 - onX1)) / 200) < 1e-9, `x0 = 3, x1 = 0: ${mirrored}`);
 });
 
+// The multiclass trees (./gini-grower.ts) alike: x0 and x1 are copies, classes a a b b c c, so every split
+// ties between the two columns. Ties given to the lowest feature made every tree split its root on x0.
+test("multiclass: equal gains go to a feature at random: trees split their root on either of two copied columns", () => {
+  const values = [0, 1, 2, 3, 4, 5];
+  const features: Column[] = ["x0", "x1"].map((name) => ({ kind: "numeric", name, values: Float64Array.from(values) }));
+  const train: Dataset = { nRows: 6, features, target: { name: "y", task: "multiclass", values: Float64Array.of(0, 0, 1, 1, 2, 2), classes: ["a", "b", "c"] }, fingerprint: "tie-break" };
+  const model = new RandomForest({ nTrees: 200, bootstrap: false, minSamplesLeaf: 1, maxFeatures: 1, seed: 3, threads: 1 }).fit(train);
+  // dumpTrees gives each bag's tree once per class: 3 x 200 dumps, the same root three times.
+  const roots = model.dumpTrees().map((tree) => ("feature" in tree ? tree.feature : "leaf"));
+  assert.equal(roots.length, 600);
+  const onX1 = roots.filter((f) => f === "x1").length / 3;
+  assert.equal(roots.filter((f) => f === "x0").length / 3 + onX1, 200, "every tree splits its root on x0 or x1");
+  // 200 fair draws: within 4 standard deviations (0.035 each) of one half.
+  assert.ok(onX1 > 200 * 0.36 && onX1 < 200 * 0.64, `trees split on x1: ${onX1} of 200`);
+});
+
 test("ShuffledNodeFeatures draws perNode distinct features of the first nSelected, in drawn order, by seed", () => {
   const features = Int32Array.from([7, 2, 9, 4, 5, 11]);
   const draw = (seed: number, perNode: number): number[][] => {
