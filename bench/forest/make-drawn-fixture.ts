@@ -3,9 +3,9 @@
 // (a forest whose nodes draw few features builds only theirs since; the predictions must not change where
 // the sums are exact, binary targets, nor where every node searches every feature). Kept to say how the
 // fixture was made.
-// Since forests break ties between equal gains at random (src/models/forest/forest.ts, ShuffledNodeFeatures),
-// DIR's forest.ts has that sampler in place of RandomNodeFeatures (`new ShuffledNodeFeatures(rng,
-// featuresPerSplit)` for every tree, the class copied in); its grower is 6b4d0f9's.
+// Since forests break ties between equal gains at random (src/models/gbdt/grower.ts, RandomNodeFeatures:
+// features in the order drawn, drawn for every tree also when all are), DIR's grower is 6b4d0f9's with
+// that sampler, and its forest.ts makes one for every tree (`new RandomNodeFeatures(rng, featuresPerSplit)`).
 // usage: LEARNLOOP_LIB=DIR node --import tsx bench/forest/make-drawn-fixture.ts
 //   DIR: the src/ of commit 6b4d0f9 (git archive 6b4d0f9 src | tar -x -C /tmp/old; link node_modules)
 import { writeFileSync } from "node:fs";

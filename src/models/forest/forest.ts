@@ -26,7 +26,7 @@ import { schemaOf } from "../../data/schema.js";
 import { HIST_STRIDE } from "../../kernels/histogram.js";
 import { BinMapper } from "../gbdt/bin-mapper.js";
 import { TreeBuilder } from "../gbdt/boosting.js";
-import { TreeGrower, type BinnedData, type NodeFeatureSampler } from "../gbdt/grower.js";
+import { RandomNodeFeatures, TreeGrower, type BinnedData } from "../gbdt/grower.js";
 import { HistogramThreads, toShared } from "../gbdt/histogram-threads.js";
 import type { Estimator, FitOptions } from "../types.js";
 import { balancedRowWeights, checkSampleWeights } from "../weights.js";
@@ -165,8 +165,8 @@ export class RandomForest implements Estimator<ForestModel> {
       const gh = new Float32Array(2 * nRows);
       const features = Int32Array.from({ length: nFeatures }, (_, i) => i);
       // Every node draws its features in a random order, also when it draws all of them: equal gains go to
-      // the first in that order, a feature at random, as in scikit-learn (see ShuffledNodeFeatures).
-      const sampler = new ShuffledNodeFeatures(rng, featuresPerSplit);
+      // the first in that order, a feature at random, as in scikit-learn (see RandomNodeFeatures).
+      const sampler = new RandomNodeFeatures(rng, featuresPerSplit);
       const oobSum = new Float64Array(nRows * nOutputs);
       const oobCount = new Int32Array(nRows);
 
@@ -287,38 +287,6 @@ function drawBagWeights(weights: Float64Array, bootstrap: boolean, sampleWeight:
   if (bootstrap) for (let i = 0; i < nRows; i++) weights[rng.int(nRows)]++;
   else weights.fill(1);
   if (sampleWeight) for (let r = 0; r < nRows; r++) weights[r] *= sampleWeight[r]!;
-}
-
-/**
- * A forest node's candidate features: perNode of the tree's features drawn without replacement, in the
- * order drawn (a partial Fisher-Yates shuffle), also when perNode is all of them. The split search keeps
- * the first of equal gains, so a tie goes to a feature drawn at random, as in scikit-learn's splitter.
- * Ties are common: features that order a node's rows alike give the same partition and the same gain
- * (neighbouring wavelengths of a spectrum; any separating feature in a 2-row node). Given to the lowest
- * feature index (GBDT's rule, RandomNodeFeatures), every tree made the same choices where the data did
- * not decide, put its thresholds on the same column and averaged less out: on meats (161 x 100
- * spectra) RMSE 2.15 against scikit-learn's 2.05 (bench/forest/RESULTS.md, "Ties between equal gains").
- */
-export class ShuffledNodeFeatures implements NodeFeatureSampler {
-  readonly #rng: Random;
-  readonly #perNode: number;
-
-  constructor(rng: Random, perNode: number) {
-    this.#rng = rng;
-    this.#perNode = perNode;
-  }
-
-  sample(_node: number, features: Int32Array, nSelected: number, out: Int32Array): number {
-    const n = Math.min(this.#perNode, nSelected);
-    out.set(features.subarray(0, nSelected));
-    for (let i = 0; i < n; i++) {
-      const j = i + this.#rng.int(nSelected - i);
-      const t = out[i]!;
-      out[i] = out[j]!;
-      out[j] = t;
-    }
-    return n;
-  }
 }
 
 /** The node arrays a grown tree is walked by, on binned rows: TreeGrower's and GiniTreeGrower's. */

@@ -242,7 +242,7 @@ export class GiniTreeGrower {
       if (nonEmpty >= 2) chosen[nChosen++] = f;
     }
     // In the order drawn: the search keeps the first of equal gains, so a tie goes to a feature at random,
-    // as in scikit-learn's splitter and the binary and regression trees (forest.ts's ShuffledNodeFeatures,
+    // as in scikit-learn's splitter and the binary and regression trees (../gbdt/grower.ts's RandomNodeFeatures,
     // which says why: given to the lowest feature, every tree made the same choice where the data did not
     // decide).
     const features = chosen;

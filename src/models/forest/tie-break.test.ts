@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Random } from "../../core/rng.js";
 import type { Column, Dataset } from "../../core/types.js";
-import { RandomForest, ShuffledNodeFeatures } from "./forest.js";
+import { RandomNodeFeatures } from "../gbdt/grower.js";
+import { RandomForest } from "./forest.js";
 
 /** A regression set of numeric columns. */
 function regressionSet(columns: number[][], y: number[]): Dataset {
@@ -44,10 +45,10 @@ test("multiclass: equal gains go to a feature at random: trees split their root 
   assert.ok(onX1 > 200 * 0.36 && onX1 < 200 * 0.64, `trees split on x1: ${onX1} of 200`);
 });
 
-test("ShuffledNodeFeatures draws perNode distinct features of the first nSelected, in drawn order, by seed", () => {
+test("RandomNodeFeatures draws perNode distinct features of the first nSelected, in drawn order, by seed", () => {
   const features = Int32Array.from([7, 2, 9, 4, 5, 11]);
   const draw = (seed: number, perNode: number): number[][] => {
-    const sampler = new ShuffledNodeFeatures(new Random(seed), perNode);
+    const sampler = new RandomNodeFeatures(new Random(seed), perNode);
     const out = new Int32Array(6);
     return Array.from({ length: 50 }, (_, node) => Array.from(out.subarray(0, sampler.sample(node, features, 5, out))));
   };

@@ -71,7 +71,7 @@ test("without a sampler the root takes the strongest feature; a sampler of all f
   assert.deepEqual(grow(new RandomNodeFeatures(new Random(1), 6)), plain);
 });
 
-test("RandomNodeFeatures draws distinct features, ascending, from the first nSelected, deterministically by seed", () => {
+test("RandomNodeFeatures draws distinct features from the first nSelected, deterministically by seed", () => {
   const features = Int32Array.of(3, 5, 8, 13, 21, 99);
   const a = new RandomNodeFeatures(new Random(7), 3);
   const b = new RandomNodeFeatures(new Random(7), 3);
@@ -83,7 +83,6 @@ test("RandomNodeFeatures draws distinct features, ascending, from the first nSel
     b.sample(i, features, 5, again);
     assert.deepEqual(out, again);
     const drawn = Array.from(out.subarray(0, 3));
-    assert.deepEqual(drawn, [...drawn].sort((x, y) => x - y));
     assert.equal(new Set(drawn).size, 3);
     for (const f of drawn) counts.set(f, (counts.get(f) ?? 0) + 1);
   }
