@@ -19,6 +19,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { StoreError, describeValue } from "../core/errors.js";
 import { formatError } from "../core/messages.js";
 import { LEARNLOOP_VERSION } from "../models/format.js";
+import { MAX_MODEL_NAME_LENGTH } from "../tracking/sql-store.js";
 import type { Store } from "../tracking/types.js";
 import { ServiceMetrics } from "./metrics.js";
 import { ModelHost, type ModelCheck, type OutcomeLabels, type ServedModel } from "./models.js";
@@ -85,8 +86,6 @@ const DEFAULT_MAX_BATCH = 10_000;
 const PREDICT_PATH = "/v1/models/:name/predict";
 const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** The longest model name the registry takes (src/tracking/sql-store.ts). */
-const MAX_NAME_LENGTH = 128;
 
 /**
  * A request as the service's server hands it to Fastify: stamped when its headers were read (see
@@ -268,7 +267,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     // The registry takes model names of up to 128 characters (src/tracking/sql-store.ts); Fastify's
     // default of 100 answered 414 to every request for a served model with a longer name. Set among the
     // router's options: Fastify 5 warns (FSTDEP022) on every start when it is given at the top level.
-    routerOptions: { maxParamLength: MAX_NAME_LENGTH },
+    routerOptions: { maxParamLength: MAX_MODEL_NAME_LENGTH },
     // Requests that come once the service is closing are answered 503 by refuseWhileClosing, in the
     // service's {"error": one line} shape, not Fastify's own body.
     return503OnClosing: false,
@@ -300,7 +299,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
         error.code === "FST_ERR_BAD_URL"
           ? `the URL ${describeValue(request.url)} is not valid (broken %-encoding?)`
           : error.code === "FST_ERR_MAX_PARAM_LENGTH"
-            ? `the model name in the URL has ${(/^\/v1\/models\/([^/?]*)/.exec(request.url)?.[1] ?? "").length} characters; a registered name has at most ${MAX_NAME_LENGTH}`
+            ? `the model name in the URL has ${(/^\/v1\/models\/([^/?]*)/.exec(request.url)?.[1] ?? "").length} characters; a registered name has at most ${MAX_MODEL_NAME_LENGTH}`
             : firstLine(error.message);
       void (reply as FastifyReply).code(status).send({ error: message });
       inFlight.delete(request.raw as StampedRequest);

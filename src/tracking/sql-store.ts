@@ -45,7 +45,8 @@ const LOG_ROWS_PER_INSERT = 16;
  * Model names appear in URLs (/v1/models/{name}/predict) and file names: letters, digits, ".", "_", "-",
  * starting with a letter or digit.
  */
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const MAX_MODEL_NAME_LENGTH = 128;
+const MODEL_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${MAX_MODEL_NAME_LENGTH - 1}}$`);
 
 /** What the stage log says a change was: the registry replays it to find the champion to roll back to. */
 type StageAction = "register" | "promote" | "demote" | "rollback" | "stage";
@@ -53,7 +54,7 @@ type StageAction = "register" | "promote" | "demote" | "rollback" | "stage";
 /** Checks a model name before it is used (the CLI checks `train --register <name>` before training). */
 export function checkModelName(name: string): void {
   if (!MODEL_NAME.test(name)) {
-    throw new InvalidParameterError("name", "letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)", name, "model");
+    throw new InvalidParameterError("name", `letters, digits, '.', '_' or '-' (starting with a letter or digit, at most ${MAX_MODEL_NAME_LENGTH})`, name, "model");
   }
 }
 

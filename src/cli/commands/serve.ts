@@ -174,15 +174,19 @@ async function whyNoChampion(store: Store, name: string | undefined): Promise<st
       const names = models.map((model) => model.name);
       return `the registry holds no model of that name (${names.length > 0 ? `it holds: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", ..." : ""}` : register})`;
     }
-    const versions = await store.listVersions(name);
-    const latest = versions.at(-1)!;
-    return `it has no champion in the registry (it has ${plural(versions.length, "version")}: \`learnloop models promote ${name} ${latest.version}\` makes its latest the champion)`;
+    const latest = await promoteLatest(store, name);
+    return `it has no champion in the registry (it has ${latest.versions}: ${latest.fix})`;
   }
   const first = models[0];
   if (first === undefined) return `the registry has no champion model (${register})`;
-  const versions = await store.listVersions(first.name);
-  const latest = versions.at(-1)!;
-  return `the registry has no champion model (${first.name} has ${plural(versions.length, "version")} and no champion: \`learnloop models promote ${first.name} ${latest.version}\` makes its latest the champion)`;
+  const latest = await promoteLatest(store, first.name);
+  return `the registry has no champion model (${first.name} has ${latest.versions} and no champion: ${latest.fix})`;
+}
+
+/** A registered model's versions ("3 versions") and the command that makes its latest the champion. */
+async function promoteLatest(store: Store, name: string): Promise<{ versions: string; fix: string }> {
+  const versions = await store.listVersions(name);
+  return { versions: plural(versions.length, "version"), fix: `\`learnloop models promote ${name} ${versions.at(-1)!.version}\` makes its latest the champion` };
 }
 
 function plural(n: number, word: string): string {

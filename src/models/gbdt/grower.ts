@@ -98,7 +98,6 @@ export interface GrowerSettings extends SplitSettings {
   readonly nodeHistograms?: "all" | "drawn";
 }
 
-
 /**
  * Chooses the candidate features of each node's split (a random forest's max_features). The grower calls it
  * on its own thread, once per node whose split it searches, in a fixed order of nodes (the root, then the
