@@ -133,12 +133,21 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   let metrics: ServiceMetrics | undefined;
   let lastLogError = "";
-  const thread = (options.logThread ?? store.backend === "sqlite") ? new LogThread(store.location) : undefined;
+  const given = options.predictionLog ?? {};
+  const thread =
+    (options.logThread ?? store.backend === "sqlite")
+      ? new LogThread(store.location, {
+          ...(given.maxStagedBytes !== undefined ? { maxStagedBytes: given.maxStagedBytes } : {}),
+          onSkipped(records, detail) {
+            (log as EncodedPredictionLog).lost(records);
+            say(`prediction log: ${records} records dropped: ${detail}`);
+          },
+        })
+      : undefined;
   // With a writer thread, records are handed over every 100 ms (or 256 records) and committed there at
   // once: a crash loses a tenth of a second of predictions, not a second. 256 a commit, measured against
   // 128 and 1024 (bench/serve/RESULTS.md): 1024 takes the writer a sixth less CPU a record, but each
   // commit then holds a core for milliseconds, which the p99 latency showed (2.9-3.1 against 2.3 ms).
-  const given = options.predictionLog ?? {};
   const logOptions: PredictionLogOptions = {
     flushIntervalMs: given.flushIntervalMs ?? (thread ? 100 : 1000),
     batchSize: given.batchSize ?? (thread ? 256 : 1000),
@@ -519,8 +528,8 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       if (given.length > maxBatch) {
         throw new HttpError(400, `outcomes: ${given.length} outcomes is more than the ${maxBatch} a request may hold; split the batch (or start the service with a larger --max-batch)`);
       }
-      // The predictions may still be in the queue: write them first, so their ids are known.
-      await log.flush();
+      // The predictions may still be in the queue, or staged by the writer: log them first, so their ids are known.
+      await log.settle();
       // Each label is checked against the classes of the version that made its prediction (a hot swap
       // may have dropped or renamed a class since), found for all ids in one query; an id not logged
       // is checked against the version served now, and comes back unknown. One bad label refuses all.

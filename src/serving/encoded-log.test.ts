@@ -189,7 +189,8 @@ test("LogThread writes chunks through its own connection and gives each buffer b
   const { LogThread } = await import("./prediction-log.js");
   const home = mkdtempSync(join(tmpdir(), "learnloop-log-chunks-"));
   const store = await openStore({ home });
-  const thread = new LogThread(store.location);
+  // Nothing staged (see the staging tests in prediction-log.test.ts): each chunk is logged, or refused, at once.
+  const thread = new LogThread(store.location, { maxStagedBytes: 0 });
   try {
     const log = new EncodedPredictionLog(thread, { flushIntervalMs: 0, batchSize: 2 });
     log.append(records(5, 0, (i) => ({ city: i === 3 ? "Zürich" : "Bern", i })));

@@ -36,6 +36,8 @@ const NEWLINE = 10;
  */
 export interface ChunkSink {
   writeChunk(bytes: Buffer, used: number): Promise<Buffer>;
+  /** Resolves once what the sink staged is in the log (LogThread); a sink that stages nothing need not have it. */
+  settle?(): Promise<void>;
 }
 
 /** A failed chunk: the store's error, and the chunk given back (undefined when it was lost with the thread). */
@@ -242,6 +244,21 @@ export class EncodedPredictionLog implements PredictionSink {
         return { error };
       },
     );
+  }
+
+  /** Writes everything queued so far, then has the sink move what it staged into the log (./log-thread.ts). */
+  async settle(): Promise<void> {
+    await this.flush();
+    await this.#sink.settle?.();
+  }
+
+  /**
+   * Staged records the sink could not log after all (their ids were logged already): counted as
+   * dropped rather than written.
+   */
+  lost(records: number): void {
+    this.counts.written -= records;
+    this.#drop(records);
   }
 
   /** Stops the timer and writes what is queued; later records are dropped and counted. */

@@ -109,7 +109,8 @@ test("LogThread writes through its own connection, and closes even before it is 
   try {
     // Closed at once: it must not hang (nor let the process exit early) while the thread opens its store.
     await new LogThread(store.location).close();
-    const thread = new LogThread(store.location);
+    // Nothing staged (see the staging tests below): each chunk is logged, or refused, at once.
+    const thread = new LogThread(store.location, { maxStagedBytes: 0 });
     await writeLines(thread, records(3));
     // A failed write gives the chunk back, records intact, to be retried (the service keeps no copy).
     await assert.rejects(writeLines(thread, records(1)), (error: unknown) => {
@@ -221,4 +222,138 @@ test("SQLite store: a repeated id inside a multi-row INSERT refuses the whole ba
     await store.close();
     rmSync(home, { recursive: true, force: true });
   }
+});
+
+/** The SQLite store under `home` as another reader sees it, without settling anything: staged chunks and logged records. */
+async function rawCounts(file: string): Promise<{ staged: number; logged: number; counted: number }> {
+  const { default: Sqlite } = await import("better-sqlite3");
+  const db = new Sqlite(file, { readonly: true });
+  try {
+    const one = (sql: string): number => Number((db.prepare(sql).get() as { n: number | null }).n ?? 0);
+    return { staged: one("SELECT COUNT(*) AS n FROM prediction_chunks"), logged: one("SELECT COUNT(*) AS n FROM predictions"), counted: one("SELECT SUM(predictions) AS n FROM prediction_counts") };
+  } finally {
+    db.close();
+  }
+}
+
+async function withThreadStore(work: (store: import("../tracking/types.js").Store) => Promise<void>): Promise<void> {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { openStore } = await import("../tracking/index.js");
+  const home = mkdtempSync(join(tmpdir(), "learnloop-log-staged-"));
+  const store = await openStore({ home });
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+test("LogThread under load stages each chunk as one row, and logs them when asked (settle) and when it closes", async () => {
+  const { LogThread } = await import("./prediction-log.js");
+  await withThreadStore(async (store) => {
+    // Every chunk after the first comes "under load"; nothing is settled for being idle.
+    const thread = new LogThread(store.location, { busyGapMs: 60_000, idleMs: 60_000 });
+    await writeLines(thread, records(3, 0));
+    await Promise.all([writeLines(thread, records(3, 3)), writeLines(thread, records(3, 6))]);
+    assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 3, counted: 3 }, "the first chunk logged, the next two staged");
+    await thread.settle();
+    assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 9, counted: 9 });
+    assert.deepEqual((await store.getPrediction("p7"))?.inputs, { x: 1 });
+    await Promise.all([writeLines(thread, records(2, 9)), writeLines(thread, records(2, 11))]);
+    assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 9, counted: 9 });
+    await thread.close();
+    assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 13, counted: 13 }, "a clean stop leaves nothing staged");
+  });
+});
+
+test("LogThread logs staged chunks once no chunk has come for idleMs", async () => {
+  const { LogThread } = await import("./prediction-log.js");
+  await withThreadStore(async (store) => {
+    const thread = new LogThread(store.location, { busyGapMs: 60_000, idleMs: 100 });
+    try {
+      await writeLines(thread, records(3, 0));
+      await Promise.all([writeLines(thread, records(3, 3)), writeLines(thread, records(3, 6))]);
+      let counts = await rawCounts(store.location);
+      for (let i = 0; i < 200 && counts.staged > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        counts = await rawCounts(store.location);
+      }
+      assert.deepEqual(counts, { staged: 0, logged: 9, counted: 9 });
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
+test("LogThread stages at most maxStagedBytes; beyond, chunks are logged at once", async () => {
+  const { LogThread } = await import("./prediction-log.js");
+  await withThreadStore(async (store) => {
+    // Room for one chunk of three records (the bytes without the last line's "\n"; ids of two digits each).
+    const oneChunk = Buffer.byteLength(records(3, 10).join("\n"));
+    const thread = new LogThread(store.location, { busyGapMs: 60_000, idleMs: 60_000, maxStagedBytes: oneChunk });
+    try {
+      await writeLines(thread, records(3, 10));
+      await writeLines(thread, records(3, 13));
+      await writeLines(thread, records(3, 16));
+      assert.deepEqual(await rawCounts(store.location), { staged: 1, logged: 6, counted: 6 });
+      await thread.settle();
+      // Settled, the room is free again.
+      await writeLines(thread, records(3, 19));
+      assert.deepEqual(await rawCounts(store.location), { staged: 1, logged: 9, counted: 9 });
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
+test("a staged chunk holding an id already logged: its other records are logged and the thread reports the one skipped", async () => {
+  const { LogThread } = await import("./prediction-log.js");
+  await withThreadStore(async (store) => {
+    const skipped: [number, string][] = [];
+    const thread = new LogThread(store.location, { busyGapMs: 60_000, idleMs: 60_000, onSkipped: (n, detail) => skipped.push([n, detail]) });
+    try {
+      await writeLines(thread, records(3, 0));
+      // Staged without a look inside: the repeat of p1 is found when the chunk is logged.
+      await writeLines(thread, [records(1, 3)[0]!, records(1, 1)[0]!, records(1, 4)[0]!]);
+      await thread.settle();
+      assert.deepEqual(skipped, [[1, "staged records with an id already logged (or that were not records) were skipped"]]);
+      assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 5, counted: 5 });
+      assert.deepEqual((await store.getPrediction("p4"))?.inputs, { x: 0 });
+      assert.deepEqual((await store.getPrediction("p1"))?.inputs, { x: 1 }, "the record logged first is kept");
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
+test("SQLite store: a staged block is found by every read, which logs it first; a block with repeats or lines that are not records logs the rest", async () => {
+  await withThreadStore(async (store) => {
+    const block = (lines: readonly string[]) => new TextEncoder().encode(lines.join("\n"));
+    await store.stagePredictionLines(block(records(20, 0)));
+    await store.stagePredictionLines(block(records(5, 20)));
+    assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 0, counted: 0 });
+    assert.deepEqual(await store.predictionCounts("m"), { predictions: 25, labelled: 0 });
+    assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 25, counted: 25 });
+
+    await store.stagePredictionLines(block(records(2, 30)));
+    assert.deepEqual([...(await store.predictionVersions("m", ["p31", "p99"]))], [["p31", 1]]);
+    await store.stagePredictionLines(block(records(2, 40)));
+    assert.deepEqual(await store.recordOutcomes("m", [{ id: "p41", label: 1 }]), { recorded: 1, unknown: [] });
+    await store.stagePredictionLines(block(records(1, 50)));
+    assert.equal((await store.getPrediction("p50"))?.id, "p50");
+
+    // Repeated ids (in the log, and within the block) and a line that is not a record.
+    const mixed = [records(1, 60)[0]!, records(1, 0)[0]!, "not a record", "", records(1, 61)[0]!, records(1, 61)[0]!, ""];
+    await store.stagePredictionLines(block(mixed));
+    await store.stagePredictionLines(block(records(1, 70)));
+    const bytes = block(mixed).length + block(records(1, 70)).length;
+    assert.deepEqual(await store.settlePredictionLog(), { records: 3, skipped: 3, blocks: 2, bytes });
+    assert.deepEqual(await store.predictionCounts("m"), { predictions: 33, labelled: 1 });
+    assert.deepEqual(await store.settlePredictionLog(), { records: 0, skipped: 0, blocks: 0, bytes: 0 });
+    await store.stagePredictionLines(new Uint8Array(0));
+    assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 33, counted: 33 });
+  });
 });

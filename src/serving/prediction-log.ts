@@ -25,6 +25,11 @@ export interface PredictionLogOptions {
   readonly batchSize?: number;
   /** Records kept while the store is slow or down; beyond, new records are dropped (default 100000). */
   readonly maxQueue?: number;
+  /**
+   * With a writer thread (SQLite): bytes of records it stages under load before it logs each chunk at
+   * once again (default 128 MiB; 0 stages none). See ./log-thread.ts.
+   */
+  readonly maxStagedBytes?: number;
 }
 
 /** What the writer did, for /metrics. */
@@ -203,15 +208,43 @@ export interface PredictionLog extends PredictionSink {
   /** Queues records given as lines (src/tracking/prediction-lines.ts); never throws, never waits. */
   append(lines: readonly string[]): void;
   flush(): Promise<void>;
+  /**
+   * Writes the queue and moves what the writer staged into the log (./log-thread.ts), so that every
+   * prediction answered so far reads from the store: feedback does it before it looks the ids up.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** PredictionLogWriter of lines that also takes records one at a time (a PredictionSink): the service's log without a thread. */
 export class LineLogWriter extends PredictionLogWriter<string> implements PredictionLog {
+  /** The store logs each batch at once: nothing is staged. */
+  settle(): Promise<void> {
+    return this.flush();
+  }
+
   record(id: string, at: string, model: string, version: number, inputs: string, outputs: string): void {
     this.append([predictionLine(id, at, model, version, inputs, outputs)]);
   }
 }
+
+/** Options of LogThread. */
+export interface LogThreadOptions {
+  /** Bytes of records the thread stages under load before it logs each chunk at once again (default 128 MiB). */
+  readonly maxStagedBytes?: number;
+  /** A chunk that comes this soon after the one before is staged: the service is under load (default 20 ms; chunks of a quiet one come every 100 ms). */
+  readonly busyGapMs?: number;
+  /** Staged chunks are moved into the log once no chunk has come for this long (default 250 ms). */
+  readonly idleMs?: number;
+  /** Staged records the thread could not log (their ids were logged already), and why. */
+  readonly onSkipped?: (records: number, detail: string) => void;
+}
+
+/**
+ * What the log thread stages at most: about 600,000 records of a few features, which it moves into the
+ * log in a second or two of one core once the load stops (or at shutdown).
+ */
+export const DEFAULT_MAX_STAGED_BYTES = 128 * 1024 * 1024;
 
 type WriteOutcome<T> = { error: unknown; retry: boolean; records: T[] } | undefined;
 
@@ -219,6 +252,9 @@ interface ThreadReply {
   readonly id?: number;
   readonly ready?: boolean;
   readonly ok?: boolean;
+  /** Unasked: staged records the thread could not log (repeated ids), and why. */
+  readonly skipped?: number;
+  readonly detail?: string;
   readonly error?: { readonly message: string; readonly store?: { readonly code: StoreIssueCode; readonly subject: string; readonly detail: string } };
   /** The chunk of a chunk write (./encoded-log.ts), given back: empty once written, to be retried when it failed. */
   readonly chunk?: ArrayBuffer;
@@ -241,11 +277,21 @@ export class LogThread implements ChunkSink {
   #failure: Error | undefined;
   #closing = false;
 
-  /** Starts the thread on the SQLite file `file` (Store.location of a SQLite store). */
-  constructor(file: string) {
+  /**
+   * Starts the thread on the SQLite file `file` (Store.location of a SQLite store). Under load it stages
+   * up to `maxStagedBytes` of records (default 128 MiB) before it logs each chunk at once again;
+   * `onSkipped` hears of staged records it could not log.
+   */
+  constructor(file: string, options: LogThreadOptions = {}) {
+    const onSkipped = options.onSkipped ?? (() => undefined);
     // The thread takes no command-line options of the process (a service may be started with some a
     // worker refuses, which stopped the service at its start): see startModuleWorker.
-    this.#worker = startModuleWorker(import.meta.url, "log-thread", { url: file });
+    this.#worker = startModuleWorker(import.meta.url, "log-thread", {
+      url: file,
+      maxStagedBytes: options.maxStagedBytes ?? DEFAULT_MAX_STAGED_BYTES,
+      busyGapMs: options.busyGapMs ?? 20,
+      idleMs: options.idleMs ?? 250,
+    });
     let started: () => void = () => undefined;
     let failed: (error: Error) => void = () => undefined;
     this.#ready = new Promise<void>((resolve, reject) => {
@@ -260,6 +306,7 @@ export class LogThread implements ChunkSink {
         if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
         return started();
       }
+      if (reply.skipped !== undefined) return onSkipped(reply.skipped, reply.detail ?? "");
       const waiting = this.#pending.get(reply.id!);
       if (!waiting) return;
       this.#pending.delete(reply.id!);
@@ -293,6 +340,19 @@ export class LogThread implements ChunkSink {
         if (reply instanceof Error) reject(new ChunkFailure(reply, undefined));
         else if (reply.ok) resolve(Buffer.from(reply.chunk!));
         else reject(new ChunkFailure(threadError(reply), Buffer.from(reply.chunk!)));
+      });
+    });
+  }
+
+  /** Resolves once the thread has moved every chunk it staged into the log (see ./log-thread.ts). */
+  settle(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (!this.#started) return this.#ready.then(() => this.settle());
+    return new Promise<void>((resolve, reject) => {
+      this.#post({ settle: true }, undefined, (reply) => {
+        if (reply instanceof Error) reject(reply);
+        else if (reply.ok) resolve();
+        else reject(threadError(reply));
       });
     });
   }

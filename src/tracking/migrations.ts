@@ -173,6 +173,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 3,
+    description: "staged blocks of prediction records, written whole under load and moved into the prediction log later",
+    statements: {
+      // A block is a batch of records as logPredictionLines takes them (UTF-8 lines), kept as it came:
+      // one row instead of one a record (sql-store.ts, stagePredictionLines). PostgreSQL stores never
+      // stage (they log at once); the table is there so that both dialects have one schema.
+      sqlite: [`CREATE TABLE prediction_chunks (seq INTEGER PRIMARY KEY, records BLOB NOT NULL)`],
+      postgres: [`CREATE TABLE prediction_chunks (seq BIGSERIAL PRIMARY KEY, records BYTEA NOT NULL)`],
+    },
+  },
 ];
 
 /**

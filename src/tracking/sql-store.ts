@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { InvalidParameterError, StoreError } from "../core/errors.js";
 import { LEARNLOOP_VERSION } from "../models/format.js";
 import type { Connection, Database, Row } from "./database.js";
-import { decodePredictionLines, encodePrediction } from "./prediction-lines.js";
+import { decodePredictionLines, encodePrediction, type PredictionColumns } from "./prediction-lines.js";
 import type {
   LabelledPrediction,
   ModelVersion,
@@ -19,6 +19,7 @@ import type {
   RegisteredModel,
   Run,
   RunFilter,
+  SettledPredictions,
   RunKind,
   RunResult,
   Stage,
@@ -397,50 +398,109 @@ export class SqlStore implements Store {
           [batch.ids, batch.ats, batch.models, batch.versions, batch.inputs, batch.outputs],
         );
       } else {
-        const steps: { sql: string; params: unknown[] }[] = [];
-        // OR ROLLBACK: a repeated id ends the whole transaction at once (nothing of the batch is logged,
-        // as before), so SQLite keeps no statement journal for the multi-row INSERT; with one, each
-        // statement first copied every page it touched to a temporary file (a 4 KiB write a record or
-        // so: 6.5-7.8 against 4.1 us of CPU a record in batches of 256, bench/serve/RESULTS.md).
-        // logPredictionLines is never called inside another transaction, which this would end too.
-        const many = `INSERT OR ROLLBACK INTO predictions (id, at, model, version, inputs, outputs) VALUES ${Array(LOG_ROWS_PER_INSERT).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`;
-        const one = "INSERT INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)";
-        let i = 0;
-        for (; i + LOG_ROWS_PER_INSERT <= n; i += LOG_ROWS_PER_INSERT) {
-          const params: unknown[] = new Array(6 * LOG_ROWS_PER_INSERT);
-          for (let j = 0, at = 0; j < LOG_ROWS_PER_INSERT; j++) {
-            params[at++] = batch.ids[i + j];
-            params[at++] = batch.ats[i + j];
-            params[at++] = batch.models[i + j];
-            params[at++] = batch.versions[i + j];
-            params[at++] = batch.inputs[i + j];
-            params[at++] = batch.outputs[i + j];
-          }
-          steps.push({ sql: many, params });
-        }
-        for (; i < n; i++) steps.push({ sql: one, params: [batch.ids[i], batch.ats[i], batch.models[i], batch.versions[i], batch.inputs[i], batch.outputs[i]] });
-        // Rows per model, for the counts kept beside the log (predictionCounts reads them, not the log);
-        // PostgreSQL counts them in its statement above.
-        const perModel = new Map<string, number>();
-        for (const model of batch.models) perModel.set(model, (perModel.get(model) ?? 0) + 1);
-        for (const [model, count] of perModel) {
-          steps.push({
-            sql: `INSERT INTO prediction_counts (model, predictions) VALUES (?, ?)
-                  ON CONFLICT (model) DO UPDATE SET predictions = prediction_counts.predictions + excluded.predictions`,
-            params: [model, count],
-          });
-        }
-        await this.#db.runBatch(steps);
+        await this.#db.runBatch(sqliteLogSteps(batch));
       }
     } catch (error) {
-      if (this.#db.isUniqueViolation(error)) {
-        throw new StoreError("conflict", "prediction log", `a prediction id in the batch of ${n} is already logged (or repeated in the batch); nothing of the batch was logged`);
-      }
+      if (this.#db.isUniqueViolation(error)) throw repeatedId(n);
       throw error;
     }
   }
 
+  async stagePredictionLines(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0) return;
+    const block = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.#db.dialect === "postgres") return this.logPredictionLines(block.toString("utf8"));
+    // No decoding, no row a record: one row, whatever it holds (settlePredictionLog reads it).
+    await this.#db.run("INSERT INTO prediction_chunks (records) VALUES (?)", [block]);
+  }
+
+  async settlePredictionLog(options: { readonly maxBlocks?: number } = {}): Promise<SettledPredictions> {
+    const settled = { records: 0, skipped: 0, bytes: 0, blocks: 0 };
+    if (this.#db.dialect === "postgres") return settled;
+    const maxBlocks = options.maxBlocks ?? Number.POSITIVE_INFINITY;
+    // One transaction a block: another process's writes (or this service's writer) wait for one block
+    // at most, never for the whole backlog.
+    while (settled.blocks < maxBlocks) {
+      const block = await this.#settleBlock();
+      if (block === undefined) break;
+      settled.blocks++;
+      settled.records += block.records;
+      settled.skipped += block.skipped;
+      settled.bytes += block.bytes;
+    }
+    return settled;
+  }
+
+  /** Moves the oldest staged block into the log; undefined when none is left. */
+  async #settleBlock(): Promise<{ records: number; skipped: number; bytes: number } | undefined> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        const row = await tx.get("SELECT seq, records FROM prediction_chunks ORDER BY seq LIMIT 1");
+        if (row === undefined) return undefined;
+        const bytes = row.records as Buffer;
+        // A block that does not decode goes the record-by-record way below.
+        const batch = decodePredictionLines(bytes.toString("utf8"));
+        await tx.run("DELETE FROM prediction_chunks WHERE seq = ?", [row.seq]);
+        // sqliteLogSteps' INSERT OR ROLLBACK ends the transaction at a repeated id (the block stays staged).
+        for (const step of sqliteLogSteps(batch)) await tx.run(step.sql, step.params);
+        return { records: batch.ids.length, skipped: 0, bytes: bytes.length };
+      });
+    } catch (error) {
+      if (!this.#db.isUniqueViolation(error) && !(error instanceof StoreError && error.code === "conflict")) throw error;
+    }
+    // A block with a repeated id or a line that is not a record: logged record by record, keeping what
+    // can be kept (the first record of an id; a staged block has no caller left to refuse it to), and
+    // the rest counted as skipped, so that one bad record never holds the log's backlog for good.
+    return this.#db.transaction(async (tx) => {
+      const row = await tx.get("SELECT seq, records FROM prediction_chunks ORDER BY seq LIMIT 1");
+      if (row === undefined) return undefined;
+      const bytes = row.records as Buffer;
+      await tx.run("DELETE FROM prediction_chunks WHERE seq = ?", [row.seq]);
+      const perModel = new Map<string, number>();
+      let records = 0;
+      let skipped = 0;
+      for (const line of bytes.toString("utf8").split("\n")) {
+        if (line === "") continue;
+        let record: PredictionColumns;
+        try {
+          record = decodePredictionLines(line);
+        } catch {
+          skipped++;
+          continue;
+        }
+        const added = await tx.run("INSERT OR IGNORE INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)", [
+          record.ids[0],
+          record.ats[0],
+          record.models[0],
+          record.versions[0],
+          record.inputs[0],
+          record.outputs[0],
+        ]);
+        if (added === 0) {
+          skipped++;
+          continue;
+        }
+        records++;
+        perModel.set(record.models[0]!, (perModel.get(record.models[0]!) ?? 0) + 1);
+      }
+      for (const step of countSteps(perModel)) await tx.run(step.sql, step.params);
+      return { records, skipped, bytes: bytes.length };
+    });
+  }
+
+  /**
+   * Staged blocks are moved into the log before anything reads it, so that every logged prediction is
+   * found. Checked without a transaction: a store with none staged (PostgreSQL, or a quiet service's)
+   * pays one lookup.
+   */
+  async #settleBeforeReading(): Promise<void> {
+    if (this.#db.dialect === "postgres") return;
+    const staged = await this.#db.get("SELECT EXISTS (SELECT 1 FROM prediction_chunks) AS staged");
+    if (Number(staged?.staged) === 1) await this.settlePredictionLog();
+  }
+
   async recordOutcomes(model: string, outcomes: readonly Outcome[]): Promise<{ recorded: number; unknown: string[] }> {
+    await this.#settleBeforeReading();
     // The latest label of an id wins, also within one batch.
     const latest = new Map<string, unknown>();
     for (const outcome of outcomes) {
@@ -480,6 +540,7 @@ export class SqlStore implements Store {
   }
 
   async predictionVersions(model: string, ids: readonly string[]): Promise<Map<string, number>> {
+    await this.#settleBeforeReading();
     const versions = new Map<string, number>();
     if (ids.length === 0) return versions;
     // The ids go in as one parameter, whatever their number (SQLite caps the placeholders of a statement),
@@ -493,6 +554,7 @@ export class SqlStore implements Store {
   }
 
   async getPrediction(id: string): Promise<(PredictionRecord & { label?: unknown; labelledAt?: string }) | undefined> {
+    await this.#settleBeforeReading();
     const row = await this.#db.get(
       "SELECT p.*, o.label, o.labelled_at FROM predictions p LEFT JOIN outcomes o ON o.id = p.id WHERE p.id = ?",
       [id],
@@ -515,6 +577,7 @@ export class SqlStore implements Store {
   }
 
   async predictionCounts(model: string): Promise<{ predictions: number; labelled: number }> {
+    await this.#settleBeforeReading();
     // The log has no index by model (it would cost every insert): the count is kept beside it, and the
     // labelled ones are found from the outcomes, which are far fewer.
     const row = await this.#db.get(
@@ -524,6 +587,53 @@ export class SqlStore implements Store {
     );
     return { predictions: Number(row!.predictions ?? 0), labelled: Number(row!.labelled) };
   }
+}
+
+// ---- the prediction log's statements ------------------------------------------------------------
+
+/** The SQLite statements that log a decoded batch and add it to the counts per model, in one transaction. */
+function sqliteLogSteps(batch: PredictionColumns): { sql: string; params: unknown[] }[] {
+  const n = batch.ids.length;
+  const steps: { sql: string; params: unknown[] }[] = [];
+  // OR ROLLBACK: a repeated id ends the whole transaction at once (nothing of the batch is logged, as
+  // before), so SQLite keeps no statement journal for the multi-row INSERT; with one, each statement
+  // first copied every page it touched to a temporary file (a 4 KiB write a record or so: 6.5-7.8
+  // against 4.1 us of CPU a record in batches of 256, bench/serve/RESULTS.md). These steps are never
+  // run inside a transaction of the caller's, which this would end too.
+  const many = `INSERT OR ROLLBACK INTO predictions (id, at, model, version, inputs, outputs) VALUES ${Array(LOG_ROWS_PER_INSERT).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`;
+  const one = "INSERT OR ROLLBACK INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)";
+  let i = 0;
+  for (; i + LOG_ROWS_PER_INSERT <= n; i += LOG_ROWS_PER_INSERT) {
+    const params: unknown[] = new Array(6 * LOG_ROWS_PER_INSERT);
+    for (let j = 0, at = 0; j < LOG_ROWS_PER_INSERT; j++) {
+      params[at++] = batch.ids[i + j];
+      params[at++] = batch.ats[i + j];
+      params[at++] = batch.models[i + j];
+      params[at++] = batch.versions[i + j];
+      params[at++] = batch.inputs[i + j];
+      params[at++] = batch.outputs[i + j];
+    }
+    steps.push({ sql: many, params });
+  }
+  for (; i < n; i++) steps.push({ sql: one, params: [batch.ids[i], batch.ats[i], batch.models[i], batch.versions[i], batch.inputs[i], batch.outputs[i]] });
+  // Rows per model, for the counts kept beside the log (predictionCounts reads them, not the log);
+  // PostgreSQL counts them in its own statement.
+  const perModel = new Map<string, number>();
+  for (const model of batch.models) perModel.set(model, (perModel.get(model) ?? 0) + 1);
+  steps.push(...countSteps(perModel));
+  return steps;
+}
+
+function countSteps(perModel: ReadonlyMap<string, number>): { sql: string; params: unknown[] }[] {
+  return [...perModel].map(([model, count]) => ({
+    sql: `INSERT INTO prediction_counts (model, predictions) VALUES (?, ?)
+          ON CONFLICT (model) DO UPDATE SET predictions = prediction_counts.predictions + excluded.predictions`,
+    params: [model, count],
+  }));
+}
+
+function repeatedId(n: number): StoreError {
+  return new StoreError("conflict", "prediction log", `a prediction id in the batch of ${n} is already logged (or repeated in the batch); nothing of the batch was logged`);
 }
 
 // ---- rows to objects ----------------------------------------------------------------------------

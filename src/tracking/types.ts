@@ -222,6 +222,14 @@ export interface Outcome {
   readonly label: unknown;
 }
 
+/** What settlePredictionLog moved: records logged, records skipped (repeated ids, lines that are not records), the blocks and their bytes. */
+export interface SettledPredictions {
+  readonly records: number;
+  readonly skipped: number;
+  readonly blocks: number;
+  readonly bytes: number;
+}
+
 export interface LabelledPrediction extends PredictionRecord {
   readonly label: unknown;
   readonly labelledAt: string;
@@ -235,6 +243,18 @@ export interface PredictionLog {
    * writes a record's JSON while it answers and hands a whole batch to its writer as one string.
    */
   logPredictionLines(lines: string): Promise<void>;
+  /**
+   * Keeps a batch of records (the bytes of `predictionLine`s, UTF-8, joined by "\n") as one block, to be
+   * moved into the log later by settlePredictionLog: one write instead of one a record, for a service
+   * under load (its writer thread, src/serving/log-thread.ts). Every read of the log (recordOutcomes,
+   * predictionVersions, getPrediction, predictionCounts) settles the staged blocks first, so a staged
+   * record is found as a logged one is. Nothing is checked before it settles: a repeated id or a line
+   * that is not a record is then skipped and counted, and the block's other records are logged.
+   * PostgreSQL stores log the batch at once (and refuse a bad one as logPredictionLines does).
+   */
+  stagePredictionLines(bytes: Uint8Array): Promise<void>;
+  /** Moves staged blocks into the log, oldest first, one transaction each (all of them, or `maxBlocks`). */
+  settlePredictionLog(options?: { readonly maxBlocks?: number }): Promise<SettledPredictions>;
   /**
    * Records outcomes of logged predictions of `model` (the latest label of an id wins). Ids with no
    * logged prediction of that model are not recorded and come back in `unknown`.

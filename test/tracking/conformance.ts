@@ -564,6 +564,28 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         assert.equal(await store.getPrediction(`${tag}-ok`), undefined);
       });
 
+      it("stagePredictionLines: staged records read as logged ones, by every read; settlePredictionLog moves them", async () => {
+        const staged = modelName("staged");
+        const records = Array.from({ length: 21 }, (_, i) => record(i, { id: `${tag}-s${i}`, model: staged, version: 1 + (i % 3) }));
+        const block = (from: number, to: number) => new TextEncoder().encode(records.slice(from, to).map(encodePrediction).join("\n"));
+        const waiting = async () => Number((await harness.execute("SELECT COUNT(*) AS n FROM prediction_chunks"))[0]!.n);
+        await store.stagePredictionLines(block(0, 17));
+        await store.stagePredictionLines(block(17, 19));
+        // SQLite keeps the blocks until something reads the log; PostgreSQL logs them at once.
+        assert.equal(await waiting(), store.backend === "sqlite" ? 2 : 0);
+        assert.deepEqual(await store.predictionCounts(staged), { predictions: 19, labelled: 0 });
+        assert.equal(await waiting(), 0);
+        for (const i of [0, 16, 18]) assert.deepEqual(await store.getPrediction(`${tag}-s${i}`), records[i]);
+        await store.stagePredictionLines(block(19, 20));
+        assert.deepEqual([...(await store.predictionVersions(staged, [`${tag}-s19`, `${tag}-s1`]))].sort(), [[`${tag}-s1`, 2], [`${tag}-s19`, 2]]);
+        await store.stagePredictionLines(block(20, 21));
+        assert.deepEqual(await store.recordOutcomes(staged, [{ id: `${tag}-s20`, label: "late" }]), { recorded: 1, unknown: [] });
+        assert.deepEqual((await store.labelledPredictions(staged)).map((p) => p.id), [`${tag}-s20`]);
+        await store.stagePredictionLines(new Uint8Array(0));
+        assert.deepEqual(await store.settlePredictionLog(), { records: 0, skipped: 0, blocks: 0, bytes: 0 });
+        assert.deepEqual(await store.predictionCounts(staged), { predictions: 21, labelled: 1 });
+      });
+
       it("labelledPredictions: only labelled ones, newest first, at most `limit`", async () => {
         await store.recordOutcomes(model, [{ id: `${tag}-p400`, label: "late" }, { id: `${tag}-p10`, label: "on time" }]);
         const all = await store.labelledPredictions(model);
