@@ -288,6 +288,26 @@ test("LogThread logs staged chunks once no chunk has come for idleMs", async () 
   });
 });
 
+test("chunks a crashed writer left staged are logged by the next thread once it is idle, without being asked", async () => {
+  const { LogThread } = await import("./prediction-log.js");
+  await withThreadStore(async (store) => {
+    await store.stagePredictionLines(new TextEncoder().encode(records(4, 0).join("\n")));
+    await store.stagePredictionLines(new TextEncoder().encode(records(2, 4).join("\n")));
+    assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 0, counted: 0 });
+    const thread = new LogThread(store.location, { idleMs: 50 });
+    try {
+      let counts = await rawCounts(store.location);
+      for (let i = 0; i < 200 && counts.staged > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        counts = await rawCounts(store.location);
+      }
+      assert.deepEqual(counts, { staged: 0, logged: 6, counted: 6 });
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
 test("LogThread stages at most maxStagedBytes; beyond, chunks are logged at once", async () => {
   const { LogThread } = await import("./prediction-log.js");
   await withThreadStore(async (store) => {
