@@ -140,7 +140,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
           ...(given.maxStagedBytes !== undefined ? { maxStagedBytes: given.maxStagedBytes } : {}),
           onSkipped(records, detail) {
             (log as EncodedPredictionLog).lost(records);
-            say(`prediction log: ${records} records dropped: ${detail}`);
+            say(`prediction log: ${records} staged record${records === 1 ? "" : "s"} dropped: ${detail}`);
           },
         })
       : undefined;

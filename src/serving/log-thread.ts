@@ -108,7 +108,7 @@ function describe(error: unknown): { message: string; store?: { code: string; su
 function counted(settled: SettledPredictions): void {
   stagedBytes = Math.max(0, stagedBytes - settled.bytes);
   if (settled.skipped > 0) {
-    port.postMessage({ skipped: settled.skipped, detail: "staged records with an id already logged (or that were not records) were skipped" });
+    port.postMessage({ skipped: settled.skipped, detail: "each held an id already logged, or was not a prediction record" });
   }
 }
 

@@ -339,7 +339,7 @@ test("a staged chunk holding an id already logged: its other records are logged 
       // Staged without a look inside: the repeat of p1 is found when the chunk is logged.
       await writeLines(thread, [records(1, 3)[0]!, records(1, 1)[0]!, records(1, 4)[0]!]);
       await thread.settle();
-      assert.deepEqual(skipped, [[1, "staged records with an id already logged (or that were not records) were skipped"]]);
+      assert.deepEqual(skipped, [[1, "each held an id already logged, or was not a prediction record"]]);
       assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 5, counted: 5 });
       assert.deepEqual((await store.getPrediction("p4"))?.inputs, { x: 0 });
       assert.deepEqual((await store.getPrediction("p1"))?.inputs, { x: 1 }, "the record logged first is kept");
