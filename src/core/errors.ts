@@ -165,7 +165,19 @@ export class StoreError extends LearnloopError {
   }
 }
 
-/** Shows a received value in an error message: strings quoted, long values cut. */
+/**
+ * Arrays and objects nested deeper than this are described by their kind, size and depth, not as JSON:
+ * JSON.stringify recurses once per level and runs out of stack at a few thousand levels, which a JSON
+ * body parsed by JSON.parse (iterative) may hold; and no one reads the first 57 characters of
+ * "[[[[[[..." as the value they sent.
+ */
+const MAX_SHOWN_NESTING = 100;
+
+/**
+ * Shows a received value in an error message: strings quoted, long values cut; arrays and objects as
+ * JSON, or when nested deeper than MAX_SHOWN_NESTING levels (or holding themselves) by their kind and
+ * size ("an array of 1 item nested 100,000 levels deep").
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") {
     const cut = value.length > 60 ? value.slice(0, 57) + "..." : value;
@@ -176,10 +188,48 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (typeof value === "bigint") return `${value}`;
+  if (typeof value === "object") {
+    const depth = nestingDepth(value);
+    if (depth === "cyclic") return `${kindAndSize(value)} that contains itself`;
+    if (depth > MAX_SHOWN_NESTING) return `${kindAndSize(value)} nested ${depth.toLocaleString("en-US")} levels deep`;
+  }
   try {
     const json = JSON.stringify(value);
     return json.length > 60 ? json.slice(0, 57) + "..." : json;
   } catch {
-    return Object.prototype.toString.call(value);
+    return typeof value === "object" && value !== null ? kindAndSize(value) : Object.prototype.toString.call(value);
   }
+}
+
+/** "an array of 3 items", "an object of 1 field". */
+function kindAndSize(value: object): string {
+  const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+  return Array.isArray(value) ? `an array of ${plural(value.length, "item")}` : `an object of ${plural(Object.keys(value).length, "field")}`;
+}
+
+/**
+ * The levels of arrays and objects in `value` ([] is 1, [[1], 2] is 2), or "cyclic" when one holds
+ * itself. Walked with a stack of its own, so any depth is measured without recursion; each array or
+ * object is visited once per path to it (as JSON.stringify does). Typed arrays hold no levels below.
+ */
+function nestingDepth(value: object): number | "cyclic" {
+  const childrenOf = (node: object): unknown[] => (ArrayBuffer.isView(node) ? [] : Array.isArray(node) ? node : Object.values(node));
+  const path = new Set<object>([value]);
+  const stack: { node: object; children: unknown[]; next: number }[] = [{ node: value, children: childrenOf(value), next: 0 }];
+  let deepest = 1;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.children.length) {
+      path.delete(top.node);
+      stack.pop();
+      continue;
+    }
+    const child = top.children[top.next++];
+    if (typeof child !== "object" || child === null) continue;
+    if (path.has(child)) return "cyclic";
+    path.add(child);
+    stack.push({ node: child, children: childrenOf(child), next: 0 });
+    deepest = Math.max(deepest, stack.length);
+  }
+  return deepest;
 }
