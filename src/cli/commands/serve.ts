@@ -39,8 +39,8 @@ export interface ServeResult {
 }
 
 /**
- * Runs the service until SIGTERM or SIGINT: then it stops accepting connections, lets requests in flight
- * finish, writes the queued prediction log, closes the store and resolves (exit status 0); when queued
+ * Runs the service until SIGTERM, SIGINT or SIGHUP: then it stops accepting connections, lets requests in
+ * flight finish, writes the queued prediction log, closes the store and resolves (exit status 0); when queued
  * predictions could not be written (the store unreachable at shutdown), it throws a StoreError (exit 5).
  */
 export async function runServe(args: ParsedArgs, console: Console): Promise<ServeResult> {
@@ -116,40 +116,41 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   for (const served of app.learnloop.host.all()) lines.push("", ...curlExample(url, served));
   console.err(lines.join("\n") + "\n\n");
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      process.off("SIGTERM", onTerm);
-      process.off("SIGINT", onInt);
+  // SIGHUP drains as SIGTERM does: it comes when the terminal closes or the session ends, and Node's
+  // default for it ends the process at once, losing the queued predictions. (nohup does not shield a Node
+  // process from it: Node sets every signal back to its default action when it starts.)
+  const first = await new Promise<StopSignal>((resolve) => {
+    const stop = (signal: StopSignal): void => {
+      for (const [name, listener] of listeners) process.off(name, listener);
+      // The terminal that sent SIGHUP may be gone: the lines said from now on may find stderr closed.
+      keepGoingWithoutStderr();
       say(`${signal}: draining requests in flight and writing the prediction log`);
-      resolve();
+      resolve(signal);
     };
-    const onTerm = (): void => stop("SIGTERM");
-    const onInt = (): void => stop("SIGINT");
-    process.once("SIGTERM", onTerm);
-    process.once("SIGINT", onInt);
+    const listeners = STOP_SIGNALS.map((signal) => [signal, () => stop(signal)] as const);
+    for (const [name, listener] of listeners) process.once(name, listener);
   });
   const models = app.learnloop.host.all().map((served) => ({ name: served.name, version: served.version }));
   // A second signal while requests in flight hold the drain (a slow upload may, up to --timeout): an
   // operator who presses Ctrl-C again, or a supervisor that signals again, wants the process gone, but
   // the queued predictions are not theirs to lose. So it closes the connections of the requests still in
-  // flight and lets the log be written; only a third signal ends the process at once (Node's default).
+  // flight and lets the log be written; only a third signal (of any of the three) ends the process at
+  // once (Node's default).
   const server = app.server;
-  const force = (signal: string): void => {
-    process.off("SIGTERM", onSecondTerm);
-    process.off("SIGINT", onSecondInt);
+  const force = (signal: StopSignal): void => {
+    for (const [name, listener] of secondListeners) process.off(name, listener);
     const open = app!.learnloop.inFlight;
-    say(`second ${signal}: closing the connections of the ${open} request${open === 1 ? "" : "s"} still in flight, then writing the prediction log (a third ${signal} ends the process at once)`);
+    const which = signal === first ? `second ${signal}` : `${signal} after ${first}`;
+    const third = signal === first ? `a third ${signal}` : "a third signal";
+    say(`${which}: closing the connections of the ${open} request${open === 1 ? "" : "s"} still in flight, then writing the prediction log (${third} ends the process at once)`);
     server.closeAllConnections();
   };
-  const onSecondTerm = (): void => force("SIGTERM");
-  const onSecondInt = (): void => force("SIGINT");
-  process.once("SIGTERM", onSecondTerm);
-  process.once("SIGINT", onSecondInt);
+  const secondListeners = STOP_SIGNALS.map((signal) => [signal, () => force(signal)] as const);
+  for (const [name, listener] of secondListeners) process.once(name, listener);
   // The service answers requests in flight with Connection: close and refuses new ones (src/serving/app.ts),
   // so a keep-alive client does not hold this for its 72 s keep-alive timeout.
   await app.close();
-  process.off("SIGTERM", onSecondTerm);
-  process.off("SIGINT", onSecondInt);
+  for (const [name, listener] of secondListeners) process.off(name, listener);
   const counts = app.learnloop.log.counts;
   // Records still queued once the service is closed could not be written (the store was unreachable at
   // shutdown, and the service said why): they are lost, which the exit status says too.
@@ -159,6 +160,28 @@ export async function runServe(args: ParsedArgs, console: Console): Promise<Serv
   say(`stopped: ${plural(counts.written, "prediction")} logged${dropped}${lost > 0 ? `, ${lost.toLocaleString("en-US")} lost (the store could not be reached to write them)` : ""}`);
   if (lost > 0) throw new StoreError("unavailable", store.location, `${plural(lost, "prediction")} could not be written to the prediction log at shutdown; they are lost`);
   return { url, models, predictionsLogged: counts.written, predictionsDropped: counts.dropped };
+}
+
+/** The signals that drain the service: a supervisor's stop, Ctrl-C, and the terminal or session closing. */
+const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+
+let ignoringClosedStderr = false;
+
+/**
+ * Once the service is stopping, a write to a stderr that is gone (the terminal closed: EIO; the pipe to a
+ * log reader closed: EPIPE; every write after that: ERR_STREAM_DESTROYED) is let go: Node would throw it
+ * from the stream's "error" event and end the process with status 1 before the prediction log is
+ * written. The lines are lost, the predictions not.
+ * Installed once per process: the process ends with the service.
+ */
+function keepGoingWithoutStderr(): void {
+  if (ignoringClosedStderr) return;
+  ignoringClosedStderr = true;
+  process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE" || error.code === "EIO" || error.code === "ERR_STREAM_DESTROYED") return;
+    throw error;
+  });
 }
 
 /**
