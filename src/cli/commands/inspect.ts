@@ -2,6 +2,7 @@ import { InvalidParameterError } from "../../core/errors.js";
 import type { FeatureImportance } from "../../models/types.js";
 import { GbdtModel, type DumpedNode } from "../../models/gbdt/index.js";
 import { ForestModel } from "../../models/forest/index.js";
+import type { SharedDumpedNode } from "../../models/forest/model.js";
 import { readModelFile } from "../../models/registry.js";
 import { choiceOption, type CommandSpec, type ParsedArgs } from "../args.js";
 import { checkOutputDirectory, describeTarget, writeFileAtomic } from "../common.js";
@@ -15,7 +16,7 @@ export const inspectCommand: CommandSpec = {
   positionalNames: ["<model>"],
   options: {
     importance: { type: "string", value: "<gain|split>", doc: "tree models: rank the features by the total gain of their splits (default) or by how many splits use them" },
-    trees: { type: "string", value: "<file.json>", doc: "tree models: write every tree as JSON (feature, threshold or categories, side of missing values, gain and rows of each split; leaf values)" },
+    trees: { type: "string", value: "<file.json>", doc: "tree models: write every tree as JSON (feature, threshold or categories, side of missing values, gain and rows of each split; leaf values, or each class's share in a multiclass forest's leaves)" },
   },
   examples: ["learnloop inspect flights.model", "learnloop inspect flights.model --importance split --trees flights-trees.json --json"],
 };
@@ -28,13 +29,19 @@ export interface TreeDump {
   classes?: readonly string[];
   /** How a prediction is made from the trees' leaves. */
   prediction: string;
-  /** Trees per round (gbdt) or per bag (forest): tree t adds to output t mod outputs. */
+  /**
+   * Trees per round (gbdt) or per bag (forest): tree t adds to output t mod outputs. A multiclass forest
+   * stored with shared leaves ("gini-shared") has one tree per bag, adding to every output (class).
+   */
   outputs: number;
   /** gbdt: each output's raw score before any tree. */
   baseScores?: readonly number[];
   /** gbdt: the loss, which names the link from raw scores to predictions. */
   loss?: string;
-  trees: { tree: number; output: number; root: DumpedNode }[];
+  /** "gini-shared": a multiclass forest's trees, stored once per bag with every class's share in their leaves. */
+  layout?: "gini-shared";
+  /** Each tree with the output it adds to; "gini-shared": each bag's tree, its leaves holding the shares of every class by name. */
+  trees: ({ tree: number; output: number; root: DumpedNode } | { tree: number; root: SharedDumpedNode })[];
 }
 
 /** The `--json` document of `learnloop inspect`. */
@@ -56,6 +63,11 @@ export interface InspectResult {
   importance: { type: string; features: FeatureImportance[] };
   /** With --trees: where the dump went and how many trees it holds. */
   trees?: { out: string; count: number };
+  /**
+   * A multiclass forest stored with shared leaves ("gini-shared"): its trees as stored, one per bag, each
+   * leaf holding the shares of every class; the leaves and the deepest leaf's depth (the root's is 0) over them.
+   */
+  sharedTrees?: { layout: "gini-shared"; trees: number; classes: number; leaves: number; maxDepth: number };
 }
 
 /** `learnloop inspect <model>`: the model file's summary on stderr (or --json), its trees to --trees. */
@@ -87,6 +99,9 @@ export async function runInspect(args: ParsedArgs, console: Console): Promise<In
     ...(header.fingerprint ? { fingerprint: header.fingerprint } : {}),
     importance: { type: trees ? type : "margin", features: importance },
   };
+  const forest = model instanceof ForestModel ? model : undefined;
+  const shared = forest?.dumpSharedTrees();
+  if (forest && shared) result.sharedTrees = { layout: "gini-shared", trees: shared.length, classes: forest.state.nOutputs, ...leavesAndDepth(shared) };
   if (out && trees) {
     const dump = treeDump(trees);
     await writeFileAtomic(out, JSON.stringify(dump) + "\n");
@@ -96,7 +111,11 @@ export async function runInspect(args: ParsedArgs, console: Console): Promise<In
   return result;
 }
 
-/** The trees of a boosted or forest model, each with the output it adds to, and how to combine them. */
+/**
+ * The trees of a boosted or forest model, each with the output it adds to, and how to combine them; a
+ * multiclass forest stored with shared leaves ("gini-shared"): each bag's tree once, its leaves holding
+ * every class's share, as stored.
+ */
 export function treeDump(model: GbdtModel | ForestModel): TreeDump {
   const target = model.schema.target;
   const base = { kind: model.kind, task: model.task, target: target.name, ...(target.classes ? { classes: target.classes } : {}) };
@@ -113,6 +132,16 @@ export function treeDump(model: GbdtModel | ForestModel): TreeDump {
     };
   }
   const { nOutputs } = model.state;
+  const shared = model.dumpSharedTrees();
+  if (shared) {
+    return {
+      ...base,
+      prediction: "P(class) = the class's share in the leaf reached, averaged over the trees, normalised to sum 1 over the classes (each tree is stored once, its leaves holding every class's share)",
+      outputs: nOutputs,
+      layout: "gini-shared",
+      trees: shared.map((root, tree) => ({ tree, root })),
+    };
+  }
   const averaged = model.task === "regression" ? "the prediction" : nOutputs === 1 ? "P(class 1)" : "each class's share (normalised to sum 1 over the classes)";
   return {
     ...base,
@@ -120,6 +149,21 @@ export function treeDump(model: GbdtModel | ForestModel): TreeDump {
     outputs: nOutputs,
     trees: model.dumpTrees().map((root, tree) => ({ tree, output: tree % nOutputs, root })),
   };
+}
+
+/** Leaves of `trees` and the depth of the deepest (a root leaf's is 0), walked without recursion. */
+function leavesAndDepth(trees: readonly SharedDumpedNode[]): { leaves: number; maxDepth: number } {
+  let leaves = 0;
+  let maxDepth = 0;
+  const stack: [SharedDumpedNode, number][] = trees.map((root) => [root, 0]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if ("shares" in node) {
+      leaves++;
+      maxDepth = Math.max(maxDepth, depth);
+    } else stack.push([node.left, depth + 1], [node.right, depth + 1]);
+  }
+  return { leaves, maxDepth };
 }
 
 function describe(result: InspectResult): string {
@@ -130,6 +174,11 @@ function describe(result: InspectResult): string {
       `${result.features.length} feature${result.features.length === 1 ? "" : "s"}${categorical > 0 ? ` (${categorical} categorical)` : ""}; saved ${result.createdAt} by learnloop ${result.learnloopVersion}`,
     `training: ${listed(Object.entries(result.training))}`,
   ];
+  const shared = result.sharedTrees;
+  if (shared) {
+    const count = (n: number) => n.toLocaleString("en-US");
+    lines.push(`trees: ${count(shared.trees)} (one per bag, stored once: each leaf holds the shares of the ${shared.classes} classes), ${count(shared.leaves)} leaves, depth up to ${shared.maxDepth}`);
+  }
   if (result.metrics) lines.push(`held-out metrics: ${listed(Object.entries(result.metrics))}`);
   lines.push(`parameters: ${listed(Object.entries(result.params).filter(([, value]) => value !== null))}`);
   const total = result.importance.features.reduce((sum, item) => sum + Math.max(0, item.importance), 0);

@@ -65,6 +65,11 @@ const FOREST_ROW_COMPILE_LIMITS = { maxNodes: 120_000 } as const;
 export const MULTICLASS_TREE_LAYOUTS = ["gini-shared", "gini"] as const;
 export type MulticlassTrees = (typeof MULTICLASS_TREE_LAYOUTS)[number];
 
+/** A node of ForestModel.dumpSharedTrees(): a split as in dumpTrees, or a leaf with the share of each class (by name) among its rows. */
+export type SharedDumpedNode =
+  | { readonly shares: Readonly<Record<string, number>>; readonly count: number }
+  | (Omit<Extract<DumpedNode, { feature: string }>, "left" | "right"> & { readonly left: SharedDumpedNode; readonly right: SharedDumpedNode });
+
 /** Flattened trees plus per-node statistics for importances: the same arrays as a boosted ensemble. */
 export type ForestTrees = GbdtTrees;
 
@@ -230,6 +235,24 @@ export class ForestModel implements Model {
       return dumpTreeArrays({ ...this.#trees, nodeValue: classValue }, this.schema);
     });
     return Array.from({ length: this.nTrees * k }, (_, t) => byClass[t % k]![Math.floor(t / k)]!);
+  }
+
+  /**
+   * A "gini-shared" forest's trees as they are stored: one per bag, each leaf holding the shares of every
+   * class, by class name (what dumpTrees splits into one copy per class); null for the other layouts,
+   * whose dumpTrees gives the trees as stored.
+   */
+  dumpSharedTrees(): SharedDumpedNode[] | null {
+    const shares = this.#leafShares;
+    if (!shares) return null;
+    const k = this.state.nOutputs;
+    const classes = this.schema.target.classes ?? Array.from({ length: k }, (_, c) => String(c));
+    // The stored nodeValue of a leaf is the index of its k shares.
+    const withShares = (node: DumpedNode): SharedDumpedNode => {
+      if ("leaf" in node) return { shares: Object.fromEntries(classes.map((name, c) => [name, shares[node.leaf * k + c]!])), count: node.count };
+      return { ...node, left: withShares(node.left), right: withShares(node.right) };
+    };
+    return dumpTreeArrays(this.#trees, this.schema).map(withShares);
   }
 
   /** The model file: tree arrays as binary arrays (and "gini-shared": leafShares), the forest state in the header. */
