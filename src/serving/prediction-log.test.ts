@@ -236,6 +236,16 @@ async function rawCounts(file: string): Promise<{ staged: number; logged: number
   }
 }
 
+/** rawCounts once nothing is staged (polled every 25 ms), or as they are after 5 s. */
+async function countsOnceSettled(file: string): Promise<{ staged: number; logged: number; counted: number }> {
+  let counts = await rawCounts(file);
+  for (let i = 0; i < 200 && counts.staged > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    counts = await rawCounts(file);
+  }
+  return counts;
+}
+
 async function withThreadStore(work: (store: import("../tracking/types.js").Store) => Promise<void>): Promise<void> {
   const { mkdtempSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
@@ -276,11 +286,7 @@ test("LogThread logs staged chunks once no chunk has come for idleMs", async () 
     try {
       await writeLines(thread, records(3, 0));
       await Promise.all([writeLines(thread, records(3, 3)), writeLines(thread, records(3, 6))]);
-      let counts = await rawCounts(store.location);
-      for (let i = 0; i < 200 && counts.staged > 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        counts = await rawCounts(store.location);
-      }
+      const counts = await countsOnceSettled(store.location);
       assert.deepEqual(counts, { staged: 0, logged: 9, counted: 9 });
     } finally {
       await thread.close();
@@ -296,11 +302,7 @@ test("chunks a crashed writer left staged are logged by the next thread once it 
     assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 0, counted: 0 });
     const thread = new LogThread(store.location, { idleMs: 50 });
     try {
-      let counts = await rawCounts(store.location);
-      for (let i = 0; i < 200 && counts.staged > 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        counts = await rawCounts(store.location);
-      }
+      const counts = await countsOnceSettled(store.location);
       assert.deepEqual(counts, { staged: 0, logged: 6, counted: 6 });
     } finally {
       await thread.close();
