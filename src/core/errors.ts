@@ -188,12 +188,12 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (typeof value === "bigint") return `${value}`;
-  if (typeof value === "object") {
-    const depth = nestingDepth(value);
-    if (depth === "cyclic") return `${kindAndSize(value)} that contains itself`;
-    if (depth > MAX_SHOWN_NESTING) return `${kindAndSize(value)} nested ${depth.toLocaleString("en-US")} levels deep`;
-  }
   try {
+    if (typeof value === "object") {
+      const depth = nestingDepth(value);
+      if (depth === "cyclic") return `${kindAndSize(value)} that contains itself`;
+      if (depth > MAX_SHOWN_NESTING) return `${kindAndSize(value)} nested ${depth.toLocaleString("en-US")} levels deep`;
+    }
     const json = JSON.stringify(value);
     return json.length > 60 ? json.slice(0, 57) + "..." : json;
   } catch {

@@ -48,6 +48,12 @@ test("values up to 100 levels deep are still shown as JSON (cut at 60 characters
   cyclic.self = cyclic;
   assert.equal(describeValue(cyclic), "an object of 2 fields that contains itself");
   assert.equal(describeValue(new Float64Array([1.5, 2])), '{"0":1.5,"1":2}');
+  const unreadable = {
+    get field(): never {
+      throw new Error("not readable");
+    },
+  };
+  assert.equal(describeValue(unreadable), "an object of 1 field");
   assert.equal(describeValue("x".repeat(80)), JSON.stringify("x".repeat(57) + "..."));
   assert.equal(describeValue(undefined), "nothing");
 });
