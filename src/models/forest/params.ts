@@ -14,7 +14,7 @@ export const FOREST_MAX_LEAVES = 65536;
 
 /** Hyperparameter schema of RandomForest. */
 export const FOREST_PARAMS = {
-  nTrees: { type: "number", integer: true, min: 1, max: 100000, default: 100, doc: "trees in the forest: bootstrap samples, one tree each (a multiclass tree is stored once per class, each with its class's leaf shares)" },
+  nTrees: { type: "number", integer: true, min: 1, max: 100000, default: 100, doc: "trees in the forest: bootstrap samples, one tree each (a multiclass tree is stored once, each leaf holding the shares of every class)" },
   maxLeaves: {
     type: "number",
     integer: true,
