@@ -14,6 +14,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, IncomingMessage, maxHeaderSize, STATUS_CODES, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { StoreError, describeValue } from "../core/errors.js";
@@ -297,6 +298,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       const body = JSON.stringify({ error: message });
       if (socket.writable) {
         socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        countRefused(socket, status);
       }
       socket.destroy(error);
     },
@@ -383,6 +385,28 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     }
     const model = route !== undefined && name !== undefined && host.get(name) !== undefined ? name : "";
     serviceMetrics.recordRequest(model, route?.path ?? "unmatched", method, status, (performance.now() - request.receivedAt) / 1000);
+  };
+  /**
+   * Counts, once, a request the HTTP parser refused and clientErrorHandler answered `status` on `socket`.
+   * Most never had their head read: no route saw them, and they are counted as route "unparsed" (see
+   * ServiceMetrics.recordUnparsed). One whose body broke (a bad chunk) is in flight under its route: the
+   * predict route's and one no route takes are counted by the error handler once the broken body reaches
+   * Fastify; the other routes count in their onResponse hook, which a connection destroyed mid-body never
+   * reaches, so those are counted here, under their route, with the status the client got.
+   */
+  const countRefused = (socket: Socket, status: number): void => {
+    let request: StampedRequest | undefined;
+    for (const candidate of inFlight.keys()) if (candidate.socket === socket) request = candidate;
+    if (request === undefined) {
+      serviceMetrics.recordUnparsed(status);
+      return;
+    }
+    const path = (request.url ?? "").split("?")[0]!;
+    const route = routes.find((candidate) => candidate.pattern.test(path) && candidate.methods.includes(request.method ?? ""));
+    if (route === undefined || route.path === PREDICT_PATH) return;
+    writtenByService.add(inFlight.get(request)!);
+    inFlight.delete(request);
+    recordWritten(request, status);
   };
   /** Answers the service wrote itself, bypassing Fastify (which may still count them in a route's onResponse hook). */
   const writtenByService = new WeakSet<ServerResponse>();

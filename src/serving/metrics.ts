@@ -101,6 +101,8 @@ export class ServiceMetrics {
   /** The series of a loaded model's answered predict requests (recordAnswered), until the next scrape. */
   readonly #answered = { byModel: new WeakMap<object, RequestSeries>() };
   readonly #predictionSeries = new Map<object, PredictionSeries>();
+  /** Requests the HTTP parser refused (recordUnparsed), by the status they were answered, until the next scrape. */
+  readonly #unparsed = new Map<number, number>();
   readonly registry = new Registry();
   readonly requests: Counter<"model" | "route" | "method" | "status">;
   readonly latency: LatencyHistogram;
@@ -120,13 +122,16 @@ export class ServiceMetrics {
     const requestSeries = this.#requestSeries;
     const answered = this.#answered;
     const predictionSeries = this.#predictionSeries;
+    const unparsed = this.#unparsed;
     this.requests = new Counter({
       name: "learnloop_http_requests_total",
-      help: "HTTP requests answered, by model, route, method and status",
+      help: 'HTTP requests answered, by model, route, method and status (route "unmatched": no route takes it; "unparsed": not valid HTTP)',
       labelNames: ["model", "route", "method", "status"],
       registers,
       collect() {
         for (const series of requestSeries.values()) if (series.pending > 0) this.inc(series.labels, series.pending);
+        for (const [status, count] of unparsed) this.inc({ model: "", route: "unparsed", method: "", status: String(status) }, count);
+        unparsed.clear();
         // Dropped after each scrape: a series resolved again costs one object a scrape, and request
         // paths seen once (model names that are not served) are not kept for ever.
         requestSeries.clear();
@@ -175,6 +180,19 @@ export class ServiceMetrics {
     const series = this.#series(model, route, method, status);
     series.pending++;
     this.latency.observe(series.latency, seconds);
+  }
+
+  /**
+   * A request Node's HTTP parser refused, answered `status` (400, 431 for headers over the limit, 408)
+   * before any route saw it. Counted in learnloop_http_requests_total, as route "unparsed" (beside
+   * "unmatched", for requests no route takes) with an empty model and method (what the parser could not
+   * read is no label: any text a client sends would make a series of its own): an operator's sums of the
+   * requests by status then see malformed traffic with the rest, and can pick it out by its route, where
+   * a counter of its own would be missed by those sums. It has no latency (no request was read to time):
+   * the duration histogram's count leaves these out.
+   */
+  recordUnparsed(status: number): void {
+    this.#unparsed.set(status, (this.#unparsed.get(status) ?? 0) + 1);
   }
 
   /**
