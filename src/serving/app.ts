@@ -182,7 +182,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   const log: PredictionLog = thread
     ? new EncodedPredictionLog(thread, logOptions, logEvents)
     : new LineLogWriter((lines) => store.logPredictionLines(lines.join("\n")), logOptions, logEvents);
-  metrics = new ServiceMetrics(() => log.counts);
+  metrics = new ServiceMetrics(() => log.counts, () => thread?.stagedBytes ?? 0);
   const serviceMetrics = metrics;
 
   const host = new ModelHost(store, options.models, {

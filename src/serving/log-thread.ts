@@ -17,8 +17,9 @@
  * reader of the store moves them.
  *
  * Started by LogThread (./prediction-log.ts); messages: {id, chunk, used} -> {id, ok, chunk} or {id, error,
- * chunk}; {id, settle} -> {id, ok} or {id, error}; "close". Unasked: {skipped, detail} when staged records
- * could not be logged (repeated ids).
+ * chunk}; {id, settle} -> {id, ok} or {id, error}; "close". Every answer carries `staged`, the bytes this
+ * thread has staged and not moved yet. Unasked: {staged} as idle settling moves chunks, and {skipped,
+ * detail} when staged records could not be logged (repeated ids).
  */
 import { execFile } from "node:child_process";
 import { readlinkSync } from "node:fs";
@@ -69,9 +70,9 @@ port.on("message", async (message: WriteRequest | SettleRequest | "close") => {
     settleRequests++;
     try {
       await settleAll();
-      port.postMessage({ id: message.id, ok: true });
+      port.postMessage({ id: message.id, ok: true, staged: stagedBytes });
     } catch (error) {
-      port.postMessage({ id: message.id, ok: false, error: describe(error) });
+      port.postMessage({ id: message.id, ok: false, error: describe(error), staged: stagedBytes });
     } finally {
       settleRequests--;
     }
@@ -93,10 +94,10 @@ port.on("message", async (message: WriteRequest | SettleRequest | "close") => {
     } else {
       await store.logPredictionLines(bytes.toString("utf8"));
     }
-    port.postMessage({ id, ok: true, chunk }, transfer);
+    port.postMessage({ id, ok: true, chunk, staged: stagedBytes }, transfer);
   } catch (error) {
     // The records go back with the error: the service keeps no copy of a batch it handed over.
-    port.postMessage({ id, ok: false, error: describe(error), chunk }, transfer);
+    port.postMessage({ id, ok: false, error: describe(error), chunk, staged: stagedBytes }, transfer);
   }
 });
 
@@ -138,6 +139,8 @@ async function settleWhileIdle(seen: number): Promise<void> {
     while (chunksSeen === seen && settleRequests === 0) {
       const settled = await store.settlePredictionLog({ maxBlocks: 1 });
       counted(settled);
+      // Unasked, for the service's gauge of the staged backlog (asked-for answers carry it too).
+      port.postMessage({ staged: stagedBytes });
       if (settled.blocks === 0) return;
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -116,7 +116,8 @@ export class ServiceMetrics {
   readonly logWriteErrors: Counter<string>;
   readonly logFlushSeconds: Histogram<string>;
 
-  constructor(logCounts: () => PredictionLogCounts) {
+  /** `stagedBytes`: what the log's writer thread staged under load and has not moved yet (none without one). */
+  constructor(logCounts: () => PredictionLogCounts, stagedBytes: () => number = () => 0) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "learnloop_" });
     const requestSeries = this.#requestSeries;
@@ -171,6 +172,14 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.set(logCounts().queued);
+      },
+    });
+    new Gauge({
+      name: "learnloop_prediction_log_staged_bytes",
+      help: "Bytes of prediction records the writer thread committed whole under load and has not moved into the prediction log yet (SQLite)",
+      registers,
+      collect() {
+        this.set(stagedBytes());
       },
     });
   }

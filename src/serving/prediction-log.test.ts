@@ -269,8 +269,11 @@ test("LogThread under load stages each chunk as one row, and logs them when aske
     await writeLines(thread, records(3, 0));
     await Promise.all([writeLines(thread, records(3, 3)), writeLines(thread, records(3, 6))]);
     assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 3, counted: 3 }, "the first chunk logged, the next two staged");
+    // Each staged chunk's bytes, without the last line's "\n".
+    assert.equal(thread.stagedBytes, Buffer.byteLength(records(3, 3).join("\n")) + Buffer.byteLength(records(3, 6).join("\n")));
     await thread.settle();
     assert.deepEqual(await rawCounts(store.location), { staged: 0, logged: 9, counted: 9 });
+    assert.equal(thread.stagedBytes, 0);
     assert.deepEqual((await store.getPrediction("p7"))?.inputs, { x: 1 });
     await Promise.all([writeLines(thread, records(2, 9)), writeLines(thread, records(2, 11))]);
     assert.deepEqual(await rawCounts(store.location), { staged: 2, logged: 9, counted: 9 });

@@ -252,6 +252,8 @@ interface ThreadReply {
   readonly id?: number;
   readonly ready?: boolean;
   readonly ok?: boolean;
+  /** Bytes the thread has staged and not moved into the log yet (on every answer, and unasked while it settles). */
+  readonly staged?: number;
   /** Unasked: staged records the thread could not log (repeated ids), and why. */
   readonly skipped?: number;
   readonly detail?: string;
@@ -276,6 +278,7 @@ export class LogThread implements ChunkSink {
   #started = false;
   #failure: Error | undefined;
   #closing = false;
+  #stagedBytes = 0;
 
   /**
    * Starts the thread on the SQLite file `file` (Store.location of a SQLite store). Under load it stages
@@ -306,7 +309,9 @@ export class LogThread implements ChunkSink {
         if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
         return started();
       }
+      if (reply.staged !== undefined) this.#stagedBytes = reply.staged;
       if (reply.skipped !== undefined) return onSkipped(reply.skipped, reply.detail ?? "");
+      if (reply.id === undefined) return;
       const waiting = this.#pending.get(reply.id!);
       if (!waiting) return;
       this.#pending.delete(reply.id!);
@@ -342,6 +347,11 @@ export class LogThread implements ChunkSink {
         else reject(new ChunkFailure(threadError(reply), Buffer.from(reply.chunk!)));
       });
     });
+  }
+
+  /** Bytes of records the thread has staged under load and not moved into the log yet, as of its last message. */
+  get stagedBytes(): number {
+    return this.#stagedBytes;
   }
 
   /** Resolves once the thread has moved every chunk it staged into the log (see ./log-thread.ts). */

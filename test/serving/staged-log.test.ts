@@ -51,6 +51,10 @@ test("feedback finds predictions staged by the writer thread, and by a writer th
       const outcomes = [...ids, "left-behind", "never-made"].map((id) => ({ id, label: "Gentoo" }));
       const feedback = await fetch(`${base}/v1/models/penguins/feedback`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ outcomes }) });
       assert.deepEqual(await feedback.json(), { recorded: 61, unknown: 1, unknownIds: ["never-made"] });
+      // Feedback had the thread move what it staged: the gauge of the backlog reads 0.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(metrics, /^# HELP learnloop_prediction_log_staged_bytes Bytes of prediction records the writer thread committed whole under load and has not moved into the prediction log yet \(SQLite\)$/m);
+      assert.match(metrics, /^learnloop_prediction_log_staged_bytes 0$/m);
       // More predictions, then a clean stop: what the thread staged is logged before it ends.
       for (let i = 0; i < 3; i++) {
         const more = await fetch(`${base}/v1/models/penguins/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ rows: Array(40).fill(row) }) });
