@@ -26,8 +26,6 @@ import { readlinkSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { StoreError } from "../core/errors.js";
 import { openStore } from "../tracking/index.js";
-import type { SettledPredictions } from "../tracking/types.js";
-
 
 interface WriteRequest {
   readonly id: number;
@@ -47,6 +45,13 @@ const { url, maxStagedBytes, busyGapMs, idleMs } = workerData as { url: string; 
 const store = await openStore({ url });
 /** Bytes this thread staged and has not moved yet (others' staged chunks, left by a crash, are moved when idle too). */
 let stagedBytes = 0;
+/**
+ * Chunks sent to be staged, and those whose write is over: while none is under way, a settle that finds
+ * nothing staged means nothing this thread staged is left, whoever moved it (another process's read,
+ * or the service's own connection, settles staged chunks too).
+ */
+let stagesBegun = 0;
+let stagesEnded = 0;
 let lastChunkAt = Number.NEGATIVE_INFINITY;
 /** Chunks received: the idle timer settles while no chunk has come since it was set (a timer may fire a little early on the clock). */
 let chunksSeen = 0;
@@ -89,8 +94,13 @@ port.on("message", async (message: WriteRequest | SettleRequest | "close") => {
   try {
     const bytes = Buffer.from(chunk, 0, Math.max(0, message.used - 1));
     if (busy && settleRequests === 0 && stagedBytes + bytes.length <= maxStagedBytes) {
-      await store.stagePredictionLines(bytes);
-      stagedBytes += bytes.length;
+      stagesBegun++;
+      try {
+        await store.stagePredictionLines(bytes);
+        stagedBytes += bytes.length;
+      } finally {
+        stagesEnded++;
+      }
     } else {
       await store.logPredictionLines(bytes.toString("utf8"));
     }
@@ -106,19 +116,22 @@ function describe(error: unknown): { message: string; store?: { code: string; su
   return { message: (error as Error).message ?? String(error), ...(store ? { store } : {}) };
 }
 
-function counted(settled: SettledPredictions): void {
-  stagedBytes = Math.max(0, stagedBytes - settled.bytes);
+/** Moves the oldest staged chunk into the log (any writer's); the number moved, 0 or 1. */
+async function settleOne(): Promise<number> {
+  const begun = stagesBegun;
+  const settled = await store.settlePredictionLog({ maxBlocks: 1 });
+  const noneUnderWay = stagesEnded === begun && stagesBegun === begun;
+  stagedBytes = settled.blocks === 0 && noneUnderWay ? 0 : Math.max(0, stagedBytes - settled.bytes);
   if (settled.skipped > 0) {
     port.postMessage({ skipped: settled.skipped, detail: "each held an id already logged, or was not a prediction record" });
   }
+  return settled.blocks;
 }
 
 /** Moves every staged chunk into the log, a chunk at a time, letting chunks that come meanwhile be written. */
 async function settleAll(): Promise<void> {
   for (;;) {
-    const settled = await store.settlePredictionLog({ maxBlocks: 1 });
-    counted(settled);
-    if (settled.blocks === 0) return;
+    if ((await settleOne()) === 0) return;
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -137,11 +150,10 @@ async function settleWhileIdle(seen: number): Promise<void> {
   idleSettling = true;
   try {
     while (chunksSeen === seen && settleRequests === 0) {
-      const settled = await store.settlePredictionLog({ maxBlocks: 1 });
-      counted(settled);
+      const moved = await settleOne();
       // Unasked, for the service's gauge of the staged backlog (asked-for answers carry it too).
       port.postMessage({ staged: stagedBytes });
-      if (settled.blocks === 0) return;
+      if (moved === 0) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
   } catch {

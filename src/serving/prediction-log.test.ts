@@ -334,6 +334,28 @@ test("LogThread stages at most maxStagedBytes; beyond, chunks are logged at once
   });
 });
 
+test("chunks another reader logged (learnloop models show while the service is under load) no longer count as the thread's staged bytes", async () => {
+  const { LogThread } = await import("./prediction-log.js");
+  await withThreadStore(async (store) => {
+    const oneChunk = Buffer.byteLength(records(3, 10).join("\n"));
+    const thread = new LogThread(store.location, { busyGapMs: 60_000, idleMs: 60_000, maxStagedBytes: oneChunk });
+    try {
+      await writeLines(thread, records(3, 10));
+      await writeLines(thread, records(3, 13));
+      assert.equal(thread.stagedBytes, oneChunk);
+      // Another connection reads the log, which logs the staged chunk first.
+      assert.deepEqual(await store.predictionCounts("m"), { predictions: 6, labelled: 0 });
+      await thread.settle();
+      assert.equal(thread.stagedBytes, 0);
+      // The room is free: the next chunk under load is staged again.
+      await writeLines(thread, records(3, 16));
+      assert.deepEqual(await rawCounts(store.location), { staged: 1, logged: 6, counted: 6 });
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
 test("a staged chunk holding an id already logged: its other records are logged and the thread reports the one skipped", async () => {
   const { LogThread } = await import("./prediction-log.js");
   await withThreadStore(async (store) => {
