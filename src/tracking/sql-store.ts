@@ -435,12 +435,10 @@ export class SqlStore implements Store {
   async #settleBlock(): Promise<{ records: number; skipped: number; bytes: number } | undefined> {
     try {
       return await this.#db.transaction(async (tx) => {
-        const row = await tx.get("SELECT seq, records FROM prediction_chunks ORDER BY seq LIMIT 1");
-        if (row === undefined) return undefined;
-        const bytes = row.records as Buffer;
+        const bytes = await takeOldestBlock(tx);
+        if (bytes === undefined) return undefined;
         // A block that does not decode goes the record-by-record way below.
         const batch = decodePredictionLines(bytes.toString("utf8"));
-        await tx.run("DELETE FROM prediction_chunks WHERE seq = ?", [row.seq]);
         // sqliteLogSteps' INSERT OR ROLLBACK ends the transaction at a repeated id (the block stays staged).
         for (const step of sqliteLogSteps(batch)) await tx.run(step.sql, step.params);
         return { records: batch.ids.length, skipped: 0, bytes: bytes.length };
@@ -452,10 +450,8 @@ export class SqlStore implements Store {
     // can be kept (the first record of an id; a staged block has no caller left to refuse it to), and
     // the rest counted as skipped, so that one bad record never holds the log's backlog for good.
     return this.#db.transaction(async (tx) => {
-      const row = await tx.get("SELECT seq, records FROM prediction_chunks ORDER BY seq LIMIT 1");
-      if (row === undefined) return undefined;
-      const bytes = row.records as Buffer;
-      await tx.run("DELETE FROM prediction_chunks WHERE seq = ?", [row.seq]);
+      const bytes = await takeOldestBlock(tx);
+      if (bytes === undefined) return undefined;
       const perModel = new Map<string, number>();
       let records = 0;
       let skipped = 0;
@@ -598,8 +594,9 @@ function sqliteLogSteps(batch: PredictionColumns): { sql: string; params: unknow
   // OR ROLLBACK: a repeated id ends the whole transaction at once (nothing of the batch is logged, as
   // before), so SQLite keeps no statement journal for the multi-row INSERT; with one, each statement
   // first copied every page it touched to a temporary file (a 4 KiB write a record or so: 6.5-7.8
-  // against 4.1 us of CPU a record in batches of 256, bench/serve/RESULTS.md). These steps are never
-  // run inside a transaction of the caller's, which this would end too.
+  // against 4.1 us of CPU a record in batches of 256, bench/serve/RESULTS.md). The rollback ends the
+  // transaction the steps run in, so they run in one of their own: runBatch's, or #settleBlock's, whose
+  // DELETE of the staged block it undoes too.
   const many = `INSERT OR ROLLBACK INTO predictions (id, at, model, version, inputs, outputs) VALUES ${Array(LOG_ROWS_PER_INSERT).fill("(?, ?, ?, ?, ?, ?)").join(", ")}`;
   const one = "INSERT OR ROLLBACK INTO predictions (id, at, model, version, inputs, outputs) VALUES (?, ?, ?, ?, ?, ?)";
   let i = 0;
@@ -622,6 +619,14 @@ function sqliteLogSteps(batch: PredictionColumns): { sql: string; params: unknow
   for (const model of batch.models) perModel.set(model, (perModel.get(model) ?? 0) + 1);
   steps.push(...countSteps(perModel));
   return steps;
+}
+
+/** The oldest staged block, deleted from the staged ones (a rollback of the transaction stages it again); undefined when none is left. */
+async function takeOldestBlock(tx: Connection): Promise<Buffer | undefined> {
+  const row = await tx.get("SELECT seq, records FROM prediction_chunks ORDER BY seq LIMIT 1");
+  if (row === undefined) return undefined;
+  await tx.run("DELETE FROM prediction_chunks WHERE seq = ?", [row.seq]);
+  return row.records as Buffer;
 }
 
 function countSteps(perModel: ReadonlyMap<string, number>): { sql: string; params: unknown[] }[] {
