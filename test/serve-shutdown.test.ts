@@ -12,10 +12,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { GradientBoosting, readDataset } from "../src/index.js";
-import { openStore } from "../src/tracking/index.js";
+import { promoteSpecies } from "./support/service.js";
 
-const PENGUINS = join(import.meta.dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json");
 const bin = join(import.meta.dirname, "..", "src", "cli", "bin.ts");
 const BODY = JSON.stringify({ rows: [{ Island: "Biscoe", "Beak Length (mm)": 45, "Beak Depth (mm)": 15, "Flipper Length (mm)": 215, "Body Mass (g)": 5000, Sex: "MALE" }] });
 
@@ -24,11 +22,7 @@ let db = "";
 before(async () => {
   home = mkdtempSync(join(tmpdir(), "learnloop-serve-shutdown-"));
   db = join(home, "learnloop.db");
-  const model = new GradientBoosting({ iterations: 3, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
-  const store = await openStore({ url: db });
-  const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
-  await store.promote("species", version.version, { actor: "test", reason: "test" });
-  await store.close();
+  await promoteSpecies(db, 3);
 });
 after(() => {
   if (home) rmSync(home, { recursive: true, force: true });

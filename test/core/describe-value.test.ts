@@ -10,12 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { describeValue, InvalidParameterError } from "../../src/core/errors.js";
-import { GradientBoosting, readDataset } from "../../src/index.js";
 import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
-import { listenLocally } from "../support/service.js";
+import { listenLocally, promoteSpecies } from "../support/service.js";
 
-const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
 
 /** An array nested `depth` levels deep, the innermost empty, built without recursion. */
 function nestedArray(depth: number): unknown[] {
@@ -62,9 +60,7 @@ test("the service answers a row whose feature holds an array nested 100,000 leve
   const home = mkdtempSync(join(tmpdir(), "learnloop-describe-value-"));
   const store = await openStore({ url: join(home, "learnloop.db") });
   try {
-    const model = new GradientBoosting({ iterations: 3, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
-    const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
-    await store.promote("species", version.version, { actor: "test", reason: "test" });
+    await promoteSpecies(store, 3);
     const app = await createService({ store, token: "describe-value-token", pollIntervalMs: 0 });
     try {
       const base = await listenLocally(app);

@@ -43,7 +43,7 @@ import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
 import { runCli } from "../support/run-cli.js";
 import { throwawayDatabase } from "../support/postgres.js";
-import { listenLocally, serveProcess } from "../support/service.js";
+import { listenLocally, promoteSpecies, serveProcess } from "../support/service.js";
 
 const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
 const TOKEN = "audit-token-0123456789";
@@ -77,9 +77,7 @@ describe("the service, as an audit over HTTP found it", () => {
   before(async () => {
     home = mkdtempSync(join(tmpdir(), "learnloop-audit-"));
     store = await openStore({ url: join(home, "learnloop.db") });
-    const model = new GradientBoosting({ iterations: 3, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
-    const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
-    await store.promote("species", version.version, { actor: "test", reason: "test" });
+    await promoteSpecies(store, 3);
     app = await createService({ store, token: TOKEN, pollIntervalMs: 0 });
     base = await listenLocally(app);
   });

@@ -11,13 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { GradientBoosting, readDataset } from "../../src/index.js";
 import { createService } from "../../src/serving/app.js";
 import { openStore } from "../../src/tracking/index.js";
 import type { Store } from "../../src/tracking/types.js";
-import { listenLocally } from "../support/service.js";
+import { listenLocally, promoteSpecies } from "../support/service.js";
 
-const PENGUINS = join(import.meta.dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json");
 const ROW = { Island: "Biscoe", "Beak Length (mm)": 45, "Beak Depth (mm)": 15, "Flipper Length (mm)": 215, "Body Mass (g)": 5000, Sex: "MALE" };
 
 describe("/metrics counts the requests the HTTP parser refuses", () => {
@@ -29,9 +27,7 @@ describe("/metrics counts the requests the HTTP parser refuses", () => {
   before(async () => {
     home = mkdtempSync(join(tmpdir(), "learnloop-client-error-metrics-"));
     store = await openStore({ url: join(home, "learnloop.db") });
-    const model = new GradientBoosting({ iterations: 3, threads: 1 }).fit(await readDataset(PENGUINS, { target: "Species" }));
-    const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
-    await store.promote("species", version.version, { actor: "test", reason: "test" });
+    await promoteSpecies(store, 3);
     app = await createService({ store, token: "t", pollIntervalMs: 0, logThread: false });
     base = await listenLocally(app);
   });

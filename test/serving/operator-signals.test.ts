@@ -10,12 +10,9 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { readDataset } from "../../src/data/index.js";
-import { GradientBoosting } from "../../src/index.js";
 import { openStore } from "../../src/tracking/index.js";
-import { serveProcess, type ServeProcess } from "../support/service.js";
+import { promoteSpecies, serveProcess, type ServeProcess } from "../support/service.js";
 
-const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const ROW = { Island: "Biscoe", "Beak Length (mm)": 45, "Beak Depth (mm)": 15, "Flipper Length (mm)": 215, "Body Mass (g)": 5000, Sex: "MALE" };
 let home = "";
 let db = "";
@@ -70,12 +67,7 @@ describe("learnloop serve and SIGHUP", () => {
   before(async () => {
     home = mkdtempSync(join(tmpdir(), "learnloop-operator-signals-"));
     db = join(home, "learnloop.db");
-    const data = await readDataset(PENGUINS, { target: "Species" });
-    const model = new GradientBoosting({ iterations: 5, threads: 1 }).fit(data);
-    const store = await openStore({ url: db });
-    const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
-    await store.promote("species", version.version, { actor: "test", reason: "test" });
-    await store.close();
+    await promoteSpecies(db, 5);
   });
   after(() => {
     if (home) rmSync(home, { recursive: true, force: true });

@@ -10,24 +10,16 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { readDataset } from "../../src/data/index.js";
-import { GradientBoosting } from "../../src/index.js";
 import { openStore } from "../../src/tracking/index.js";
-import { serveProcess } from "../support/service.js";
+import { promoteSpecies, serveProcess } from "../support/service.js";
 
-const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 let db: string;
 
 describe("learnloop serve as its own process", () => {
   before(async () => {
     const home = mkdtempSync(join(tmpdir(), "learnloop-serve-process-"));
     db = join(home, "learnloop.db");
-    const data = await readDataset(PENGUINS, { target: "Species" });
-    const model = new GradientBoosting({ iterations: 5, threads: 1 }).fit(data);
-    const store = await openStore({ url: db });
-    const version = await store.registerModel({ name: "species", modelFile: model.toBytes(), kind: model.kind, task: model.task, actor: "test" });
-    await store.promote("species", version.version, { actor: "test", reason: "test" });
-    await store.close();
+    await promoteSpecies(db, 5);
   });
 
   it("answers over HTTP; SIGTERM drains it, writes the prediction log and ends it with status 0", async () => {
