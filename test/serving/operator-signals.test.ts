@@ -97,20 +97,29 @@ describe("learnloop serve and SIGHUP", () => {
     assert.equal(await logged(), before + 2);
   });
 
-  it("a second SIGHUP while a slow upload holds the drain closes its connection, writes the log and exits 0", async () => {
-    const before = await logged();
+  /**
+   * Starts the service, has it answer `rows` predictions, holds its drain with a slow upload, sends it
+   * `first` and, once it drains, `second`: how it ended, and what the slow upload was answered.
+   */
+  async function secondSignal(rows: number, first: NodeJS.Signals, second: NodeJS.Signals): Promise<{ end: { code: number | null; stderr: string }; slowAnswer: string }> {
     const service = await serveProcess(db, ["--log-interval", "60000"]);
     const said = watchStderr(service);
-    await predict(service.url, 2);
+    await predict(service.url, rows);
     const slow = slowUpload(service.url);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    service.parent.kill("SIGHUP");
-    await said(/SIGHUP: draining/);
-    service.parent.kill("SIGHUP");
+    service.parent.kill(first);
+    await said(new RegExp(`${first}: draining`));
+    service.parent.kill(second);
     const end = await service.exited;
     await slow.closed;
+    return { end, slowAnswer: slow.answer() };
+  }
+
+  it("a second SIGHUP while a slow upload holds the drain closes its connection, writes the log and exits 0", async () => {
+    const before = await logged();
+    const { end, slowAnswer } = await secondSignal(2, "SIGHUP", "SIGHUP");
     assert.equal(end.code, 0, end.stderr);
-    assert.equal(slow.answer(), "");
+    assert.equal(slowAnswer, "");
     assert.deepEqual(lastLines(end.stderr, 3), [
       "SIGHUP: draining requests in flight and writing the prediction log",
       "second SIGHUP: closing the connections of the 1 request still in flight, then writing the prediction log (a third SIGHUP ends the process at once)",
@@ -121,16 +130,7 @@ describe("learnloop serve and SIGHUP", () => {
 
   it("SIGHUP then SIGTERM escalate as two SIGTERMs do: the slow upload is closed, the log written, status 0", async () => {
     const before = await logged();
-    const service = await serveProcess(db, ["--log-interval", "60000"]);
-    const said = watchStderr(service);
-    await predict(service.url, 1);
-    const slow = slowUpload(service.url);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    service.parent.kill("SIGHUP");
-    await said(/SIGHUP: draining/);
-    service.parent.kill("SIGTERM");
-    const end = await service.exited;
-    await slow.closed;
+    const { end } = await secondSignal(1, "SIGHUP", "SIGTERM");
     assert.equal(end.code, 0, end.stderr);
     assert.deepEqual(lastLines(end.stderr, 3), [
       "SIGHUP: draining requests in flight and writing the prediction log",
