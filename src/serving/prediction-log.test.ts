@@ -376,6 +376,21 @@ test("a staged chunk holding an id already logged: its other records are logged 
   });
 });
 
+test("SQLite store: settling with nothing staged takes no write lock (a writer of another process holding one does not hold it up)", async () => {
+  const { default: Sqlite } = await import("better-sqlite3");
+  await withThreadStore(async (store) => {
+    const other = new Sqlite(store.location, { timeout: 0 });
+    try {
+      other.prepare("BEGIN IMMEDIATE").run();
+      assert.deepEqual(await store.settlePredictionLog(), { records: 0, skipped: 0, blocks: 0, bytes: 0 });
+      assert.deepEqual(await store.predictionCounts("m"), { predictions: 0, labelled: 0 });
+      other.prepare("ROLLBACK").run();
+    } finally {
+      other.close();
+    }
+  });
+});
+
 test("SQLite store: a staged block is found by every read, which logs it first; a block with repeats or lines that are not records logs the rest", async () => {
   await withThreadStore(async (store) => {
     const block = (lines: readonly string[]) => new TextEncoder().encode(lines.join("\n"));

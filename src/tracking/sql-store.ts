@@ -419,8 +419,9 @@ export class SqlStore implements Store {
     if (this.#db.dialect === "postgres") return settled;
     const maxBlocks = options.maxBlocks ?? Number.POSITIVE_INFINITY;
     // One transaction a block: another process's writes (or this service's writer) wait for one block
-    // at most, never for the whole backlog.
-    while (settled.blocks < maxBlocks) {
+    // at most, never for the whole backlog. Looked for first without a transaction: a settle that finds
+    // none (a quiet service's writer, every time it goes idle) takes no write lock.
+    while (settled.blocks < maxBlocks && (await this.#anyStaged())) {
       const block = await this.#settleBlock();
       if (block === undefined) break;
       settled.blocks++;
@@ -486,13 +487,15 @@ export class SqlStore implements Store {
 
   /**
    * Staged blocks are moved into the log before anything reads it, so that every logged prediction is
-   * found. Checked without a transaction: a store with none staged (PostgreSQL, or a quiet service's)
-   * pays one lookup.
+   * found. A store with none staged (PostgreSQL, or a quiet service's) pays one lookup.
    */
   async #settleBeforeReading(): Promise<void> {
-    if (this.#db.dialect === "postgres") return;
+    await this.settlePredictionLog();
+  }
+
+  async #anyStaged(): Promise<boolean> {
     const staged = await this.#db.get("SELECT EXISTS (SELECT 1 FROM prediction_chunks) AS staged");
-    if (Number(staged?.staged) === 1) await this.settlePredictionLog();
+    return Number(staged?.staged) === 1;
   }
 
   async recordOutcomes(model: string, outcomes: readonly Outcome[]): Promise<{ recorded: number; unknown: string[] }> {
