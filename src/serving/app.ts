@@ -371,11 +371,16 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     const model = servedName(request);
     serviceMetrics.recordRequest(model, PREDICT_PATH, request.method, status, (performance.now() - (request.raw as StampedRequest).receivedAt) / 1000);
   };
-  /** Counts an answer the service wrote itself, before or without Fastify: under its route's path (or "unmatched"), and its model when served. */
-  const recordWritten = (request: StampedRequest, status: number): void => {
+  /** The route that takes a request Fastify may not have routed (yet), and the request's path. */
+  const routeOf = (request: StampedRequest): { path: string; route: (typeof routes)[number] | undefined } => {
     const path = (request.url ?? "").split("?")[0]!;
     const method = request.method ?? "";
-    const route = routes.find((candidate) => candidate.pattern.test(path) && candidate.methods.includes(method));
+    return { path, route: routes.find((candidate) => candidate.pattern.test(path) && candidate.methods.includes(method)) };
+  };
+  /** Counts an answer the service wrote itself, before or without Fastify: under its route's path (or "unmatched"), and its model when served. */
+  const recordWritten = (request: StampedRequest, status: number): void => {
+    const { path, route } = routeOf(request);
+    const method = request.method ?? "";
     let name: string | undefined;
     try {
       const segment = /^\/v1\/models\/([^/]+)\//.exec(path)?.[1];
@@ -401,8 +406,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       serviceMetrics.recordUnparsed(status);
       return;
     }
-    const path = (request.url ?? "").split("?")[0]!;
-    const route = routes.find((candidate) => candidate.pattern.test(path) && candidate.methods.includes(request.method ?? ""));
+    const { route } = routeOf(request);
     if (route === undefined || route.path === PREDICT_PATH) return;
     writtenByService.add(inFlight.get(request)!);
     inFlight.delete(request);

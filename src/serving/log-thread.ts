@@ -66,7 +66,7 @@ port.on("message", async (message: WriteRequest | SettleRequest | "close") => {
     clearTimeout(idleTimer);
     settleRequests++;
     // What was staged goes into the log before the service stops: a clean stop leaves none staged.
-    await settleAll().catch(() => undefined);
+    await settleWhile(() => true).catch(() => undefined);
     await store.close();
     port.close();
     return;
@@ -74,7 +74,7 @@ port.on("message", async (message: WriteRequest | SettleRequest | "close") => {
   if ("settle" in message) {
     settleRequests++;
     try {
-      await settleAll();
+      await settleWhile(() => true);
       port.postMessage({ id: message.id, ok: true, staged: stagedBytes });
     } catch (error) {
       port.postMessage({ id: message.id, ok: false, error: describe(error), staged: stagedBytes });
@@ -122,18 +122,17 @@ async function settleOne(): Promise<number> {
   const settled = await store.settlePredictionLog({ maxBlocks: 1 });
   const noneUnderWay = stagesEnded === begun && stagesBegun === begun;
   stagedBytes = settled.blocks === 0 && noneUnderWay ? 0 : Math.max(0, stagedBytes - settled.bytes);
+  // Unasked, for the service's gauge of the staged backlog as it shrinks (asked-for answers carry it too).
+  port.postMessage({ staged: stagedBytes });
   if (settled.skipped > 0) {
     port.postMessage({ skipped: settled.skipped, detail: "each held an id already logged, or was not a prediction record" });
   }
   return settled.blocks;
 }
 
-/** Moves every staged chunk into the log, a chunk at a time, letting chunks that come meanwhile be written. */
-async function settleAll(): Promise<void> {
-  for (;;) {
-    if ((await settleOne()) === 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+/** Moves staged chunks into the log, a chunk at a time, while `keepGoing()` and any is left; chunks that come meanwhile are written between. */
+async function settleWhile(keepGoing: () => boolean): Promise<void> {
+  while (keepGoing() && (await settleOne()) > 0) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function scheduleIdleSettle(): void {
@@ -149,13 +148,7 @@ async function settleWhileIdle(seen: number): Promise<void> {
   if (idleSettling) return;
   idleSettling = true;
   try {
-    while (chunksSeen === seen && settleRequests === 0) {
-      const moved = await settleOne();
-      // Unasked, for the service's gauge of the staged backlog (asked-for answers carry it too).
-      port.postMessage({ staged: stagedBytes });
-      if (moved === 0) return;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await settleWhile(() => chunksSeen === seen && settleRequests === 0);
   } catch {
     // The store is away: the next idle moment (or the next settle asked for) tries again.
   } finally {

@@ -401,7 +401,9 @@ export class SqlStore implements Store {
         await this.#db.runBatch(sqliteLogSteps(batch));
       }
     } catch (error) {
-      if (this.#db.isUniqueViolation(error)) throw repeatedId(n);
+      if (this.#db.isUniqueViolation(error)) {
+        throw new StoreError("conflict", "prediction log", `a prediction id in the batch of ${n} is already logged (or repeated in the batch); nothing of the batch was logged`);
+      }
       throw error;
     }
   }
@@ -638,10 +640,6 @@ function countSteps(perModel: ReadonlyMap<string, number>): { sql: string; param
           ON CONFLICT (model) DO UPDATE SET predictions = prediction_counts.predictions + excluded.predictions`,
     params: [model, count],
   }));
-}
-
-function repeatedId(n: number): StoreError {
-  return new StoreError("conflict", "prediction log", `a prediction id in the batch of ${n} is already logged (or repeated in the batch); nothing of the batch was logged`);
 }
 
 // ---- rows to objects ----------------------------------------------------------------------------

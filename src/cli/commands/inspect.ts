@@ -103,7 +103,7 @@ export async function runInspect(args: ParsedArgs, console: Console): Promise<In
   const shared = forest?.dumpSharedTrees();
   if (forest && shared) result.sharedTrees = { layout: "gini-shared", trees: shared.length, classes: forest.state.nOutputs, ...leavesAndDepth(shared) };
   if (out && trees) {
-    const dump = treeDump(trees);
+    const dump = treeDump(trees, shared ?? null);
     await writeFileAtomic(out, JSON.stringify(dump) + "\n");
     result.trees = { out, count: dump.trees.length };
   }
@@ -114,9 +114,9 @@ export async function runInspect(args: ParsedArgs, console: Console): Promise<In
 /**
  * The trees of a boosted or forest model, each with the output it adds to, and how to combine them; a
  * multiclass forest stored with shared leaves ("gini-shared"): each bag's tree once, its leaves holding
- * every class's share, as stored.
+ * every class's share, as stored (`sharedTrees`: dumpSharedTrees(), when the caller has it already).
  */
-export function treeDump(model: GbdtModel | ForestModel): TreeDump {
+export function treeDump(model: GbdtModel | ForestModel, sharedTrees: SharedDumpedNode[] | null = model instanceof ForestModel ? model.dumpSharedTrees() : null): TreeDump {
   const target = model.schema.target;
   const base = { kind: model.kind, task: model.task, target: target.name, ...(target.classes ? { classes: target.classes } : {}) };
   if (model instanceof GbdtModel) {
@@ -132,14 +132,13 @@ export function treeDump(model: GbdtModel | ForestModel): TreeDump {
     };
   }
   const { nOutputs } = model.state;
-  const shared = model.dumpSharedTrees();
-  if (shared) {
+  if (sharedTrees) {
     return {
       ...base,
       prediction: "P(class) = the class's share in the leaf reached, averaged over the trees, normalised to sum 1 over the classes (each tree is stored once, its leaves holding every class's share)",
       outputs: nOutputs,
       layout: "gini-shared",
-      trees: shared.map((root, tree) => ({ tree, root })),
+      trees: sharedTrees.map((root, tree) => ({ tree, root })),
     };
   }
   const averaged = model.task === "regression" ? "the prediction" : nOutputs === 1 ? "P(class 1)" : "each class's share (normalised to sum 1 over the classes)";
